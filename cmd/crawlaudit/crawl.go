@@ -1,0 +1,314 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/crawlaudit/crawlaudit/crawler"
+	"github.com/crawlaudit/crawlaudit/internal/audit"
+	"github.com/crawlaudit/crawlaudit/internal/store"
+	"github.com/crawlaudit/crawlaudit/internal/urlx"
+)
+
+// crawlOptions are the flags of `crawlaudit crawl` as given, plus the typed
+// values validate derives from them.
+type crawlOptions struct {
+	start           string
+	out             string
+	concurrency     int
+	delay           time.Duration
+	timeout         time.Duration
+	maxBody         string
+	userAgent       string
+	robotsAgent     string
+	ignoreRobots    bool
+	include         []string
+	exclude         []string
+	allowSubdomains bool
+	maxDepth        int
+	maxURLs         int
+	noExternal      bool
+	failOn          string
+	quiet           bool
+	verbose         bool
+
+	// derived by validate
+	maxBodyBytes int
+	includeRE    []*regexp.Regexp
+	excludeRE    []*regexp.Regexp
+	failLevel    store.Severity // empty for "never"
+
+	// injected by commands and tests
+	now func() time.Time
+}
+
+func defaultUserAgent() string {
+	return "crawlaudit/" + version + " (+https://github.com/crawlaudit/crawlaudit)"
+}
+
+func (o *crawlOptions) register(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringVar(&o.out, "out", "crawlaudit-report", "output folder for crawl.json, urls.csv, findings.csv, links.csv")
+	f.IntVar(&o.concurrency, "concurrency", 8, "requests in flight per host")
+	f.DurationVar(&o.delay, "delay", 0, "pause after each request to the same host (e.g. 500ms)")
+	f.DurationVar(&o.timeout, "timeout", 15*time.Second, "time limit per request")
+	f.StringVar(&o.maxBody, "max-body", "10MiB", "most bytes of a body read (larger bodies are cut and noted); accepts KiB, MiB, GiB")
+	f.StringVar(&o.userAgent, "user-agent", defaultUserAgent(), "User-Agent header sent with every request")
+	f.StringVar(&o.robotsAgent, "robots-agent", "crawlaudit", "product token whose robots.txt group and robots meta tags apply")
+	f.BoolVar(&o.ignoreRobots, "ignore-robots", false, "crawl URLs that robots.txt disallows")
+	f.StringArrayVar(&o.include, "include", nil, "crawl only same-site URLs matching this regular expression (repeatable)")
+	f.StringArrayVar(&o.exclude, "exclude", nil, "skip same-site URLs matching this regular expression (repeatable)")
+	f.BoolVar(&o.allowSubdomains, "allow-subdomains", false, "treat subdomains of the start host as part of the site")
+	f.IntVar(&o.maxDepth, "max-depth", -1, "most clicks from the start URL to crawl (-1 unlimited, 0 the start page only)")
+	f.IntVar(&o.maxURLs, "max-urls", 0, "most URLs to request (0 unlimited)")
+	f.BoolVar(&o.noExternal, "no-external", false, "do not check links to other origins")
+	f.StringVar(&o.failOn, "fail-on", "error", "exit 1 when a finding reaches this severity: error, warning, notice or never")
+	f.BoolVarP(&o.quiet, "quiet", "q", false, "print no summary table")
+	f.BoolVarP(&o.verbose, "verbose", "v", false, "log progress details on stderr")
+}
+
+// validate parses raw flag strings into typed values and reports bad or
+// conflicting values as usage errors.
+func (o *crawlOptions) validate() error {
+	if o.start == "" {
+		return usagef("missing start URL: crawlaudit crawl https://www.example.com")
+	}
+	if _, err := urlx.Parse(o.start); err != nil {
+		return usagef("start URL %q: %v", urlx.Mask(o.start), err)
+	}
+	if o.concurrency < 1 || o.concurrency > 256 {
+		return usagef("--concurrency must be between 1 and 256, got %d", o.concurrency)
+	}
+	if o.delay < 0 {
+		return usagef("--delay must not be negative")
+	}
+	if o.timeout <= 0 {
+		return usagef("--timeout must be positive")
+	}
+	n, err := parseSize(o.maxBody)
+	if err != nil {
+		return usagef("--max-body: %v", err)
+	}
+	o.maxBodyBytes = n
+	if o.maxURLs < 0 {
+		return usagef("--max-urls must not be negative")
+	}
+	if o.maxDepth < -1 {
+		return usagef("--max-depth must be -1 (unlimited) or more")
+	}
+	if o.includeRE, err = compileAll("--include", o.include); err != nil {
+		return err
+	}
+	if o.excludeRE, err = compileAll("--exclude", o.exclude); err != nil {
+		return err
+	}
+	switch o.failOn {
+	case "error", "warning", "notice":
+		o.failLevel = store.Severity(o.failOn)
+	case "never":
+		o.failLevel = ""
+	default:
+		return usagef("--fail-on must be error, warning, notice or never, got %q", o.failOn)
+	}
+	if strings.TrimSpace(o.robotsAgent) == "" {
+		return usagef("--robots-agent must not be empty")
+	}
+	if o.out == "" {
+		return usagef("--out must not be empty")
+	}
+	return nil
+}
+
+func compileAll(flag string, exprs []string) ([]*regexp.Regexp, error) {
+	var out []*regexp.Regexp
+	for _, e := range exprs {
+		re, err := regexp.Compile(e)
+		if err != nil {
+			return nil, usagef("%s %q: %v", flag, e, err)
+		}
+		out = append(out, re)
+	}
+	return out, nil
+}
+
+// parseSize reads a byte count with an optional KiB/MiB/GiB (or KB/MB/GB,
+// read as binary units) suffix.
+func parseSize(s string) (int, error) {
+	t := strings.TrimSpace(strings.ToUpper(s))
+	mult := 1
+	for _, u := range []struct {
+		suffix string
+		mult   int
+	}{{"KIB", 1 << 10}, {"MIB", 1 << 20}, {"GIB", 1 << 30}, {"KB", 1 << 10}, {"MB", 1 << 20}, {"GB", 1 << 30}, {"K", 1 << 10}, {"M", 1 << 20}, {"G", 1 << 30}, {"B", 1}} {
+		if strings.HasSuffix(t, u.suffix) {
+			t, mult = strings.TrimSpace(strings.TrimSuffix(t, u.suffix)), u.mult
+			break
+		}
+	}
+	n, err := strconv.Atoi(t)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("%q is not a positive size (e.g. 10MiB)", s)
+	}
+	if n > (1<<31-1)/mult {
+		return 0, fmt.Errorf("%q is too large", s)
+	}
+	return n * mult, nil
+}
+
+func (o *crawlOptions) crawlerConfig(logger *slog.Logger) crawler.Config {
+	return crawler.Config{
+		Start:           o.start,
+		Concurrency:     o.concurrency,
+		Delay:           o.delay,
+		Timeout:         o.timeout,
+		MaxBody:         o.maxBodyBytes,
+		UserAgent:       o.userAgent,
+		RobotsAgent:     o.robotsAgent,
+		IgnoreRobots:    o.ignoreRobots,
+		Include:         o.includeRE,
+		Exclude:         o.excludeRE,
+		AllowSubdomains: o.allowSubdomains,
+		MaxDepth:        o.maxDepth,
+		MaxURLs:         o.maxURLs,
+		NoExternal:      o.noExternal,
+		Logger:          logger,
+		Now:             o.now,
+	}
+}
+
+// settings returns the crawl settings recorded in the outputs. Nothing here
+// may be a credential.
+func (o *crawlOptions) settings() map[string]string {
+	return map[string]string{
+		"concurrency":      strconv.Itoa(o.concurrency),
+		"delay":            o.delay.String(),
+		"timeout":          o.timeout.String(),
+		"max_body":         strconv.Itoa(o.maxBodyBytes),
+		"user_agent":       o.userAgent,
+		"robots_agent":     o.robotsAgent,
+		"ignore_robots":    strconv.FormatBool(o.ignoreRobots),
+		"include":          strings.Join(o.include, " "),
+		"exclude":          strings.Join(o.exclude, " "),
+		"allow_subdomains": strconv.FormatBool(o.allowSubdomains),
+		"max_depth":        strconv.Itoa(o.maxDepth),
+		"max_urls":         strconv.Itoa(o.maxURLs),
+		"no_external":      strconv.FormatBool(o.noExternal),
+		"fail_on":          o.failOn,
+	}
+}
+
+func newCrawlCommand(ctx context.Context, stdout, stderr io.Writer, sig *signals) *cobra.Command {
+	o := &crawlOptions{}
+	cmd := &cobra.Command{
+		Use:   "crawl URL",
+		Short: "Crawl a site from URL and write the audit report",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			o.start = args[0]
+			err := runCrawl(ctx, o, stdout, stderr)
+			return withSignal(err, sig)
+		},
+	}
+	cmd.Args = func(_ *cobra.Command, args []string) error {
+		if len(args) != 1 {
+			return usagef("crawl takes exactly one start URL, got %d arguments", len(args))
+		}
+		return nil
+	}
+	o.register(cmd)
+	return cmd
+}
+
+// withSignal turns a partial crawl into the interrupted error that carries
+// the signal's exit code.
+func withSignal(err error, sig *signals) error {
+	if s := sig.received(); s != nil && (err == nil || errors.Is(err, errFailLevel) || errors.Is(err, context.Canceled)) {
+		return interruptedError{sig: s}
+	}
+	return err
+}
+
+// runCrawl crawls o.start, audits it and writes every output. It returns
+// errFailLevel when a finding reaches the fail level.
+func runCrawl(ctx context.Context, o *crawlOptions, stdout, stderr io.Writer) error {
+	if err := o.validate(); err != nil {
+		return err
+	}
+	if o.now == nil {
+		o.now = time.Now
+	}
+	if err := checkWritable(o.out); err != nil {
+		return usageError{err}
+	}
+	level := slog.LevelWarn
+	if o.verbose {
+		level = slog.LevelInfo
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+
+	st := store.NewMemory()
+	defer st.Close()
+	started := o.now().UTC()
+	cfg := o.crawlerConfig(logger)
+	res, err := crawler.Run(ctx, cfg, st)
+	if err != nil {
+		if errors.Is(err, crawler.ErrStartUnreachable) {
+			return usageError{err}
+		}
+		return err
+	}
+	start, _ := urlx.Parse(o.start)
+	meta := store.Meta{
+		ToolVersion: version,
+		StartURL:    start.String(),
+		StartedAt:   started,
+		FinishedAt:  o.now().UTC(),
+		Partial:     res.Partial,
+		Settings:    o.settings(),
+	}
+	if err := st.SetMeta(meta); err != nil {
+		return err
+	}
+	findings, err := audit.Run(st)
+	if err != nil {
+		return err
+	}
+	if err := st.PutFindings(findings); err != nil {
+		return err
+	}
+	if err := writeOutputs(o.out, st); err != nil {
+		return err
+	}
+	if !o.quiet {
+		if err := writeSummary(stdout, st); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "\nReport written to %s\n", o.out)
+		if res.LimitReached {
+			fmt.Fprintf(stdout, "Stopped discovering new URLs at --max-urls %d.\n", o.maxURLs)
+		}
+	}
+	return failLevel(findings, o.failLevel)
+}
+
+// failLevel returns errFailLevel when a finding is at least as severe as level.
+func failLevel(findings []store.Finding, level store.Severity) error {
+	if level == "" {
+		return nil
+	}
+	for _, f := range findings {
+		if f.Severity.Rank() >= level.Rank() {
+			return errFailLevel
+		}
+	}
+	return nil
+}

@@ -1,0 +1,681 @@
+// Package crawler walks a site with colly: from a start URL it requests every
+// same-origin page, the assets pages use and the external URLs they link to,
+// and writes one store.URL record per requested URL and one store.Edge per
+// reference to a store.Writer. HTTP statuses are data: a 401 or a 404 is a
+// recorded result; only "no answer at all" sets a record's Error.
+//
+// colly does the HTTP work (per-host parallelism and delay with LimitRule,
+// body limits); the crawler owns the frontier, the visited set, redirects
+// (hop by hop), robots.txt and scope, so that nothing colly does silently
+// (dedupe by full URL, follow redirects, drop robots-blocked URLs) changes
+// what is recorded.
+package crawler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gocolly/colly/v2"
+
+	"github.com/crawlaudit/crawlaudit/internal/robots"
+	"github.com/crawlaudit/crawlaudit/internal/store"
+	"github.com/crawlaudit/crawlaudit/internal/urlx"
+)
+
+// MaxRedirects is how many redirect hops are followed from one linked URL.
+// Google follows up to 10 (Search Central, "HTTP status codes"); past that
+// the chain is recorded as an error on the URL where it stopped.
+const MaxRedirects = 10
+
+// ErrStartUnreachable is returned by Run when the start URL got no HTTP
+// answer at all (DNS, refused, TLS, timeout): the crawl could not start.
+var ErrStartUnreachable = errors.New("start URL unreachable")
+
+// Config holds a crawl's settings. The zero value of each field is replaced
+// by the default its comment gives.
+type Config struct {
+	// Start is the absolute http(s) URL the crawl starts from. Required.
+	Start string
+	// Concurrency is the number of requests in flight per host. Default 8.
+	Concurrency int
+	// Delay is the pause after each request to the same host. Default 0;
+	// a robots.txt Crawl-delay (capped at 10s) raises it unless IgnoreRobots.
+	Delay time.Duration
+	// Timeout bounds each request, headers and body. Default 15s.
+	Timeout time.Duration
+	// MaxBody is the most bytes of a body read; longer bodies are cut and
+	// the record marked Truncated. Default 10 MiB.
+	MaxBody int
+	// UserAgent is sent with every request. Default "crawlaudit".
+	UserAgent string
+	// RobotsAgent is the product token matched against robots.txt groups
+	// and robots meta names. Default "crawlaudit".
+	RobotsAgent string
+	// IgnoreRobots crawls URLs that robots.txt disallows.
+	IgnoreRobots bool
+	// Include, when not empty, limits crawled same-site URLs to those
+	// matching one of these expressions (the start URL is always crawled).
+	Include []*regexp.Regexp
+	// Exclude drops same-site URLs matching any of these expressions.
+	Exclude []*regexp.Regexp
+	// AllowSubdomains treats subdomains of the start host (without a
+	// leading "www.") as part of the site.
+	AllowSubdomains bool
+	// MaxDepth is the most clicks from the start URL a crawled page may be;
+	// negative means unlimited, 0 the start page only.
+	MaxDepth int
+	// MaxURLs caps the URLs requested or recorded; 0 means unlimited.
+	MaxURLs int
+	// NoExternal skips checking links to other origins (edges are kept).
+	NoExternal bool
+	// Retries is how often a 429/503 with Retry-After is retried. Default 2;
+	// negative disables retries.
+	Retries int
+	// MaxRetryWait is the longest Retry-After honoured. Default 30s.
+	MaxRetryWait time.Duration
+	// Transport is the base HTTP transport; nil uses a tuned clone of
+	// http.DefaultTransport.
+	Transport http.RoundTripper
+	// Logger receives warnings; nil discards them.
+	Logger *slog.Logger
+	// Now is the clock; nil uses time.Now.
+	Now func() time.Time
+}
+
+// Result says how a crawl ended.
+type Result struct {
+	URLs         int      // URL records written
+	Requests     int64    // HTTP requests sent (HEAD and GET count apart)
+	Partial      bool     // stopped (interrupted) before the frontier emptied
+	LimitReached bool     // MaxURLs stopped discovery
+	Pending      []string // URLs queued but not requested when the crawl stopped
+	Warnings     []string // crawl-level problems (robots.txt unreachable, …)
+}
+
+// job is one URL to request. It is small on purpose: the frontier holds
+// one per queued URL.
+type job struct {
+	url   string
+	u     *url.URL
+	kind  store.Kind
+	depth int
+	hops  int // redirects followed to reach this URL
+	parse parseMode
+	head  bool // HEAD first, GET only to confirm a non-2xx answer
+	start bool // the start URL or a hop of its redirect chain
+}
+
+type crawler struct {
+	cfg     Config
+	w       store.Writer
+	c       *colly.Collector
+	front   *frontier
+	seen    *seenSet
+	robots  *robots.Cache
+	now     func() time.Time
+	log     *slog.Logger
+	base    *url.URL
+	subBase string // host suffix for AllowSubdomains
+
+	mu       sync.Mutex
+	sites    map[string]bool // origins crawled as the site
+	warnings []string
+	startRec *store.URL
+	failErr  error
+	cancel   context.CancelFunc
+
+	queued       atomic.Int64
+	records      atomic.Int64
+	requests     atomic.Int64
+	limitReached atomic.Bool
+}
+
+// Run crawls cfg.Start, writing records and edges to w, until the frontier
+// is empty or ctx is cancelled (then Result.Partial is set and nothing
+// already answered is lost). The error is non-nil only when the crawl could
+// not start (bad start URL, ErrStartUnreachable) or the store failed.
+func Run(ctx context.Context, cfg Config, w store.Writer) (Result, error) {
+	cfg = withDefaults(cfg)
+	start, err := urlx.Parse(cfg.Start)
+	if err != nil {
+		return Result{}, fmt.Errorf("start URL: %w", err)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	cr := &crawler{
+		cfg:    cfg,
+		w:      w,
+		front:  newFrontier(),
+		seen:   newSeenSet(),
+		now:    cfg.Now,
+		log:    cfg.Logger,
+		base:   start,
+		sites:  map[string]bool{urlx.Origin(start): true},
+		cancel: cancel,
+	}
+	cr.subBase = strings.TrimPrefix(start.Hostname(), "www.")
+
+	transport := cfg.Transport
+	if transport == nil {
+		transport = defaultTransport(cfg.Concurrency)
+	}
+	transport = &retryTransport{next: transport, retries: cfg.Retries, maxWait: cfg.MaxRetryWait, now: cfg.Now}
+	robotsClient := &http.Client{
+		Transport:     transport,
+		Timeout:       cfg.Timeout,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	cr.robots = robots.NewCache(func(ctx context.Context, origin string) *robots.Rules {
+		cr.requests.Add(1)
+		return robots.Fetch(ctx, robotsClient, origin, cfg.RobotsAgent, cfg.UserAgent)
+	})
+
+	// robots.txt first: its Crawl-delay sets the pace of the whole crawl.
+	delay := cfg.Delay
+	if rules := cr.robotsFor(ctx, start); !cfg.IgnoreRobots && rules.CrawlDelay > delay {
+		delay = rules.CrawlDelay
+	}
+	if cr.c, err = cr.newCollector(ctx, transport, start, delay); err != nil {
+		return Result{}, err
+	}
+
+	cr.enqueue(ctx, &job{url: start.String(), u: start, kind: store.KindPage, parse: parseHTML, start: true})
+	stop := context.AfterFunc(ctx, cr.front.close)
+	defer stop()
+
+	workers := 2 * cfg.Concurrency
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for {
+				j, ok := cr.front.pop()
+				if !ok {
+					return
+				}
+				cr.process(ctx, j)
+				cr.front.done()
+			}
+		})
+	}
+	wg.Wait()
+
+	res := Result{
+		URLs:         int(cr.records.Load()),
+		Requests:     cr.requests.Load(),
+		LimitReached: cr.limitReached.Load(),
+		Warnings:     cr.warnings,
+	}
+	for _, j := range cr.front.pending() {
+		res.Pending = append(res.Pending, j.url)
+	}
+	res.Partial = ctx.Err() != nil && (len(res.Pending) > 0 || cr.failErr == nil)
+	if cr.failErr != nil {
+		return res, cr.failErr
+	}
+	if s := cr.startRec; s != nil && s.Status == 0 && s.Error != "" {
+		return res, fmt.Errorf("%w: %s: %s", ErrStartUnreachable, urlx.Mask(s.URL), s.Error)
+	}
+	return res, nil
+}
+
+func withDefaults(cfg Config) Config {
+	if cfg.Concurrency <= 0 {
+		cfg.Concurrency = 8
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 15 * time.Second
+	}
+	if cfg.MaxBody <= 0 {
+		cfg.MaxBody = 10 << 20
+	}
+	if cfg.UserAgent == "" {
+		cfg.UserAgent = "crawlaudit"
+	}
+	if cfg.RobotsAgent == "" {
+		cfg.RobotsAgent = "crawlaudit"
+	}
+	cfg.RobotsAgent = strings.ToLower(cfg.RobotsAgent)
+	if cfg.Retries == 0 {
+		cfg.Retries = 2
+	}
+	if cfg.Retries < 0 {
+		cfg.Retries = 0
+	}
+	if cfg.MaxRetryWait <= 0 {
+		cfg.MaxRetryWait = 30 * time.Second
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return cfg
+}
+
+// defaultTransport keeps enough idle connections per host for the crawl's
+// concurrency, negotiates HTTP/2 where offered and accepts gzip (Go's
+// transport asks for it and decompresses transparently).
+func defaultTransport(concurrency int) http.RoundTripper {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = 0
+	t.MaxIdleConnsPerHost = 2 * concurrency
+	t.ForceAttemptHTTP2 = true
+	t.ResponseHeaderTimeout = 0
+	return t
+}
+
+// result is what one request produced; the colly callbacks fill it in.
+type result struct {
+	started time.Time
+	status  int
+	header  http.Header
+	body    []byte
+	ms      int64
+	err     error
+}
+
+const resultKey = "crawlaudit.result"
+
+func (cr *crawler) newCollector(ctx context.Context, transport http.RoundTripper, start *url.URL, delay time.Duration) (*colly.Collector, error) {
+	c := colly.NewCollector(
+		colly.StdlibContext(ctx),
+		colly.UserAgent(cr.cfg.UserAgent),
+		colly.MaxBodySize(cr.cfg.MaxBody),
+		colly.ParseHTTPErrorResponse(), // 4xx/5xx reach OnResponse: a status is data
+		colly.AllowURLRevisit(),        // the crawler dedupes, on normalised URLs
+		colly.IgnoreRobotsTxt(),        // the crawler decides robots itself and records blocked URLs
+	)
+	c.WithTransport(transport)
+	c.SetRequestTimeout(cr.cfg.Timeout)
+	c.DisableCookies() // crawl statelessly, as search engines do
+	// Stop at every hop: each redirect is its own record, and colly would
+	// otherwise mark the target visited and hide the hop statuses.
+	c.SetRedirectHandler(func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse })
+	site := &colly.LimitRule{DomainRegexp: "^" + regexp.QuoteMeta(start.Host) + "$", Parallelism: cr.cfg.Concurrency, Delay: delay}
+	rules := []*colly.LimitRule{site}
+	if cr.cfg.AllowSubdomains {
+		rules = append(rules, &colly.LimitRule{DomainRegexp: `(^|\.)` + regexp.QuoteMeta(cr.subBase) + `(:\d+)?$`, Parallelism: cr.cfg.Concurrency, Delay: delay})
+	}
+	// Every other host shares one limit: external checks stay polite.
+	rules = append(rules, &colly.LimitRule{DomainRegexp: `.*`, Parallelism: cr.cfg.Concurrency})
+	if err := c.Limits(rules); err != nil {
+		return nil, fmt.Errorf("crawler: limit rules: %w", err)
+	}
+	res := func(ctx *colly.Context) *result {
+		r, _ := ctx.GetAny(resultKey).(*result)
+		if r == nil {
+			r = &result{}
+		}
+		return r
+	}
+	c.OnRequestHeaders(func(r *colly.Request) {
+		cr.requests.Add(1)
+		res(r.Ctx).started = cr.now()
+	})
+	c.OnResponseHeaders(func(r *colly.Response) {
+		x := res(r.Ctx)
+		x.status = r.StatusCode
+		x.header = *r.Headers
+		x.ms = cr.now().Sub(x.started).Milliseconds()
+	})
+	c.OnResponse(func(r *colly.Response) {
+		x := res(r.Ctx)
+		x.status = r.StatusCode
+		x.header = *r.Headers
+		x.body = r.Body
+	})
+	c.OnError(func(r *colly.Response, err error) {
+		x := res(r.Ctx)
+		x.err = err
+	})
+	return c, nil
+}
+
+// fetch sends one request through colly and returns what came back.
+func (cr *crawler) fetch(j *job, method string) *result {
+	r := &result{}
+	cctx := colly.NewContext()
+	cctx.Put(resultKey, r)
+	if err := cr.c.Request(method, j.url, nil, cctx, http.Header{}); err != nil && r.err == nil {
+		r.err = err
+	}
+	return r
+}
+
+// process requests one job and records what it answered.
+func (cr *crawler) process(ctx context.Context, j *job) {
+	method := http.MethodGet
+	if j.head {
+		method = http.MethodHead
+	}
+	r := cr.fetch(j, method)
+	if method == http.MethodHead && (r.status < 200 || r.status > 299) && ctx.Err() == nil {
+		// Status must be what a GET gives: servers answer HEAD with 405,
+		// 404 or 403 where GET works, so a non-2xx HEAD is only a hint.
+		method = http.MethodGet
+		r = cr.fetch(j, method)
+	}
+	if r.status == 0 && ctx.Err() != nil {
+		// Interrupted, not answered: leave it unrecorded so a resumed
+		// crawl requests it again.
+		cr.front.push(j)
+		return
+	}
+	rec := store.URL{
+		URL:       j.url,
+		Status:    r.status,
+		Kind:      j.kind,
+		Start:     j.start && j.hops == 0,
+		Depth:     j.depth,
+		Method:    method,
+		Bytes:     -1,
+		FetchedAt: cr.now().UTC(),
+	}
+	if r.status == 0 {
+		rec.Error = describe(r.err, cr.cfg.Timeout)
+	} else {
+		rec.ContentType = r.header.Get("Content-Type")
+		rec.ResponseMS = r.ms
+		rec.WWWAuthenticate = r.header.Values("WWW-Authenticate")
+		rec.NoIndex = xRobotsNoindex(r.header.Values("X-Robots-Tag"), cr.cfg.RobotsAgent)
+		if method == http.MethodHead {
+			if n, err := strconv.ParseInt(r.header.Get("Content-Length"), 10, 64); err == nil {
+				rec.Bytes = n
+			}
+		} else {
+			rec.Bytes = int64(len(r.body))
+			if len(r.body) >= cr.cfg.MaxBody {
+				rec.Truncated = true
+			}
+		}
+		if r.err != nil {
+			rec.Error = "incomplete answer: " + describe(r.err, cr.cfg.Timeout)
+		}
+	}
+
+	var next []ref
+	var redirect *job
+	switch {
+	case r.status >= 300 && r.status < 400:
+		redirect = cr.redirect(j, r, &rec)
+	case r.status >= 200 && r.status < 300 && r.err == nil && method == http.MethodGet:
+		switch {
+		case j.parse == parseHTML && isHTML(rec.ContentType, r.body):
+			info := extractHTML(r.body, j.u, cr.cfg.RobotsAgent)
+			rec.Title = info.title
+			rec.NoIndex = rec.NoIndex || info.noindex
+			rec.Canonical = info.canonical
+			next = info.refs
+		case j.parse == parseCSS:
+			next = extractCSS(string(r.body), j.u)
+		}
+	}
+	if rec.Start {
+		cr.mu.Lock()
+		cr.startRec = &rec
+		cr.mu.Unlock()
+	}
+	cr.put(rec)
+	if redirect != nil {
+		cr.edge(store.Edge{From: j.url, To: redirect.url, Type: store.EdgeRedirect, Tag: "location"})
+		cr.enqueue(ctx, redirect)
+	}
+	seen := map[ref]bool{}
+	for _, n := range next {
+		key := ref{url: n.url, typ: n.typ, tag: n.tag}
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		cr.discover(ctx, j, n)
+	}
+}
+
+// redirect records a 3xx hop on rec and returns the job for its target, or
+// nil when there is none to follow.
+func (cr *crawler) redirect(j *job, r *result, rec *store.URL) *job {
+	loc := strings.TrimSpace(r.header.Get("Location"))
+	if loc == "" {
+		return nil
+	}
+	target, err := urlx.Resolve(j.u, loc)
+	if err != nil {
+		rec.Error = "redirect to an unusable Location"
+		return nil
+	}
+	rec.Redirect = target
+	if j.hops >= MaxRedirects {
+		rec.Error = fmt.Sprintf("redirect chain longer than %d hops: not followed further", MaxRedirects)
+		return nil
+	}
+	tu, err := url.Parse(target)
+	if err != nil {
+		return nil
+	}
+	if j.start && !cr.isSite(tu) {
+		// The start URL moving to another origin (http→https, bare
+		// domain→www) moves the site with it.
+		cr.mu.Lock()
+		cr.sites[urlx.Origin(tu)] = true
+		cr.mu.Unlock()
+	}
+	n := &job{url: target, u: tu, depth: j.depth, hops: j.hops + 1, start: j.start}
+	switch {
+	case !cr.isSite(tu):
+		n.kind, n.head = store.KindExternal, true
+	case j.kind == store.KindAsset:
+		n.kind, n.parse, n.head = store.KindAsset, j.parse, j.head
+	default:
+		n.kind, n.parse = store.KindPage, parseHTML
+	}
+	if n.kind != store.KindExternal && !j.start && !cr.inScope(target) {
+		return nil
+	}
+	if n.kind == store.KindExternal && cr.cfg.NoExternal {
+		return nil
+	}
+	return n
+}
+
+// discover records the edge from j to n and queues n if it is to be
+// requested.
+func (cr *crawler) discover(ctx context.Context, j *job, n ref) {
+	cr.edge(store.Edge{From: j.url, To: n.url, Type: n.typ, Tag: n.tag, Text: n.text})
+	u, err := url.Parse(n.url)
+	if err != nil {
+		return
+	}
+	next := &job{url: n.url, u: u, depth: j.depth + 1}
+	switch {
+	case !cr.isSite(u):
+		if cr.cfg.NoExternal {
+			return
+		}
+		next.kind, next.head = store.KindExternal, true
+	case n.typ == store.EdgeAsset:
+		next.kind, next.parse, next.head = store.KindAsset, n.parse, n.parse == parseNone
+	default:
+		if cr.cfg.MaxDepth >= 0 && next.depth > cr.cfg.MaxDepth {
+			return
+		}
+		next.kind, next.parse = store.KindPage, parseHTML
+	}
+	if next.kind != store.KindExternal && !cr.inScope(n.url) {
+		return
+	}
+	cr.enqueue(ctx, next)
+}
+
+// enqueue queues j unless its URL was queued before, the URL cap is reached,
+// or robots.txt disallows it (then it is recorded as blocked, never
+// requested).
+func (cr *crawler) enqueue(ctx context.Context, j *job) {
+	if !cr.seen.add(j.url) {
+		return
+	}
+	if cr.cfg.MaxURLs > 0 && cr.queued.Load() >= int64(cr.cfg.MaxURLs) {
+		cr.limitReached.Store(true)
+		return
+	}
+	cr.queued.Add(1)
+	if j.kind != store.KindExternal {
+		rules := cr.robotsFor(ctx, j.u)
+		if !rules.Allowed(j.u) && !cr.cfg.IgnoreRobots {
+			cr.put(store.URL{URL: j.url, Kind: j.kind, Start: j.start && j.hops == 0, Depth: j.depth, Bytes: -1, BlockedByRobots: true})
+			return
+		}
+	}
+	cr.front.push(j)
+}
+
+// robotsFor returns the robots.txt rules of u's origin, fetching and
+// recording robots.txt (and each of its redirect hops) on first use.
+func (cr *crawler) robotsFor(ctx context.Context, u *url.URL) *robots.Rules {
+	origin := urlx.Origin(u)
+	rules, first := cr.robots.Get(ctx, origin)
+	if !first {
+		return rules
+	}
+	for _, h := range rules.Hops {
+		if cr.seen.add(h.URL) {
+			cr.put(store.URL{URL: h.URL, Status: h.Status, Kind: store.KindRobots, Method: http.MethodGet, Bytes: -1, Redirect: h.Location, FetchedAt: cr.now().UTC()})
+		}
+	}
+	final := rules.URL
+	if n := len(rules.Hops); n > 0 {
+		final = rules.Hops[n-1].Location
+		cr.edge(store.Edge{From: rules.Hops[n-1].URL, To: final, Type: store.EdgeRedirect, Tag: "location"})
+	}
+	if cr.seen.add(final) || len(rules.Hops) == 0 {
+		cr.put(store.URL{URL: final, Status: rules.Status, Kind: store.KindRobots, Method: http.MethodGet, Bytes: rules.Bytes,
+			ContentType: rules.ContentType, ResponseMS: rules.ResponseMS, WWWAuthenticate: rules.WWWAuthenticate, Error: rules.Error, FetchedAt: cr.now().UTC()})
+	}
+	if rules.DisallowAll() {
+		msg := fmt.Sprintf("robots.txt at %s answered %s: search engines then crawl nothing on %s; this crawl obeys that", urlx.Mask(rules.URL), statusText(rules.Status, rules.Error), origin)
+		if cr.cfg.IgnoreRobots {
+			msg = fmt.Sprintf("robots.txt at %s answered %s: search engines then crawl nothing on %s (ignored: --ignore-robots)", urlx.Mask(rules.URL), statusText(rules.Status, rules.Error), origin)
+		}
+		cr.warn(msg)
+	}
+	return rules
+}
+
+func statusText(status int, errText string) string {
+	if status == 0 {
+		return "nothing (" + errText + ")"
+	}
+	return strconv.Itoa(status)
+}
+
+func (cr *crawler) warn(msg string) {
+	cr.mu.Lock()
+	cr.warnings = append(cr.warnings, msg)
+	cr.mu.Unlock()
+	cr.log.Warn(msg)
+}
+
+func (cr *crawler) put(u store.URL) {
+	if err := cr.w.PutURL(u); err != nil {
+		cr.fail(fmt.Errorf("store: write %s: %w", urlx.Mask(u.URL), err))
+		return
+	}
+	cr.records.Add(1)
+}
+
+func (cr *crawler) edge(e store.Edge) {
+	if err := cr.w.AddEdge(e); err != nil {
+		cr.fail(fmt.Errorf("store: write edge: %w", err))
+	}
+}
+
+// fail stops the crawl on a store error: going on would lose results.
+func (cr *crawler) fail(err error) {
+	cr.mu.Lock()
+	if cr.failErr == nil {
+		cr.failErr = err
+	}
+	cr.mu.Unlock()
+	cr.cancel()
+}
+
+// isSite reports whether u belongs to the crawled site (its origins, or a
+// subdomain when allowed).
+func (cr *crawler) isSite(u *url.URL) bool {
+	cr.mu.Lock()
+	ok := cr.sites[urlx.Origin(u)]
+	cr.mu.Unlock()
+	if ok {
+		return true
+	}
+	if cr.cfg.AllowSubdomains && (u.Scheme == "http" || u.Scheme == "https") {
+		h := u.Hostname()
+		return h == cr.subBase || strings.HasSuffix(h, "."+cr.subBase)
+	}
+	return false
+}
+
+// inScope applies --include and --exclude to a same-site URL.
+func (cr *crawler) inScope(u string) bool {
+	for _, re := range cr.cfg.Exclude {
+		if re.MatchString(u) {
+			return false
+		}
+	}
+	if len(cr.cfg.Include) == 0 {
+		return true
+	}
+	for _, re := range cr.cfg.Include {
+		if re.MatchString(u) {
+			return true
+		}
+	}
+	return false
+}
+
+func isHTML(contentType string, body []byte) bool {
+	ct := strings.ToLower(contentType)
+	if strings.Contains(ct, "html") {
+		return true
+	}
+	if ct != "" {
+		return false
+	}
+	return strings.Contains(strings.ToLower(http.DetectContentType(body)), "html")
+}
+
+// describe turns a transport error into the record's error text: the
+// operation and cause, never the request (whose URL may carry secrets).
+func describe(err error, timeout time.Duration) string {
+	if err == nil {
+		return "no answer"
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	var ne net.Error
+	switch {
+	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
+		return fmt.Sprintf("timeout: no complete answer within %s", timeout)
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+		return "connection closed without an answer"
+	}
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		return "dns: " + dnsErr.Err + " (" + dnsErr.Name + ")"
+	}
+	return urlx.Mask(err.Error())
+}

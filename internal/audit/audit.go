@@ -1,0 +1,225 @@
+package audit
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/crawlaudit/crawlaudit/internal/store"
+)
+
+// Run applies every rule to the crawl in r and returns the findings, sorted
+// by severity, rule and URL. Findings on external URLs are downgraded to
+// notice: many sites block unknown bots, so their answers are hints.
+func Run(r store.Reader) ([]store.Finding, error) {
+	a := &auditor{r: r, records: map[string]*store.URL{}}
+	var out []store.Finding
+	err := r.EachURL(func(u store.URL) error {
+		in, err := r.EdgesTo(u.URL)
+		if err != nil {
+			return err
+		}
+		fs, err := a.check(u, in)
+		if err != nil {
+			return err
+		}
+		out = append(out, fs...)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("audit: %w", err)
+	}
+	store.SortFindings(out)
+	return out, nil
+}
+
+type auditor struct {
+	r       store.Reader
+	records map[string]*store.URL // memo of Get, nil for missing
+}
+
+func (a *auditor) get(url string) (*store.URL, error) {
+	if u, ok := a.records[url]; ok {
+		return u, nil
+	}
+	u, ok, err := a.r.Get(url)
+	if err != nil {
+		return nil, err
+	}
+	var p *store.URL
+	if ok {
+		p = &u
+	}
+	if len(a.records) < 100000 {
+		a.records[url] = p
+	}
+	return p, nil
+}
+
+// public reports whether a referrer is publicly reachable content: a 2xx
+// page of the site, or a 2xx stylesheet (for url() references).
+func (a *auditor) public(from string) (bool, error) {
+	u, err := a.get(from)
+	if err != nil || u == nil {
+		return false, err
+	}
+	return u.Status >= 200 && u.Status < 300 && (u.Kind == store.KindPage || u.Kind == store.KindAsset), nil
+}
+
+// publicReferrers returns the distinct public referrers among the edges of
+// the given types.
+func (a *auditor) publicReferrers(url string, in []store.Edge, types ...store.EdgeType) ([]string, error) {
+	var keep []store.Edge
+	for _, e := range in {
+		if !hasType(types, e.Type) {
+			continue
+		}
+		ok, err := a.public(e.From)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			keep = append(keep, e)
+		}
+	}
+	return store.Referrers(url, keep), nil
+}
+
+func hasType(types []store.EdgeType, t store.EdgeType) bool {
+	for _, x := range types {
+		if x == t {
+			return true
+		}
+	}
+	return false
+}
+
+func (a *auditor) check(u store.URL, in []store.Edge) ([]store.Finding, error) {
+	var out []store.Finding
+	all := store.Referrers(u.URL, in)
+	add := func(rule, msg string, refs []string) {
+		sev := severity(rule)
+		if u.Kind == store.KindExternal {
+			sev = store.SeverityNotice
+			msg += " (external URL: many sites block unknown bots, so this may not affect visitors)"
+		}
+		out = append(out, store.Finding{Rule: rule, Severity: sev, URL: u.URL, Message: msg + ". Fix: " + fix(rule), Referrers: refs})
+	}
+	if u.BlockedByRobots {
+		return nil, nil
+	}
+	switch s := u.Status; {
+	case s == 401 || s == 403:
+		what := "401 Unauthorized (not logged in)"
+		linkRule, assetRule := UnauthorizedLinkedPage, UnauthorizedAsset
+		if s == 403 {
+			what = "403 Forbidden (not allowed in)"
+			linkRule, assetRule = ForbiddenLinkedPage, ForbiddenAsset
+		}
+		assetRefs, err := a.publicReferrers(u.URL, in, store.EdgeAsset)
+		if err != nil {
+			return nil, err
+		}
+		if len(assetRefs) > 0 {
+			add(assetRule, fmt.Sprintf("%s on an asset that %s use: visitors without credentials and search engines cannot render %s fully", what, count(len(assetRefs), "public page"), them(len(assetRefs))), assetRefs)
+		}
+		linkRefs, err := a.publicReferrers(u.URL, in, store.EdgeLink)
+		if err != nil {
+			return nil, err
+		}
+		if len(linkRefs) > 0 {
+			add(linkRule, fmt.Sprintf("%s on a URL that %s link to: search engines crawl without credentials, so each visit is a wasted request and the URL cannot be indexed", what, count(len(linkRefs), "public page")), linkRefs)
+		}
+		if s == 401 && len(u.WWWAuthenticate) == 0 {
+			add(MissingWWWAuthenticate, "401 without a WWW-Authenticate header: clients cannot tell how to authenticate (RFC 9110 requires at least one challenge)", all)
+		}
+	case s == 404 || s == 410:
+		if len(all) > 0 {
+			add(BrokenLink, fmt.Sprintf("%d %s, linked or used by %s", s, statusName(s), count(len(all), "URL")), all)
+		}
+	case s >= 500 && s < 600:
+		add(ServerError, fmt.Sprintf("%d %s: the server failed", s, statusName(s)), all)
+	case s >= 300 && s < 400:
+		if err := a.checkChain(u, in, add, all); err != nil {
+			return nil, err
+		}
+	case s == 0 && u.Error != "":
+		add(FetchError, "no HTTP answer: "+u.Error, all)
+	}
+	return out, nil
+}
+
+// checkChain follows the redirect chain starting at u when u is an entry
+// point (linked, used, listed or the start URL, not only a hop of another
+// chain) and reports chains of 2+ hops and loops.
+func (a *auditor) checkChain(u store.URL, in []store.Edge, add func(rule, msg string, refs []string), all []string) error {
+	entry := u.Start
+	for _, e := range in {
+		if e.Type != store.EdgeRedirect {
+			entry = true
+		}
+	}
+	if !entry {
+		return nil
+	}
+	chain := []string{u.URL}
+	seen := map[string]bool{u.URL: true}
+	cur := &u
+	for cur != nil && cur.Status >= 300 && cur.Status < 400 && cur.Redirect != "" {
+		next := cur.Redirect
+		if seen[next] {
+			chain = append(chain, next)
+			add(RedirectLoop, "redirect loop: "+strings.Join(chain, " → "), all)
+			return nil
+		}
+		seen[next] = true
+		chain = append(chain, next)
+		var err error
+		if cur, err = a.get(next); err != nil {
+			return err
+		}
+	}
+	hops := len(chain) - 1
+	final := "no answer recorded"
+	if cur != nil {
+		final = fmt.Sprintf("final answer %d", cur.Status)
+		if cur.Status >= 300 && cur.Status < 400 {
+			final = "chain not followed further (" + cur.Error + ")"
+		}
+	}
+	if hops >= 2 {
+		add(RedirectChain, fmt.Sprintf("%d redirect hops before the final answer: %s (%s)", hops, strings.Join(chain, " → "), final), all)
+	}
+	return nil
+}
+
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+func them(n int) string {
+	if n == 1 {
+		return "it"
+	}
+	return "them"
+}
+
+func statusName(s int) string {
+	switch s {
+	case 404:
+		return "Not Found"
+	case 410:
+		return "Gone"
+	case 500:
+		return "Internal Server Error"
+	case 502:
+		return "Bad Gateway"
+	case 503:
+		return "Service Unavailable"
+	case 504:
+		return "Gateway Timeout"
+	}
+	return "server error"
+}

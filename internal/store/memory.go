@@ -1,0 +1,163 @@
+package store
+
+import (
+	"sort"
+	"sync"
+)
+
+// Memory is an in-memory Store. It is safe for concurrent use. Memory grows
+// with every record and edge, so it suits tests and small crawls.
+type Memory struct {
+	mu       sync.RWMutex
+	meta     Meta
+	urls     map[string]URL
+	edges    []Edge
+	edgesTo  map[string][]int
+	findings []Finding
+}
+
+var _ Store = (*Memory)(nil)
+
+// NewMemory returns an empty in-memory store.
+func NewMemory() *Memory {
+	return &Memory{urls: map[string]URL{}, edgesTo: map[string][]int{}}
+}
+
+// PutURL records u, replacing an earlier record of the same URL.
+func (m *Memory) PutURL(u URL) error {
+	m.mu.Lock()
+	m.urls[u.URL] = u
+	m.mu.Unlock()
+	return nil
+}
+
+// AddEdge records e.
+func (m *Memory) AddEdge(e Edge) error {
+	m.mu.Lock()
+	m.edgesTo[e.To] = append(m.edgesTo[e.To], len(m.edges))
+	m.edges = append(m.edges, e)
+	m.mu.Unlock()
+	return nil
+}
+
+// SetMeta stores the crawl metadata.
+func (m *Memory) SetMeta(meta Meta) error {
+	m.mu.Lock()
+	m.meta = meta
+	m.mu.Unlock()
+	return nil
+}
+
+// Meta returns the crawl metadata.
+func (m *Memory) Meta() (Meta, error) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.meta, nil
+}
+
+// Get returns the record of url.
+func (m *Memory) Get(url string) (URL, bool, error) {
+	m.mu.RLock()
+	u, ok := m.urls[url]
+	m.mu.RUnlock()
+	return u, ok, nil
+}
+
+// EachURL calls fn for every record in URL order. fn must not write to m.
+func (m *Memory) EachURL(fn func(URL) error) error {
+	m.mu.RLock()
+	keys := make([]string, 0, len(m.urls))
+	for k := range m.urls {
+		keys = append(keys, k)
+	}
+	m.mu.RUnlock()
+	sort.Strings(keys)
+	for _, k := range keys {
+		m.mu.RLock()
+		u := m.urls[k]
+		m.mu.RUnlock()
+		if err := fn(u); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// EachEdge calls fn for every edge ordered by From, To, Type, Tag.
+func (m *Memory) EachEdge(fn func(Edge) error) error {
+	m.mu.RLock()
+	edges := append([]Edge(nil), m.edges...)
+	m.mu.RUnlock()
+	SortEdges(edges)
+	for _, e := range edges {
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// EdgesTo returns the edges pointing at url.
+func (m *Memory) EdgesTo(url string) ([]Edge, error) {
+	m.mu.RLock()
+	idx := m.edgesTo[url]
+	out := make([]Edge, len(idx))
+	for i, j := range idx {
+		out[i] = m.edges[j]
+	}
+	m.mu.RUnlock()
+	SortEdges(out)
+	return out, nil
+}
+
+// PutFindings replaces the stored findings.
+func (m *Memory) PutFindings(f []Finding) error {
+	m.mu.Lock()
+	m.findings = append([]Finding(nil), f...)
+	m.mu.Unlock()
+	return nil
+}
+
+// Findings returns the stored findings.
+func (m *Memory) Findings() ([]Finding, error) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return append([]Finding(nil), m.findings...), nil
+}
+
+// Close does nothing; it exists to satisfy Store.
+func (m *Memory) Close() error { return nil }
+
+// SortEdges orders edges by From, To, Type, Tag, Text.
+func SortEdges(es []Edge) {
+	sort.Slice(es, func(i, j int) bool {
+		a, b := es[i], es[j]
+		if a.From != b.From {
+			return a.From < b.From
+		}
+		if a.To != b.To {
+			return a.To < b.To
+		}
+		if a.Type != b.Type {
+			return a.Type < b.Type
+		}
+		if a.Tag != b.Tag {
+			return a.Tag < b.Tag
+		}
+		return a.Text < b.Text
+	})
+}
+
+// SortFindings orders findings by severity (most severe first), rule, URL.
+func SortFindings(fs []Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := fs[i], fs[j]
+		if a.Severity.Rank() != b.Severity.Rank() {
+			return a.Severity.Rank() > b.Severity.Rank()
+		}
+		if a.Rule != b.Rule {
+			return a.Rule < b.Rule
+		}
+		return a.URL < b.URL
+	})
+}

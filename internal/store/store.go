@@ -1,0 +1,154 @@
+// Package store holds the crawl's records (URLs, link edges, findings, crawl
+// metadata) and the Store interface through which the crawler writes them and
+// the audit rules and reports read them.
+//
+// The flow is one way: crawler → store → audit → report. Consumers narrow the
+// interface: the crawler takes a Writer, reports take a Reader.
+package store
+
+import (
+	"time"
+)
+
+// Kind says what a URL is to the crawl.
+type Kind string
+
+// URL kinds.
+const (
+	KindPage     Kind = "page"     // same-origin document reached by a link (or the start URL)
+	KindAsset    Kind = "asset"    // same-origin resource a page uses (image, script, stylesheet, …)
+	KindSitemap  Kind = "sitemap"  // a sitemap file
+	KindRobots   Kind = "robots"   // a robots.txt file
+	KindExternal Kind = "external" // any URL on another origin; checked, never crawled
+)
+
+// EdgeType says how a URL was reached from another one. The distinct edge
+// types pointing at a URL are its "sources".
+type EdgeType string
+
+// Edge types.
+const (
+	EdgeLink     EdgeType = "link"     // a[href], area[href], iframe[src], link rel=canonical/alternate/next/prev
+	EdgeAsset    EdgeType = "asset"    // img, script, stylesheet, media, url(...) in CSS, …
+	EdgeRedirect EdgeType = "redirect" // a Location header of a 3xx answer
+	EdgeSitemap  EdgeType = "sitemap"  // listed in a sitemap (or a sitemap listed in an index)
+	EdgeRobots   EdgeType = "robots"   // a Sitemap: line in robots.txt
+)
+
+// SourceStart is the source of the start URL, which no edge points at.
+const SourceStart = "start"
+
+// URL is the record of one requested (or deliberately not requested) URL.
+// Field meanings follow the crawl.json schema documented in the README.
+type URL struct {
+	URL             string    // normalised absolute URL, fragment dropped
+	Status          int       // HTTP status of the answer; 0 when there was none
+	Kind            Kind      // page, asset, sitemap, robots or external
+	Start           bool      // the crawl's start URL
+	Depth           int       // clicks from the start URL (assets: the using page's depth + 1)
+	Method          string    // HTTP method whose answer is recorded (GET, or HEAD for 2xx assets/externals)
+	ContentType     string    // Content-Type header as sent
+	Bytes           int64     // body bytes read (GET) or Content-Length (HEAD); -1 when unknown
+	Truncated       bool      // the body was larger than the crawl's max body size and was cut
+	ResponseMS      int64     // time to response headers, in milliseconds
+	Redirect        string    // resolved Location target of a 3xx answer
+	WWWAuthenticate []string  // raw WWW-Authenticate header values, in order
+	NoIndex         bool      // meta robots or X-Robots-Tag says noindex
+	Canonical       string    // resolved rel=canonical target (link element or Link header)
+	Title           string    // <title> text of HTML pages
+	InSitemap       bool      // listed in a sitemap
+	BlockedByRobots bool      // robots.txt disallows it: never requested
+	Error           string    // why there is no answer (network, TLS, timeout, redirect cap); empty otherwise
+	FetchedAt       time.Time // when the answer (or error) arrived
+}
+
+// Edge is one reference from a page (or sitemap, robots.txt, redirect) to a URL.
+type Edge struct {
+	From string   // referring URL
+	To   string   // referenced URL (normalised)
+	Type EdgeType // link, asset, redirect, sitemap or robots
+	Tag  string   // the element or header that made it: "a", "img", "link[rel=stylesheet]", "css", "location", …
+	Text string   // anchor text or alt text, trimmed; may be empty
+}
+
+// Severity ranks findings.
+type Severity string
+
+// Severities, from most to least severe.
+const (
+	SeverityError   Severity = "error"
+	SeverityWarning Severity = "warning"
+	SeverityNotice  Severity = "notice"
+)
+
+// Rank orders severities: error 3, warning 2, notice 1, anything else 0.
+func (s Severity) Rank() int {
+	switch s {
+	case SeverityError:
+		return 3
+	case SeverityWarning:
+		return 2
+	case SeverityNotice:
+		return 1
+	}
+	return 0
+}
+
+// Finding is one rule's verdict on one URL.
+type Finding struct {
+	Rule      string   // rule ID, e.g. "unauthorized-asset"
+	Severity  Severity // error, warning or notice
+	URL       string   // the URL the finding is about
+	Message   string   // what is wrong and how to fix it
+	Referrers []string // pages that link to or use the URL, sorted
+}
+
+// Meta describes the crawl itself.
+type Meta struct {
+	ToolVersion string
+	StartURL    string
+	StartedAt   time.Time
+	FinishedAt  time.Time
+	Partial     bool              // the crawl was interrupted before its frontier emptied
+	Settings    map[string]string // crawl settings as text; never any credential
+}
+
+// Writer receives the crawl's results. Implementations are safe for
+// concurrent use.
+type Writer interface {
+	// PutURL records u, replacing any earlier record of the same URL.
+	PutURL(u URL) error
+	// AddEdge records one edge. Edges are kept as given: the crawler
+	// decides what counts as a duplicate.
+	AddEdge(e Edge) error
+}
+
+// Reader gives read access to a crawl's records. Iteration order is by URL
+// (then From for edges) so outputs are deterministic.
+type Reader interface {
+	// Meta returns the crawl metadata.
+	Meta() (Meta, error)
+	// Get returns the record of one URL and whether it exists.
+	Get(url string) (URL, bool, error)
+	// EachURL calls fn for every URL record in URL order; fn's error stops it.
+	EachURL(fn func(URL) error) error
+	// EachEdge calls fn for every edge ordered by From, To, Type, Tag.
+	EachEdge(fn func(Edge) error) error
+	// EdgesTo returns the edges pointing at url, ordered by From, Type, Tag.
+	EdgesTo(url string) ([]Edge, error)
+	// Findings returns the findings stored with PutFindings.
+	Findings() ([]Finding, error)
+}
+
+// Store is the whole interface: the crawler writes, audit reads and adds
+// findings, reports read.
+type Store interface {
+	Writer
+	Reader
+	// SetMeta stores the crawl metadata.
+	SetMeta(m Meta) error
+	// PutFindings replaces the stored findings.
+	PutFindings(f []Finding) error
+	// Close releases the store's resources.
+	Close() error
+}

@@ -1,0 +1,164 @@
+package report
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/crawlaudit/crawlaudit/internal/store"
+)
+
+// The CSV files are UTF-8 without a byte order mark, RFC 4180 (CRLF line
+// ends, fields quoted by encoding/csv when needed), with a header row. Column
+// names are part of the schema.
+var (
+	urlsHeader     = []string{"url", "status", "kind", "sources", "depth", "inlinks", "content_type", "bytes", "response_ms", "redirect", "www_authenticate", "noindex", "canonical", "title", "in_sitemap", "blocked_by_robots", "truncated", "error"}
+	findingsHeader = []string{"rule", "severity", "url", "message", "referrers"}
+	linksHeader    = []string{"from", "to", "type", "tag", "text", "to_status"}
+)
+
+// cell makes one string safe for a spreadsheet. Crawled text such as a title
+// "=HYPERLINK(...)" would run as a formula when the file is opened in Excel,
+// LibreOffice or Google Sheets, so a value starting with = + - @ tab or CR
+// gets a leading single quote, which those programs treat as "this is text".
+// Every string cell goes through it; numbers and booleans we format ourselves
+// do not (a byte count of -1 must stay a number).
+func cell(s string) string {
+	if s == "" {
+		return s
+	}
+	switch s[0] {
+	case '=', '+', '-', '@', '\t', '\r':
+		return "'" + s
+	}
+	return s
+}
+
+// newCSV returns an RFC 4180 writer.
+func newCSV(w io.Writer) *csv.Writer {
+	cw := csv.NewWriter(w)
+	cw.UseCRLF = true
+	return cw
+}
+
+// flushCSV flushes cw and returns its first write error.
+func flushCSV(cw *csv.Writer, name string) error {
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return fmt.Errorf("report: %s: write: %w", name, err)
+	}
+	return nil
+}
+
+func itoa(n int) string     { return strconv.Itoa(n) }
+func btoa(b bool) string    { return strconv.FormatBool(b) }
+func i64toa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// WriteURLsCSV writes urls.csv: one row per URL record, in masked-URL order
+// (as crawl.json, streamed the same way), with
+// the columns of urlsHeader. sources are joined with "|", www_authenticate
+// values with ", ", booleans are true/false, bytes is -1 when unknown.
+func WriteURLsCSV(w io.Writer, r store.Reader) error {
+	cw := newCSV(w)
+	if err := cw.Write(urlsHeader); err != nil {
+		return fmt.Errorf("report: urls.csv: write: %w", err)
+	}
+	err := eachURL(r, func(u store.URL) error {
+		in, err := r.EdgesTo(u.URL)
+		if err != nil {
+			return fmt.Errorf("read urls: edges to %s: %w", maskURL(u.URL), err)
+		}
+		row := []string{
+			cell(maskURL(u.URL)),
+			itoa(u.Status),
+			cell(string(u.Kind)),
+			cell(strings.Join(store.Sources(u, in), "|")),
+			itoa(u.Depth),
+			itoa(store.Inlinks(u.URL, in)),
+			cell(u.ContentType),
+			i64toa(u.Bytes),
+			i64toa(u.ResponseMS),
+			cell(maskURL(u.Redirect)),
+			cell(strings.Join(u.WWWAuthenticate, ", ")),
+			btoa(u.NoIndex),
+			cell(maskURL(u.Canonical)),
+			cell(u.Title),
+			btoa(u.InSitemap),
+			btoa(u.BlockedByRobots),
+			btoa(u.Truncated),
+			cell(maskText(u.Error)),
+		}
+		if err := cw.Write(row); err != nil {
+			return fmt.Errorf("write: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("report: urls.csv: %w", err)
+	}
+	return flushCSV(cw, "urls.csv")
+}
+
+// WriteFindingsCSV writes findings.csv: one row per finding, masked and
+// ordered by store.SortFindings, referrers joined with " | ".
+func WriteFindingsCSV(w io.Writer, r store.Reader) error {
+	fs, err := maskedFindings(r)
+	if err != nil {
+		return err
+	}
+	cw := newCSV(w)
+	if err := cw.Write(findingsHeader); err != nil {
+		return fmt.Errorf("report: findings.csv: write: %w", err)
+	}
+	for _, f := range fs {
+		row := []string{
+			cell(f.Rule),
+			cell(string(f.Severity)),
+			cell(f.URL),
+			cell(f.Message),
+			cell(strings.Join(f.Referrers, " | ")),
+		}
+		if err := cw.Write(row); err != nil {
+			return fmt.Errorf("report: findings.csv: write: %w", err)
+		}
+	}
+	return flushCSV(cw, "findings.csv")
+}
+
+// WriteLinksCSV writes links.csv: every edge in store order (From, To, Type,
+// Tag), with to_status the status of the target's record, or empty when the
+// target has none (not fetched yet when the crawl stopped).
+func WriteLinksCSV(w io.Writer, r store.Reader) error {
+	cw := newCSV(w)
+	if err := cw.Write(linksHeader); err != nil {
+		return fmt.Errorf("report: links.csv: write: %w", err)
+	}
+	err := r.EachEdge(func(e store.Edge) error {
+		to, ok, err := r.Get(e.To)
+		if err != nil {
+			return fmt.Errorf("get %s: %w", maskURL(e.To), err)
+		}
+		status := ""
+		if ok {
+			status = itoa(to.Status)
+		}
+		row := []string{
+			cell(maskURL(e.From)),
+			cell(maskURL(e.To)),
+			cell(string(e.Type)),
+			cell(e.Tag),
+			cell(e.Text),
+			status,
+		}
+		if err := cw.Write(row); err != nil {
+			return fmt.Errorf("write: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("report: links.csv: %w", err)
+	}
+	return flushCSV(cw, "links.csv")
+}

@@ -1,0 +1,250 @@
+package report
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"testing"
+
+	"github.com/crawlaudit/crawlaudit/internal/store"
+)
+
+func TestCell(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, in, want string
+	}{
+		{"formula with = is quoted", "=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"},
+		{"leading + is quoted", "+1", "'+1"},
+		{"leading - is quoted", "-2+3", "'-2+3"},
+		{"leading @ is quoted", "@SUM(A1)", "'@SUM(A1)"},
+		{"leading tab is quoted", "\t=1", "'\t=1"},
+		{"leading CR is quoted", "\r=1", "'\r=1"},
+		{"plain text is unchanged", "Home", "Home"},
+		{"= inside the text is unchanged", "a=b", "a=b"},
+		{"empty stays empty", "", ""},
+		{"URL is unchanged", "https://example.test/", "https://example.test/"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := cell(tt.in); got != tt.want {
+				t.Errorf("cell(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+// readCSV parses out with encoding/csv, failing the test on bad CSV.
+func readCSV(t *testing.T, out []byte) [][]string {
+	t.Helper()
+	rows, err := csv.NewReader(bytes.NewReader(out)).ReadAll()
+	if err != nil {
+		t.Fatalf("invalid CSV: %v\n%s", err, out)
+	}
+	return rows
+}
+
+func TestCSVGolden(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name   string
+		write  WriterFunc
+		header []string
+		rows   int
+	}{
+		{"urls.csv", WriteURLsCSV, urlsHeader, 11},
+		{"findings.csv", WriteFindingsCSV, findingsHeader, 7},
+		{"links.csv", WriteLinksCSV, linksHeader, 15},
+	} {
+		t.Run(tc.name+" matches its golden file and parses back", func(t *testing.T) {
+			t.Parallel()
+			var buf bytes.Buffer
+			if err := tc.write(&buf, newFixture(t)); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, tc.name, buf.Bytes())
+			rows := readCSV(t, buf.Bytes())
+			if len(rows) != tc.rows+1 {
+				t.Errorf("%d rows, want header + %d", len(rows), tc.rows)
+			}
+			if len(rows) > 0 && !equalStrings(rows[0], tc.header) {
+				t.Errorf("header = %q, want %q", rows[0], tc.header)
+			}
+			if !bytes.HasSuffix(buf.Bytes(), []byte("\r\n")) {
+				t.Error("want RFC 4180 CRLF line ends")
+			}
+		})
+	}
+}
+
+func equalStrings(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// column returns the named column of the row whose first cell is key.
+func column(t *testing.T, rows [][]string, key, name string) string {
+	t.Helper()
+	col := -1
+	for i, h := range rows[0] {
+		if h == name {
+			col = i
+		}
+	}
+	if col < 0 {
+		t.Fatalf("no column %q in %q", name, rows[0])
+	}
+	for _, r := range rows[1:] {
+		if r[0] == key {
+			return r[col]
+		}
+	}
+	t.Fatalf("no row %q", key)
+	return ""
+}
+
+func TestWriteURLsCSV(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	if err := WriteURLsCSV(&buf, newFixture(t)); err != nil {
+		t.Fatal(err)
+	}
+	rows := readCSV(t, buf.Bytes())
+	tests := []struct {
+		name, url, col, want string
+	}{
+		{"formula title is neutralised", fxNew, "title", "'=cmd|' /C calc'!A0"},
+		{"sources are joined with |", fxHome, "sources", "link|sitemap|start"},
+		{"unknown size stays a plain -1", fxLogo, "bytes", "-1"},
+		{"WWW-Authenticate values are joined", fxAdmin, "www_authenticate", `Basic realm="admin", Bearer`},
+		{"booleans read true/false", fxPrivate, "blocked_by_robots", "true"},
+		{"repeated link counts one inlink", fxAdmin, "inlinks", "1"},
+		{"self-link is no inlink", fxHome, "inlinks", "0"},
+		{"secret URL is masked", "https://REDACTED@example.test/report?token=REDACTED&page=2", "status", "200"},
+		{"URLs inside errors are masked", fxDown, "error", `Get "https://down.example.invalid/?token=REDACTED": dial tcp: lookup down.example.invalid: no such host`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := column(t, rows, tt.url, tt.col); got != tt.want {
+				t.Errorf("%s of %s = %q, want %q", tt.col, tt.url, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestWriteFindingsCSV(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	if err := WriteFindingsCSV(&buf, newFixture(t)); err != nil {
+		t.Fatal(err)
+	}
+	rows := readCSV(t, buf.Bytes())
+	t.Run("rows follow store.SortFindings", func(t *testing.T) {
+		var got []string
+		for _, r := range rows[1:] {
+			got = append(got, r[0])
+		}
+		want := []string{"broken-link", "forbidden-asset", "unauthorized-page", "credentials-in-url", "unreachable-external", "blocked-by-robots", "redirect"}
+		if !equalStrings(got, want) {
+			t.Errorf("rules = %q, want %q", got, want)
+		}
+	})
+	t.Run("referrers are joined with ' | '", func(t *testing.T) {
+		if got := column(t, rows, "forbidden-asset", "referrers"); got != fxHome+" | "+fxNew {
+			t.Errorf("referrers = %q", got)
+		}
+	})
+	t.Run("message starting with - is neutralised and its URL masked", func(t *testing.T) {
+		want := "'-linked with credentials: https://REDACTED@example.test/report?token=REDACTED&page=2."
+		if got := column(t, rows, "credentials-in-url", "message"); got != want {
+			t.Errorf("message = %q, want %q", got, want)
+		}
+	})
+}
+
+func TestWriteLinksCSV(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	if err := WriteLinksCSV(&buf, newFixture(t)); err != nil {
+		t.Fatal(err)
+	}
+	rows := readCSV(t, buf.Bytes())
+	find := func(to, text string) []string {
+		for _, r := range rows[1:] {
+			if r[1] == to && r[4] == text {
+				return r
+			}
+		}
+		t.Fatalf("no link to %s with text %q", to, text)
+		return nil
+	}
+	t.Run("link to a URL without a record has an empty to_status", func(t *testing.T) {
+		if got := find(fxUnknown, "Not yet")[5]; got != "" {
+			t.Errorf("to_status = %q, want empty", got)
+		}
+	})
+	t.Run("to_status is the target's status", func(t *testing.T) {
+		if got := find(fxLogo, "Logo")[5]; got != "403" {
+			t.Errorf("to_status = %q, want 403", got)
+		}
+	})
+	t.Run("every edge is a row, repeats with other text included", func(t *testing.T) {
+		find(fxAdmin, "Admin")
+		find(fxAdmin, "Admin again")
+	})
+	t.Run("formula anchor text is neutralised and the referrer masked", func(t *testing.T) {
+		r := find(fxNew, `'=HYPERLINK("https://evil.example/")`)
+		if r[0] != "https://REDACTED@example.test/report?token=REDACTED&page=2" {
+			t.Errorf("from = %q", r[0])
+		}
+	})
+}
+
+func TestCSVErrors(t *testing.T) {
+	t.Parallel()
+	writers := []struct {
+		name  string
+		write WriterFunc
+		fails []string
+	}{
+		{"urls.csv", WriteURLsCSV, []string{"urls", "edgesTo"}},
+		{"findings.csv", WriteFindingsCSV, []string{"findings"}},
+		{"links.csv", WriteLinksCSV, []string{"edges", "get"}},
+	}
+	for _, wr := range writers {
+		t.Run(wr.name+" returns the write error", func(t *testing.T) {
+			t.Parallel()
+			if err := wr.write(errWriter{}, newFixture(t)); !errors.Is(err, errWrite) {
+				t.Errorf("err = %v, want %v", err, errWrite)
+			}
+		})
+		for _, fail := range wr.fails {
+			t.Run(wr.name+" returns the store error on "+fail, func(t *testing.T) {
+				t.Parallel()
+				var buf bytes.Buffer
+				if err := wr.write(&buf, failingReader{Reader: newFixture(t), fail: fail}); !errors.Is(err, errRead) {
+					t.Errorf("err = %v, want %v", err, errRead)
+				}
+			})
+		}
+		t.Run(wr.name+" of an empty store is the header alone", func(t *testing.T) {
+			t.Parallel()
+			var buf bytes.Buffer
+			if err := wr.write(&buf, store.NewMemory()); err != nil {
+				t.Fatal(err)
+			}
+			if rows := readCSV(t, buf.Bytes()); len(rows) != 1 {
+				t.Errorf("rows = %q", rows)
+			}
+		})
+	}
+}

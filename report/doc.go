@@ -1,0 +1,32 @@
+// Package report renders a finished (or interrupted) crawl, read through a
+// store.Reader, as a terminal summary table, CSV files and crawl.json. It is
+// the last step of the flow cmd → crawler → store → audit → report: it reads
+// records and findings and writes bytes to an io.Writer, nothing else. It
+// never opens files; cmd decides where the output goes (and writes files
+// atomically).
+//
+// One file per format: table.go (terminal summary, the only user of
+// tablewriter), csv.go (urls.csv, findings.csv, links.csv), json.go
+// (crawl.json, and ReadJSON to load it back). summary.go holds the counts that
+// JSON and the table share. formats.go maps output file names to writers; a
+// new format is one file plus one line there.
+//
+// Output rules:
+//
+//   - Deterministic: store iteration is ordered, and anything aggregated here
+//     is sorted. Nothing reads the clock: times come from store.Meta.
+//   - No secrets: every URL written as text goes through urlx.Mask, and free
+//     text that may quote URLs (finding messages, fetch errors, settings)
+//     goes through maskText, which masks every http(s) URL in it.
+//   - Crawled content is hostile: CSV cells go through one formula-injection
+//     helper (cell), JSON is produced by encoding/json (which escapes <, >
+//     and &).
+//
+// The schemas (JSON field names, CSV columns) belong to this package. They
+// are produced from explicit output structs mapped from store records, so a
+// refactor of the store can't change them silently. Bump SchemaVersion when
+// crawl.json changes incompatibly.
+//
+// The functions here are synchronous and keep no state; they are safe to call
+// concurrently as long as the store.Reader is.
+package report

@@ -1,0 +1,34 @@
+package report
+
+import (
+	"io"
+	"sort"
+
+	"github.com/crawlaudit/crawlaudit/internal/store"
+)
+
+// WriterFunc renders a crawl read from r to w.
+type WriterFunc func(w io.Writer, r store.Reader) error
+
+// Files maps each output file name (as written under --out) to its writer.
+// It is the one place a file format is registered: a new format is one file
+// in this package plus one line here. It is a read-only table: it must never
+// be mutated at run time (not by cmd, not by tests), which is what makes it
+// safe to read from any goroutine.
+var Files = map[string]WriterFunc{
+	"crawl.json":   WriteJSON,
+	"urls.csv":     WriteURLsCSV,
+	"findings.csv": WriteFindingsCSV,
+	"links.csv":    WriteLinksCSV,
+}
+
+// FileNames returns the keys of Files, sorted, so callers write files in a
+// stable order.
+func FileNames() []string {
+	names := make([]string, 0, len(Files))
+	for name := range Files {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names
+}

@@ -1,0 +1,85 @@
+package report
+
+import (
+	"bytes"
+	"github.com/crawlaudit/crawlaudit/internal/store"
+	"go/parser"
+	"go/token"
+	"io"
+	"path/filepath"
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+func TestFileNames(t *testing.T) {
+	t.Parallel()
+	want := []string{"crawl.json", "findings.csv", "links.csv", "urls.csv"}
+	if got := FileNames(); !reflect.DeepEqual(got, want) {
+		t.Errorf("FileNames() = %v, want %v", got, want)
+	}
+}
+
+// TestNoSecretsInAnyOutput renders every format of the fixture, whose URLs,
+// messages and errors carry a password in userinfo and a ?token=, and checks
+// that neither survives anywhere.
+func TestNoSecretsInAnyOutput(t *testing.T) {
+	t.Parallel()
+	outputs := map[string]WriterFunc{}
+	for name, w := range Files {
+		outputs[name] = w
+	}
+	outputs["table"] = func(w io.Writer, r store.Reader) error { return WriteTable(w, r, TableOptions{}) }
+	for name, write := range outputs {
+		t.Run(name+" shows no secret", func(t *testing.T) {
+			t.Parallel()
+			var buf bytes.Buffer
+			if err := write(&buf, newFixture(t)); err != nil {
+				t.Fatal(err)
+			}
+			out := buf.String()
+			for _, secret := range []string{secretToken, secretPassword} {
+				if strings.Contains(out, secret) {
+					t.Errorf("%q found in %s:\n%s", secret, name, out)
+				}
+			}
+			if !strings.Contains(out, "REDACTED") {
+				t.Errorf("no REDACTED in %s: was the secret URL rendered at all?", name)
+			}
+		})
+	}
+}
+
+// TestImports pins the package's dependencies (STYLE.md §1, §8): the
+// standard library, internal/store and internal/urlx, and tablewriter in
+// table.go only.
+func TestImports(t *testing.T) {
+	t.Parallel()
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, parser.ImportsOnly)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, imp := range f.Imports {
+			path, _ := strconv.Unquote(imp.Path.Value)
+			first, _, _ := strings.Cut(path, "/")
+			switch {
+			case !strings.Contains(first, "."): // standard library
+			case path == "github.com/crawlaudit/crawlaudit/internal/store",
+				path == "github.com/crawlaudit/crawlaudit/internal/urlx":
+			case strings.HasPrefix(path, "github.com/olekukonko/tablewriter") && name == "table.go":
+			default:
+				t.Errorf("%s imports %s", name, path)
+			}
+		}
+	}
+}

@@ -1,0 +1,353 @@
+package report
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/crawlaudit/crawlaudit/internal/store"
+)
+
+// SchemaVersion is crawl.json's "schema_version". Bump it when a field is
+// renamed, removed or changes meaning; adding a field does not need a bump.
+const SchemaVersion = 1
+
+// jsonURL is one element of crawl.json's "urls". Field names are the
+// schema; every field is always present.
+type jsonURL struct {
+	URL             string         `json:"url"`
+	Status          int            `json:"status"`
+	Kind            store.Kind     `json:"kind"`
+	Sources         []string       `json:"sources"`
+	Depth           int            `json:"depth"`
+	Inlinks         int            `json:"inlinks"`
+	Referrers       []jsonReferrer `json:"referrers"`
+	ContentType     string         `json:"content_type"`
+	Bytes           int64          `json:"bytes"`
+	ResponseMS      int64          `json:"response_ms"`
+	Redirect        string         `json:"redirect"`
+	WWWAuthenticate string         `json:"www_authenticate"`
+	NoIndex         bool           `json:"noindex"`
+	Canonical       string         `json:"canonical"`
+	Title           string         `json:"title"`
+	InSitemap       bool           `json:"in_sitemap"`
+	BlockedByRobots bool           `json:"blocked_by_robots"`
+	Truncated       bool           `json:"truncated"`
+	Method          string         `json:"method"`
+	Error           string         `json:"error"`
+}
+
+// jsonReferrer is one incoming edge of a URL.
+type jsonReferrer struct {
+	From string         `json:"from"`
+	Type store.EdgeType `json:"type"`
+	Tag  string         `json:"tag"`
+}
+
+// jsonFinding is one element of crawl.json's "findings".
+type jsonFinding struct {
+	Rule      string         `json:"rule"`
+	Severity  store.Severity `json:"severity"`
+	URL       string         `json:"url"`
+	Message   string         `json:"message"`
+	Referrers []string       `json:"referrers"`
+}
+
+// jsonDoc is the whole of crawl.json. WriteJSON writes it field by field (to
+// stream the urls); ReadJSON decodes it in one go. Keep the two in step.
+type jsonDoc struct {
+	SchemaVersion int               `json:"schema_version"`
+	ToolVersion   string            `json:"tool_version"`
+	StartURL      string            `json:"start_url"`
+	StartedAt     string            `json:"started_at"`
+	FinishedAt    string            `json:"finished_at"`
+	Partial       bool              `json:"partial"`
+	Settings      map[string]string `json:"settings"`
+	Summary       Summary           `json:"summary"`
+	URLs          []jsonURL         `json:"urls"`
+	Findings      []jsonFinding     `json:"findings"`
+}
+
+// referrers maps the edges pointing at one URL to its "referrers": one entry
+// per distinct masked (from, type, tag), sorted by from, type, tag after
+// masking (the order a store loaded from crawl.json returns them in).
+// Self-references are kept (they are edges); the inlinks count is what leaves
+// them out.
+func referrers(in []store.Edge) []jsonReferrer {
+	out := make([]jsonReferrer, 0, len(in))
+	seen := make(map[jsonReferrer]bool, len(in))
+	for _, e := range in {
+		ref := jsonReferrer{From: maskURL(e.From), Type: e.Type, Tag: e.Tag}
+		if !seen[ref] {
+			seen[ref] = true
+			out = append(out, ref)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.From != b.From {
+			return a.From < b.From
+		}
+		if a.Type != b.Type {
+			return a.Type < b.Type
+		}
+		return a.Tag < b.Tag
+	})
+	return out
+}
+
+// newJSONURL maps a record and its incoming edges to the output struct.
+func newJSONURL(u store.URL, in []store.Edge) jsonURL {
+	sources := store.Sources(u, in)
+	if sources == nil {
+		sources = []string{}
+	}
+	return jsonURL{
+		URL:             maskURL(u.URL),
+		Status:          u.Status,
+		Kind:            u.Kind,
+		Sources:         sources,
+		Depth:           u.Depth,
+		Inlinks:         store.Inlinks(u.URL, in),
+		Referrers:       referrers(in),
+		ContentType:     u.ContentType,
+		Bytes:           u.Bytes,
+		ResponseMS:      u.ResponseMS,
+		Redirect:        maskURL(u.Redirect),
+		WWWAuthenticate: strings.Join(u.WWWAuthenticate, ", "),
+		NoIndex:         u.NoIndex,
+		Canonical:       maskURL(u.Canonical),
+		Title:           u.Title,
+		InSitemap:       u.InSitemap,
+		BlockedByRobots: u.BlockedByRobots,
+		Truncated:       u.Truncated,
+		Method:          u.Method,
+		Error:           maskText(u.Error),
+	}
+}
+
+// newJSONFinding maps an already masked finding (see maskedFindings).
+func newJSONFinding(f store.Finding) jsonFinding {
+	refs := f.Referrers
+	if refs == nil {
+		refs = []string{}
+	}
+	return jsonFinding{Rule: f.Rule, Severity: f.Severity, URL: f.URL, Message: f.Message, Referrers: refs}
+}
+
+// WriteJSON writes the crawl as crawl.json: metadata, settings, Summary,
+// every URL record with its referrers (in masked-URL order), and the findings
+// (masked, in store.SortFindings order). The urls array is streamed one
+// record at a time, so memory does not grow with the crawl (only records
+// whose URL holds a secret are held, see eachURL); the URLs are read three
+// times (summary, then eachURL's two passes). Times are RFC 3339 (whole seconds, with the offset
+// stored in Meta); the output is indented with two spaces and ends in a
+// newline. It returns the first read or write error.
+func WriteJSON(w io.Writer, r store.Reader) error {
+	meta, err := r.Meta()
+	if err != nil {
+		return fmt.Errorf("report: json: read meta: %w", err)
+	}
+	sum, err := Summarize(r)
+	if err != nil {
+		return err
+	}
+	findings, err := maskedFindings(r)
+	if err != nil {
+		return err
+	}
+	settings := make(map[string]string, len(meta.Settings))
+	for k, v := range meta.Settings {
+		settings[k] = maskText(v) // settings are never credentials, but may hold URLs
+	}
+
+	bw := bufio.NewWriter(w)
+	jw := &jsonWriter{w: bw}
+	jw.raw("{\n")
+	jw.field("schema_version", SchemaVersion)
+	jw.field("tool_version", meta.ToolVersion)
+	jw.field("start_url", maskURL(meta.StartURL))
+	jw.field("started_at", meta.StartedAt.Format(time.RFC3339))
+	jw.field("finished_at", meta.FinishedAt.Format(time.RFC3339))
+	jw.field("partial", meta.Partial)
+	jw.field("settings", settings)
+	jw.field("summary", sum)
+
+	jw.raw(`  "urls": [`)
+	first := true
+	err = eachURL(r, func(u store.URL) error {
+		in, err := r.EdgesTo(u.URL)
+		if err != nil {
+			return fmt.Errorf("edges to %s: %w", maskURL(u.URL), err)
+		}
+		jw.element(newJSONURL(u, in), first)
+		first = false
+		return jw.err
+	})
+	if jw.err != nil {
+		return fmt.Errorf("report: json: %w", jw.err)
+	}
+	if err != nil {
+		return fmt.Errorf("report: json: read urls: %w", err)
+	}
+	jw.endArray(first, true)
+
+	jw.raw(`  "findings": [`)
+	for i, f := range findings {
+		jw.element(newJSONFinding(f), i == 0)
+	}
+	jw.endArray(len(findings) == 0, false)
+	jw.raw("}\n")
+	if jw.err != nil {
+		return fmt.Errorf("report: json: %w", jw.err)
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("report: json: write: %w", err)
+	}
+	return nil
+}
+
+// jsonWriter writes the hand-laid-out top level of crawl.json and keeps the
+// first error; later calls do nothing once it is set.
+type jsonWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (j *jsonWriter) raw(s string) {
+	if j.err == nil {
+		if _, err := io.WriteString(j.w, s); err != nil {
+			j.err = fmt.Errorf("write: %w", err)
+		}
+	}
+}
+
+func (j *jsonWriter) marshal(v any, prefix string) string {
+	if j.err != nil {
+		return ""
+	}
+	b, err := json.MarshalIndent(v, prefix, "  ")
+	if err != nil {
+		j.err = fmt.Errorf("encode: %w", err)
+		return ""
+	}
+	return string(b)
+}
+
+// field writes one top-level `"name": value,` line (never the last one:
+// findings closes the object).
+func (j *jsonWriter) field(name string, v any) {
+	j.raw(`  "` + name + `": ` + j.marshal(v, "  ") + ",\n")
+}
+
+// element writes one element of a top-level array.
+func (j *jsonWriter) element(v any, first bool) {
+	val := j.marshal(v, "    ")
+	if first {
+		j.raw("\n    " + val)
+	} else {
+		j.raw(",\n    " + val)
+	}
+}
+
+// endArray closes a top-level array; an empty one reads [].
+func (j *jsonWriter) endArray(empty, more bool) {
+	end := "]"
+	if !empty {
+		end = "\n  ]"
+	}
+	if more {
+		end += ","
+	}
+	j.raw(end + "\n")
+}
+
+// ReadJSON loads a crawl.json written by WriteJSON into a new store.Memory,
+// so outputs can be regenerated without crawling again. It restores the
+// metadata, every URL record (Start set when "start" is among its sources,
+// WWW-Authenticate as one joined value), one Edge per referrer entry (To is
+// the URL; anchor text is not in crawl.json, so it is empty) and the findings.
+// The summary is not read: WriteJSON computes it again.
+//
+// Everything in crawl.json is already masked, and masking is idempotent, so
+// WriteJSON of the result reproduces the input byte for byte, as long as
+// masking did not map two distinct URLs of the original crawl to the same text.
+// It fails on malformed JSON, a schema_version other than SchemaVersion, or a
+// time that is not RFC 3339.
+func ReadJSON(rd io.Reader) (*store.Memory, error) {
+	var doc jsonDoc
+	if err := json.NewDecoder(rd).Decode(&doc); err != nil {
+		return nil, fmt.Errorf("report: read crawl.json: %w", err)
+	}
+	if doc.SchemaVersion != SchemaVersion {
+		return nil, fmt.Errorf("report: read crawl.json: schema_version %d, want %d", doc.SchemaVersion, SchemaVersion)
+	}
+	started, err := time.Parse(time.RFC3339, doc.StartedAt)
+	if err != nil {
+		return nil, fmt.Errorf("report: read crawl.json: started_at: %w", err)
+	}
+	finished, err := time.Parse(time.RFC3339, doc.FinishedAt)
+	if err != nil {
+		return nil, fmt.Errorf("report: read crawl.json: finished_at: %w", err)
+	}
+
+	m := store.NewMemory()
+	if err := m.SetMeta(store.Meta{
+		ToolVersion: doc.ToolVersion,
+		StartURL:    doc.StartURL,
+		StartedAt:   started,
+		FinishedAt:  finished,
+		Partial:     doc.Partial,
+		Settings:    doc.Settings,
+	}); err != nil {
+		return nil, fmt.Errorf("report: read crawl.json: %w", err)
+	}
+	for _, ju := range doc.URLs {
+		u := store.URL{
+			URL:             ju.URL,
+			Status:          ju.Status,
+			Kind:            ju.Kind,
+			Depth:           ju.Depth,
+			Method:          ju.Method,
+			ContentType:     ju.ContentType,
+			Bytes:           ju.Bytes,
+			Truncated:       ju.Truncated,
+			ResponseMS:      ju.ResponseMS,
+			Redirect:        ju.Redirect,
+			NoIndex:         ju.NoIndex,
+			Canonical:       ju.Canonical,
+			Title:           ju.Title,
+			InSitemap:       ju.InSitemap,
+			BlockedByRobots: ju.BlockedByRobots,
+			Error:           ju.Error,
+		}
+		for _, s := range ju.Sources {
+			if s == store.SourceStart {
+				u.Start = true
+			}
+		}
+		if ju.WWWAuthenticate != "" {
+			u.WWWAuthenticate = []string{ju.WWWAuthenticate}
+		}
+		if err := m.PutURL(u); err != nil {
+			return nil, fmt.Errorf("report: read crawl.json: %w", err)
+		}
+		for _, ref := range ju.Referrers {
+			if err := m.AddEdge(store.Edge{From: ref.From, To: ju.URL, Type: ref.Type, Tag: ref.Tag}); err != nil {
+				return nil, fmt.Errorf("report: read crawl.json: %w", err)
+			}
+		}
+	}
+	fs := make([]store.Finding, len(doc.Findings))
+	for i, jf := range doc.Findings {
+		fs[i] = store.Finding{Rule: jf.Rule, Severity: jf.Severity, URL: jf.URL, Message: jf.Message, Referrers: jf.Referrers}
+	}
+	if err := m.PutFindings(fs); err != nil {
+		return nil, fmt.Errorf("report: read crawl.json: %w", err)
+	}
+	return m, nil
+}

@@ -1,0 +1,93 @@
+package report
+
+import (
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/crawlaudit/crawlaudit/internal/store"
+	"github.com/crawlaudit/crawlaudit/internal/urlx"
+)
+
+// urlInText finds http(s) URLs in free text: the scheme, then everything up to
+// white space, a quote or an angle bracket. Compiled once; never mutated.
+var urlInText = regexp.MustCompile(`(?i)\bhttps?://[^\s"'<>` + "`" + `]+`)
+
+// maskURL hides secrets (userinfo, secret query values) in one URL. It is the
+// only way URLs reach any output of this package.
+func maskURL(u string) string { return urlx.Mask(u) }
+
+// maskURLs masks each URL of us into a new slice; nil stays nil. The order is
+// kept: sort the result if it must be sorted.
+func maskURLs(us []string) []string {
+	if us == nil {
+		return nil
+	}
+	out := make([]string, len(us))
+	for i, u := range us {
+		out[i] = maskURL(u)
+	}
+	return out
+}
+
+// maskText masks every http(s) URL inside free text (finding messages, fetch
+// errors such as `Get "https://user:pw@host/?token=x": EOF`). Punctuation that
+// ends a sentence right after a URL is kept out of the URL so that masking a
+// secret value does not swallow it. Masking is idempotent, which the crawl.json
+// round trip relies on.
+func maskText(s string) string {
+	if !strings.Contains(s, "://") {
+		return s
+	}
+	return urlInText.ReplaceAllStringFunc(s, func(m string) string {
+		u := strings.TrimRight(m, ".,;:!?)]}")
+		return maskURL(u) + m[len(u):]
+	})
+}
+
+// eachURL calls fn for every URL record of r in the order of the masked URL,
+// which is the order a store loaded from crawl.json (holding masked URLs)
+// iterates in; rendering in that order is what makes ReadJSON → WriteJSON
+// reproduce the file. Masking can reorder URLs ("https://user:pw@h/" becomes
+// "https://REDACTED@h/"), so the records that masking changes, usually few or
+// none, are read in a first pass, held in memory, and merged into the second
+// pass, which streams the rest (already in order: their masked URL is their
+// URL). Errors from r and from fn are returned as they are.
+func eachURL(r store.Reader, fn func(u store.URL) error) error {
+	type maskedURL struct {
+		masked string
+		u      store.URL
+	}
+	var changed []maskedURL
+	err := r.EachURL(func(u store.URL) error {
+		if m := maskURL(u.URL); m != u.URL {
+			changed = append(changed, maskedURL{m, u})
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	sort.SliceStable(changed, func(i, j int) bool { return changed[i].masked < changed[j].masked })
+	next := 0
+	err = r.EachURL(func(u store.URL) error {
+		if maskURL(u.URL) != u.URL {
+			return nil // emitted from changed
+		}
+		for ; next < len(changed) && changed[next].masked < u.URL; next++ {
+			if err := fn(changed[next].u); err != nil {
+				return err
+			}
+		}
+		return fn(u)
+	})
+	if err != nil {
+		return err
+	}
+	for ; next < len(changed); next++ {
+		if err := fn(changed[next].u); err != nil {
+			return err
+		}
+	}
+	return nil
+}

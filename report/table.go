@@ -1,0 +1,269 @@
+package report
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/renderer"
+	"github.com/olekukonko/tablewriter/tw"
+
+	"github.com/crawlaudit/crawlaudit/internal/store"
+)
+
+// TableOptions configures WriteTable.
+type TableOptions struct {
+	// Top is how many findings "Top problem URLs" shows; zero or negative
+	// means 10.
+	Top int
+}
+
+// defaultTop is TableOptions.Top's default.
+const defaultTop = 10
+
+// maxCellURL is the longest URL, in characters, shown whole in a table cell;
+// longer ones are cut with "…". Files keep URLs whole.
+const maxCellURL = 80
+
+// kindOrder is the row order of "URLs by kind and status"; kinds not listed
+// here follow, sorted.
+var kindOrder = []store.Kind{store.KindPage, store.KindAsset, store.KindSitemap, store.KindRobots, store.KindExternal}
+
+// WriteTable writes the terminal summary of the crawl: a header line, "URLs by
+// kind and status", "Findings by rule" (or "No findings.") and "Top problem
+// URLs" (the opt.Top most severe findings). The tables are plain ASCII
+// (+ - |), apart from "…" where a URL was cut, and "—" in the header line.
+// Everything is rendered into memory first and written to w in one call, so
+// a write error is never lost inside tablewriter, which ignores them.
+//
+// tablewriter decides once per process, from the environment, whether
+// East Asian ambiguous-width characters are two columns wide
+// (RUNEWIDTH_EASTASIAN=1, or a CJK locale outside known modern terminals).
+// When they are, "…" counts as two columns and the padding of a cut URL's
+// row differs from the golden files.
+func WriteTable(w io.Writer, r store.Reader, opt TableOptions) error {
+	top := opt.Top
+	if top <= 0 {
+		top = defaultTop
+	}
+	meta, err := r.Meta()
+	if err != nil {
+		return fmt.Errorf("report: table: read meta: %w", err)
+	}
+	sum, err := Summarize(r)
+	if err != nil {
+		return err
+	}
+	findings, err := maskedFindings(r)
+	if err != nil {
+		return err
+	}
+
+	var buf bytes.Buffer
+	fmt.Fprintf(&buf, "crawlaudit: %s — %d URLs, %d findings", maskURL(meta.StartURL), sum.URLs, sum.Findings)
+	if meta.Partial {
+		buf.WriteString(" (partial crawl)")
+	}
+	buf.WriteString("\n")
+
+	buf.WriteString("\nURLs by kind and status\n")
+	if err := kindTable(&buf, sum); err != nil {
+		return err
+	}
+
+	buf.WriteString("\nFindings by rule\n")
+	if len(sum.FindingsByRule) == 0 {
+		buf.WriteString("No findings.\n")
+	} else {
+		if err := ruleTable(&buf, sum.FindingsByRule); err != nil {
+			return err
+		}
+		buf.WriteString("\nTop problem URLs\n")
+		if err := problemTable(&buf, r, findings, top); err != nil {
+			return err
+		}
+		if top < len(findings) {
+			fmt.Fprintf(&buf, "Showing %d of %d findings; all are in findings.csv.\n", top, len(findings))
+		}
+	}
+
+	if _, err := w.Write(buf.Bytes()); err != nil {
+		return fmt.Errorf("report: table: write: %w", err)
+	}
+	return nil
+}
+
+// newTable returns a tablewriter table with our fixed look: ASCII borders,
+// headers as given (tablewriter upper-cases them by default, which would turn
+// "2xx" into "2XX"), no wrapping. numeric lists the right-aligned columns.
+func newTable(w io.Writer, columns int, numeric ...int) *tablewriter.Table {
+	align := make([]tw.Align, columns)
+	for i := range align {
+		align[i] = tw.AlignLeft
+	}
+	for _, i := range numeric {
+		align[i] = tw.AlignRight
+	}
+	return tablewriter.NewTable(w,
+		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{Symbols: tw.NewSymbols(tw.StyleASCII)})),
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithHeaderAlignment(tw.AlignLeft),
+		tablewriter.WithRowAutoWrap(tw.WrapNone),
+		tablewriter.WithRowAlignmentConfig(tw.CellAlignment{Global: tw.AlignLeft, PerColumn: align}),
+	)
+}
+
+// appendRows appends rows to t and renders it, checking every error.
+func appendRows(t *tablewriter.Table, name string, rows [][]string) error {
+	for _, row := range rows {
+		if err := t.Append(row); err != nil {
+			return fmt.Errorf("report: table %q: append row: %w", name, err)
+		}
+	}
+	if err := t.Render(); err != nil {
+		return fmt.Errorf("report: table %q: render: %w", name, err)
+	}
+	return nil
+}
+
+// kindTable renders "URLs by kind and status". The "other" column (statuses
+// outside 200–599) only appears when some URL needs it.
+func kindTable(w io.Writer, sum Summary) error {
+	kinds := make([]store.Kind, 0, len(sum.ByKindStatus))
+	known := map[store.Kind]bool{}
+	for _, k := range kindOrder {
+		known[k] = true
+		if _, ok := sum.ByKindStatus[k]; ok {
+			kinds = append(kinds, k)
+		}
+	}
+	var extra []store.Kind
+	other := false
+	for k, c := range sum.ByKindStatus {
+		if !known[k] {
+			extra = append(extra, k)
+		}
+		if c.Other > 0 {
+			other = true
+		}
+	}
+	sort.Slice(extra, func(i, j int) bool { return extra[i] < extra[j] })
+	kinds = append(kinds, extra...)
+
+	header := []string{"kind", class2xx, class3xx, class4xx, class5xx, classBlocked, classNone}
+	if other {
+		header = append(header, classOther)
+	}
+	header = append(header, "total")
+	rows := make([][]string, 0, len(kinds))
+	for _, k := range kinds {
+		c := sum.ByKindStatus[k]
+		row := []string{string(k), itoa(c.S2xx), itoa(c.S3xx), itoa(c.S4xx), itoa(c.S5xx), itoa(c.Blocked), itoa(c.None)}
+		if other {
+			row = append(row, itoa(c.Other))
+		}
+		rows = append(rows, append(row, itoa(c.Total)))
+	}
+	numeric := make([]int, 0, len(header)-1)
+	for i := 1; i < len(header); i++ {
+		numeric = append(numeric, i)
+	}
+	t := newTable(w, len(header), numeric...)
+	t.Header(header)
+	return appendRows(t, "URLs by kind and status", rows)
+}
+
+// ruleTable renders "Findings by rule" in Summary order (severity, rule).
+func ruleTable(w io.Writer, rules []RuleCount) error {
+	rows := make([][]string, 0, len(rules))
+	for _, rc := range rules {
+		rows = append(rows, []string{rc.Rule, string(rc.Severity), itoa(rc.Count)})
+	}
+	t := newTable(w, 3, 2)
+	t.Header([]string{"rule", "severity", "count"})
+	return appendRows(t, "Findings by rule", rows)
+}
+
+// problemTable renders "Top problem URLs": the top most severe findings, the
+// most referred-to first within a severity (a broken link on 40 pages beats
+// one on a single page), then by URL and rule. fs is masked already.
+func problemTable(w io.Writer, r store.Reader, fs []store.Finding, top int) error {
+	fs = append([]store.Finding(nil), fs...)
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := fs[i], fs[j]
+		if a.Severity.Rank() != b.Severity.Rank() {
+			return a.Severity.Rank() > b.Severity.Rank()
+		}
+		if len(a.Referrers) != len(b.Referrers) {
+			return len(a.Referrers) > len(b.Referrers)
+		}
+		if a.URL != b.URL {
+			return a.URL < b.URL
+		}
+		return a.Rule < b.Rule
+	})
+	if len(fs) > top {
+		fs = fs[:top]
+	}
+	// The findings are masked; look records up by the URL the rule saw.
+	raw, err := r.Findings()
+	if err != nil {
+		return fmt.Errorf("report: table: read findings: %w", err)
+	}
+	rawURL := map[string]string{}
+	for _, f := range raw {
+		m := maskURL(f.URL)
+		if prev, ok := rawURL[m]; !ok || f.URL < prev {
+			rawURL[m] = f.URL
+		}
+	}
+	rows := make([][]string, 0, len(fs))
+	for _, f := range fs {
+		status, err := statusCell(r, rawURL[f.URL])
+		if err != nil {
+			return err
+		}
+		ref := ""
+		if len(f.Referrers) > 0 {
+			ref = cutURL(f.Referrers[0])
+			if n := len(f.Referrers) - 1; n > 0 {
+				ref += " (+" + itoa(n) + " more)"
+			}
+		}
+		rows = append(rows, []string{string(f.Severity), f.Rule, status, cutURL(f.URL), ref})
+	}
+	t := newTable(w, 5)
+	t.Header([]string{"severity", "rule", "status", "url", "referrer"})
+	return appendRows(t, "Top problem URLs", rows)
+}
+
+// statusCell is the status column of a finding's URL: the code, "blocked" or
+// "none" as in the kind table, or empty when the URL has no record. url is
+// the raw (unmasked) URL.
+func statusCell(r store.Reader, url string) (string, error) {
+	u, ok, err := r.Get(url)
+	if err != nil {
+		return "", fmt.Errorf("report: table: get %s: %w", maskURL(url), err)
+	}
+	if !ok {
+		return "", nil
+	}
+	switch statusClass(u) {
+	case classBlocked, classNone:
+		return statusClass(u), nil
+	}
+	return strconv.Itoa(u.Status), nil
+}
+
+// cutURL shortens s to maxCellURL characters, the last being "…".
+func cutURL(s string) string {
+	if utf8.RuneCountInString(s) <= maxCellURL {
+		return s
+	}
+	runes := []rune(s)
+	return string(runes[:maxCellURL-1]) + "…"
+}
