@@ -74,7 +74,7 @@ type Config struct {
 	// leading "www.") as part of the site.
 	AllowSubdomains bool
 	// MaxDepth is the most clicks from the start URL a crawled page may be;
-	// negative means unlimited, 0 the start page only.
+	// 0 means unlimited.
 	MaxDepth int
 	// MaxURLs caps the URLs requested or recorded; 0 means unlimited.
 	MaxURLs int
@@ -184,7 +184,14 @@ func Run(ctx context.Context, cfg Config, w store.Writer) (Result, error) {
 
 	// robots.txt first: its Crawl-delay sets the pace of the whole crawl.
 	delay := cfg.Delay
-	if rules := cr.robotsFor(ctx, start); !cfg.IgnoreRobots && rules.CrawlDelay > delay {
+	rules := cr.robotsFor(ctx, start)
+	if rules.Status == 0 && !cfg.IgnoreRobots {
+		// No answer for robots.txt means "disallow everything" (RFC 9309
+		// section 2.3.1.4), and usually that the host is unreachable.
+		return Result{URLs: int(cr.records.Load()), Requests: cr.requests.Load()},
+			fmt.Errorf("%w: robots.txt at %s got no answer: %s", ErrStartUnreachable, urlx.Mask(rules.URL), rules.Error)
+	}
+	if !cfg.IgnoreRobots && rules.CrawlDelay > delay {
 		delay = rules.CrawlDelay
 	}
 	if cr.c, err = cr.newCollector(ctx, transport, start, delay); err != nil {
@@ -508,7 +515,7 @@ func (cr *crawler) discover(ctx context.Context, j *job, n ref) {
 	case n.typ == store.EdgeAsset:
 		next.kind, next.parse, next.head = store.KindAsset, n.parse, n.parse == parseNone
 	default:
-		if cr.cfg.MaxDepth >= 0 && next.depth > cr.cfg.MaxDepth {
+		if cr.cfg.MaxDepth > 0 && next.depth > cr.cfg.MaxDepth {
 			return
 		}
 		next.kind, next.parse = store.KindPage, parseHTML

@@ -68,7 +68,7 @@ func (o *crawlOptions) register(cmd *cobra.Command) {
 	f.StringArrayVar(&o.include, "include", nil, "crawl only same-site URLs matching this regular expression (repeatable)")
 	f.StringArrayVar(&o.exclude, "exclude", nil, "skip same-site URLs matching this regular expression (repeatable)")
 	f.BoolVar(&o.allowSubdomains, "allow-subdomains", false, "treat subdomains of the start host as part of the site")
-	f.IntVar(&o.maxDepth, "max-depth", -1, "most clicks from the start URL to crawl (-1 unlimited, 0 the start page only)")
+	f.IntVar(&o.maxDepth, "max-depth", 0, "most clicks from the start URL to crawl (0 unlimited)")
 	f.IntVar(&o.maxURLs, "max-urls", 0, "most URLs to request (0 unlimited)")
 	f.BoolVar(&o.noExternal, "no-external", false, "do not check links to other origins")
 	f.StringVar(&o.failOn, "fail-on", "error", "exit 1 when a finding reaches this severity: error, warning, notice or never")
@@ -102,8 +102,8 @@ func (o *crawlOptions) validate() error {
 	if o.maxURLs < 0 {
 		return usagef("--max-urls must not be negative")
 	}
-	if o.maxDepth < -1 {
-		return usagef("--max-depth must be -1 (unlimited) or more")
+	if o.maxDepth < 0 {
+		return usagef("--max-depth must not be negative (0 means unlimited)")
 	}
 	if o.includeRE, err = compileAll("--include", o.include); err != nil {
 		return err

@@ -41,7 +41,9 @@ var errFailLevel = errors.New("findings reached the fail level")
 // interruptedError reports a crawl stopped by a signal.
 type interruptedError struct{ sig os.Signal }
 
-func (e interruptedError) Error() string { return fmt.Sprintf("interrupted by %s: partial report written", e.sig) }
+func (e interruptedError) Error() string {
+	return fmt.Sprintf("interrupted by %s: partial report written", e.sig)
+}
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))

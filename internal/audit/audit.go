@@ -95,7 +95,7 @@ func hasType(types []store.EdgeType, t store.EdgeType) bool {
 
 func (a *auditor) check(u store.URL, in []store.Edge) ([]store.Finding, error) {
 	var out []store.Finding
-	all := store.Referrers(u.URL, in)
+	all := referrers(u.URL, in)
 	add := func(rule, msg string, refs []string) {
 		sev := severity(rule)
 		if u.Kind == store.KindExternal {
@@ -190,6 +190,21 @@ func (a *auditor) checkChain(u store.URL, in []store.Edge, add func(rule, msg st
 		add(RedirectChain, fmt.Sprintf("%d redirect hops before the final answer: %s (%s)", hops, strings.Join(chain, " → "), final), all)
 	}
 	return nil
+}
+
+// referrers returns the pages (or sitemaps) that reference url; the URLs
+// that only redirect to it count when nothing else does.
+func referrers(url string, in []store.Edge) []string {
+	var direct []store.Edge
+	for _, e := range in {
+		if e.Type != store.EdgeRedirect {
+			direct = append(direct, e)
+		}
+	}
+	if len(direct) == 0 {
+		return store.Referrers(url, in)
+	}
+	return store.Referrers(url, direct)
 }
 
 func count(n int, noun string) string {

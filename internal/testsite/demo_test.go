@@ -52,6 +52,7 @@ type visit struct {
 	kind   string // page, asset, external, robots, sitemap
 	refs   map[string]bool
 	header http.Header
+	html   bool // answered with Content-Type text/html
 }
 
 // miniCrawl walks the demo site the way DEMO.md says the crawler does and
@@ -166,9 +167,10 @@ func miniCrawl(t *testing.T, demo, external string) (map[string]*visit, []string
 		if resp.StatusCode != 200 || it.kind == "external" {
 			continue
 		}
+		v.html = strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html")
 		var refs []ref
 		switch ct := resp.Header.Get("Content-Type"); {
-		case it.kind == "page" && strings.HasPrefix(ct, "text/html"):
+		case it.kind == "page" && v.html:
 			refs = htmlRefs(string(body))
 		case strings.HasPrefix(ct, "text/css"):
 			refs = cssRefs(string(body))
@@ -202,6 +204,7 @@ var (
 	styleRE  = regexp.MustCompile(`(?s)<style[^>]*>(.*?)</style>`)
 	cssURLRE = regexp.MustCompile(`url\(\s*["']?([^"')]+?)["']?\s*\)|@import\s+["']([^"']+)["']`)
 	locRE    = regexp.MustCompile(`<loc>([^<]+)</loc>`)
+	tickRE   = regexp.MustCompile("`([^`]+)`")
 )
 
 // htmlRefs returns the references of page, by the crawler facts in DEMO.md.
@@ -275,12 +278,13 @@ func cssRefs(css string) []ref {
 // demoDoc is one row of a DEMO.md table.
 type demoDoc struct {
 	status, kind string
-	refs         []string // planted table only; nil otherwise
+	refs         string // the "Referenced from" cell
 }
 
 // readDemoDoc parses the tables of DEMO.md: rows whose first cell is a
-// backquoted URL, then status and kind; in the planted-problems table the
-// fifth cell lists the referrers as backquoted URLs.
+// backquoted URL, then status and kind, and a "Referenced from" column
+// found by its header. Rows of the "Every URL" table go to all, rows of the
+// "Planted" tables to planted.
 func readDemoDoc(t *testing.T) (all map[string]demoDoc, planted map[string]demoDoc) {
 	t.Helper()
 	data, err := os.ReadFile("../../testdata/sites/DEMO.md")
@@ -288,45 +292,78 @@ func readDemoDoc(t *testing.T) (all map[string]demoDoc, planted map[string]demoD
 		t.Fatal(err)
 	}
 	all, planted = map[string]demoDoc{}, map[string]demoDoc{}
-	section := ""
+	section, refCol := "", -1
 	for line := range strings.SplitSeq(string(data), "\n") {
 		if strings.HasPrefix(line, "## ") {
-			section = line
+			section, refCol = line, -1
 		}
-		if !strings.HasPrefix(line, "| `") {
+		if !strings.HasPrefix(line, "|") {
 			continue
 		}
 		cells := strings.Split(strings.Trim(line, "|"), "|")
 		for i := range cells {
 			cells[i] = strings.TrimSpace(cells[i])
 		}
-		u := strings.Trim(cells[0], "`")
-		d := demoDoc{status: cells[1], kind: cells[2]}
-		if strings.HasPrefix(section, "## Planted") {
-			for _, m := range regexp.MustCompile("`([^`]+)`").FindAllStringSubmatch(cells[4], -1) {
-				d.refs = append(d.refs, m[1])
-			}
-			planted[u] = d
+		if cells[0] == "URL" {
+			refCol = slices.Index(cells, "Referenced from")
 			continue
 		}
-		if _, dup := all[u]; dup {
-			t.Errorf("DEMO.md lists %s twice", u)
+		if !strings.HasPrefix(cells[0], "`") {
+			continue
 		}
-		all[u] = d
+		if refCol < 0 || len(cells) <= refCol {
+			t.Fatalf("DEMO.md: table row before a header with a Referenced from column: %s", line)
+		}
+		u := strings.Trim(cells[0], "`")
+		d := demoDoc{status: cells[1], kind: cells[2], refs: cells[refCol]}
+		m := all
+		if strings.HasPrefix(section, "## Planted") {
+			m = planted
+		}
+		if _, dup := m[u]; dup {
+			t.Errorf("DEMO.md lists %s twice in one kind of table", u)
+		}
+		m[u] = d
 	}
 	return all, planted
 }
 
+// expandRefs turns a "Referenced from" cell into URLs: backquoted URLs, and
+// "every layout page" for layout; parts saying "redirect from" name
+// redirect sources, which are not referrers.
+func expandRefs(cell string, layout []string) []string {
+	var out []string
+	for part := range strings.SplitSeq(cell, ";") {
+		if strings.Contains(part, "redirect from") {
+			continue
+		}
+		if strings.Contains(part, "every layout page") {
+			out = append(out, layout...)
+		}
+		for _, m := range tickRE.FindAllStringSubmatch(part, -1) {
+			out = append(out, m[1])
+		}
+	}
+	sort.Strings(out)
+	return slices.Compact(out)
+}
+
 func TestDemoSiteMatchesDEMOmd(t *testing.T) {
+	t.Parallel()
 	demo, external, _ := startDemo(t)
 	visits, locs := miniCrawl(t, demo, external)
 	all, planted := readDemoDoc(t)
 
 	keys := make([]string, 0, len(visits))
-	for k := range visits {
+	var layout []string // 200 HTML pages but the bare /map.html: DEMO.md's "layout pages"
+	for k, v := range visits {
 		keys = append(keys, k)
+		if v.html && v.status == "200" && k != "/map.html" {
+			layout = append(layout, k)
+		}
 	}
 	sort.Strings(keys)
+	sort.Strings(layout)
 	var table strings.Builder // what DEMO.md should say, printed on failure
 	for _, k := range keys {
 		v := visits[k]
@@ -344,16 +381,15 @@ func TestDemoSiteMatchesDEMOmd(t *testing.T) {
 			t.Errorf("crawl met %s (%s, %s), which DEMO.md does not list", k, v.status, v.kind)
 		case d.status != v.status || d.kind != v.kind:
 			t.Errorf("%s: DEMO.md says %s %s, crawl got %s %s", k, d.status, d.kind, v.status, v.kind)
+		case !slices.Equal(expandRefs(d.refs, layout), refs):
+			t.Errorf("%s: DEMO.md says referenced from %q, crawl found %q", k, expandRefs(d.refs, layout), refs)
 		}
 		if p, ok := planted[k]; ok {
-			got := strings.Join(refs, " ")
-			want := append([]string(nil), p.refs...)
-			sort.Strings(want)
-			if got != strings.Join(want, " ") {
-				t.Errorf("%s: DEMO.md says referenced from %q, crawl found %q", k, want, refs)
-			}
 			if p.status != v.status || p.kind != v.kind {
 				t.Errorf("%s: planted table says %s %s, crawl got %s %s", k, p.status, p.kind, v.status, v.kind)
+			}
+			if want := expandRefs(p.refs, layout); !slices.Equal(want, refs) {
+				t.Errorf("%s: planted table says referenced from %q, crawl found %q", k, want, refs)
 			}
 		}
 	}
@@ -386,6 +422,7 @@ func TestDemoSiteMatchesDEMOmd(t *testing.T) {
 }
 
 func TestDemoPlantedHeaders(t *testing.T) {
+	t.Parallel()
 	demo, external, _ := startDemo(t)
 	visits, _ := miniCrawl(t, demo, external)
 	tests := []struct {
@@ -418,8 +455,8 @@ func TestDemoPlantedHeaders(t *testing.T) {
 func TestDemoStaysOnLoopback(t *testing.T) {
 	t.Parallel()
 	allowed := map[string]bool{
-		"http://127.0.0.1:1/":                          true, // refused: the fetch-error external
-		"http://www.w3.org/2000/svg":                   true, // namespace name, never fetched
+		"http://127.0.0.1:1/":                         true, // refused: the fetch-error external
+		"http://www.w3.org/2000/svg":                  true, // namespace name, never fetched
 		"http://www.sitemaps.org/schemas/sitemap/0.9": true, // namespace name, never fetched
 	}
 	absRE := regexp.MustCompile(`(?i)(?:https?:)?//[a-z0-9.\-]+[^\s"'<>)]*`)

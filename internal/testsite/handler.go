@@ -58,9 +58,10 @@ const notFoundBody = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"u
 // the slash is redirected (301) to it, a missing file is a 404 with a small
 // HTML page, and other methods get 405. Content-Type follows the file
 // extension (a fixed table: html, css, js, json, xml, txt, svg, png, gif,
-// jpg, ico, …; unknown ones are application/octet-stream), and every answer
-// carries an explicit Content-Length. HEAD gets the same status and headers
-// as GET, without the body.
+// jpg, ico, gz, …; unknown ones are application/octet-stream; a .gz file is
+// sent as application/gzip without Content-Encoding), and every answer but
+// 204 and 304 carries an explicit Content-Length. HEAD gets the same status
+// and headers as GET, without the body.
 //
 // In text bodies (html, css, js, json, xml, txt, svg, webmanifest, vtt, and
 // route Body), Location and route header values, each "{{NAME}}" is replaced

@@ -9,11 +9,11 @@ import (
 )
 
 // Start serves h on a new listener at 127.0.0.1 with a random port (never
-// any other interface or a fixed port) and returns
-// the running server; its URL is "http://127.0.0.1:PORT". If log is not nil,
-// every request is recorded in it before h answers. The caller must Close the
-// server; Close waits for requests in progress, so a delayed route holds it up
-// until its delay ends or its client gives up.
+// any other interface, never a fixed port) and returns the running server;
+// its URL is "http://127.0.0.1:PORT". If log is not nil, every request is
+// recorded in it before h answers. The caller must Close the server; Close
+// waits for requests in progress, so a delayed route holds it up until its
+// delay ends or its client gives up.
 //
 // Like httptest.NewServer, Start panics if it cannot listen: on a machine
 // without loopback nothing here can work.

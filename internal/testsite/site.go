@@ -18,7 +18,7 @@ type Route struct {
 	// its decoded path, so "/a" also answers "/a?x=1" unless "/a?x=1" has
 	// a route of its own. It must start with "/".
 	Path string `json:"path"`
-	// Status is the HTTP status to send; 0 means 200.
+	// Status is the HTTP status to send, 200–599; 0 means 200.
 	Status int `json:"status,omitempty"`
 	// Headers are sent in order with Header.Add, so a name may repeat
 	// (two WWW-Authenticate lines). Values get placeholders replaced.
@@ -56,8 +56,9 @@ type Site struct {
 
 // New returns a site serving the files of fsys (its root is the site's "/";
 // nil means no files) and routes. Routes are checked: a bad path, a status
-// outside 100–599, Body with File, a File that fsys lacks, a negative delay or
-// two routes for one path is an error.
+// outside 200–599, Body with File, a body for 204 or 304, a File that fsys
+// lacks, a bad header, a negative delay or two routes for one path is an
+// error.
 func New(fsys fs.FS, routes ...Route) (*Site, error) {
 	s := &Site{files: fsys, routes: make(map[string]Route, len(routes))}
 	for _, r := range routes {
@@ -134,10 +135,13 @@ func (s *Site) check(r Route) error {
 	switch {
 	case !strings.HasPrefix(r.Path, "/"):
 		return bad(`path must start with "/"`)
-	case r.Status != 0 && (r.Status < 100 || r.Status > 599):
-		return bad(fmt.Sprintf("status %d outside 100–599", r.Status))
+	case r.Status != 0 && (r.Status < 200 || r.Status > 599):
+		// 1xx answers are interim: net/http would follow them with a 200.
+		return bad(fmt.Sprintf("status %d outside 200–599", r.Status))
 	case r.Body != "" && r.File != "":
 		return bad("body and file are exclusive")
+	case (r.Status == 204 || r.Status == 304) && (r.Body != "" || r.File != ""):
+		return bad(fmt.Sprintf("status %d has no body", r.Status))
 	case r.DelayMS < 0:
 		return bad("negative delay_ms")
 	}

@@ -16,6 +16,9 @@ func TestNewRejectsBadRoutes(t *testing.T) {
 	}{
 		{"relative path", []Route{{Path: "a"}}, `must start with "/"`},
 		{"status too low", []Route{{Path: "/a", Status: 99}}, "status 99"},
+		{"interim status", []Route{{Path: "/a", Status: 103}}, "status 103"},
+		{"body on 204", []Route{{Path: "/a", Status: 204, Body: "x"}}, "no body"},
+		{"file on 304", []Route{{Path: "/a", Status: 304, File: "a.html"}}, "no body"},
 		{"status too high", []Route{{Path: "/a", Status: 600}}, "status 600"},
 		{"body and file", []Route{{Path: "/a", Body: "x", File: "a.html"}}, "exclusive"},
 		{"missing file", []Route{{Path: "/a", File: "nope.html"}}, "not in site"},

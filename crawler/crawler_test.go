@@ -1,0 +1,505 @@
+package crawler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"sort"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/crawlaudit/crawlaudit/internal/store"
+	"github.com/crawlaudit/crawlaudit/internal/testsite"
+)
+
+// page returns a minimal HTML page linking to hrefs.
+func page(title string, hrefs ...string) *fstest.MapFile {
+	var b strings.Builder
+	fmt.Fprintf(&b, "<!doctype html><html><head><title>%s</title></head><body>", title)
+	for _, h := range hrefs {
+		fmt.Fprintf(&b, `<a href="%s">%s</a>`, h, h)
+	}
+	b.WriteString("</body></html>")
+	return &fstest.MapFile{Data: []byte(b.String())}
+}
+
+// serveSite starts a loopback fixture server and returns it with its log.
+func serveSite(t *testing.T, files fstest.MapFS, routes ...testsite.Route) (*httptest.Server, *testsite.Log) {
+	t.Helper()
+	site, err := testsite.New(files, routes...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := &testsite.Log{}
+	srv := testsite.Start(site.Handler(nil), log)
+	t.Cleanup(srv.Close)
+	return srv, log
+}
+
+func crawl(t *testing.T, cfg Config) (*store.Memory, Result, error) {
+	t.Helper()
+	st := store.NewMemory()
+	if cfg.Timeout == 0 {
+		cfg.Timeout = 5 * time.Second
+	}
+	res, err := Run(context.Background(), cfg, st)
+	return st, res, err
+}
+
+// statuses maps each recorded URL, with the server prefix cut, to
+// "status kind" (plus " blocked" or " error").
+func statuses(t *testing.T, st *store.Memory, prefix string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	_ = st.EachURL(func(u store.URL) error {
+		v := fmt.Sprintf("%d %s", u.Status, u.Kind)
+		if u.BlockedByRobots {
+			v += " blocked"
+		}
+		if u.Error != "" {
+			v += " error"
+		}
+		out[strings.TrimPrefix(u.URL, prefix)] = v
+		return nil
+	})
+	return out
+}
+
+func assertStatuses(t *testing.T, got, want map[string]string) {
+	t.Helper()
+	var diffs []string
+	for k, w := range want {
+		if got[k] != w {
+			diffs = append(diffs, fmt.Sprintf("%s: got %q, want %q", k, got[k], w))
+		}
+	}
+	for k, g := range got {
+		if _, ok := want[k]; !ok {
+			diffs = append(diffs, fmt.Sprintf("%s: unexpected record %q", k, g))
+		}
+	}
+	sort.Strings(diffs)
+	if len(diffs) > 0 {
+		t.Fatalf("records differ:\n%s", strings.Join(diffs, "\n"))
+	}
+}
+
+func TestRedirectsAreRecordedHopByHop(t *testing.T) {
+	t.Parallel()
+	files := fstest.MapFS{"index.html": page("home", "/r1", "/loop-a", "/h0", "/final.html")}
+	for i := range 12 {
+		files[fmt.Sprintf("unused%d", i)] = nil
+	}
+	var routes []testsite.Route
+	routes = append(routes,
+		testsite.Route{Path: "/r1", Status: 302, Location: "/r2"},
+		testsite.Route{Path: "/r2", Status: 301, Location: "missing.html"},
+		testsite.Route{Path: "/loop-a", Status: 302, Location: "/loop-b"},
+		testsite.Route{Path: "/loop-b", Status: 308, Location: "/loop-a"},
+	)
+	for i := range 12 {
+		routes = append(routes, testsite.Route{Path: fmt.Sprintf("/h%d", i), Status: 307, Location: fmt.Sprintf("/h%d", i+1)})
+	}
+	delete(files, "unused0")
+	for i := range 12 {
+		delete(files, fmt.Sprintf("unused%d", i))
+	}
+	files["final.html"] = page("final")
+	srv, log := serveSite(t, files, routes...)
+	st, _, err := crawl(t, Config{Start: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"/robots.txt":   "404 robots",
+		"/":             "200 page",
+		"/final.html":   "200 page",
+		"/r1":           "302 page",
+		"/r2":           "301 page",
+		"/missing.html": "404 page",
+		"/loop-a":       "302 page",
+		"/loop-b":       "308 page",
+		"/h10":          "307 page error", // the 11th hop is not followed
+		"/h0":           "307 page",
+	}
+	for i := 1; i < 10; i++ {
+		want[fmt.Sprintf("/h%d", i)] = "307 page"
+	}
+	assertStatuses(t, statuses(t, st, srv.URL), want)
+	r1, _, _ := st.Get(srv.URL + "/r1")
+	if r1.Redirect != srv.URL+"/r2" {
+		t.Errorf("/r1 redirect = %q", r1.Redirect)
+	}
+	in, _ := st.EdgesTo(srv.URL + "/missing.html")
+	if len(in) != 1 || in[0].Type != store.EdgeRedirect || in[0].From != srv.URL+"/r2" {
+		t.Errorf("edges to /missing.html = %+v", in)
+	}
+	if n := log.Count("/loop-a"); n != 1 {
+		t.Errorf("/loop-a requested %d times, want 1", n)
+	}
+}
+
+func TestNetworkFailuresAreRecordedAndTheCrawlGoesOn(t *testing.T) {
+	t.Parallel()
+	files := fstest.MapFS{"index.html": page("home", "/slow", "/hangup", "http://127.0.0.1:1/refused", "/ok.html"), "ok.html": page("ok")}
+	srv, _ := serveSite(t, files,
+		testsite.Route{Path: "/slow", DelayMS: 3000, Body: "late"},
+		testsite.Route{Path: "/hangup", Hangup: true},
+	)
+	st, _, err := crawl(t, Config{Start: srv.URL, Timeout: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertStatuses(t, statuses(t, st, srv.URL), map[string]string{
+		"/robots.txt":                "404 robots",
+		"/":                          "200 page",
+		"/ok.html":                   "200 page",
+		"/slow":                      "0 page error",
+		"/hangup":                    "0 page error",
+		"http://127.0.0.1:1/refused": "0 external error",
+	})
+	slow, _, _ := st.Get(srv.URL + "/slow")
+	if !strings.Contains(slow.Error, "timeout") {
+		t.Errorf("/slow error = %q, want a timeout", slow.Error)
+	}
+	refused, _, _ := st.Get("http://127.0.0.1:1/refused")
+	if !strings.Contains(refused.Error, "refused") {
+		t.Errorf("refused error = %q", refused.Error)
+	}
+}
+
+func TestAssetsUseHeadAndConfirmFailuresWithGet(t *testing.T) {
+	t.Parallel()
+	var gets, heads atomic.Int64
+	mux := http.NewServeMux()
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `<html><body><img src="/no-head.png"><img src="/fine.png"><img src="/gone.png"><link rel="stylesheet" href="/s.css"></body></html>`)
+	})
+	mux.HandleFunc("/no-head.png", func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodHead {
+			w.WriteHeader(http.StatusMethodNotAllowed)
+			return
+		}
+		w.Header().Set("Content-Type", "image/png")
+		fmt.Fprint(w, "png")
+	})
+	mux.HandleFunc("/fine.png", func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodHead {
+			heads.Add(1)
+		} else {
+			gets.Add(1)
+		}
+		w.Header().Set("Content-Type", "image/png")
+	})
+	mux.HandleFunc("/s.css", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/css")
+		fmt.Fprint(w, `body{background:url(/bg.png)}`)
+	})
+	mux.HandleFunc("/bg.png", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(403) })
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	st, _, err := crawl(t, Config{Start: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	_ = st.EachURL(func(u store.URL) error {
+		got[strings.TrimPrefix(u.URL, srv.URL)] = fmt.Sprintf("%d %s %s", u.Status, u.Kind, u.Method)
+		return nil
+	})
+	assertStatuses(t, got, map[string]string{
+		"/robots.txt":  "200 robots GET",
+		"/":            "200 page GET",
+		"/no-head.png": "200 asset GET",
+		"/fine.png":    "200 asset HEAD",
+		"/gone.png":    "200 asset HEAD",
+		"/s.css":       "200 asset GET",
+		"/bg.png":      "403 asset GET",
+	})
+	if heads.Load() != 1 || gets.Load() != 0 {
+		t.Errorf("/fine.png: %d HEAD, %d GET; want 1 HEAD, 0 GET", heads.Load(), gets.Load())
+	}
+}
+
+func TestRetryAfterIsHonouredWithinBounds(t *testing.T) {
+	t.Parallel()
+	var busy atomic.Int64
+	mux := http.NewServeMux()
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `<a href="/busy">b</a><a href="/later">l</a>`)
+	})
+	mux.HandleFunc("/busy", func(w http.ResponseWriter, r *http.Request) {
+		if busy.Add(1) == 1 {
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprint(w, "ok")
+	})
+	mux.HandleFunc("/later", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "3600")
+		w.WriteHeader(http.StatusTooManyRequests)
+	})
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	st, _, err := crawl(t, Config{Start: srv.URL, MaxRetryWait: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _, _ := st.Get(srv.URL + "/busy")
+	l, _, _ := st.Get(srv.URL + "/later")
+	if b.Status != 200 || busy.Load() != 2 {
+		t.Errorf("/busy: status %d after %d requests; want 200 after 2", b.Status, busy.Load())
+	}
+	if l.Status != 429 {
+		t.Errorf("/later: status %d, want 429 recorded (Retry-After beyond the bound)", l.Status)
+	}
+}
+
+func TestRetryAfterParsing(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	cases := []struct {
+		in   string
+		want time.Duration
+		ok   bool
+	}{
+		{"5", 5 * time.Second, true},
+		{"Wed, 25 Nov 2026 12:00:10 GMT", 10 * time.Second, true},
+		{"Wed, 25 Nov 2026 11:00:00 GMT", 0, true},
+		{"-1", 0, false},
+		{"soon", 0, false},
+		{"", 0, false},
+	}
+	for _, c := range cases {
+		got, ok := retryAfter(c.in, now)
+		if got != c.want || ok != c.ok {
+			t.Errorf("retryAfter(%q) = %v, %v; want %v, %v", c.in, got, ok, c.want, c.ok)
+		}
+	}
+}
+
+func TestScope(t *testing.T) {
+	t.Parallel()
+	files := fstest.MapFS{
+		"index.html":     page("home", "/a.html", "/blog/b.html", "/private/c.html", "/a.html#section", "http://127.0.0.1:1/x"),
+		"a.html":         page("a", "/deep.html"),
+		"deep.html":      page("deep", "/deeper.html"),
+		"deeper.html":    page("deeper"),
+		"blog/b.html":    page("b"),
+		"private/c.html": page("c"),
+		"robots.txt":     {Data: []byte("User-agent: *\nDisallow: /blog/\n\nUser-agent: googlebot\nDisallow: /private/\n")},
+	}
+	srv, log := serveSite(t, files)
+	cases := []struct {
+		name string
+		cfg  Config
+		want map[string]string
+	}{
+		{"everything, robots obeyed, fragment fetched once", Config{}, map[string]string{
+			"/robots.txt": "200 robots", "/": "200 page", "/a.html": "200 page", "/deep.html": "200 page", "/deeper.html": "200 page",
+			"/blog/b.html": "0 page blocked", "/private/c.html": "200 page", "http://127.0.0.1:1/x": "0 external error"}},
+		{"max depth 1, no external", Config{MaxDepth: 1, NoExternal: true}, map[string]string{
+			"/robots.txt": "200 robots", "/": "200 page", "/a.html": "200 page",
+			"/blog/b.html": "0 page blocked", "/private/c.html": "200 page"}},
+		{"googlebot's group blocks /private/", Config{MaxDepth: 1, NoExternal: true, RobotsAgent: "Googlebot"}, map[string]string{
+			"/robots.txt": "200 robots", "/": "200 page", "/a.html": "200 page", "/blog/b.html": "200 page", "/private/c.html": "0 page blocked"}},
+		{"exclude and include", Config{NoExternal: true, Exclude: []*regexp.Regexp{regexp.MustCompile(`/private/`)}, Include: []*regexp.Regexp{regexp.MustCompile(`/(a|deep)\.html$`)}}, map[string]string{
+			"/robots.txt": "200 robots", "/": "200 page", "/a.html": "200 page", "/deep.html": "200 page"}},
+		{"max urls", Config{MaxURLs: 3, NoExternal: true}, map[string]string{
+			"/robots.txt": "200 robots", "/": "200 page", "/a.html": "200 page", "/blog/b.html": "0 page blocked"}},
+		{"ignore robots", Config{MaxDepth: 1, NoExternal: true, IgnoreRobots: true}, map[string]string{
+			"/robots.txt": "200 robots", "/": "200 page", "/a.html": "200 page", "/blog/b.html": "200 page", "/private/c.html": "200 page"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			c.cfg.Start = srv.URL + "/"
+			st, _, err := crawl(t, c.cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			assertStatuses(t, statuses(t, st, srv.URL), c.want)
+		})
+	}
+	// Only the Googlebot case (its group allows /blog/) and the
+	// ignore-robots case may request it.
+	if n := log.Count("/blog/b.html"); n != 2 {
+		t.Errorf("/blog/b.html requested %d times, want 2", n)
+	}
+}
+
+func TestRobotsBlockedURLsAreNeverRequested(t *testing.T) {
+	t.Parallel()
+	files := fstest.MapFS{
+		"index.html":  page("home", "/blog/b.html"),
+		"blog/b.html": page("b"),
+		"robots.txt":  {Data: []byte("User-agent: *\nDisallow: /blog/\n")},
+	}
+	srv, log := serveSite(t, files)
+	st, _, err := crawl(t, Config{Start: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := log.Count("/blog/b.html"); n != 0 {
+		t.Fatalf("/blog/b.html requested %d times", n)
+	}
+	in, _ := st.EdgesTo(srv.URL + "/blog/b.html")
+	if len(in) != 1 || in[0].From != srv.URL+"/" {
+		t.Fatalf("referrers of blocked URL = %+v", in)
+	}
+}
+
+func TestRobotsServerErrorDisallowsEverything(t *testing.T) {
+	t.Parallel()
+	srv, log := serveSite(t, fstest.MapFS{"index.html": page("home")}, testsite.Route{Path: "/robots.txt", Status: 503})
+	st, res, err := crawl(t, Config{Start: srv.URL, Retries: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertStatuses(t, statuses(t, st, srv.URL), map[string]string{"/robots.txt": "503 robots", "/": "0 page blocked"})
+	if log.Count("/") != 0 {
+		t.Error("start page requested although robots.txt answered 503")
+	}
+	if len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], "503") {
+		t.Errorf("warnings = %q", res.Warnings)
+	}
+}
+
+func TestMaxBodyCutsAndNotes(t *testing.T) {
+	t.Parallel()
+	big := strings.Repeat("x", 5000)
+	srv, _ := serveSite(t, fstest.MapFS{"index.html": {Data: []byte(`<html><title>big</title><a href="/big.txt">b</a>` + big)}, "big.txt": {Data: []byte(big)}})
+	st, _, err := crawl(t, Config{Start: srv.URL, MaxBody: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _, _ := st.Get(srv.URL + "/big.txt")
+	if !u.Truncated || u.Bytes != 1000 || u.Status != 200 {
+		t.Fatalf("big.txt record: %+v", u)
+	}
+	home, _, _ := st.Get(srv.URL + "/")
+	if !home.Truncated || home.Title != "big" {
+		t.Fatalf("home record: %+v", home)
+	}
+}
+
+// hostTransport sends every request to addr whatever the URL's host says,
+// so tests can use real-looking host names on a loopback server.
+func hostTransport(addr string) http.RoundTripper {
+	d := &net.Dialer{Timeout: 2 * time.Second}
+	return &http.Transport{DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+		return d.DialContext(ctx, network, addr)
+	}}
+}
+
+func TestSubdomainsAndHostNormalisation(t *testing.T) {
+	t.Parallel()
+	mux := http.NewServeMux()
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		switch r.Host + r.URL.Path {
+		case "www.site.test/":
+			fmt.Fprint(w, `<a href="HTTP://WWW.SITE.TEST:80/about">a</a><a href="http://blog.site.test/">b</a><a href="http://other.test/">o</a>`)
+		case "blog.site.test/":
+			fmt.Fprint(w, `<a href="/post">p</a>`)
+		default:
+			fmt.Fprint(w, "ok")
+		}
+	})
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	addr := strings.TrimPrefix(srv.URL, "http://")
+	for _, sub := range []bool{false, true} {
+		st, _, err := crawl(t, Config{Start: "http://www.site.test/", Transport: hostTransport(addr), AllowSubdomains: sub})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]string{
+			"http://www.site.test/robots.txt": "200 robots", "http://www.site.test/": "200 page", "http://www.site.test/about": "200 page",
+			"http://blog.site.test/": "200 external", "http://other.test/": "200 external",
+		}
+		if sub {
+			want["http://blog.site.test/"] = "200 page"
+			want["http://blog.site.test/robots.txt"] = "200 robots"
+			want["http://blog.site.test/post"] = "200 page"
+		}
+		assertStatuses(t, statuses(t, st, ""), want)
+	}
+}
+
+func TestStartRedirectToAnotherOriginMovesTheSite(t *testing.T) {
+	t.Parallel()
+	mux := http.NewServeMux()
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if r.Host == "site.test" {
+			http.Redirect(w, r, "http://www.site.test"+r.URL.Path, http.StatusMovedPermanently)
+			return
+		}
+		if r.URL.Path == "/" {
+			fmt.Fprint(w, `<a href="/about">a</a>`)
+			return
+		}
+		fmt.Fprint(w, "ok")
+	})
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	st, _, err := crawl(t, Config{Start: "http://site.test/", Transport: hostTransport(strings.TrimPrefix(srv.URL, "http://"))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertStatuses(t, statuses(t, st, ""), map[string]string{
+		"http://site.test/robots.txt": "301 robots", "http://www.site.test/robots.txt": "200 robots",
+		"http://site.test/": "301 page", "http://www.site.test/": "200 page", "http://www.site.test/about": "200 page",
+	})
+}
+
+func TestStartUnreachable(t *testing.T) {
+	t.Parallel()
+	_, _, err := crawl(t, Config{Start: "http://127.0.0.1:1/", Timeout: time.Second})
+	if !errors.Is(err, ErrStartUnreachable) {
+		t.Fatalf("err = %v, want ErrStartUnreachable", err)
+	}
+	if strings.Contains(err.Error(), "\n") {
+		t.Fatalf("error is not one line: %q", err)
+	}
+}
+
+func TestCancelKeepsWhatWasFetched(t *testing.T) {
+	t.Parallel()
+	files := fstest.MapFS{"index.html": page("home", "/a.html", "/slow1", "/slow2"), "a.html": page("a")}
+	srv, _ := serveSite(t, files,
+		testsite.Route{Path: "/slow1", DelayMS: 5000, Body: "x"},
+		testsite.Route{Path: "/slow2", DelayMS: 5000, Body: "x"},
+	)
+	ctx, cancel := context.WithCancel(context.Background())
+	st := store.NewMemory()
+	go func() {
+		for {
+			if u, ok, _ := st.Get(srv.URL + "/a.html"); ok && u.Status == 200 {
+				time.Sleep(100 * time.Millisecond)
+				cancel()
+				return
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}()
+	res, err := Run(ctx, Config{Start: srv.URL, Concurrency: 4}, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Partial {
+		t.Error("result not marked partial")
+	}
+	got := statuses(t, st, srv.URL)
+	assertStatuses(t, got, map[string]string{"/robots.txt": "404 robots", "/": "200 page", "/a.html": "200 page"})
+	sort.Strings(res.Pending)
+	if want := []string{srv.URL + "/slow1", srv.URL + "/slow2"}; fmt.Sprint(res.Pending) != fmt.Sprint(want) {
+		t.Errorf("pending = %q, want %q", res.Pending, want)
+	}
+}
