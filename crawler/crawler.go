@@ -570,7 +570,8 @@ func (cr *crawler) robotsFor(ctx context.Context, u *url.URL) *robots.Rules {
 		cr.put(store.URL{URL: final, Status: rules.Status, Kind: store.KindRobots, Method: http.MethodGet, Bytes: rules.Bytes,
 			ContentType: rules.ContentType, ResponseMS: rules.ResponseMS, WWWAuthenticate: rules.WWWAuthenticate, Error: rules.Error, FetchedAt: cr.now().UTC()})
 	}
-	if rules.DisallowAll() {
+	startFails := rules.Status == 0 && origin == urlx.Origin(cr.base) && !cr.cfg.IgnoreRobots // Run reports it
+	if rules.DisallowAll() && !startFails {
 		msg := fmt.Sprintf("robots.txt at %s answered %s: search engines then crawl nothing on %s; this crawl obeys that", urlx.Mask(rules.URL), statusText(rules.Status, rules.Error), origin)
 		if cr.cfg.IgnoreRobots {
 			msg = fmt.Sprintf("robots.txt at %s answered %s: search engines then crawl nothing on %s (ignored: --ignore-robots)", urlx.Mask(rules.URL), statusText(rules.Status, rules.Error), origin)

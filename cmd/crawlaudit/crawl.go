@@ -55,6 +55,13 @@ func defaultUserAgent() string {
 	return "crawlaudit/" + version + " (+https://github.com/crawlaudit/crawlaudit)"
 }
 
+// newCrawlOptions returns options holding every flag's default value.
+func newCrawlOptions() *crawlOptions {
+	o := &crawlOptions{}
+	o.register(&cobra.Command{})
+	return o
+}
+
 func (o *crawlOptions) register(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.StringVar(&o.out, "out", "crawlaudit-report", "output folder for crawl.json, urls.csv, findings.csv, links.csv")

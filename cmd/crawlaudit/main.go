@@ -62,6 +62,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 // exitCode maps an error to the documented exit code, printing it as one
 // line. This is the only place errors become exit codes.
 func exitCode(err error, stderr io.Writer) int {
+	if err != nil {
+		err = oneLine{err}
+	}
 	var ue usageError
 	var ie interruptedError
 	switch {
@@ -83,6 +86,13 @@ func exitCode(err error, stderr io.Writer) int {
 		return exitUsage
 	}
 }
+
+// oneLine shows only the first line of an error (cobra adds suggestions
+// on further lines) while keeping it matchable with errors.Is/As.
+type oneLine struct{ err error }
+
+func (e oneLine) Error() string { return firstLine(e.err) }
+func (e oneLine) Unwrap() error { return e.err }
 
 // signals cancels a context on the first SIGINT/SIGTERM and remembers which
 // one arrived; a second signal exits at once.
