@@ -54,7 +54,10 @@ type Hop struct {
 // DisallowAll reports whether the file's status made everything disallowed
 // (5xx or no answer: RFC 9309 section 2.3.1.4).
 func (r *Rules) DisallowAll() bool {
-	return r.Status == 0 || r.Status >= 500
+	if r.data != nil && r.Status >= 300 && r.Status < 400 {
+		return false // redirect cap: unavailable, no restrictions
+	}
+	return r.Status == 0 || r.Status >= 500 || r.Status >= 300 && r.Status < 400
 }
 
 // Allowed reports whether u (an absolute URL on this origin) may be crawled
@@ -103,7 +106,11 @@ func Fetch(ctx context.Context, client *http.Client, origin, agent, userAgent st
 			}
 			r.Hops = append(r.Hops, Hop{URL: target, Status: status, Location: next.String()})
 			if hop+1 > MaxRedirects {
-				r.Error = fmt.Sprintf("more than %d redirects", MaxRedirects)
+				// RFC 9309 section 2.3.1.2: past five hops crawlers may
+				// treat robots.txt as unavailable, which (like a 4xx)
+				// means no restrictions; Google does the same.
+				r.Error = fmt.Sprintf("more than %d redirects: treated as unavailable (no restrictions)", MaxRedirects)
+				r.data, _ = robotstxt.FromStatusAndBytes(http.StatusNotFound, nil)
 				break
 			}
 			target = next.String()

@@ -1,0 +1,129 @@
+package audit
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/crawlaudit/crawlaudit/internal/store"
+)
+
+// build makes a store from records and edges given as "from type to".
+func build(t *testing.T, urls []store.URL, edges ...string) *store.Memory {
+	t.Helper()
+	st := store.NewMemory()
+	for _, u := range urls {
+		if err := st.PutURL(u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, e := range edges {
+		f := strings.Fields(e)
+		if err := st.AddEdge(store.Edge{From: f[0], Type: store.EdgeType(f[1]), To: f[2]}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return st
+}
+
+func run(t *testing.T, st *store.Memory) []string {
+	t.Helper()
+	fs, err := Run(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, f := range fs {
+		out = append(out, fmt.Sprintf("%s %s %s %v", f.Rule, f.Severity, f.URL, f.Referrers))
+	}
+	sort.Strings(out)
+	return out
+}
+
+func page(u string, status int) store.URL { return store.URL{URL: u, Status: status, Kind: store.KindPage} }
+
+func TestRules(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name  string
+		urls  []store.URL
+		edges []string
+		want  []string
+	}{
+		{"401 linked from a public page, with challenge",
+			[]store.URL{page("/", 200), {URL: "/m", Status: 401, Kind: store.KindPage, WWWAuthenticate: []string{`Basic realm="m"`}}},
+			[]string{"/ link /m"},
+			[]string{"unauthorized-linked-page warning /m [/]"}},
+		{"401 linked only from a page that is itself an error is not a public link",
+			[]store.URL{page("/x", 404), {URL: "/m", Status: 401, Kind: store.KindPage, WWWAuthenticate: []string{"Basic"}}},
+			[]string{"/x link /m"},
+			nil},
+		{"401 without challenge is a protocol error even when unlinked",
+			[]store.URL{{URL: "/m", Status: 401, Kind: store.KindPage, Start: true}},
+			nil,
+			[]string{"missing-www-authenticate error /m []"}},
+		{"403 asset used by a page and by a public stylesheet",
+			[]store.URL{page("/", 200), {URL: "/s.css", Status: 200, Kind: store.KindAsset}, {URL: "/i.png", Status: 403, Kind: store.KindAsset}},
+			[]string{"/ asset /s.css", "/s.css asset /i.png", "/ asset /i.png"},
+			[]string{"forbidden-asset error /i.png [/ /s.css]"}},
+		{"external 403 and refused are notices",
+			[]store.URL{page("/", 200), {URL: "http://ext/p", Status: 403, Kind: store.KindExternal}, {URL: "http://ext/q", Kind: store.KindExternal, Error: "refused"}},
+			[]string{"/ link http://ext/p", "/ link http://ext/q"},
+			[]string{"fetch-error notice http://ext/q [/]", "forbidden-linked-page notice http://ext/p [/]"}},
+		{"robots-blocked URLs have no status finding",
+			[]store.URL{page("/", 200), {URL: "/b", Kind: store.KindPage, BlockedByRobots: true}},
+			[]string{"/ link /b"},
+			nil},
+		{"404 and 410 linked, 404 unlinked",
+			[]store.URL{page("/", 200), page("/gone", 410), page("/nf", 404), page("/orphan", 404)},
+			[]string{"/ link /gone", "/ asset /nf"},
+			[]string{"broken-link error /gone [/]", "broken-link error /nf [/]"}},
+		{"server errors whatever links them",
+			[]store.URL{page("/", 200), page("/e", 502)},
+			[]string{"/ link /e"},
+			[]string{"server-error error /e [/]"}},
+		{"one hop is no chain; two hops are, reported on the linked URL only",
+			[]store.URL{page("/", 200), {URL: "/a", Status: 301, Kind: store.KindPage, Redirect: "/b"}, {URL: "/b", Status: 302, Kind: store.KindPage, Redirect: "/c"}, page("/c", 200),
+				{URL: "/one", Status: 301, Kind: store.KindPage, Redirect: "/c"}},
+			[]string{"/ link /a", "/a redirect /b", "/b redirect /c", "/ link /one", "/one redirect /c"},
+			[]string{"redirect-chain warning /a [/]"}},
+		{"loop reported on each linked entry, not on hops",
+			[]store.URL{page("/", 200), {URL: "/a", Status: 302, Kind: store.KindPage, Redirect: "/b"}, {URL: "/b", Status: 302, Kind: store.KindPage, Redirect: "/a"}},
+			[]string{"/ link /a", "/a redirect /b", "/b redirect /a"},
+			[]string{"redirect-loop error /a [/]"}},
+		{"self-link is not a referrer",
+			[]store.URL{page("/", 200), page("/e", 500)},
+			[]string{"/e link /e", "/ link /e"},
+			[]string{"server-error error /e [/]"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			got := run(t, build(t, c.urls, c.edges...))
+			sort.Strings(c.want)
+			if strings.Join(got, "\n") != strings.Join(c.want, "\n") {
+				t.Fatalf("findings:\n got %q\nwant %q", got, c.want)
+			}
+		})
+	}
+}
+
+func TestCatalogueCoversEveryRuleUsed(t *testing.T) {
+	t.Parallel()
+	seen := map[string]bool{}
+	for _, r := range Catalogue() {
+		if seen[r.ID] {
+			t.Errorf("rule %s listed twice", r.ID)
+		}
+		seen[r.ID] = true
+		if r.When == "" || r.Fix == "" || r.Severity.Rank() == 0 {
+			t.Errorf("rule %s: incomplete entry %+v", r.ID, r)
+		}
+	}
+	for _, id := range []string{UnauthorizedLinkedPage, ForbiddenLinkedPage, UnauthorizedAsset, ForbiddenAsset, MissingWWWAuthenticate, BrokenLink, ServerError, RedirectChain, RedirectLoop, FetchError} {
+		if !seen[id] {
+			t.Errorf("rule %s missing from the catalogue", id)
+		}
+	}
+}
