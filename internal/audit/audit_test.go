@@ -41,7 +41,9 @@ func run(t *testing.T, st *store.Memory) []string {
 	return out
 }
 
-func page(u string, status int) store.URL { return store.URL{URL: u, Status: status, Kind: store.KindPage} }
+func page(u string, status int) store.URL {
+	return store.URL{URL: u, Status: status, Kind: store.KindPage}
+}
 
 func TestRules(t *testing.T) {
 	t.Parallel()
