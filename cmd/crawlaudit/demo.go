@@ -39,18 +39,12 @@ func newDemoCommand(ctx context.Context, stdout, stderr io.Writer, sig *signals)
 // loopback ports, crawls the demo site with o's settings and writes the
 // report.
 func runDemo(ctx context.Context, o *crawlOptions, stdout, stderr io.Writer) error {
-	ext, err := testsite.Load(crawlaudit.Sites, "testdata/sites/external")
+	d, err := testsite.StartDemo(crawlaudit.Sites, nil)
 	if err != nil {
-		return fmt.Errorf("demo: %w", err)
+		return err
 	}
-	extSrv := testsite.Start(ext.Handler(nil), nil)
-	defer extSrv.Close()
-	site, err := testsite.Load(crawlaudit.Sites, "testdata/sites/demo")
-	if err != nil {
-		return fmt.Errorf("demo: %w", err)
-	}
-	srv := testsite.Start(site.Handler(map[string]string{"EXTERNAL": extSrv.URL}), nil)
-	defer srv.Close()
+	defer d.Close()
+	srv, extSrv := d.Site, d.External
 	o.start = srv.URL + "/"
 	if !o.quiet {
 		fmt.Fprintf(stdout, "Demo site served at %s (external links at %s)\n\n", srv.URL, extSrv.URL)

@@ -21,20 +21,13 @@ import (
 // demoServers serves the bundled demo site and its external origin.
 func demoServers(t *testing.T) (site, external string, log *testsite.Log) {
 	t.Helper()
-	ext, err := testsite.Load(crawlaudit.Sites, "testdata/sites/external")
-	if err != nil {
-		t.Fatal(err)
-	}
-	extSrv := testsite.Start(ext.Handler(nil), nil)
-	t.Cleanup(extSrv.Close)
-	demo, err := testsite.Load(crawlaudit.Sites, "testdata/sites/demo")
-	if err != nil {
-		t.Fatal(err)
-	}
 	log = &testsite.Log{}
-	srv := testsite.Start(demo.Handler(map[string]string{"EXTERNAL": extSrv.URL}), log)
-	t.Cleanup(srv.Close)
-	return srv.URL, extSrv.URL, log
+	d, err := testsite.StartDemo(crawlaudit.Sites, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(d.Close)
+	return d.Site.URL, d.External.URL, log
 }
 
 // crawlJSON is the part of crawl.json the end-to-end tests read.

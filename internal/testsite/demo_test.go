@@ -30,20 +30,13 @@ import (
 // URLs and the demo's request log.
 func startDemo(t *testing.T) (demo, external string, log *testsite.Log) {
 	t.Helper()
-	ext, err := testsite.Load(crawlaudit.Sites, "testdata/sites/external")
-	if err != nil {
-		t.Fatal(err)
-	}
-	extSrv := testsite.Start(ext.Handler(nil), nil)
-	t.Cleanup(extSrv.Close)
-	site, err := testsite.Load(crawlaudit.Sites, "testdata/sites/demo")
-	if err != nil {
-		t.Fatal(err)
-	}
 	log = &testsite.Log{}
-	srv := testsite.Start(site.Handler(map[string]string{"EXTERNAL": extSrv.URL}), log)
-	t.Cleanup(srv.Close)
-	return srv.URL, extSrv.URL, log
+	d, err := testsite.StartDemo(crawlaudit.Sites, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(d.Close)
+	return d.Site.URL, d.External.URL, log
 }
 
 // visit is what the mini crawler records of one URL.
