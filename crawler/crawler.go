@@ -32,6 +32,7 @@ import (
 	"github.com/crawlaudit/crawlaudit/internal/robots"
 	"github.com/crawlaudit/crawlaudit/internal/store"
 	"github.com/crawlaudit/crawlaudit/internal/urlx"
+	"github.com/crawlaudit/crawlaudit/sitemap"
 )
 
 // MaxRedirects is how many redirect hops are followed from one linked URL.
@@ -92,6 +93,15 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the clock; nil uses time.Now.
 	Now func() time.Time
+
+	// Sitemaps are sitemap URLs to read besides those robots.txt names
+	// (--sitemap); nil means none. See sitemaps.go.
+	Sitemaps []string
+	// NoSitemaps turns sitemap discovery and reading off.
+	NoSitemaps bool
+	// MaxSitemapBytes bounds each sitemap's uncompressed size, in bytes.
+	// Default 50 MiB (the protocol limit).
+	MaxSitemapBytes int64
 }
 
 // Result says how a crawl ended.
@@ -115,6 +125,8 @@ type job struct {
 	parse parseMode
 	head  bool // HEAD first, GET only to confirm a non-2xx answer
 	start bool // the start URL or a hop of its redirect chain
+	// disallowed: robots.txt disallows it, requested anyway (IgnoreRobots)
+	disallowed bool
 }
 
 type crawler struct {
@@ -124,6 +136,7 @@ type crawler struct {
 	front   *frontier
 	seen    *seenSet
 	robots  *robots.Cache
+	sm      *sitemaps // nil when sitemaps are off
 	now     func() time.Time
 	log     *slog.Logger
 	base    *url.URL
@@ -184,32 +197,26 @@ func Run(ctx context.Context, cfg Config, w store.Writer) (Result, error) {
 
 	// robots.txt first: its Crawl-delay sets the pace of the whole crawl.
 	delay := cfg.Delay
-	if rules := cr.robotsFor(ctx, start); !cfg.IgnoreRobots && rules.CrawlDelay > delay {
+	rules := cr.robotsFor(ctx, start)
+	if !cfg.IgnoreRobots && rules.CrawlDelay > delay {
 		delay = rules.CrawlDelay
 	}
 	if cr.c, err = cr.newCollector(ctx, transport, start, delay); err != nil {
 		return Result{}, err
 	}
+	if !cfg.NoSitemaps {
+		// Sitemaps before pages: see sitemaps.go.
+		cr.readSitemaps(ctx, start, rules, sitemapClient(transport, cfg.Timeout))
+	}
 
 	cr.enqueue(ctx, &job{url: start.String(), u: start, kind: store.KindPage, parse: parseHTML, start: true})
 	stop := context.AfterFunc(ctx, cr.front.close)
 	defer stop()
-
-	workers := 2 * cfg.Concurrency
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for {
-				j, ok := cr.front.pop()
-				if !ok {
-					return
-				}
-				cr.process(ctx, j)
-				cr.front.done()
-			}
-		})
+	cr.drain(ctx)
+	if ctx.Err() == nil {
+		cr.crawlListed(ctx) // listed URLs no link reached
+		cr.drain(ctx)
 	}
-	wg.Wait()
 
 	res := Result{
 		URLs:         int(cr.records.Load()),
@@ -228,6 +235,24 @@ func Run(ctx context.Context, cfg Config, w store.Writer) (Result, error) {
 		return res, fmt.Errorf("%w: %s: %s", ErrStartUnreachable, urlx.Mask(s.URL), s.Error)
 	}
 	return res, nil
+}
+
+// drain runs the worker pool until the frontier is empty or closed.
+func (cr *crawler) drain(ctx context.Context) {
+	var wg sync.WaitGroup
+	for range 2 * cr.cfg.Concurrency {
+		wg.Go(func() {
+			for {
+				j, ok := cr.front.pop()
+				if !ok {
+					return
+				}
+				cr.process(ctx, j)
+				cr.front.done()
+			}
+		})
+	}
+	wg.Wait()
 }
 
 func withDefaults(cfg Config) Config {
@@ -255,6 +280,9 @@ func withDefaults(cfg Config) Config {
 	}
 	if cfg.MaxRetryWait <= 0 {
 		cfg.MaxRetryWait = 30 * time.Second
+	}
+	if cfg.MaxSitemapBytes <= 0 {
+		cfg.MaxSitemapBytes = sitemap.MaxBytes
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -383,6 +411,8 @@ func (cr *crawler) process(ctx context.Context, j *job) {
 		Method:    method,
 		Bytes:     -1,
 		FetchedAt: cr.now().UTC(),
+
+		RobotsDisallowed: j.disallowed,
 	}
 	if r.status == 0 {
 		rec.Error = describe(r.err, cr.cfg.Timeout)
@@ -533,9 +563,14 @@ func (cr *crawler) enqueue(ctx context.Context, j *job) {
 	cr.queued.Add(1)
 	if j.kind != store.KindExternal {
 		rules := cr.robotsFor(ctx, j.u)
-		if !rules.Allowed(j.u) && !cr.cfg.IgnoreRobots {
-			cr.put(store.URL{URL: j.url, Kind: j.kind, Start: j.start && j.hops == 0, Depth: j.depth, Bytes: -1, BlockedByRobots: true})
-			return
+		if !rules.Allowed(j.u) {
+			// With IgnoreRobots the URL is requested but still marked,
+			// so the report shows what robots.txt would have blocked.
+			j.disallowed = true
+			if !cr.cfg.IgnoreRobots {
+				cr.put(store.URL{URL: j.url, Kind: j.kind, Start: j.start && j.hops == 0, Depth: j.depth, Bytes: -1, BlockedByRobots: true, RobotsDisallowed: true})
+				return
+			}
 		}
 	}
 	cr.front.push(j)
@@ -588,6 +623,9 @@ func (cr *crawler) warn(msg string) {
 }
 
 func (cr *crawler) put(u store.URL) {
+	if u.Kind != store.KindSitemap && u.Kind != store.KindRobots && cr.sm.isListed(u.URL) {
+		u.InSitemap = true
+	}
 	if err := cr.w.PutURL(u); err != nil {
 		cr.fail(fmt.Errorf("store: write %s: %w", urlx.Mask(u.URL), err))
 		return
