@@ -204,8 +204,9 @@ func Run(ctx context.Context, cfg Config, w store.Writer) (Result, error) {
 	if cr.c, err = cr.newCollector(ctx, transport, start, delay); err != nil {
 		return Result{}, err
 	}
-	if !cfg.NoSitemaps {
-		// Sitemaps before pages: see sitemaps.go.
+	if !cfg.NoSitemaps && (!rules.DisallowAll() || cfg.IgnoreRobots) {
+		// Sitemaps before pages: see sitemaps.go. A robots.txt answering
+		// 5xx stops everything, sitemaps included.
 		cr.readSitemaps(ctx, start, rules, sitemapClient(transport, cfg.Timeout))
 	}
 
