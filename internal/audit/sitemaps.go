@@ -269,14 +269,14 @@ func (a *auditor) checkSitemapFile(u store.URL, in []store.Edge, add func(string
 		invalid = append(invalid, u.Error)
 	}
 	if len(invalid) > 0 {
-		add(SitemapInvalid, "", u.URL, fmt.Sprintf("sitemap with %s (%d entries read): %s", count(len(invalid), "problem"), u.SitemapURLs, strings.Join(invalid, "; ")), refs)
+		add(SitemapInvalid, "", u.URL, fmt.Sprintf("sitemap with %s (%s read): %s", count(len(invalid), "problem"), entries(u.SitemapURLs), strings.Join(invalid, "; ")), refs)
 	}
 	if len(lastmod) > 0 {
-		add(SitemapInvalidLastmod, "", u.URL, fmt.Sprintf("%s with a bad or future lastmod: %s", count(len(lastmod), "entry"), strings.Join(lastmod, "; ")), refs)
+		add(SitemapInvalidLastmod, "", u.URL, fmt.Sprintf("%s with a bad or future lastmod: %s", entries(len(lastmod)), strings.Join(lastmod, "; ")), refs)
 	}
 	sort.Strings(offOrder)
 	for _, o := range offOrder {
-		add(SitemapURLOffHost, "", o, fmt.Sprintf("listed in %s but %s; not crawled", u.URL, offHost[o][0]), []string{u.URL})
+		add(SitemapURLOffHost, "", o, fmt.Sprintf("listed in %s, %s; not crawled", u.URL, offHost[o][0]), []string{u.URL})
 	}
 }
 
@@ -309,4 +309,11 @@ func referrersOfType(url string, in []store.Edge, t store.EdgeType) []string {
 		}
 	}
 	return store.Referrers(url, keep)
+}
+
+func entries(n int) string {
+	if n == 1 {
+		return "1 entry"
+	}
+	return fmt.Sprintf("%d entries", n)
 }
