@@ -57,18 +57,30 @@ func crawlSite(t *testing.T, files fstest.MapFS, routes []testsite.Route, dyn dy
 		t.Fatal(err)
 	}
 	log := &testsite.Log{}
+	srv := testsite.Start(dynHandler(site, dyn), log)
+	t.Cleanup(srv.Close)
+	return crawlServer(t, srv.URL, log, cfg)
+}
+
+// dynHandler serves dyn's paths, and the rest from site.
+func dynHandler(site *testsite.Site, dyn dynamic) http.Handler {
 	h := site.Handler(nil)
-	srv := testsite.Start(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if f, ok := dyn[r.URL.Path]; ok {
 			w.Header().Set("Content-Type", "application/octet-stream") // gzip is known by its magic bytes
 			_, _ = w.Write(f("http://" + r.Host))
 			return
 		}
 		h.ServeHTTP(w, r)
-	}), log)
-	t.Cleanup(srv.Close)
+	})
+}
+
+// crawlServer crawls the server at origin with cfg (Start defaults to its
+// root, MaxDepth to unlimited) and audits the result.
+func crawlServer(t *testing.T, origin string, log *testsite.Log, cfg crawler.Config) *served {
+	t.Helper()
 	if cfg.Start == "" {
-		cfg.Start = srv.URL + "/"
+		cfg.Start = origin + "/"
 	}
 	cfg.Now = clock
 	if cfg.MaxDepth == 0 {
@@ -83,7 +95,7 @@ func crawlSite(t *testing.T, files fstest.MapFS, routes []testsite.Route, dyn dy
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &served{origin: srv.URL, st: st, res: res, findings: findings, log: log}
+	return &served{origin: origin, st: st, res: res, findings: findings, log: log}
 }
 
 // short replaces the origin with "" so URLs read as paths.
