@@ -275,7 +275,7 @@ func (cr *crawler) parseSitemap(ctx context.Context, sm *sitemaps, j sitemapJob,
 		if ctx.Err() != nil {
 			return nil // interrupted: leave it unrecorded
 		}
-		rec.Error = "incomplete answer: " + describe(err, 0)
+		rec.Error = "incomplete answer: " + describe(err, 4*cr.cfg.Timeout)
 	}
 	for _, p := range res.Problems {
 		rec.SitemapProblems = append(rec.SitemapProblems, store.SitemapProblem{Kind: string(p.Kind), URL: p.URL, Message: lineMsg(p)})

@@ -12,13 +12,17 @@ import (
 
 // sitemapOptions are the sitemap flags of `crawlaudit crawl`.
 type sitemapOptions struct {
-	sitemaps   []string
-	noSitemaps bool
+	sitemaps       []string
+	noSitemaps     bool
+	sitemapMaxSize string
+
+	sitemapMaxBytes int64 // derived by validate
 }
 
 func (o *sitemapOptions) register(f *pflag.FlagSet) {
 	f.StringArrayVar(&o.sitemaps, "sitemap", nil, "also read this sitemap URL, besides those robots.txt names (repeatable)")
 	f.BoolVar(&o.noSitemaps, "no-sitemaps", false, "do not discover or read sitemaps")
+	f.StringVar(&o.sitemapMaxSize, "sitemap-max-size", "50MiB", "most uncompressed bytes read of one sitemap (the protocol limit is 50MiB); accepts KiB, MiB, GiB")
 }
 
 func (o *sitemapOptions) validate() error {
@@ -30,12 +34,21 @@ func (o *sitemapOptions) validate() error {
 	if o.noSitemaps && len(o.sitemaps) > 0 {
 		return usagef("--sitemap and --no-sitemaps contradict each other")
 	}
+	if o.sitemapMaxSize == "" {
+		o.sitemapMaxSize = "50MiB"
+	}
+	n, err := parseSize(o.sitemapMaxSize)
+	if err != nil {
+		return usagef("--sitemap-max-size: %v", err)
+	}
+	o.sitemapMaxBytes = int64(n)
 	return nil
 }
 
 func (o *sitemapOptions) apply(cfg *crawler.Config) {
 	cfg.Sitemaps = o.sitemaps
 	cfg.NoSitemaps = o.noSitemaps
+	cfg.MaxSitemapBytes = o.sitemapMaxBytes
 }
 
 func (o *sitemapOptions) addSettings(m map[string]string) {
@@ -45,4 +58,5 @@ func (o *sitemapOptions) addSettings(m map[string]string) {
 	}
 	m["sitemaps"] = strings.Join(masked, " ")
 	m["no_sitemaps"] = strconv.FormatBool(o.noSitemaps)
+	m["sitemap_max_size"] = strconv.FormatInt(o.sitemapMaxBytes, 10)
 }
