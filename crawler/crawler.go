@@ -32,6 +32,7 @@ import (
 	"github.com/crawlaudit/crawlaudit/internal/robots"
 	"github.com/crawlaudit/crawlaudit/internal/store"
 	"github.com/crawlaudit/crawlaudit/internal/urlx"
+	"github.com/crawlaudit/crawlaudit/sitemap"
 )
 
 // MaxRedirects is how many redirect hops are followed from one linked URL.
@@ -92,6 +93,15 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the clock; nil uses time.Now.
 	Now func() time.Time
+
+	// Sitemaps are sitemap URLs to read besides those robots.txt names
+	// (--sitemap); nil means none. See sitemaps.go.
+	Sitemaps []string
+	// NoSitemaps turns sitemap discovery and reading off.
+	NoSitemaps bool
+	// MaxSitemapBytes bounds each sitemap's uncompressed size, in bytes.
+	// Default 50 MiB (the protocol limit).
+	MaxSitemapBytes int64
 }
 
 // Result says how a crawl ended.
@@ -115,6 +125,8 @@ type job struct {
 	parse parseMode
 	head  bool // HEAD first, GET only to confirm a non-2xx answer
 	start bool // the start URL or a hop of its redirect chain
+	// disallowed: robots.txt disallows it, requested anyway (IgnoreRobots)
+	disallowed bool
 }
 
 type crawler struct {
@@ -124,6 +136,7 @@ type crawler struct {
 	front   *frontier
 	seen    *seenSet
 	robots  *robots.Cache
+	sm      *sitemaps // nil when sitemaps are off
 	now     func() time.Time
 	log     *slog.Logger
 	base    *url.URL
@@ -185,9 +198,10 @@ func Run(ctx context.Context, cfg Config, w store.Writer) (Result, error) {
 	// robots.txt first: its Crawl-delay sets the pace of the whole crawl.
 	delay := cfg.Delay
 	rules := cr.robotsFor(ctx, start)
-	if rules.Status == 0 && !cfg.IgnoreRobots {
-		// No answer for robots.txt means "disallow everything" (RFC 9309
-		// section 2.3.1.4), and usually that the host is unreachable.
+	if rules.Unreachable && !cfg.IgnoreRobots {
+		// No connection for robots.txt (DNS, refused) means the host is
+		// down: the crawl cannot start. (A connection that answers nothing
+		// is recorded instead: robots.txt unavailable, nothing crawled.)
 		return Result{URLs: int(cr.records.Load()), Requests: cr.requests.Load()},
 			fmt.Errorf("%w: robots.txt at %s got no answer: %s", ErrStartUnreachable, urlx.Mask(rules.URL), rules.Error)
 	}
@@ -197,26 +211,20 @@ func Run(ctx context.Context, cfg Config, w store.Writer) (Result, error) {
 	if cr.c, err = cr.newCollector(ctx, transport, start, delay); err != nil {
 		return Result{}, err
 	}
+	if !cfg.NoSitemaps && (!rules.DisallowAll() || cfg.IgnoreRobots) {
+		// Sitemaps before pages: see sitemaps.go. A robots.txt answering
+		// 5xx stops everything, sitemaps included.
+		cr.readSitemaps(ctx, start, rules, sitemapClient(transport, cfg.Timeout))
+	}
 
 	cr.enqueue(ctx, &job{url: start.String(), u: start, kind: store.KindPage, parse: parseHTML, start: true})
 	stop := context.AfterFunc(ctx, cr.front.close)
 	defer stop()
-
-	workers := 2 * cfg.Concurrency
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for {
-				j, ok := cr.front.pop()
-				if !ok {
-					return
-				}
-				cr.process(ctx, j)
-				cr.front.done()
-			}
-		})
+	cr.drain(ctx)
+	if ctx.Err() == nil {
+		cr.crawlListed(ctx) // listed URLs no link reached
+		cr.drain(ctx)
 	}
-	wg.Wait()
 
 	res := Result{
 		URLs:         int(cr.records.Load()),
@@ -235,6 +243,24 @@ func Run(ctx context.Context, cfg Config, w store.Writer) (Result, error) {
 		return res, fmt.Errorf("%w: %s: %s", ErrStartUnreachable, urlx.Mask(s.URL), s.Error)
 	}
 	return res, nil
+}
+
+// drain runs the worker pool until the frontier is empty or closed.
+func (cr *crawler) drain(ctx context.Context) {
+	var wg sync.WaitGroup
+	for range 2 * cr.cfg.Concurrency {
+		wg.Go(func() {
+			for {
+				j, ok := cr.front.pop()
+				if !ok {
+					return
+				}
+				cr.process(ctx, j)
+				cr.front.done()
+			}
+		})
+	}
+	wg.Wait()
 }
 
 func withDefaults(cfg Config) Config {
@@ -262,6 +288,9 @@ func withDefaults(cfg Config) Config {
 	}
 	if cfg.MaxRetryWait <= 0 {
 		cfg.MaxRetryWait = 30 * time.Second
+	}
+	if cfg.MaxSitemapBytes <= 0 {
+		cfg.MaxSitemapBytes = sitemap.MaxBytes
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -390,6 +419,8 @@ func (cr *crawler) process(ctx context.Context, j *job) {
 		Method:    method,
 		Bytes:     -1,
 		FetchedAt: cr.now().UTC(),
+
+		RobotsDisallowed: j.disallowed,
 	}
 	if r.status == 0 {
 		rec.Error = describe(r.err, cr.cfg.Timeout)
@@ -540,9 +571,14 @@ func (cr *crawler) enqueue(ctx context.Context, j *job) {
 	cr.queued.Add(1)
 	if j.kind != store.KindExternal {
 		rules := cr.robotsFor(ctx, j.u)
-		if !rules.Allowed(j.u) && !cr.cfg.IgnoreRobots {
-			cr.put(store.URL{URL: j.url, Kind: j.kind, Start: j.start && j.hops == 0, Depth: j.depth, Bytes: -1, BlockedByRobots: true})
-			return
+		if !rules.Allowed(j.u) {
+			// With IgnoreRobots the URL is requested but still marked,
+			// so the report shows what robots.txt would have blocked.
+			j.disallowed = true
+			if !cr.cfg.IgnoreRobots {
+				cr.put(store.URL{URL: j.url, Kind: j.kind, Start: j.start && j.hops == 0, Depth: j.depth, Bytes: -1, BlockedByRobots: true, RobotsDisallowed: true})
+				return
+			}
 		}
 	}
 	cr.front.push(j)
@@ -570,7 +606,7 @@ func (cr *crawler) robotsFor(ctx context.Context, u *url.URL) *robots.Rules {
 		cr.put(store.URL{URL: final, Status: rules.Status, Kind: store.KindRobots, Method: http.MethodGet, Bytes: rules.Bytes,
 			ContentType: rules.ContentType, ResponseMS: rules.ResponseMS, WWWAuthenticate: rules.WWWAuthenticate, Error: rules.Error, FetchedAt: cr.now().UTC()})
 	}
-	startFails := rules.Status == 0 && origin == urlx.Origin(cr.base) && !cr.cfg.IgnoreRobots // Run reports it
+	startFails := rules.Unreachable && origin == urlx.Origin(cr.base) && !cr.cfg.IgnoreRobots // Run reports it
 	if rules.DisallowAll() && !startFails {
 		msg := fmt.Sprintf("robots.txt at %s answered %s: search engines then crawl nothing on %s; this crawl obeys that", urlx.Mask(rules.URL), statusText(rules.Status, rules.Error), origin)
 		if cr.cfg.IgnoreRobots {
@@ -596,6 +632,9 @@ func (cr *crawler) warn(msg string) {
 }
 
 func (cr *crawler) put(u store.URL) {
+	if u.Kind != store.KindSitemap && u.Kind != store.KindRobots && cr.sm.isListed(u.URL) {
+		u.InSitemap = true
+	}
 	if err := cr.w.PutURL(u); err != nil {
 		cr.fail(fmt.Errorf("store: write %s: %w", urlx.Mask(u.URL), err))
 		return

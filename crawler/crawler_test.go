@@ -46,6 +46,7 @@ func serveSite(t *testing.T, files fstest.MapFS, routes ...testsite.Route) (*htt
 func crawl(t *testing.T, cfg Config) (*store.Memory, Result, error) {
 	t.Helper()
 	st := store.NewMemory()
+	cfg.NoSitemaps = true // these tests are about links; sitemaps_test.go covers sitemaps
 	if cfg.Timeout == 0 {
 		cfg.Timeout = 5 * time.Second
 	}

@@ -40,6 +40,7 @@ type crawlOptions struct {
 	failOn          string
 	quiet           bool
 	verbose         bool
+	sitemapOptions  // flags_sitemaps.go
 
 	// derived by validate
 	maxBodyBytes int
@@ -81,6 +82,7 @@ func (o *crawlOptions) register(cmd *cobra.Command) {
 	f.StringVar(&o.failOn, "fail-on", "error", "exit 1 when a finding reaches this severity: error, warning, notice or never")
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "print no summary table")
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "log progress details on stderr")
+	o.sitemapOptions.register(f)
 }
 
 // validate parses raw flag strings into typed values and reports bad or
@@ -132,7 +134,7 @@ func (o *crawlOptions) validate() error {
 	if o.out == "" {
 		return usagef("--out must not be empty")
 	}
-	return nil
+	return o.sitemapOptions.validate()
 }
 
 func compileAll(flag string, exprs []string) ([]*regexp.Regexp, error) {
@@ -172,7 +174,7 @@ func parseSize(s string) (int, error) {
 }
 
 func (o *crawlOptions) crawlerConfig(logger *slog.Logger) crawler.Config {
-	return crawler.Config{
+	cfg := crawler.Config{
 		Start:           o.start,
 		Concurrency:     o.concurrency,
 		Delay:           o.delay,
@@ -190,12 +192,14 @@ func (o *crawlOptions) crawlerConfig(logger *slog.Logger) crawler.Config {
 		Logger:          logger,
 		Now:             o.now,
 	}
+	o.sitemapOptions.apply(&cfg)
+	return cfg
 }
 
 // settings returns the crawl settings recorded in the outputs. Nothing here
 // may be a credential.
 func (o *crawlOptions) settings() map[string]string {
-	return map[string]string{
+	m := map[string]string{
 		"concurrency":      strconv.Itoa(o.concurrency),
 		"delay":            o.delay.String(),
 		"timeout":          o.timeout.String(),
@@ -211,6 +215,8 @@ func (o *crawlOptions) settings() map[string]string {
 		"no_external":      strconv.FormatBool(o.noExternal),
 		"fail_on":          o.failOn,
 	}
+	o.sitemapOptions.addSettings(m)
+	return m
 }
 
 func newCrawlCommand(ctx context.Context, stdout, stderr io.Writer, sig *signals) *cobra.Command {

@@ -97,11 +97,6 @@ func demoExpectedStatuses(t *testing.T, site, external string) map[string]string
 		case "no answer":
 			status = "0"
 		}
-		if m[3] == "sitemap" {
-			// Sitemap discovery is issue 3's; until it lands the crawl
-			// records no sitemap file.
-			continue
-		}
 		want[u] = status + " " + m[3]
 	}
 	if len(want) < 60 {
@@ -165,13 +160,22 @@ func TestDemoCrawlEndToEnd(t *testing.T) {
 		"fetch-error notice http://127.0.0.1:1/ <- /about/",
 		"fetch-error warning /newsletter/subscribe <- /blog/",
 		"missing-www-authenticate error /account/ <- /catering.html /wholesale.html",
-		"redirect-chain warning /old-menu.html <- /faq.html",
+		"redirect-chain warning /old-menu.html <- /faq.html /sitemap.xml",
 		"redirect-loop error /loop-a <- /faq.html",
 		"server-error error /catering/quote <- /catering.html",
 		"server-error error /shop/ <- / /menu/",
 		"unauthorized-asset error /cdn/photos/wedding-cake.jpg <- /gallery.html /menu/cakes.html",
 		"unauthorized-linked-page warning /account/ <- /catering.html /wholesale.html",
 		"unauthorized-linked-page warning /members/ <- /catering.html /wholesale.html",
+		// sitemaps and robots.txt
+		"sitemap-unavailable error /sitemap-wholesale.xml <- /robots.txt",
+		"unauthorized-sitemap-url error /members/ <- /sitemap.xml",
+		"asset-disallowed warning /css/print.css <- /css/site.css",
+		"sitemap-url-disallowed warning /internal/report.html <- /sitemap.xml",
+		"sitemap-url-not-indexable warning /old-menu.html <- /sitemap.xml",
+		"orphan-sitemap-url notice /blog/2025/harvest-loaf.html <- /sitemap.xml",
+		"page-missing-from-sitemap notice /map.html <- /contact.html",
+		"sitemap-invalid-lastmod notice /sitemap.xml <- /robots.txt",
 	}
 	short := func(u string) string {
 		u = strings.Replace(u, external, "{{EXTERNAL}}", 1)

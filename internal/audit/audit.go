@@ -23,6 +23,10 @@ func Run(r store.Reader) ([]store.Finding, error) {
 			return err
 		}
 		out = append(out, fs...)
+		if fs, err = a.checkSitemaps(u, in); err != nil { // sitemaps.go
+			return err
+		}
+		out = append(out, fs...)
 		return nil
 	})
 	if err != nil {
@@ -35,6 +39,7 @@ func Run(r store.Reader) ([]store.Finding, error) {
 type auditor struct {
 	r       store.Reader
 	records map[string]*store.URL // memo of Get, nil for missing
+	sm      *sitemapState         // sitemaps.go, computed on first use
 }
 
 func (a *auditor) get(url string) (*store.URL, error) {
@@ -104,8 +109,8 @@ func (a *auditor) check(u store.URL, in []store.Edge) ([]store.Finding, error) {
 		}
 		out = append(out, store.Finding{Rule: rule, Severity: sev, URL: u.URL, Message: msg + ". Fix: " + fix(rule), Referrers: refs})
 	}
-	if u.BlockedByRobots {
-		return nil, nil
+	if u.BlockedByRobots || u.Kind == store.KindSitemap || u.Kind == store.KindRobots {
+		return nil, nil // sitemaps and robots.txt have their own rules: sitemaps.go
 	}
 	switch s := u.Status; {
 	case s == 401 || s == 403:

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -40,6 +41,7 @@ type Rules struct {
 	ContentType     string        // Content-Type of the final answer
 	ResponseMS      int64         // time to the final answer's headers
 	WWWAuthenticate []string      // challenge(s) of a 401 answer
+	Unreachable     bool          // no connection at all (DNS, refused): the host is down, not just robots.txt
 	data            *robotstxt.RobotsData
 	agent           string
 }
@@ -86,6 +88,7 @@ func Fetch(ctx context.Context, client *http.Client, origin, agent, userAgent st
 		if err != nil {
 			r.Error = err.Error()
 			r.Status = 0
+			r.Unreachable = unreachable(err)
 			break
 		}
 		r.Status = status
@@ -117,21 +120,51 @@ func Fetch(ctx context.Context, client *http.Client, origin, agent, userAgent st
 			continue
 		}
 		r.Bytes = int64(len(body))
-		if status >= 200 && status < 600 {
-			data, perr := robotstxt.FromStatusAndBytes(status, body)
-			if perr == nil {
-				r.data = data
-				r.Sitemaps = data.Sitemaps
-				if status < 300 {
-					if g := data.FindGroup(r.agent); g != nil {
-						r.CrawlDelay = min(g.CrawlDelay, MaxCrawlDelay)
-					}
-				}
-			}
-		}
+		r.interpret(status, body)
 		break
 	}
 	return r
+}
+
+// Parse interprets a robots.txt answer without fetching it: status and
+// body as Fetch would have received them, for agent. It is what Fetch does
+// after the last redirect, exposed for tests and fuzzing.
+func Parse(status int, body []byte, agent string) *Rules {
+	r := &Rules{Status: status, agent: strings.ToLower(agent), Bytes: int64(len(body))}
+	if len(body) > MaxSize {
+		body = body[:MaxSize]
+	}
+	r.interpret(status, body)
+	return r
+}
+
+// interpret parses body by status: temoto/robotstxt's status-aware
+// constructor gives 2xx parsed rules, 4xx allow-all and 5xx disallow-all
+// (RFC 9309 section 2.3.1).
+func (r *Rules) interpret(status int, body []byte) {
+	r.Status = status
+	if status < 200 || status >= 600 {
+		return
+	}
+	data, err := robotstxt.FromStatusAndBytes(status, body)
+	if err != nil {
+		return
+	}
+	r.data = data
+	r.Sitemaps = data.Sitemaps
+	if status < 300 {
+		if g := data.FindGroup(r.agent); g != nil {
+			r.CrawlDelay = min(max(g.CrawlDelay, 0), MaxCrawlDelay)
+		}
+	}
+}
+
+// unreachable reports whether err happened before any connection was made:
+// the name did not resolve or the connection was refused.
+func unreachable(err error) bool {
+	var dnsErr *net.DNSError
+	var opErr *net.OpError
+	return errors.As(err, &dnsErr) || errors.As(err, &opErr) && opErr.Op == "dial"
 }
 
 func get(ctx context.Context, client *http.Client, target, userAgent string) (int, []byte, *http.Response, int64, error) {

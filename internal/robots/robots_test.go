@@ -2,93 +2,147 @@ package robots
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 )
 
-func noFollow() *http.Client {
-	return &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }, Timeout: 5 * time.Second}
-}
+const rulesTxt = `User-agent: *
+Disallow: /private/
+Allow: /private/open.html
+Crawl-delay: 2
 
-func TestStatusSemantics(t *testing.T) {
+User-agent: Googlebot
+Disallow: /no-google/
+Crawl-delay: 60
+
+Sitemap: https://cdn.example.test/sitemap.xml
+`
+
+func TestParseStatusSemantics(t *testing.T) {
 	t.Parallel()
-	cases := []struct {
+	tests := []struct {
 		name        string
 		status      int
-		body        string
-		wantPrivate bool // /private/x allowed?
-		wantPublic  bool
+		agent       string
+		allowed     []string
+		disallowed  []string
 		disallowAll bool
+		delay       time.Duration
+		sitemaps    int
 	}{
-		{"200 parsed", 200, "User-agent: *\nDisallow: /private/\n", false, true, false},
-		{"401 means no restrictions", 401, "", true, true, false},
-		{"403 means no restrictions", 403, "", true, true, false},
-		{"404 means no restrictions", 404, "", true, true, false},
-		{"500 disallows everything", 500, "", false, false, true},
-		{"503 disallows everything", 503, "", false, false, true},
+		{"2xx parsed: * group, longest match, Allow wins", 200, "crawlaudit",
+			[]string{"/", "/private/open.html", "/no-google/x"}, []string{"/private/", "/private/x"}, false, 2 * time.Second, 1},
+		{"--robots-agent Googlebot uses its own group, delay capped", 200, "Googlebot",
+			[]string{"/private/x"}, []string{"/no-google/x"}, false, MaxCrawlDelay, 1},
+		{"401 means no restrictions", 401, "crawlaudit", []string{"/", "/private/x"}, nil, false, 0, 0},
+		{"403 means no restrictions", 403, "crawlaudit", []string{"/", "/private/x"}, nil, false, 0, 0},
+		{"404 means no restrictions", 404, "crawlaudit", []string{"/", "/private/x"}, nil, false, 0, 0},
+		{"500 disallows everything", 500, "crawlaudit", []string{"/robots.txt"}, []string{"/", "/private/open.html"}, true, 0, 0},
+		{"503 disallows everything", 503, "crawlaudit", nil, []string{"/"}, true, 0, 0},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				w.WriteHeader(c.status)
-				fmt.Fprint(w, c.body)
-			}))
-			t.Cleanup(srv.Close)
-			r := Fetch(context.Background(), noFollow(), srv.URL, "crawlaudit", "test")
-			priv, _ := url.Parse(srv.URL + "/private/x")
-			pub, _ := url.Parse(srv.URL + "/public")
-			if r.Status != c.status || r.Allowed(priv) != c.wantPrivate || r.Allowed(pub) != c.wantPublic || r.DisallowAll() != c.disallowAll {
-				t.Fatalf("status %d private %v public %v disallowAll %v", r.Status, r.Allowed(priv), r.Allowed(pub), r.DisallowAll())
+			r := Parse(tc.status, []byte(rulesTxt), tc.agent)
+			for _, p := range tc.allowed {
+				if !r.Allowed(&url.URL{Path: p}) {
+					t.Errorf("%s disallowed, want allowed", p)
+				}
+			}
+			for _, p := range tc.disallowed {
+				if r.Allowed(&url.URL{Path: p}) {
+					t.Errorf("%s allowed, want disallowed", p)
+				}
+			}
+			if r.DisallowAll() != tc.disallowAll || r.CrawlDelay != tc.delay || len(r.Sitemaps) != tc.sitemaps {
+				t.Errorf("DisallowAll %v delay %v sitemaps %v; want %v %v %d", r.DisallowAll(), r.CrawlDelay, r.Sitemaps, tc.disallowAll, tc.delay, tc.sitemaps)
 			}
 		})
 	}
 }
 
-func TestRedirectsFollowedUpToFiveHops(t *testing.T) {
+func TestFetch(t *testing.T) {
 	t.Parallel()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var n int
-		fmt.Sscanf(r.URL.Path, "/r%d", &n)
-		switch {
-		case r.URL.Path == "/robots.txt":
-			http.Redirect(w, r, "/r1", http.StatusMovedPermanently)
-		case r.URL.Path == "/final":
-			fmt.Fprint(w, "User-agent: *\nDisallow: /\nCrawl-delay: 3600\n")
-		case n < 5:
-			http.Redirect(w, r, fmt.Sprintf("/r%d", n+1), http.StatusFound)
-		default:
-			http.Redirect(w, r, "/final", http.StatusFound)
-		}
-	}))
-	t.Cleanup(srv.Close)
-	r := Fetch(context.Background(), noFollow(), srv.URL, "crawlaudit", "test")
-	// robots.txt → r1 … r5 → final is 6 hops: one too many, so robots.txt
-	// counts as unavailable: no restrictions (the final file's
-	// "Disallow: /" is never read).
-	anything, _ := url.Parse(srv.URL + "/anything")
-	if len(r.Hops) != 6 || r.Error == "" || r.DisallowAll() || !r.Allowed(anything) {
-		t.Fatalf("hops %d, error %q, status %d", len(r.Hops), r.Error, r.Status)
+	tests := []struct {
+		name       string
+		handler    http.HandlerFunc
+		status     int
+		hops       int
+		allowedX   bool
+		errWanted  bool
+		authHeader bool
+	}{
+		{"200 parsed", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("User-agent: *\nDisallow: /x\n")) }, 200, 0, false, false, false},
+		{"401 allows all and keeps the challenge", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("WWW-Authenticate", `Basic realm="x"`)
+			w.WriteHeader(401)
+		}, 401, 0, true, false, true},
+		{"500 disallows all", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(500) }, 500, 0, false, false, false},
+		{"redirect followed", func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/robots.txt" {
+				http.Redirect(w, r, "/real-robots.txt", http.StatusMovedPermanently)
+				return
+			}
+			_, _ = w.Write([]byte("User-agent: *\nDisallow: /x\n"))
+		}, 200, 1, false, false, false},
+		{"redirect loop stops after 5 hops: allow all", func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, "/robots.txt?n="+r.URL.Query().Get("n")+"1", http.StatusFound)
+		}, 302, 6, true, true, false},
 	}
-	srv2 := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/robots.txt" {
-			http.Redirect(w, r, "/final", http.StatusMovedPermanently)
-			return
-		}
-		fmt.Fprint(w, "User-agent: CrawlAudit\nDisallow: /no\nCrawl-delay: 3600\nSitemap: https://example.com/sm.xml\n")
-	}))
-	t.Cleanup(srv2.Close)
-	r = Fetch(context.Background(), noFollow(), srv2.URL, "crawlaudit", "test")
-	no, _ := url.Parse(srv2.URL + "/no")
-	if r.Status != 200 || len(r.Hops) != 1 || r.Allowed(no) || r.CrawlDelay != MaxCrawlDelay || len(r.Sitemaps) != 1 {
-		t.Fatalf("rules after one redirect: %+v", r)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := httptest.NewServer(tc.handler)
+			t.Cleanup(srv.Close)
+			client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+			r := Fetch(context.Background(), client, srv.URL, "crawlaudit", "test")
+			if r.Status != tc.status || len(r.Hops) != tc.hops || (r.Error != "") != tc.errWanted {
+				t.Errorf("status %d hops %d error %q; want %d %d error %v", r.Status, len(r.Hops), r.Error, tc.status, tc.hops, tc.errWanted)
+			}
+			if got := r.Allowed(&url.URL{Path: "/x"}); got != tc.allowedX {
+				t.Errorf("/x allowed = %v, want %v", got, tc.allowedX)
+			}
+			if (len(r.WWWAuthenticate) > 0) != tc.authHeader {
+				t.Errorf("WWWAuthenticate = %q", r.WWWAuthenticate)
+			}
+		})
 	}
 }
 
+func TestFetchNoAnswerDisallowsAll(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	u := srv.URL
+	srv.Close() // nothing listens there any more: connection refused
+	r := Fetch(context.Background(), &http.Client{}, u, "crawlaudit", "test")
+	if r.Status != 0 || r.Error == "" || !r.DisallowAll() || r.Allowed(&url.URL{Path: "/"}) {
+		t.Errorf("status %d error %q DisallowAll %v", r.Status, r.Error, r.DisallowAll())
+	}
+}
+
+// FuzzParse checks that any robots.txt body with any status parses without
+// panicking, and that the status semantics hold whatever the body says.
+func FuzzParse(f *testing.F) {
+	f.Add(200, []byte(rulesTxt), "/private/x")
+	f.Fuzz(func(t *testing.T, status int, body []byte, path string) {
+		r := Parse(status, body, "crawlaudit")
+		u := &url.URL{Path: "/" + strings.TrimPrefix(path, "/")}
+		allowed := r.Allowed(u)
+		switch {
+		case status >= 400 && status < 500 && !allowed:
+			t.Fatalf("%d disallowed %q: 4xx must allow everything", status, u.Path)
+		case (status >= 500 && status < 600 || status == 0) && allowed && u.Path != "/robots.txt":
+			t.Fatalf("%d allowed %q: 5xx must disallow everything", status, u.Path)
+		}
+		if r.CrawlDelay < 0 || r.CrawlDelay > MaxCrawlDelay {
+			t.Fatalf("crawl delay %v outside 0–%v", r.CrawlDelay, MaxCrawlDelay)
+		}
+	})
+}
 func TestCacheFetchesOncePerOrigin(t *testing.T) {
 	t.Parallel()
 	calls := map[string]int{}

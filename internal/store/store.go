@@ -60,6 +60,11 @@ type URL struct {
 	BlockedByRobots bool      // robots.txt disallows it: never requested
 	Error           string    // why there is no answer (network, TLS, timeout, redirect cap); empty otherwise
 	FetchedAt       time.Time // when the answer (or error) arrived
+
+	// Sitemaps and robots.txt (sitemap.go).
+	RobotsDisallowed bool             // robots.txt disallows it for the robots agent, whether or not it was requested (--ignore-robots)
+	SitemapURLs      int              // kind sitemap: entries listed (URLs, or sitemaps for an index)
+	SitemapProblems  []SitemapProblem // kind sitemap: what is wrong with the file, in order; at most 100 kept
 }
 
 // Edge is one reference from a page (or sitemap, robots.txt, redirect) to a URL.

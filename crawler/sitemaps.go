@@ -1,0 +1,357 @@
+package crawler
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/crawlaudit/crawlaudit/internal/robots"
+	"github.com/crawlaudit/crawlaudit/internal/store"
+	"github.com/crawlaudit/crawlaudit/internal/urlx"
+	"github.com/crawlaudit/crawlaudit/sitemap"
+)
+
+// Sitemap discovery and reading. Sitemaps are read before the pages are
+// crawled, so that every URL a sitemap lists is known when its record is
+// written (InSitemap) and pages linked from the site keep their click depth:
+// listed URLs that no link reached are crawled after the link crawl, as entry
+// points of depth 0.
+
+// MaxSitemapDepth is how many levels of sitemap indexes are followed: an
+// index listing sitemaps is level 1, an index listed by an index level 2.
+// Google reads no nested indexes; other crawlers do, so a little nesting is
+// followed and deeper levels are reported (sitemap-invalid).
+const MaxSitemapDepth = 3
+
+// maxSitemapFiles bounds the sitemap files read in one crawl: one index may
+// list 50,000 sitemaps.
+const maxSitemapFiles = 1000
+
+// maxListed bounds the listed URLs remembered for InSitemap (files × 50,000
+// could otherwise be large); past it, further listed URLs are not crawled
+// and a warning says so.
+const maxListed = 1_000_000
+
+// maxSitemapProblems is how many problems are kept per sitemap record.
+const maxSitemapProblems = 100
+
+// sitemapJob is one sitemap file to read.
+type sitemapJob struct {
+	url       string
+	u         *url.URL
+	ancestors []string // the indexes that led here, outermost first
+	cross     []string // origins whose robots.txt (or the user) submitted it: in scope
+	guessed   bool     // a conventional location (/sitemap.xml), named nowhere
+}
+
+// sitemaps holds what reading the sitemaps found. listed and order are
+// written only while sitemaps are read (before pages are crawled) and only
+// read afterwards.
+type sitemaps struct {
+	mu     sync.Mutex
+	files  map[string]bool     // sitemap URLs scheduled or read
+	listed map[string]struct{} // URLs listed by any sitemap (in scope)
+	order  []string            // listed URLs in first-listed order
+	full   bool                // maxListed reached
+}
+
+// isListed reports whether a sitemap lists u. Safe once reading is over.
+func (s *sitemaps) isListed(u string) bool {
+	if s == nil {
+		return false
+	}
+	_, ok := s.listed[u]
+	return ok
+}
+
+// readSitemaps discovers the site's sitemaps (robots.txt Sitemap: lines;
+// else /sitemap.xml and /sitemap_index.xml; plus Config.Sitemaps), reads
+// them and the sitemaps their indexes list, level by level, with at most
+// Config.Concurrency fetches at once, and records each file, its edges and
+// the URLs it lists.
+func (cr *crawler) readSitemaps(ctx context.Context, start *url.URL, rules *robots.Rules, client *http.Client) {
+	sm := &sitemaps{files: map[string]bool{}, listed: map[string]struct{}{}}
+	cr.sm = sm
+	origin := urlx.Origin(start)
+	robotsURL := rules.URL
+	if n := len(rules.Hops); n > 0 {
+		robotsURL = rules.Hops[n-1].Location
+	}
+	var level []sitemapJob
+	add := func(raw, what string, guessed bool) {
+		u, err := urlx.Parse(raw)
+		if err != nil {
+			cr.warn(fmt.Sprintf("%s names an unusable sitemap URL %q: %v", what, urlx.Mask(raw), err))
+			return
+		}
+		s := u.String()
+		if sm.files[s] {
+			return
+		}
+		sm.files[s] = true
+		// The start origin's robots.txt (or the user) submitted it, so it
+		// may list that origin's URLs wherever it lives (cross-submission).
+		level = append(level, sitemapJob{url: s, u: u, cross: []string{origin}, guessed: guessed})
+	}
+	for _, s := range rules.Sitemaps {
+		before := len(level)
+		add(s, "robots.txt", false)
+		if len(level) > before {
+			cr.edge(store.Edge{From: robotsURL, To: level[len(level)-1].url, Type: store.EdgeRobots, Tag: "sitemap"})
+		}
+	}
+	if len(rules.Sitemaps) == 0 {
+		add(origin+"/sitemap.xml", "", true)
+		add(origin+"/sitemap_index.xml", "", true)
+	}
+	for _, s := range cr.cfg.Sitemaps {
+		add(s, "--sitemap", false)
+	}
+	files := 0
+	for depth := 0; len(level) > 0 && ctx.Err() == nil; depth++ {
+		var next []sitemapJob
+		var mu sync.Mutex
+		var g errgroup.Group
+		g.SetLimit(cr.cfg.Concurrency)
+		for _, j := range level {
+			if files >= maxSitemapFiles {
+				cr.warn(fmt.Sprintf("more than %d sitemap files: the rest were not read", maxSitemapFiles))
+				break
+			}
+			files++
+			g.Go(func() error {
+				kids := cr.readSitemap(ctx, sm, j, client, depth)
+				mu.Lock()
+				next = append(next, kids...)
+				mu.Unlock()
+				return nil
+			})
+		}
+		_ = g.Wait() // readSitemap records its failures; it returns none
+		level = next
+	}
+	if sm.full {
+		cr.warn(fmt.Sprintf("sitemaps list more than %d URLs: the rest are not crawled", maxListed))
+	}
+}
+
+// readSitemap fetches one sitemap (following up to robots.MaxRedirects
+// redirects, each hop its own record), parses it, records it and returns the
+// child sitemaps of an index.
+func (cr *crawler) readSitemap(ctx context.Context, sm *sitemaps, j sitemapJob, client *http.Client, depth int) []sitemapJob {
+	target, tu := j.url, j.u
+	for hop := 0; ; hop++ {
+		rec := store.URL{URL: target, Kind: store.KindSitemap, Method: http.MethodGet, Bytes: -1}
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+		if err != nil {
+			return nil
+		}
+		req.Header.Set("User-Agent", cr.cfg.UserAgent)
+		started := cr.now()
+		cr.requests.Add(1)
+		resp, err := client.Do(req)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil // interrupted: not an answer
+			}
+			rec.Error = describe(err, client.Timeout)
+			rec.FetchedAt = cr.now().UTC()
+			cr.putSitemap(rec)
+			return nil
+		}
+		rec.Status = resp.StatusCode
+		rec.ContentType = resp.Header.Get("Content-Type")
+		rec.ResponseMS = cr.now().Sub(started).Milliseconds()
+		rec.WWWAuthenticate = resp.Header.Values("WWW-Authenticate")
+		if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+			_ = resp.Body.Close()
+			loc, err := urlx.Resolve(tu, resp.Header.Get("Location"))
+			rec.FetchedAt = cr.now().UTC()
+			if err != nil || strings.TrimSpace(resp.Header.Get("Location")) == "" {
+				rec.Error = "redirect to an unusable Location"
+				cr.putSitemap(rec)
+				return nil
+			}
+			rec.Redirect = loc
+			if hop >= robots.MaxRedirects {
+				rec.Error = fmt.Sprintf("redirect chain longer than %d hops: not followed further", robots.MaxRedirects)
+				cr.putSitemap(rec)
+				return nil
+			}
+			cr.putSitemap(rec)
+			cr.edge(store.Edge{From: target, To: loc, Type: store.EdgeRedirect, Tag: "location"})
+			sm.mu.Lock()
+			again := sm.files[loc] && loc != j.url
+			sm.files[loc] = true
+			sm.mu.Unlock()
+			if again {
+				return nil // read through another path already
+			}
+			target = loc
+			tu, _ = url.Parse(loc)
+			continue
+		}
+		defer resp.Body.Close()
+		if j.guessed && hop == 0 && (resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusGone) {
+			// No sitemap at the conventional location: nothing to record.
+			return nil
+		}
+		if resp.StatusCode != http.StatusOK {
+			// A status is data: sitemap-unavailable reports it. The body
+			// is not a sitemap.
+			n, _ := io.Copy(io.Discard, io.LimitReader(resp.Body, int64(cr.cfg.MaxBody)))
+			rec.Bytes = n
+			rec.FetchedAt = cr.now().UTC()
+			cr.putSitemap(rec)
+			return nil
+		}
+		return cr.parseSitemap(ctx, sm, j, tu, resp.Body, rec, depth)
+	}
+}
+
+// parseSitemap streams body through the sitemap parser, records the listed
+// URLs and edges, and writes the sitemap's record.
+func (cr *crawler) parseSitemap(ctx context.Context, sm *sitemaps, j sitemapJob, tu *url.URL, body io.Reader, rec store.URL, depth int) []sitemapJob {
+	counted := &countReader{r: body}
+	var kids []sitemapJob
+	var extra []store.SitemapProblem
+	chain := append(append([]string(nil), j.ancestors...), j.url)
+	if tu.String() != j.url {
+		chain = append(chain, tu.String())
+	}
+	cfg := sitemap.Config{MaxBytes: cr.cfg.MaxSitemapBytes, MaxProblems: maxSitemapProblems, CrossOrigins: j.cross, Now: cr.now}
+	res, err := sitemap.Parse(counted, tu, cfg, func(e sitemap.Entry) error {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if e.Sitemap {
+			cr.edge(store.Edge{From: tu.String(), To: e.URL, Type: store.EdgeSitemap, Tag: "sitemap"})
+			for _, a := range chain {
+				if a == e.URL {
+					extra = append(extra, store.SitemapProblem{Kind: store.SitemapLoop, URL: e.URL,
+						Message: "the index lists itself or an index that led to it: read once, not again"})
+					return nil
+				}
+			}
+			if depth+1 >= MaxSitemapDepth {
+				extra = append(extra, store.SitemapProblem{Kind: store.SitemapTooDeep, URL: e.URL,
+					Message: fmt.Sprintf("sitemap indexes nested more than %d deep: not read (Google reads no nested indexes at all)", MaxSitemapDepth-1)})
+				return nil
+			}
+			sm.mu.Lock()
+			again := sm.files[e.URL]
+			sm.files[e.URL] = true
+			sm.mu.Unlock()
+			if !again {
+				u, _ := url.Parse(e.URL)
+				kids = append(kids, sitemapJob{url: e.URL, u: u, ancestors: chain, cross: j.cross})
+			}
+			return nil
+		}
+		cr.edge(store.Edge{From: tu.String(), To: e.URL, Type: store.EdgeSitemap, Tag: "loc"})
+		sm.mu.Lock()
+		if _, ok := sm.listed[e.URL]; !ok {
+			if len(sm.listed) < maxListed {
+				sm.listed[e.URL] = struct{}{}
+				sm.order = append(sm.order, e.URL)
+			} else {
+				sm.full = true
+			}
+		}
+		sm.mu.Unlock()
+		return nil
+	})
+	rec.Bytes = counted.n
+	rec.FetchedAt = cr.now().UTC()
+	rec.SitemapURLs = res.URLs
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil // interrupted: leave it unrecorded
+		}
+		rec.Error = "incomplete answer: " + describe(err, 4*cr.cfg.Timeout)
+	}
+	for _, p := range res.Problems {
+		rec.SitemapProblems = append(rec.SitemapProblems, store.SitemapProblem{Kind: string(p.Kind), URL: p.URL, Message: lineMsg(p)})
+	}
+	rec.SitemapProblems = append(rec.SitemapProblems, extra...)
+	more := res.MoreProblems
+	if n := len(rec.SitemapProblems); n > maxSitemapProblems {
+		more += n - maxSitemapProblems
+		rec.SitemapProblems = rec.SitemapProblems[:maxSitemapProblems]
+	}
+	if more > 0 {
+		rec.SitemapProblems = append(rec.SitemapProblems, store.SitemapProblem{Kind: store.SitemapMore, Message: fmt.Sprintf("%d more problems not kept", more)})
+	}
+	cr.putSitemap(rec)
+	return kids
+}
+
+func lineMsg(p sitemap.Problem) string {
+	if p.Line > 0 {
+		return fmt.Sprintf("line %d: %s", p.Line, p.Message)
+	}
+	return p.Message
+}
+
+// putSitemap writes a sitemap record and marks its URL seen, so a page
+// linking to the sitemap does not fetch it again as a page.
+func (cr *crawler) putSitemap(rec store.URL) {
+	cr.seen.add(rec.URL)
+	cr.put(rec)
+}
+
+// crawlListed queues the listed URLs that the link crawl did not reach.
+func (cr *crawler) crawlListed(ctx context.Context) {
+	if cr.sm == nil {
+		return
+	}
+	for _, s := range cr.sm.order {
+		if ctx.Err() != nil {
+			return
+		}
+		u, err := url.Parse(s)
+		if err != nil {
+			continue
+		}
+		j := &job{url: s, u: u, kind: store.KindPage, parse: parseHTML}
+		if !cr.isSite(u) {
+			if cr.cfg.NoExternal {
+				continue
+			}
+			j.kind, j.parse, j.head = store.KindExternal, parseNone, true
+		} else if !cr.inScope(s) {
+			continue
+		}
+		cr.enqueue(ctx, j)
+	}
+}
+
+// countReader counts the bytes read through it.
+type countReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countReader) Read(b []byte) (int, error) {
+	n, err := c.r.Read(b)
+	c.n += int64(n)
+	return n, err
+}
+
+// sitemapClient is the HTTP client for sitemaps: redirects are followed by
+// readSitemap hop by hop, and a whole file (up to 50 MiB) may take longer
+// than one page, so the time limit is four page timeouts.
+func sitemapClient(transport http.RoundTripper, timeout time.Duration) *http.Client {
+	return &http.Client{
+		Transport:     transport,
+		Timeout:       4 * timeout,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
