@@ -12,6 +12,9 @@ import (
 // notice: many sites block unknown bots, so their answers are hints.
 func Run(r store.Reader) ([]store.Finding, error) {
 	a := &auditor{r: r, records: map[string]*store.URL{}}
+	if err := a.scanAuth(); err != nil {
+		return nil, fmt.Errorf("audit: %w", err)
+	}
 	var out []store.Finding
 	err := r.EachURL(func(u store.URL) error {
 		in, err := r.EdgesTo(u.URL)
@@ -35,6 +38,7 @@ func Run(r store.Reader) ([]store.Finding, error) {
 type auditor struct {
 	r       store.Reader
 	records map[string]*store.URL // memo of Get, nil for missing
+	auth    *authScan             // crawl-wide facts for the auth rules (auth.go)
 }
 
 func (a *auditor) get(url string) (*store.URL, error) {
@@ -61,6 +65,9 @@ func (a *auditor) public(from string) (bool, error) {
 	u, err := a.get(from)
 	if err != nil || u == nil {
 		return false, err
+	}
+	if u.Credentials != "" && u.AnonymousStatus != 0 && (u.AnonymousStatus < 200 || u.AnonymousStatus > 299) {
+		return false, nil // answered 2xx only with credentials (--compare-anonymous): not public
 	}
 	return u.Status >= 200 && u.Status < 300 && (u.Kind == store.KindPage || u.Kind == store.KindAsset), nil
 }
@@ -106,6 +113,9 @@ func (a *auditor) check(u store.URL, in []store.Edge) ([]store.Finding, error) {
 	}
 	if u.BlockedByRobots {
 		return nil, nil
+	}
+	if skip, err := a.checkAuth(u, in, add, all); err != nil || skip {
+		return out, err
 	}
 	switch s := u.Status; {
 	case s == 401 || s == 403:

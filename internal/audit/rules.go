@@ -29,7 +29,7 @@ const (
 )
 
 // catalogue lists every rule in the order the README gives them.
-var catalogue = []Rule{
+var catalogue = append([]Rule{
 	{UnauthorizedLinkedPage, store.SeverityWarning,
 		"a page answering 401 that a publicly reachable 200 page links to",
 		"crawlers have no credentials: remove or change the public links, or make the page public if it should be"},
@@ -60,7 +60,7 @@ var catalogue = []Rule{
 	{FetchError, store.SeverityWarning,
 		"no HTTP answer at all (DNS, refused, reset, TLS, timeout)",
 		"check that the host resolves and answers in time; for external links, check the link target"},
-}
+}, authRules...)
 
 // Catalogue returns a copy of the rule catalogue.
 func Catalogue() []Rule { return append([]Rule(nil), catalogue...) }

@@ -60,6 +60,12 @@ type URL struct {
 	BlockedByRobots bool      // robots.txt disallows it: never requested
 	Error           string    // why there is no answer (network, TLS, timeout, redirect cap); empty otherwise
 	FetchedAt       time.Time // when the answer (or error) arrived
+
+	// Authentication diagnostics (see auth.go).
+	Credentials     string // CredentialsSent, CredentialsRejectedMidCrawl, or "" when the request carried no credentials
+	AnonymousStatus int    // with --compare-anonymous: status of the same URL requested without credentials; 0 when not compared or unanswered
+	BotCheck        string // evidence that a 403/429/503/999 came from a CDN/WAF bot check ("cf-mitigated: challenge", …); empty otherwise
+	LoginForm       bool   // a 2xx HTML page with a password field (a login form)
 }
 
 // Edge is one reference from a page (or sitemap, robots.txt, redirect) to a URL.
