@@ -39,6 +39,12 @@ type jsonURL struct {
 	Truncated       bool           `json:"truncated"`
 	Method          string         `json:"method"`
 	Error           string         `json:"error"`
+	// Authentication fields (auth.go), present only when set.
+	Credentials     string `json:"credentials,omitempty"`
+	AnonymousStatus int    `json:"anonymous_status,omitempty"`
+	Access          string `json:"access,omitempty"`
+	BotCheck        string `json:"bot_check,omitempty"`
+	LoginForm       bool   `json:"login_form,omitempty"`
 }
 
 // jsonReferrer is one incoming edge of a URL.
@@ -68,6 +74,7 @@ type jsonDoc struct {
 	Partial       bool              `json:"partial"`
 	Settings      map[string]string `json:"settings"`
 	Summary       Summary           `json:"summary"`
+	Auth          AuthSummary       `json:"auth"`
 	URLs          []jsonURL         `json:"urls"`
 	Findings      []jsonFinding     `json:"findings"`
 }
@@ -127,6 +134,11 @@ func newJSONURL(u store.URL, in []store.Edge) jsonURL {
 		Truncated:       u.Truncated,
 		Method:          u.Method,
 		Error:           maskText(u.Error),
+		Credentials:     u.Credentials,
+		AnonymousStatus: u.AnonymousStatus,
+		Access:          store.Access(u),
+		BotCheck:        u.BotCheck,
+		LoginForm:       u.LoginForm,
 	}
 }
 
@@ -176,6 +188,11 @@ func WriteJSON(w io.Writer, r store.Reader) error {
 	jw.field("partial", meta.Partial)
 	jw.field("settings", settings)
 	jw.field("summary", sum)
+	auth, err := summarizeAuth(r, meta, findings)
+	if err != nil {
+		return err
+	}
+	jw.field("auth", auth)
 
 	jw.raw(`  "urls": [`)
 	first := true
@@ -324,6 +341,10 @@ func ReadJSON(rd io.Reader) (*store.Memory, error) {
 			InSitemap:       ju.InSitemap,
 			BlockedByRobots: ju.BlockedByRobots,
 			Error:           ju.Error,
+			Credentials:     ju.Credentials,
+			AnonymousStatus: ju.AnonymousStatus,
+			BotCheck:        ju.BotCheck,
+			LoginForm:       ju.LoginForm,
 		}
 		for _, s := range ju.Sources {
 			if s == store.SourceStart {

@@ -40,6 +40,7 @@ type crawlOptions struct {
 	failOn          string
 	quiet           bool
 	verbose         bool
+	auth            authOptions // flags_auth.go
 
 	// derived by validate
 	maxBodyBytes int
@@ -74,6 +75,7 @@ func (o *crawlOptions) register(cmd *cobra.Command) {
 	f.StringVar(&o.failOn, "fail-on", "error", "exit 1 when a finding reaches this severity: error, warning, notice or never")
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "print no summary table")
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "log progress details on stderr")
+	o.auth.register(f)
 }
 
 // validate parses raw flag strings into typed values and reports bad or
@@ -125,7 +127,11 @@ func (o *crawlOptions) validate() error {
 	if o.out == "" {
 		return usagef("--out must not be empty")
 	}
-	return nil
+	now := time.Now
+	if o.now != nil {
+		now = o.now
+	}
+	return o.auth.validate(o.start, now())
 }
 
 func compileAll(flag string, exprs []string) ([]*regexp.Regexp, error) {
@@ -166,29 +172,31 @@ func parseSize(s string) (int, error) {
 
 func (o *crawlOptions) crawlerConfig(logger *slog.Logger) crawler.Config {
 	return crawler.Config{
-		Start:           o.start,
-		Concurrency:     o.concurrency,
-		Delay:           o.delay,
-		Timeout:         o.timeout,
-		MaxBody:         o.maxBodyBytes,
-		UserAgent:       o.userAgent,
-		RobotsAgent:     o.robotsAgent,
-		IgnoreRobots:    o.ignoreRobots,
-		Include:         o.includeRE,
-		Exclude:         o.excludeRE,
-		AllowSubdomains: o.allowSubdomains,
-		MaxDepth:        o.maxDepth,
-		MaxURLs:         o.maxURLs,
-		NoExternal:      o.noExternal,
-		Logger:          logger,
-		Now:             o.now,
+		Start:            o.start,
+		Concurrency:      o.concurrency,
+		Delay:            o.delay,
+		Timeout:          o.timeout,
+		MaxBody:          o.maxBodyBytes,
+		UserAgent:        o.userAgent,
+		RobotsAgent:      o.robotsAgent,
+		IgnoreRobots:     o.ignoreRobots,
+		Include:          o.includeRE,
+		Exclude:          o.excludeRE,
+		AllowSubdomains:  o.allowSubdomains,
+		MaxDepth:         o.maxDepth,
+		MaxURLs:          o.maxURLs,
+		NoExternal:       o.noExternal,
+		Logger:           logger,
+		Now:              o.now,
+		Credentials:      o.auth.creds,
+		CompareAnonymous: o.auth.compareAnonymous,
 	}
 }
 
 // settings returns the crawl settings recorded in the outputs. Nothing here
 // may be a credential.
 func (o *crawlOptions) settings() map[string]string {
-	return map[string]string{
+	s := map[string]string{
 		"concurrency":      strconv.Itoa(o.concurrency),
 		"delay":            o.delay.String(),
 		"timeout":          o.timeout.String(),
@@ -204,6 +212,10 @@ func (o *crawlOptions) settings() map[string]string {
 		"no_external":      strconv.FormatBool(o.noExternal),
 		"fail_on":          o.failOn,
 	}
+	for k, v := range o.auth.settings {
+		s[k] = v
+	}
+	return s
 }
 
 func newCrawlCommand(ctx context.Context, stdout, stderr io.Writer, sig *signals) *cobra.Command {
@@ -254,6 +266,9 @@ func runCrawl(ctx context.Context, o *crawlOptions, stdout, stderr io.Writer) er
 		level = slog.LevelInfo
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	for _, w := range o.auth.warnings {
+		fmt.Fprintln(stderr, "crawlaudit: warning:", w)
+	}
 
 	st := store.NewMemory()
 	defer st.Close()
