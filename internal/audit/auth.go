@@ -88,6 +88,9 @@ func (a *auditor) scanAuth() error {
 				c := u
 				s.midCrawl = &c
 			}
+			if cs, _ := challenge.Parse(u.WWWAuthenticate); param(cs, "error") != "" && (s.midError == nil || u.FetchedAt.Before(s.midErrorAt)) {
+				s.midError, s.midErrorAt = u.WWWAuthenticate, u.FetchedAt
+			}
 		case u.Credentials == store.CredentialsSent && u.Status >= 200 && u.Status < 300:
 			oks = append(oks, u.FetchedAt)
 		}
@@ -152,9 +155,10 @@ func (a *auditor) checkAuth(u store.URL, in []store.Edge, add func(rule, msg str
 	if m := a.auth.midCrawl; m != nil && m.URL == u.URL {
 		msg := fmt.Sprintf("credentials stopped working at %s: %s answered 401 with them after %s had answered 2xx with them",
 			u.FetchedAt.UTC().Format(time.RFC3339), u.URL, count(a.auth.okBefore, "URL"))
-		if e := param(cs, "error"); e != "" {
+		ecs, _ := challenge.Parse(a.auth.midError)
+		if e := param(ecs, "error"); e != "" {
 			msg += fmt.Sprintf("; the server says error=%q", e)
-			if d := param(cs, "error_description"); d != "" {
+			if d := param(ecs, "error_description"); d != "" {
 				msg += fmt.Sprintf(" (%s)", d)
 			}
 		}
