@@ -585,4 +585,3 @@ func TestAuthUsageErrors(t *testing.T) {
 		})
 	}
 }
-

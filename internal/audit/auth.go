@@ -68,8 +68,10 @@ var authRules = []Rule{
 type authScan struct {
 	credScheme string     // scheme the credentials use ("Basic", "Bearer", "" for cookies/other)
 	midCrawl   *store.URL // earliest record where the credentials stopped working
-	midCount   int        // records answered 401 after they stopped
-	okBefore   int        // 2xx answers with credentials before midCrawl
+	midError   []string   // WWW-Authenticate of the earliest such record whose challenge has an error parameter
+	midErrorAt time.Time
+	midCount   int // records answered 401 after they stopped
+	okBefore   int // 2xx answers with credentials before midCrawl
 }
 
 // scanAuth makes the pre-pass of the auth rules.
