@@ -160,6 +160,7 @@ type authState struct {
 	mu       sync.Mutex
 	ok       []okURL // recent 2xx answers to requests with credentials
 	checks   int     // canary checks done
+	since    int     // 401s with credentials since the last check
 	rejected bool
 }
 
@@ -169,7 +170,11 @@ type okURL struct {
 }
 
 // maxCanaryChecks bounds the extra requests spent confirming rejections.
-const maxCanaryChecks = 5
+// Checks back off exponentially (at the 1st, 2nd, 4th, 8th, … 401 with
+// credentials), so a site with many 401s that have nothing to do with
+// expiry costs a few requests, and a token revoked late in a long crawl is
+// still caught within a factor of two.
+const maxCanaryChecks = 16
 
 // noteOK remembers a URL that answered 2xx with credentials.
 func (a *authState) noteOK(u string, anon int) {
@@ -190,7 +195,10 @@ func (a *authState) noteOK(u string, anon int) {
 // while or after that is found out.
 //
 // first is true only for the call that found it out.
-func (cr *crawler) rejectedMidCrawl(ctx context.Context) (rejected, first bool) {
+//
+// Checks back off (see maxCanaryChecks) unless strong: the server said
+// error="invalid_token" (RFC 6750), the very signal of an expired token.
+func (cr *crawler) rejectedMidCrawl(ctx context.Context, strong bool) (rejected, first bool) {
 	a := cr.auth
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -200,6 +208,11 @@ func (cr *crawler) rejectedMidCrawl(ctx context.Context) (rejected, first bool) 
 	if len(a.ok) == 0 || a.checks >= maxCanaryChecks {
 		return false, false
 	}
+	a.since++
+	if !strong && a.since < 1<<a.checks>>1 {
+		return false, false
+	}
+	a.since = 0
 	a.checks++
 	tried := 0
 	for i := len(a.ok) - 1; i >= 0 && tried < 3; i-- {
@@ -290,7 +303,7 @@ func (cr *crawler) recordAuth(ctx context.Context, j *job, method string, r *res
 	case r.status >= 200 && r.status < 300:
 		cr.auth.noteOK(j.url, rec.AnonymousStatus)
 	case r.status == http.StatusUnauthorized:
-		rejected, first := cr.rejectedMidCrawl(ctx)
+		rejected, first := cr.rejectedMidCrawl(ctx, strings.Contains(bearerError(rec.WWWAuthenticate), `"invalid_token"`))
 		if rejected {
 			rec.Credentials = store.CredentialsRejectedMidCrawl
 		}
