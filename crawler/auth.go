@@ -377,7 +377,9 @@ var passwordRE = regexp.MustCompile(`(?i)<input\b[^>]*\btype\s*=\s*["']?password
 // hasPasswordField reports whether an HTML body has a password input: the
 // mark of a login form.
 func hasPasswordField(body []byte) bool {
-	if !bytes.Contains(bytes.ToLower(body), []byte("password")) {
+	// Cheap filter first, without copying the body: "password",
+	// "Password" and "PASSWORD" all contain one of these.
+	if !bytes.Contains(body, []byte("assword")) && !bytes.Contains(body, []byte("ASSWORD")) {
 		return false
 	}
 	return passwordRE.Match(body)
