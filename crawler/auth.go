@@ -290,6 +290,7 @@ func (cr *crawler) recordAuth(ctx context.Context, j *job, method string, r *res
 		rec.Credentials = store.CredentialsSent
 	}
 	rec.BotCheck = botCheck(r.status, r.header, r.body)
+	rec.Challenges = parseChallenges(rec.WWWAuthenticate)
 	if r.status >= 200 && r.status < 300 && method == http.MethodGet && isHTML(rec.ContentType, r.body) {
 		rec.LoginForm = hasPasswordField(r.body)
 	}
@@ -311,6 +312,27 @@ func (cr *crawler) recordAuth(ctx context.Context, j *job, method string, r *res
 			cr.warn("credentials stopped working during the crawl (401 with credentials on URLs that had answered 2xx with them" + bearerError(rec.WWWAuthenticate) + "): token expired or revoked? No longer sending them")
 		}
 	}
+}
+
+// parseChallenges maps WWW-Authenticate values to store challenges; nil
+// when there are none or they do not parse (audit reports those).
+func parseChallenges(values []string) []store.Challenge {
+	if len(values) == 0 {
+		return nil
+	}
+	cs, err := challenge.Parse(values)
+	if err != nil {
+		return nil
+	}
+	out := make([]store.Challenge, 0, len(cs))
+	for _, c := range cs {
+		sc := store.Challenge{Scheme: c.Canonical(), Realm: c.Realm()}
+		sc.Error, _ = c.Param("error")
+		sc.ErrorDescription, _ = c.Param("error_description")
+		sc.Scope, _ = c.Param("scope")
+		out = append(out, sc)
+	}
+	return out
 }
 
 // bearerError returns `; error="…"` for the first challenge with an error

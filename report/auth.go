@@ -6,7 +6,6 @@ import (
 	"sort"
 	"time"
 
-	"github.com/crawlaudit/crawlaudit/internal/challenge"
 	"github.com/crawlaudit/crawlaudit/internal/store"
 )
 
@@ -29,7 +28,8 @@ type AuthSummary struct {
 	// 2xx pages that are login forms.
 	BotChecks  int `json:"bot_checks"`
 	LoginForms int `json:"login_forms"`
-	// Realms groups the URLs that sent a challenge by (scheme, realm).
+	// Realms groups the URLs that sent a (well-formed) challenge by
+	// (scheme, realm).
 	Realms []RealmGroup `json:"realms"`
 	// ByAccess counts URLs by their class when compared with and without
 	// credentials (--compare-anonymous): public, protected,
@@ -131,13 +131,9 @@ func summarizeAuth(r store.Reader, meta store.Meta, findings []store.Finding) (A
 		if c := store.Access(u); c != store.AccessNotCompared {
 			a.ByAccess[c]++
 		}
-		if len(u.WWWAuthenticate) == 0 {
-			return nil
-		}
-		cs, _ := challenge.Parse(u.WWWAuthenticate)
 		seen := map[key]bool{}
-		for _, c := range cs {
-			k := key{c.Canonical(), c.Realm()}
+		for _, c := range u.Challenges {
+			k := key{c.Scheme, c.Realm}
 			if seen[k] {
 				continue
 			}
@@ -155,7 +151,7 @@ func summarizeAuth(r store.Reader, meta store.Meta, findings []store.Finding) (A
 				g.Error = ""
 			}
 			if g.FirstSeen == m {
-				g.Error, _ = c.Param("error")
+				g.Error = c.Error
 			}
 		}
 		return nil

@@ -24,13 +24,15 @@ func newAuthFixture(t testing.TB) *store.Memory {
 		"token_exp": "2026-01-01T00:00:00Z", "token_aud": "bakery", "token_scope": "read:app",
 	}})
 	bearer := []string{`Bearer realm="app", error="invalid_token"`}
+	bearerC := []store.Challenge{{Scheme: "Bearer", Realm: "app", Error: "invalid_token"}}
 	for _, u := range []store.URL{
 		{URL: fxHome, Status: 200, Kind: store.KindPage, Start: true, Credentials: store.CredentialsSent, AnonymousStatus: 200},
 		{URL: "https://example.test/app/", Status: 200, Kind: store.KindPage, Depth: 1, Credentials: store.CredentialsSent, AnonymousStatus: 401},
-		{URL: "https://example.test/app/a", Status: 401, Kind: store.KindPage, Depth: 2, Credentials: store.CredentialsSent, AnonymousStatus: 401, WWWAuthenticate: bearer},
-		{URL: "https://example.test/app/b", Status: 401, Kind: store.KindPage, Depth: 1, Credentials: store.CredentialsSent, AnonymousStatus: 401, WWWAuthenticate: bearer},
-		{URL: "https://example.test/app/c", Status: 401, Kind: store.KindPage, Depth: 3, Credentials: store.CredentialsRejectedMidCrawl, AnonymousStatus: 401, WWWAuthenticate: []string{`bearer realm="app"`}},
-		{URL: "https://example.test/staff", Status: 401, Kind: store.KindPage, Depth: 1, Credentials: store.CredentialsSent, AnonymousStatus: 401, WWWAuthenticate: []string{`Basic realm="staff"`, `Bearer realm="app"`}},
+		{URL: "https://example.test/app/a", Status: 401, Kind: store.KindPage, Depth: 2, Credentials: store.CredentialsSent, AnonymousStatus: 401, WWWAuthenticate: bearer, Challenges: bearerC},
+		{URL: "https://example.test/app/b", Status: 401, Kind: store.KindPage, Depth: 1, Credentials: store.CredentialsSent, AnonymousStatus: 401, WWWAuthenticate: bearer, Challenges: bearerC},
+		{URL: "https://example.test/app/c", Status: 401, Kind: store.KindPage, Depth: 3, Credentials: store.CredentialsRejectedMidCrawl, AnonymousStatus: 401, WWWAuthenticate: []string{`bearer realm="app"`}, Challenges: []store.Challenge{{Scheme: "Bearer", Realm: "app"}}},
+		{URL: "https://example.test/staff", Status: 401, Kind: store.KindPage, Depth: 1, Credentials: store.CredentialsSent, AnonymousStatus: 401, WWWAuthenticate: []string{`Basic realm="staff"`, `Bearer realm="app"`},
+			Challenges: []store.Challenge{{Scheme: "Basic", Realm: "staff"}, {Scheme: "Bearer", Realm: "app"}}},
 		{URL: fxLogo, Status: 200, Kind: store.KindAsset, Depth: 1, Credentials: store.CredentialsSent, AnonymousStatus: 403},
 		{URL: "https://example.test/admin", Status: 403, Kind: store.KindPage, Depth: 1, Credentials: store.CredentialsSent, AnonymousStatus: 401},
 		{URL: "https://example.test/shop", Status: 403, Kind: store.KindPage, Depth: 1, Credentials: store.CredentialsSent, AnonymousStatus: 403, BotCheck: "cf-mitigated: challenge"},

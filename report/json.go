@@ -40,11 +40,21 @@ type jsonURL struct {
 	Method          string         `json:"method"`
 	Error           string         `json:"error"`
 	// Authentication fields (auth.go), present only when set.
-	Credentials     string `json:"credentials,omitempty"`
-	AnonymousStatus int    `json:"anonymous_status,omitempty"`
-	Access          string `json:"access,omitempty"`
-	BotCheck        string `json:"bot_check,omitempty"`
-	LoginForm       bool   `json:"login_form,omitempty"`
+	Credentials     string          `json:"credentials,omitempty"`
+	AnonymousStatus int             `json:"anonymous_status,omitempty"`
+	Access          string          `json:"access,omitempty"`
+	BotCheck        string          `json:"bot_check,omitempty"`
+	LoginForm       bool            `json:"login_form,omitempty"`
+	Challenges      []jsonChallenge `json:"challenges,omitempty"`
+}
+
+// jsonChallenge is one parsed WWW-Authenticate challenge of a URL.
+type jsonChallenge struct {
+	Scheme           string `json:"scheme"`
+	Realm            string `json:"realm"`
+	Error            string `json:"error,omitempty"`
+	ErrorDescription string `json:"error_description,omitempty"`
+	Scope            string `json:"scope,omitempty"`
 }
 
 // jsonReferrer is one incoming edge of a URL.
@@ -139,7 +149,19 @@ func newJSONURL(u store.URL, in []store.Edge) jsonURL {
 		Access:          store.Access(u),
 		BotCheck:        u.BotCheck,
 		LoginForm:       u.LoginForm,
+		Challenges:      jsonChallenges(u.Challenges),
 	}
+}
+
+func jsonChallenges(cs []store.Challenge) []jsonChallenge {
+	if len(cs) == 0 {
+		return nil
+	}
+	out := make([]jsonChallenge, len(cs))
+	for i, c := range cs {
+		out[i] = jsonChallenge(c)
+	}
+	return out
 }
 
 // newJSONFinding maps an already masked finding (see maskedFindings).
@@ -345,6 +367,9 @@ func ReadJSON(rd io.Reader) (*store.Memory, error) {
 			AnonymousStatus: ju.AnonymousStatus,
 			BotCheck:        ju.BotCheck,
 			LoginForm:       ju.LoginForm,
+		}
+		for _, c := range ju.Challenges {
+			u.Challenges = append(u.Challenges, store.Challenge(c))
 		}
 		for _, s := range ju.Sources {
 			if s == store.SourceStart {

@@ -62,10 +62,11 @@ type URL struct {
 	FetchedAt       time.Time // when the answer (or error) arrived
 
 	// Authentication diagnostics (see auth.go).
-	Credentials     string // CredentialsSent, CredentialsRejectedMidCrawl, or "" when the request carried no credentials
-	AnonymousStatus int    // with --compare-anonymous: status of the same URL requested without credentials; 0 when not compared or unanswered
-	BotCheck        string // evidence that a 403/429/503/999 came from a CDN/WAF bot check ("cf-mitigated: challenge", …); empty otherwise
-	LoginForm       bool   // a 2xx HTML page with a password field (a login form)
+	Credentials     string      // CredentialsSent, CredentialsRejectedMidCrawl, or "" when the request carried no credentials
+	AnonymousStatus int         // with --compare-anonymous: status of the same URL requested without credentials; 0 when not compared or unanswered
+	BotCheck        string      // evidence that a 403/429/503/999 came from a CDN/WAF bot check ("cf-mitigated: challenge", …); empty otherwise
+	LoginForm       bool        // a 2xx HTML page with a password field (a login form)
+	Challenges      []Challenge // WWWAuthenticate parsed (RFC 9110 section 11); nil when absent or malformed
 }
 
 // Edge is one reference from a page (or sitemap, robots.txt, redirect) to a URL.
