@@ -178,8 +178,8 @@ func (a *auditor) checkAuth(u store.URL, in []store.Edge, add func(rule, msg str
 		if err != nil {
 			return false, err
 		}
-		if len(refs) > 0 {
-			add(LoginWall, fmt.Sprintf("200 OK with a login form instead of content, reached from %s: a soft 401 that search engines index as a thin page", count(len(refs), "public page or sitemap")), refs)
+		if len(refs) > 0 || u.InSitemap {
+			add(LoginWall, fmt.Sprintf("200 OK with a login form instead of content, reached from %s: a soft 401 that search engines index as a thin page", reachedFrom(len(refs), u.InSitemap)), refs)
 		}
 	}
 
@@ -227,7 +227,7 @@ func (a *auditor) rejectionCause(cs []challenge.Challenge) string {
 // a login page.
 func (a *auditor) checkLoginRedirect(u store.URL, in []store.Edge, add func(rule, msg string, refs []string)) error {
 	refs, err := a.publicOrListed(u.URL, in)
-	if err != nil || len(refs) == 0 {
+	if err != nil || len(refs) == 0 && !u.InSitemap {
 		return err
 	}
 	cur := &u
@@ -249,6 +249,15 @@ func (a *auditor) checkLoginRedirect(u store.URL, in []store.Edge, add func(rule
 		cur = next
 	}
 	return nil
+}
+
+// reachedFrom says how a URL is publicly reached: by n public pages or
+// sitemaps, or by a sitemap listing alone.
+func reachedFrom(n int, inSitemap bool) string {
+	if n == 0 && inSitemap {
+		return "a sitemap"
+	}
+	return count(n, "public page or sitemap")
 }
 
 // publicOrListed returns the public pages that link to url plus the

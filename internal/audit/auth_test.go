@@ -124,3 +124,33 @@ func TestBotWallReplacesStatusRules(t *testing.T) {
 		t.Errorf("findings = %q, want %q", got, want)
 	}
 }
+
+func TestSoftLoginRules(t *testing.T) {
+	t.Parallel()
+	m := authStore(t, "",
+		store.URL{URL: "https://x.test/members", Status: 302, Kind: store.KindPage, Redirect: "https://x.test/login?next=%2Fmembers"},
+		store.URL{URL: "https://x.test/login?next=%2Fmembers", Status: 200, Kind: store.KindPage, LoginForm: true},
+		store.URL{URL: "https://x.test/portal", Status: 302, Kind: store.KindPage, Redirect: "https://x.test/gate"},
+		store.URL{URL: "https://x.test/gate", Status: 200, Kind: store.KindPage, LoginForm: true},
+		store.URL{URL: "https://x.test/moved", Status: 301, Kind: store.KindPage, Redirect: "https://x.test/login"},
+	)
+	// A sitemap-only login wall, linked from nowhere.
+	_ = m.PutURL(store.URL{URL: "https://x.test/listed", Status: 200, Kind: store.KindPage, LoginForm: true, InSitemap: true})
+	fs, err := Run(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range fs {
+		if f.Rule == RedirectToLogin || f.Rule == LoginWall {
+			got = append(got, f.Rule+" "+f.URL)
+		}
+	}
+	// /moved goes to /login without a return parameter and /login has no
+	// record with a form: not a login redirect by the rule's definition.
+	// /login?next=… is a login page itself, so not a login wall; /gate is.
+	want := "login-wall https://x.test/gate|login-wall https://x.test/listed|redirect-to-login https://x.test/members|redirect-to-login https://x.test/portal"
+	if strings.Join(got, "|") != want {
+		t.Errorf("findings = %q\nwant %q", got, want)
+	}
+}
