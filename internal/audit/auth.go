@@ -189,14 +189,14 @@ func (a *auditor) checkAuth(u store.URL, in []store.Edge, add func(rule, msg str
 			return false, err
 		}
 		if len(assetRefs) > 0 {
-			add(ProtectedAssetOnPublicPage, fmt.Sprintf("%d without credentials, %d with them, and %s use it: anonymous visitors and search engines see %s broken", u.AnonymousStatus, u.Status, count(len(assetRefs), "public page"), them(len(assetRefs))), assetRefs)
+			add(ProtectedAssetOnPublicPage, fmt.Sprintf("%d without credentials, %d with them, and %s %s it: anonymous visitors and search engines see %s broken", u.AnonymousStatus, u.Status, count(len(assetRefs), "public page"), verb(len(assetRefs), "uses", "use"), them(len(assetRefs))), assetRefs)
 		}
 		linkRefs, err := a.anonReferrers(u.URL, in, store.EdgeLink)
 		if err != nil {
 			return false, err
 		}
 		if len(linkRefs) > 0 && u.Kind == store.KindPage {
-			add(ProtectedLinkedPublicly, fmt.Sprintf("%d without credentials, %d with them, and %s link to it: fix the links on the public pages", u.AnonymousStatus, u.Status, count(len(linkRefs), "public page")), linkRefs)
+			add(ProtectedLinkedPublicly, fmt.Sprintf("%d without credentials, %d with them, and %s %s to it: search engines and visitors without an account cannot follow the link", u.AnonymousStatus, u.Status, count(len(linkRefs), "public page"), verb(len(linkRefs), "links", "link")), linkRefs)
 		}
 	}
 	return false, nil
@@ -249,6 +249,14 @@ func (a *auditor) checkLoginRedirect(u store.URL, in []store.Edge, add func(rule
 		cur = next
 	}
 	return nil
+}
+
+// verb picks the singular or plural form for n subjects.
+func verb(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // reachedFrom says how a URL is publicly reached: by n public pages or
