@@ -136,3 +136,12 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkParse(b *testing.B) {
+	v := []string{`Newauth realm="apps", type=1, title="Login to \"apps\"", Basic realm="simple"`, `Bearer realm="api", error="invalid_token", error_description="The access token expired"`}
+	for b.Loop() {
+		if _, err := Parse(v); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
