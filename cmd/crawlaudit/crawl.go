@@ -172,24 +172,22 @@ func parseSize(s string) (int, error) {
 
 func (o *crawlOptions) crawlerConfig(logger *slog.Logger) crawler.Config {
 	return crawler.Config{
-		Start:            o.start,
-		Concurrency:      o.concurrency,
-		Delay:            o.delay,
-		Timeout:          o.timeout,
-		MaxBody:          o.maxBodyBytes,
-		UserAgent:        o.userAgent,
-		RobotsAgent:      o.robotsAgent,
-		IgnoreRobots:     o.ignoreRobots,
-		Include:          o.includeRE,
-		Exclude:          o.excludeRE,
-		AllowSubdomains:  o.allowSubdomains,
-		MaxDepth:         o.maxDepth,
-		MaxURLs:          o.maxURLs,
-		NoExternal:       o.noExternal,
-		Logger:           logger,
-		Now:              o.now,
-		Credentials:      o.auth.creds,
-		CompareAnonymous: o.auth.compareAnonymous,
+		Start:           o.start,
+		Concurrency:     o.concurrency,
+		Delay:           o.delay,
+		Timeout:         o.timeout,
+		MaxBody:         o.maxBodyBytes,
+		UserAgent:       o.userAgent,
+		RobotsAgent:     o.robotsAgent,
+		IgnoreRobots:    o.ignoreRobots,
+		Include:         o.includeRE,
+		Exclude:         o.excludeRE,
+		AllowSubdomains: o.allowSubdomains,
+		MaxDepth:        o.maxDepth,
+		MaxURLs:         o.maxURLs,
+		NoExternal:      o.noExternal,
+		Logger:          logger,
+		Now:             o.now,
 	}
 }
 
@@ -274,6 +272,7 @@ func runCrawl(ctx context.Context, o *crawlOptions, stdout, stderr io.Writer) er
 	defer st.Close()
 	started := o.now().UTC()
 	cfg := o.crawlerConfig(logger)
+	cfg.Credentials, cfg.CompareAnonymous = o.auth.creds, o.auth.compareAnonymous // flags_auth.go
 	res, err := crawler.Run(ctx, cfg, st)
 	if err != nil {
 		if errors.Is(err, crawler.ErrStartUnreachable) {
