@@ -102,6 +102,13 @@ type Config struct {
 	// MaxSitemapBytes bounds each sitemap's uncompressed size, in bytes.
 	// Default 50 MiB (the protocol limit).
 	MaxSitemapBytes int64
+	// Credentials, when not nil, are sent to the start origin and
+	// Credentials.Origins only (see auth.go); nil crawls anonymously.
+	Credentials *Credentials
+	// CompareAnonymous requests every same-site URL that got credentials a
+	// second time without them and records that status too. Needs
+	// Credentials; costs one more request per such URL.
+	CompareAnonymous bool
 }
 
 // Result says how a crawl ended.
@@ -149,6 +156,9 @@ type crawler struct {
 	failErr  error
 	cancel   context.CancelFunc
 
+	auth   *authState   // nil without credentials
+	client *http.Client // the crawl's transport stack, outside colly (robots.txt, canary checks)
+
 	queued       atomic.Int64
 	records      atomic.Int64
 	requests     atomic.Int64
@@ -185,11 +195,16 @@ func Run(ctx context.Context, cfg Config, w store.Writer) (Result, error) {
 		transport = defaultTransport(cfg.Concurrency)
 	}
 	transport = &retryTransport{next: transport, retries: cfg.Retries, maxWait: cfg.MaxRetryWait, now: cfg.Now}
+	if cfg.Credentials != nil {
+		at := newAuthTransport(transport, cfg.Credentials, start, cfg.Now)
+		transport, cr.auth = at, &authState{t: at}
+	}
 	robotsClient := &http.Client{
 		Transport:     transport,
 		Timeout:       cfg.Timeout,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
+	cr.client = robotsClient
 	cr.robots = robots.NewCache(func(ctx context.Context, origin string) *robots.Rules {
 		cr.requests.Add(1)
 		return robots.Fetch(ctx, robotsClient, origin, cfg.RobotsAgent, cfg.UserAgent)
@@ -442,6 +457,7 @@ func (cr *crawler) process(ctx context.Context, j *job) {
 		if r.err != nil {
 			rec.Error = "incomplete answer: " + describe(r.err, cr.cfg.Timeout)
 		}
+		cr.recordAuth(ctx, j, method, r, &rec)
 	}
 
 	var next []ref
@@ -456,6 +472,7 @@ func (cr *crawler) process(ctx context.Context, j *job) {
 			rec.Title = info.title
 			rec.NoIndex = rec.NoIndex || info.noindex
 			rec.Canonical = info.canonical
+			rec.LoginForm = rec.LoginForm && info.loginForm
 			next = info.refs
 		case j.parse == parseCSS:
 			next = extractCSS(string(r.body), j.u)

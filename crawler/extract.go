@@ -37,6 +37,7 @@ type pageInfo struct {
 	title     string
 	noindex   bool
 	canonical string
+	loginForm bool // a password field outside header, nav, footer and aside: the page is a login form
 	refs      []ref
 }
 
@@ -76,6 +77,15 @@ func extractHTML(body []byte, page *url.URL, agent string) pageInfo {
 				info.noindex = true
 			}
 		}
+	})
+
+	// A login box in the site's header or footer does not make a page a
+	// login wall; a password field in the page's own content does.
+	doc.Find(`input[type="password" i]`).EachWithBreak(func(_ int, s *goquery.Selection) bool {
+		if s.ParentsFiltered("header, nav, footer, aside").Length() == 0 {
+			info.loginForm = true
+		}
+		return !info.loginForm
 	})
 
 	var links, assets []ref

@@ -165,3 +165,20 @@ func TestXRobotsNoindex(t *testing.T) {
 		}
 	}
 }
+
+func TestLoginFormOnlyInContent(t *testing.T) {
+	t.Parallel()
+	page, _ := url.Parse("http://site.test/")
+	cases := map[string]bool{
+		`<main><form><input type="password" name="p"></form></main>`:                            true,
+		`<form><input type=PASSWORD></form>`:                                                    true,
+		`<header><form><input type="password"></form></header><main>Article</main>`:             false,
+		`<nav><div><input type="password"></div></nav><footer><input type="password"></footer>`: false,
+		`<main><p>Forgot your password?</p></main>`:                                             false,
+	}
+	for body, want := range cases {
+		if got := extractHTML([]byte(body), page, "crawlaudit").loginForm; got != want {
+			t.Errorf("loginForm(%s) = %v, want %v", body, got, want)
+		}
+	}
+}

@@ -225,6 +225,7 @@ func TestSitemapsShop(t *testing.T) {
 		"notice page-missing-from-sitemap /unlisted.html <- /",
 		"notice sitemap-invalid-lastmod /sitemaps/pages.xml.gz <- /sitemap_index.xml",
 		"warning asset-disallowed /assets/hidden.css <- /",
+		"warning basic-auth-over-http /members <- / /sitemaps/pages.xml.gz",
 		"warning forbidden-linked-page /staff <- /",
 		"warning sitemap-url-disallowed /private/x.html <- /sitemaps/pages.xml.gz",
 		"warning sitemap-url-not-indexable /canon.html <- /sitemaps/pages.xml.gz",

@@ -39,6 +39,22 @@ type jsonURL struct {
 	Truncated       bool           `json:"truncated"`
 	Method          string         `json:"method"`
 	Error           string         `json:"error"`
+	// Authentication fields (auth.go), present only when set.
+	Credentials     string          `json:"credentials,omitempty"`
+	AnonymousStatus int             `json:"anonymous_status,omitempty"`
+	Access          string          `json:"access,omitempty"`
+	BotCheck        string          `json:"bot_check,omitempty"`
+	LoginForm       bool            `json:"login_form,omitempty"`
+	Challenges      []jsonChallenge `json:"challenges,omitempty"`
+}
+
+// jsonChallenge is one parsed WWW-Authenticate challenge of a URL.
+type jsonChallenge struct {
+	Scheme           string `json:"scheme"`
+	Realm            string `json:"realm"`
+	Error            string `json:"error,omitempty"`
+	ErrorDescription string `json:"error_description,omitempty"`
+	Scope            string `json:"scope,omitempty"`
 }
 
 // jsonReferrer is one incoming edge of a URL.
@@ -68,6 +84,7 @@ type jsonDoc struct {
 	Partial       bool              `json:"partial"`
 	Settings      map[string]string `json:"settings"`
 	Summary       Summary           `json:"summary"`
+	Auth          AuthSummary       `json:"auth"`
 	URLs          []jsonURL         `json:"urls"`
 	Findings      []jsonFinding     `json:"findings"`
 }
@@ -127,7 +144,24 @@ func newJSONURL(u store.URL, in []store.Edge) jsonURL {
 		Truncated:       u.Truncated,
 		Method:          u.Method,
 		Error:           maskText(u.Error),
+		Credentials:     u.Credentials,
+		AnonymousStatus: u.AnonymousStatus,
+		Access:          store.Access(u),
+		BotCheck:        u.BotCheck,
+		LoginForm:       u.LoginForm,
+		Challenges:      jsonChallenges(u.Challenges),
 	}
+}
+
+func jsonChallenges(cs []store.Challenge) []jsonChallenge {
+	if len(cs) == 0 {
+		return nil
+	}
+	out := make([]jsonChallenge, len(cs))
+	for i, c := range cs {
+		out[i] = jsonChallenge(c)
+	}
+	return out
 }
 
 // newJSONFinding maps an already masked finding (see maskedFindings).
@@ -176,6 +210,11 @@ func WriteJSON(w io.Writer, r store.Reader) error {
 	jw.field("partial", meta.Partial)
 	jw.field("settings", settings)
 	jw.field("summary", sum)
+	auth, err := summarizeAuth(r, meta, findings)
+	if err != nil {
+		return err
+	}
+	jw.field("auth", auth)
 
 	jw.raw(`  "urls": [`)
 	first := true
@@ -324,6 +363,13 @@ func ReadJSON(rd io.Reader) (*store.Memory, error) {
 			InSitemap:       ju.InSitemap,
 			BlockedByRobots: ju.BlockedByRobots,
 			Error:           ju.Error,
+			Credentials:     ju.Credentials,
+			AnonymousStatus: ju.AnonymousStatus,
+			BotCheck:        ju.BotCheck,
+			LoginForm:       ju.LoginForm,
+		}
+		for _, c := range ju.Challenges {
+			u.Challenges = append(u.Challenges, store.Challenge(c))
 		}
 		for _, s := range ju.Sources {
 			if s == store.SourceStart {

@@ -91,6 +91,14 @@ func WriteTable(w io.Writer, r store.Reader, opt TableOptions) error {
 		}
 	}
 
+	auth, err := summarizeAuth(r, meta, findings)
+	if err != nil {
+		return err
+	}
+	if err := writeAuthTable(&buf, auth); err != nil {
+		return err
+	}
+
 	if _, err := w.Write(buf.Bytes()); err != nil {
 		return fmt.Errorf("report: table: write: %w", err)
 	}

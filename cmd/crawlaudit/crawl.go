@@ -40,7 +40,8 @@ type crawlOptions struct {
 	failOn          string
 	quiet           bool
 	verbose         bool
-	sitemapOptions  // flags_sitemaps.go
+	sitemapOptions              // flags_sitemaps.go
+	auth            authOptions // flags_auth.go
 
 	// derived by validate
 	maxBodyBytes int
@@ -83,6 +84,7 @@ func (o *crawlOptions) register(cmd *cobra.Command) {
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "print no summary table")
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "log progress details on stderr")
 	o.sitemapOptions.register(f)
+	o.auth.register(f)
 }
 
 // validate parses raw flag strings into typed values and reports bad or
@@ -134,7 +136,14 @@ func (o *crawlOptions) validate() error {
 	if o.out == "" {
 		return usagef("--out must not be empty")
 	}
-	return o.sitemapOptions.validate()
+	if err := o.sitemapOptions.validate(); err != nil {
+		return err
+	}
+	now := time.Now
+	if o.now != nil {
+		now = o.now
+	}
+	return o.auth.validate(o.start, now())
 }
 
 func compileAll(flag string, exprs []string) ([]*regexp.Regexp, error) {
@@ -216,6 +225,9 @@ func (o *crawlOptions) settings() map[string]string {
 		"fail_on":          o.failOn,
 	}
 	o.sitemapOptions.addSettings(m)
+	for k, v := range o.auth.settings {
+		m[k] = v
+	}
 	return m
 }
 
@@ -267,11 +279,15 @@ func runCrawl(ctx context.Context, o *crawlOptions, stdout, stderr io.Writer) er
 		level = slog.LevelInfo
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	for _, w := range o.auth.warnings {
+		fmt.Fprintln(stderr, "crawlaudit: warning:", w)
+	}
 
 	st := store.NewMemory()
 	defer st.Close()
 	started := o.now().UTC()
 	cfg := o.crawlerConfig(logger)
+	cfg.Credentials, cfg.CompareAnonymous = o.auth.creds, o.auth.compareAnonymous // flags_auth.go
 	res, err := crawler.Run(ctx, cfg, st)
 	if err != nil {
 		if errors.Is(err, crawler.ErrStartUnreachable) {

@@ -167,6 +167,10 @@ func TestDemoCrawlEndToEnd(t *testing.T) {
 		"unauthorized-asset error /cdn/photos/wedding-cake.jpg <- /gallery.html /menu/cakes.html",
 		"unauthorized-linked-page warning /account/ <- /catering.html /wholesale.html",
 		"unauthorized-linked-page warning /members/ <- /catering.html /wholesale.html",
+		// authentication
+		"basic-auth-over-http warning /members/ <- /catering.html /sitemap.xml /wholesale.html",
+		"bot-protection notice {{EXTERNAL}}/market <- /about/",
+		"login-wall warning /trade/ <- /wholesale.html",
 		// sitemaps and robots.txt
 		"sitemap-unavailable error /sitemap-wholesale.xml <- /robots.txt",
 		"unauthorized-sitemap-url error /members/ <- /sitemap.xml",

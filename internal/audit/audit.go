@@ -12,6 +12,9 @@ import (
 // notice: many sites block unknown bots, so their answers are hints.
 func Run(r store.Reader) ([]store.Finding, error) {
 	a := &auditor{r: r, records: map[string]*store.URL{}}
+	if err := a.scanAuth(); err != nil {
+		return nil, fmt.Errorf("audit: %w", err)
+	}
 	var out []store.Finding
 	err := r.EachURL(func(u store.URL) error {
 		in, err := r.EdgesTo(u.URL)
@@ -40,6 +43,7 @@ type auditor struct {
 	r       store.Reader
 	records map[string]*store.URL // memo of Get, nil for missing
 	sm      *sitemapState         // sitemaps.go, computed on first use
+	auth    *authScan             // crawl-wide facts for the auth rules (auth.go)
 }
 
 func (a *auditor) get(url string) (*store.URL, error) {
@@ -66,6 +70,9 @@ func (a *auditor) public(from string) (bool, error) {
 	u, err := a.get(from)
 	if err != nil || u == nil {
 		return false, err
+	}
+	if u.Credentials != "" && u.AnonymousStatus != 0 && (u.AnonymousStatus < 200 || u.AnonymousStatus > 299) {
+		return false, nil // answered 2xx only with credentials (--compare-anonymous): not public
 	}
 	return u.Status >= 200 && u.Status < 300 && (u.Kind == store.KindPage || u.Kind == store.KindAsset), nil
 }
@@ -111,6 +118,9 @@ func (a *auditor) check(u store.URL, in []store.Edge) ([]store.Finding, error) {
 	}
 	if u.BlockedByRobots || u.Kind == store.KindSitemap || u.Kind == store.KindRobots {
 		return nil, nil // sitemaps and robots.txt have their own rules: sitemaps.go
+	}
+	if skip, err := a.checkAuth(u, in, add, all); err != nil || skip {
+		return out, err
 	}
 	switch s := u.Status; {
 	case s == 401 || s == 403:

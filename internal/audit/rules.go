@@ -60,7 +60,7 @@ var catalogue = append([]Rule{
 	{FetchError, store.SeverityWarning,
 		"no HTTP answer at all (DNS, refused, reset, TLS, timeout)",
 		"check that the host resolves and answers in time; for external links, check the link target"},
-}, sitemapCatalogue...)
+}, append(sitemapCatalogue, authRules...)...)
 
 // Catalogue returns a copy of the rule catalogue.
 func Catalogue() []Rule { return append([]Rule(nil), catalogue...) }

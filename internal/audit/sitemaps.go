@@ -191,6 +191,8 @@ func notIndexable(u store.URL) string {
 		return fmt.Sprintf("answers %d %s", s, statusWord(s))
 	case u.NoIndex:
 		return "is noindex"
+	case u.LoginForm:
+		return "is a login form, not content"
 	case u.Canonical != "" && u.Canonical != u.URL:
 		return "canonicalises to " + u.Canonical
 	}
@@ -212,7 +214,7 @@ func statusWord(s int) string {
 
 // indexable reports whether u is a 200 HTML page search engines may index.
 func indexable(u store.URL) bool {
-	return u.Status == 200 && !u.NoIndex && (u.Canonical == "" || u.Canonical == u.URL) &&
+	return u.Status == 200 && !u.NoIndex && !u.LoginForm && (u.Canonical == "" || u.Canonical == u.URL) &&
 		strings.Contains(strings.ToLower(u.ContentType), "html")
 }
 

@@ -65,6 +65,13 @@ type URL struct {
 	RobotsDisallowed bool             // robots.txt disallows it for the robots agent, whether or not it was requested (--ignore-robots)
 	SitemapURLs      int              // kind sitemap: entries listed (URLs, or sitemaps for an index)
 	SitemapProblems  []SitemapProblem // kind sitemap: what is wrong with the file, in order; at most 100 kept
+
+	// Authentication diagnostics (see auth.go).
+	Credentials     string      // CredentialsSent, CredentialsRejectedMidCrawl, or "" when the request carried no credentials
+	AnonymousStatus int         // with --compare-anonymous: status of the same URL requested without credentials; 0 when not compared or unanswered
+	BotCheck        string      // evidence that a 403/429/503/999 came from a CDN/WAF bot check ("cf-mitigated: challenge", …); empty otherwise
+	LoginForm       bool        // a 2xx HTML page with a password field (a login form)
+	Challenges      []Challenge // WWWAuthenticate parsed (RFC 9110 section 11); nil when absent or malformed
 }
 
 // Edge is one reference from a page (or sitemap, robots.txt, redirect) to a URL.

@@ -1,0 +1,257 @@
+package report
+
+import (
+	"bytes"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/crawlaudit/crawlaudit/internal/store"
+)
+
+// AuthSummary is the crawl's authentication picture: crawl.json's "auth"
+// object and the terminal table's "Authentication" section. Field names are
+// part of the schema (added in schema_version 1; adding fields needs no
+// bump).
+type AuthSummary struct {
+	// Credentials says how the crawl authenticated, without any secret
+	// ("Bearer (CRAWLAUDIT_BEARER_TOKEN)"); empty for an anonymous crawl.
+	Credentials string `json:"credentials"`
+	// Origins are the origins the credentials were sent to.
+	Origins string `json:"origins"`
+	// Token shows the claims of a Bearer JWT; nil when there is none.
+	Token *TokenSummary `json:"token,omitempty"`
+	// Unauthorized and Forbidden count URLs answering 401 and 403.
+	Unauthorized int `json:"unauthorized"`
+	Forbidden    int `json:"forbidden"`
+	// BotChecks counts answers from CDN/WAF bot checks; LoginForms the
+	// 2xx pages that are login forms.
+	BotChecks  int `json:"bot_checks"`
+	LoginForms int `json:"login_forms"`
+	// Realms groups the URLs that sent a (well-formed) challenge by
+	// (scheme, realm).
+	Realms []RealmGroup `json:"realms"`
+	// ByAccess counts URLs by their class when compared with and without
+	// credentials (--compare-anonymous): public, protected,
+	// forbidden-with-credentials, credentials-rejected, public-only, other.
+	ByAccess map[string]int `json:"by_access"`
+	// ToFix lists the protected (or login-walled) URLs that public pages
+	// link to or use, with those public referrers: the headline fixes.
+	ToFix []AuthFix `json:"to_fix"`
+}
+
+// TokenSummary is what a Bearer JWT's claims say (decoded, not verified).
+type TokenSummary struct {
+	Expires            string `json:"expires"`              // exp, RFC 3339; empty when absent
+	Audience           string `json:"audience"`             // aud
+	Scope              string `json:"scope"`                // scope or scp
+	ExpiredBeforeCrawl bool   `json:"expired_before_crawl"` // exp is before the crawl started
+}
+
+// RealmGroup is one (scheme, realm) protection space.
+type RealmGroup struct {
+	Scheme    string `json:"scheme"`     // canonical spelling ("Basic", "Bearer", …)
+	Realm     string `json:"realm"`      // may be empty
+	URLs      int    `json:"urls"`       // URLs whose challenge names it
+	FirstSeen string `json:"first_seen"` // the shallowest such URL (fewest clicks from the start), first in URL order
+	Error     string `json:"error"`      // the Bearer error of FirstSeen's challenge, if any
+}
+
+// AuthFix is one protected URL public pages point at.
+type AuthFix struct {
+	Rule      string   `json:"rule"`
+	URL       string   `json:"url"`
+	Referrers []string `json:"referrers"`
+}
+
+// fixRules are the rules whose findings name public referrers of protected
+// URLs. Rule IDs are strings here: report does not import audit.
+var fixRules = map[string]bool{
+	"unauthorized-linked-page": true, "forbidden-linked-page": true, "unauthorized-asset": true,
+	"forbidden-asset": true, "protected-linked-publicly": true, "protected-asset-on-public-page": true,
+	"redirect-to-login": true, "login-wall": true,
+}
+
+// empty reports whether there is nothing to show.
+func (a AuthSummary) empty() bool {
+	return a.Credentials == "" && a.Unauthorized == 0 && a.Forbidden == 0 && a.BotChecks == 0 &&
+		a.LoginForms == 0 && len(a.Realms) == 0 && len(a.ToFix) == 0
+}
+
+// SummarizeAuth builds the AuthSummary of the crawl in r. findings must be
+// masked (maskedFindings).
+func SummarizeAuth(r store.Reader) (AuthSummary, error) {
+	meta, err := r.Meta()
+	if err != nil {
+		return AuthSummary{}, fmt.Errorf("report: auth: read meta: %w", err)
+	}
+	findings, err := maskedFindings(r)
+	if err != nil {
+		return AuthSummary{}, err
+	}
+	return summarizeAuth(r, meta, findings)
+}
+
+func summarizeAuth(r store.Reader, meta store.Meta, findings []store.Finding) (AuthSummary, error) {
+	a := AuthSummary{
+		Credentials: meta.Settings["credentials"],
+		ByAccess:    map[string]int{},
+		Realms:      []RealmGroup{},
+		ToFix:       []AuthFix{},
+	}
+	if a.Credentials != "" {
+		a.Origins = maskText(meta.Settings["auth_origins"])
+	}
+	if exp, aud, scope := meta.Settings["token_exp"], meta.Settings["token_aud"], meta.Settings["token_scope"]; exp != "" || aud != "" || scope != "" {
+		t := &TokenSummary{Expires: exp, Audience: aud, Scope: scope}
+		if e, err := time.Parse(time.RFC3339, exp); err == nil && !meta.StartedAt.IsZero() && !e.After(meta.StartedAt) {
+			t.ExpiredBeforeCrawl = true
+		}
+		a.Token = t
+	}
+	type key struct{ scheme, realm string }
+	type group struct {
+		RealmGroup
+		depth int
+	}
+	groups := map[key]*group{}
+	err := eachURL(r, func(u store.URL) error {
+		switch u.Status {
+		case 401:
+			a.Unauthorized++
+		case 403:
+			a.Forbidden++
+		}
+		if u.BotCheck != "" {
+			a.BotChecks++
+		}
+		if u.LoginForm {
+			a.LoginForms++
+		}
+		if c := store.Access(u); c != store.AccessNotCompared {
+			a.ByAccess[c]++
+		}
+		seen := map[key]bool{}
+		for _, c := range u.Challenges {
+			k := key{c.Scheme, c.Realm}
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
+			g := groups[k]
+			m := maskURL(u.URL)
+			if g == nil {
+				g = &group{RealmGroup: RealmGroup{Scheme: k.scheme, Realm: k.realm}, depth: u.Depth}
+				groups[k] = g
+				g.FirstSeen = m
+			}
+			g.URLs++
+			if u.Depth < g.depth || u.Depth == g.depth && m < g.FirstSeen {
+				g.depth, g.FirstSeen = u.Depth, m
+				g.Error = ""
+			}
+			if g.FirstSeen == m {
+				g.Error = c.Error
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return AuthSummary{}, fmt.Errorf("report: auth: read urls: %w", err)
+	}
+	for _, g := range groups {
+		a.Realms = append(a.Realms, g.RealmGroup)
+	}
+	sort.Slice(a.Realms, func(i, j int) bool {
+		x, y := a.Realms[i], a.Realms[j]
+		if x.URLs != y.URLs {
+			return x.URLs > y.URLs
+		}
+		if x.Scheme != y.Scheme {
+			return x.Scheme < y.Scheme
+		}
+		return x.Realm < y.Realm
+	})
+	for _, f := range findings {
+		if fixRules[f.Rule] && f.Severity != store.SeverityNotice && len(f.Referrers) > 0 {
+			a.ToFix = append(a.ToFix, AuthFix{Rule: f.Rule, URL: f.URL, Referrers: f.Referrers})
+		}
+	}
+	return a, nil
+}
+
+// accessOrder is the row order of the access classes.
+var accessOrder = []string{store.AccessPublic, store.AccessProtected, store.AccessForbidden, store.AccessRejected, store.AccessPublicOnly, store.AccessOther}
+
+// writeAuthTable renders the "Authentication" section of the terminal
+// summary, or nothing when the crawl met no authentication at all.
+func writeAuthTable(buf *bytes.Buffer, a AuthSummary) error {
+	if a.empty() {
+		return nil
+	}
+	buf.WriteString("\nAuthentication\n")
+	if a.Credentials == "" {
+		buf.WriteString("Crawled without credentials (as search engines do).\n")
+	} else {
+		fmt.Fprintf(buf, "Credentials: %s, sent only to %s.\n", a.Credentials, a.Origins)
+	}
+	if t := a.Token; t != nil {
+		line := "Token (JWT, not verified):"
+		if t.Expires != "" {
+			line += " expires " + t.Expires
+			if t.ExpiredBeforeCrawl {
+				line += " (EXPIRED before the crawl started)"
+			}
+		}
+		if t.Audience != "" {
+			line += fmt.Sprintf(", audience %q", t.Audience)
+		}
+		if t.Scope != "" {
+			line += fmt.Sprintf(", scope %q", t.Scope)
+		}
+		buf.WriteString(line + "\n")
+	}
+	fmt.Fprintf(buf, "401 Unauthorized: %d, 403 Forbidden: %d, bot checks: %d, login forms: %d.\n", a.Unauthorized, a.Forbidden, a.BotChecks, a.LoginForms)
+	if len(a.Realms) > 0 {
+		rows := make([][]string, 0, len(a.Realms))
+		for _, g := range a.Realms {
+			rows = append(rows, []string{g.Scheme, g.Realm, itoa(g.URLs), cutURL(g.FirstSeen), g.Error})
+		}
+		t := newTable(buf, 5, 2)
+		t.Header([]string{"scheme", "realm", "urls", "first seen", "error"})
+		if err := appendRows(t, "Authentication realms", rows); err != nil {
+			return err
+		}
+	}
+	if len(a.ByAccess) > 0 {
+		buf.WriteString("\nWith and without credentials\n")
+		var rows [][]string
+		for _, c := range accessOrder {
+			if n, ok := a.ByAccess[c]; ok {
+				rows = append(rows, []string{c, itoa(n)})
+			}
+		}
+		t := newTable(buf, 2, 1)
+		t.Header([]string{"class", "urls"})
+		if err := appendRows(t, "Access classes", rows); err != nil {
+			return err
+		}
+	}
+	if len(a.ToFix) > 0 {
+		buf.WriteString("\nPublic referrers to fix\n")
+		rows := make([][]string, 0, len(a.ToFix))
+		for _, f := range a.ToFix {
+			ref := cutURL(f.Referrers[0])
+			if n := len(f.Referrers) - 1; n > 0 {
+				ref += " (+" + itoa(n) + " more)"
+			}
+			rows = append(rows, []string{f.Rule, cutURL(f.URL), ref})
+		}
+		t := newTable(buf, 3)
+		t.Header([]string{"rule", "url", "public referrer"})
+		if err := appendRows(t, "Public referrers to fix", rows); err != nil {
+			return err
+		}
+	}
+	return nil
+}
