@@ -11,7 +11,7 @@
     return { r: r, h: r.join('\u0001').toLowerCase() };
   });
   var view = rows, page = 0, sortCol = -1, sortDir = 1;
-  var table = document.getElementById('urls');
+  var table = document.getElementById('url-table');
   var tbody = table.tBodies[0];
   var filter = document.getElementById('filter');
   var kind = document.getElementById('kind');
