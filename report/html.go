@@ -63,7 +63,7 @@ var scriptHash = func() string {
 
 // urlColumns are the columns of the URL table and of each row in the JSON
 // data island, in order.
-var urlColumns = []string{"url", "status", "kind", "budget", "depth", "inlinks", "response_ms", "title"}
+var urlColumns = []string{"url", "status", "kind", "budget", "depth", "inlinks", "response_ms", "title", "www_authenticate"}
 
 // htmlData is what html.tmpl renders.
 type htmlData struct {
@@ -202,7 +202,7 @@ func WriteHTML(w io.Writer, r store.Reader, opt HTMLOptions) error {
 			}
 		}
 		statuses[statusLabel(u)]++
-		d.Rows = append(d.Rows, []any{masked, u.Status, string(u.Kind), cat, u.Depth, store.Inlinks(u.URL, in), u.ResponseMS, u.Title})
+		d.Rows = append(d.Rows, []any{masked, u.Status, string(u.Kind), cat, u.Depth, store.Inlinks(u.URL, in), u.ResponseMS, u.Title, strings.Join(u.WWWAuthenticate, ", ")})
 		return nil
 	})
 	if err != nil {
