@@ -188,6 +188,7 @@ func WriteHTML(w io.Writer, r store.Reader, opt HTMLOptions) error {
 	sort.SliceStable(d.Waste, func(i, j int) bool { return d.Waste[i].Count > d.Waste[j].Count })
 
 	statuses := map[string]int{}
+	statusOf := map[string]string{} // masked URL → status label, for the findings
 	err = eachURL(r, func(u store.URL) error {
 		in, err := r.EdgesTo(u.URL)
 		if err != nil {
@@ -201,7 +202,9 @@ func WriteHTML(w io.Writer, r store.Reader, opt HTMLOptions) error {
 				cat = "blocked"
 			}
 		}
-		statuses[statusLabel(u)]++
+		label := statusLabel(u)
+		statuses[label]++
+		statusOf[masked] = label
 		d.Rows = append(d.Rows, []any{masked, u.Status, string(u.Kind), cat, u.Depth, store.Inlinks(u.URL, in), u.ResponseMS, u.Title, strings.Join(u.WWWAuthenticate, ", ")})
 		return nil
 	})
@@ -225,10 +228,7 @@ func WriteHTML(w io.Writer, r store.Reader, opt HTMLOptions) error {
 		}
 		d.Sections = append(d.Sections, v)
 	}
-	d.Rules, err = ruleGroups(r, findings, opt)
-	if err != nil {
-		return err
-	}
+	d.Rules = ruleGroups(findings, statusOf, opt)
 
 	bw := bufio.NewWriterSize(w, 64<<10)
 	if err := htmlTemplate.Execute(bw, d); err != nil {
@@ -384,19 +384,12 @@ func cutLabel(s string) string {
 }
 
 // ruleGroups groups the (masked, sorted) findings by rule and severity, most
-// severe first, with the rule texts from opt.Rules and each URL's status.
-func ruleGroups(r store.Reader, fs []store.Finding, opt HTMLOptions) ([]ruleGroup, error) {
+// severe first, with the rule texts from opt.Rules and each URL's status
+// label (status maps masked URLs to them).
+func ruleGroups(fs []store.Finding, status map[string]string, opt HTMLOptions) []ruleGroup {
 	info := map[string]RuleInfo{}
 	for _, ri := range opt.Rules {
 		info[ri.ID] = ri
-	}
-	status := map[string]string{}
-	err := r.EachURL(func(u store.URL) error {
-		status[maskURL(u.URL)] = statusLabel(u)
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("report: html: read urls: %w", err)
 	}
 	var groups []ruleGroup
 	idx := map[string]int{}
@@ -419,7 +412,7 @@ func ruleGroups(r store.Reader, fs []store.Finding, opt HTMLOptions) ([]ruleGrou
 	}
 	// fs is in store.SortFindings order (severity, rule, URL), so groups
 	// already are too.
-	return groups, nil
+	return groups
 }
 
 // webURL returns u for use as a link target when it is an http(s) URL, and
