@@ -644,7 +644,7 @@ func fixes(recs []*budgetRec, byURL map[string]*budgetRec) []BudgetFix {
 				f.Fix = "link straight to " + last.url
 			}
 			if last.cat != catRedirect && last != b && isWaste(last.cat) {
-				f.Fix += " (which itself answers " + statusText(last.status) + ": fix or remove the links)"
+				f.Fix += " (itself wasted: " + categoryLabel(last.cat) + ")"
 			}
 		}
 		f.Referrers = b.pages
@@ -670,13 +670,6 @@ func fixes(recs []*budgetRec, byURL map[string]*budgetRec) []BudgetFix {
 		out = []BudgetFix{}
 	}
 	return out
-}
-
-func statusText(s int) string {
-	if s == 0 {
-		return "nothing"
-	}
-	return fmt.Sprint(s)
 }
 
 func depths(recs []*budgetRec) BudgetDepth {
