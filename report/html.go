@@ -126,11 +126,16 @@ type ruleGroup struct {
 }
 
 type findingView struct {
-	URL       string
-	Status    string
-	Message   string
-	Referrers []string
+	URL           string
+	Status        string
+	Message       string
+	Referrers     []string // the first maxFindingReferrers
+	MoreReferrers int      // how many more there are (all are in findings.csv)
 }
+
+// maxFindingReferrers bounds the referrers listed under one finding: a
+// navigation link to a 401 can have 100,000 of them.
+const maxFindingReferrers = 10
 
 // WriteHTML writes report.html: one self-contained page (inline CSS,
 // JavaScript and SVG, and a Content-Security-Policy that allows nothing else,
@@ -408,7 +413,11 @@ func ruleGroups(fs []store.Finding, status map[string]string, opt HTMLOptions) [
 			g.More++
 			continue
 		}
-		g.Findings = append(g.Findings, findingView{URL: f.URL, Status: status[f.URL], Message: f.Message, Referrers: f.Referrers})
+		v := findingView{URL: f.URL, Status: status[f.URL], Message: f.Message, Referrers: f.Referrers}
+		if n := len(v.Referrers); n > maxFindingReferrers {
+			v.Referrers, v.MoreReferrers = v.Referrers[:maxFindingReferrers], n-maxFindingReferrers
+		}
+		g.Findings = append(g.Findings, v)
 	}
 	// fs is in store.SortFindings order (severity, rule, URL), so groups
 	// already are too.

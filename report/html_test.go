@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -262,5 +263,32 @@ func TestWritersBindsHTMLOptions(t *testing.T) {
 	}
 	if strings.Contains(buf.String(), "WHEN-TEXT") {
 		t.Error("Files was changed by Writers")
+	}
+}
+
+func TestWriteHTMLCapsReferrersPerFinding(t *testing.T) {
+	t.Parallel()
+	m := newFixture(t)
+	var refs []string
+	for i := 0; i < 25; i++ {
+		refs = append(refs, fmt.Sprintf("https://example.test/nav/%02d", i))
+	}
+	if err := m.PutFindings([]store.Finding{{Rule: "broken-link", Severity: store.SeverityError, URL: fxLong, Message: "answered 404", Referrers: refs}}); err != nil {
+		t.Fatal(err)
+	}
+	doc, _ := parseHTML(t, m, HTMLOptions{})
+	g := byID(doc, "rule-broken-link-error")
+	if g == nil {
+		t.Fatal("no broken-link group")
+	}
+	items := 0
+	walk(g, func(n *html.Node) {
+		if n.DataAtom == atom.Li {
+			items++
+		}
+	})
+	s := text(g)
+	if items != maxFindingReferrers+1 || !strings.Contains(s, "nav/09") || strings.Contains(s, "nav/10") || !strings.Contains(s, "and 15 more") {
+		t.Errorf("%d list items; text:\n%s", items, s)
 	}
 }
