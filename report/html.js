@@ -41,7 +41,8 @@
     var td = document.createElement('td');
     var name = cols[col];
     if (numeric[name]) td.className = 'num';
-    if (name === 'url' || name === 'title' || name === 'www_authenticate') td.className = 'url';
+    if (name === 'url') td.className = 'url';
+    if (name === 'title' || name === 'www_authenticate') td.className = 'txt';
     var s = String(value);
     if (name === 'url' && /^https?:\/\//i.test(s)) {
       var a = document.createElement('a');

@@ -351,18 +351,26 @@ func testBrowserDemoReport(t *testing.T, b *browser) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		path := filepath.Join(dir, "report-screenshot.png")
-		if err := os.WriteFile(path, png, 0o644); err != nil {
+		// And the URL table, as sorted and filtered above.
+		b.do(t, chromedp.Evaluate[chromedp.Void](`document.getElementById('all-urls').scrollIntoView({block: 'start'})`))
+		table, err := chromedp.Run(b.ctx, chromedp.CaptureScreenshot())
+		if err != nil {
 			t.Fatal(err)
 		}
-		if len(png) < 10000 {
-			t.Errorf("screenshot is only %d bytes", len(png))
-		}
-		t.Logf("screenshot: %s (%d bytes)", path, len(png))
-		// CRAWLAUDIT_SCREENSHOT_DIR keeps a copy after the temp folder is gone.
-		if keep := os.Getenv("CRAWLAUDIT_SCREENSHOT_DIR"); keep != "" {
-			if err := os.WriteFile(filepath.Join(keep, "report-screenshot.png"), png, 0o644); err != nil {
-				t.Error(err)
+		for name, img := range map[string][]byte{"report-screenshot.png": png, "report-table.png": table} {
+			path := filepath.Join(dir, name)
+			if err := os.WriteFile(path, img, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if len(img) < 10000 {
+				t.Errorf("%s is only %d bytes", name, len(img))
+			}
+			t.Logf("screenshot: %s (%d bytes)", path, len(img))
+			// CRAWLAUDIT_SCREENSHOT_DIR keeps a copy after the temp folder is gone.
+			if keep := os.Getenv("CRAWLAUDIT_SCREENSHOT_DIR"); keep != "" {
+				if err := os.WriteFile(filepath.Join(keep, name), img, 0o644); err != nil {
+					t.Error(err)
+				}
 			}
 		}
 	})
