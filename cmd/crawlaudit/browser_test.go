@@ -20,6 +20,9 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"github.com/crawlaudit/crawlaudit/internal/store"
+	"github.com/crawlaudit/crawlaudit/report"
 )
 
 // browserPath finds Debian's chromium. Without it the browser tests skip,
@@ -225,6 +228,54 @@ func TestBrowser(t *testing.T) {
 	b := newBrowser(t)
 	t.Run("demo report", func(t *testing.T) { testBrowserDemoReport(t, b) })
 	t.Run("hostile site's report runs nothing", func(t *testing.T) { testBrowserRunsNoInjectedScript(t, b) })
+	t.Run("table pages through many rows", func(t *testing.T) { testBrowserPaging(t, b) })
+}
+
+// testBrowserPaging renders a 250-URL crawl and pages through its table.
+func testBrowserPaging(t *testing.T, b *browser) {
+	m := store.NewMemory()
+	if err := m.SetMeta(store.Meta{StartURL: "https://many.test/", StartedAt: time.Unix(0, 0), FinishedAt: time.Unix(1, 0)}); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 250; i++ {
+		if err := m.PutURL(store.URL{URL: fmt.Sprintf("https://many.test/p%03d", i), Status: 200, Kind: store.KindPage, ContentType: "text/html", ResponseMS: int64(i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dir := t.TempDir()
+	f, err := os.Create(filepath.Join(dir, "report.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := report.WriteHTML(f, m, report.HTMLOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	b.open(t, dir)
+	pageInfo := func() string { return b.text(t, "#page-info") }
+	firstURL := func() string { return b.text(t, "#url-table tbody tr:first-child td:first-child") }
+	if got := pageInfo(); got != "rows 1–100 of 250, page 1 of 3" {
+		t.Errorf("page info = %q", got)
+	}
+	b.do(t, chromedp.Click("#next"))
+	if got, first := pageInfo(), firstURL(); got != "rows 101–200 of 250, page 2 of 3" || first != "https://many.test/p100" {
+		t.Errorf("after next: %q, first row %q", got, first)
+	}
+	b.do(t, chromedp.Click("#last"))
+	if got := pageInfo(); got != "rows 201–250 of 250, page 3 of 3" {
+		t.Errorf("after last: %q", got)
+	}
+	if disabled := eval[bool](t, b, `document.getElementById('next').disabled && !document.getElementById('prev').disabled`); !disabled {
+		t.Error("next is not disabled on the last page")
+	}
+	// Filtering starts again at page 1.
+	b.do(t, chromedp.SendKeys("#filter", "p1"))
+	b.waitCount(t, "100") // p100–p199
+	if got := pageInfo(); got != "rows 1–100 of 100, page 1 of 1" {
+		t.Errorf("after filter: %q", got)
+	}
 }
 
 func testBrowserDemoReport(t *testing.T, b *browser) {
