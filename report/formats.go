@@ -14,7 +14,8 @@ type WriterFunc func(w io.Writer, r store.Reader) error
 // It is the one place a file format is registered: a new format is one file
 // in this package plus one line here. It is a read-only table: it must never
 // be mutated at run time (not by cmd, not by tests), which is what makes it
-// safe to read from any goroutine.
+// safe to read from any goroutine. report.html is listed with its default
+// options (no rule explanations); Writers binds them.
 var Files = map[string]WriterFunc{
 	"crawl.json":    WriteJSON,
 	"urls.csv":      WriteURLsCSV,
