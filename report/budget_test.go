@@ -386,3 +386,29 @@ func TestBudgetWritersReportReadErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryFormatHandlesAnEmptyCrawl: a crawl that recorded nothing (the
+// start URL never answered before an interrupt) still renders every file.
+func TestEveryFormatHandlesAnEmptyCrawl(t *testing.T) {
+	t.Parallel()
+	m := store.NewMemory()
+	if err := m.SetMeta(store.Meta{StartURL: bx + "/", Partial: true}); err != nil {
+		t.Fatal(err)
+	}
+	for name, write := range Files {
+		var buf bytes.Buffer
+		if err := write(&buf, m); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+		if buf.Len() == 0 {
+			t.Errorf("%s is empty", name)
+		}
+	}
+	b, err := ComputeBudget(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Requests != 0 || b.Efficiency != 0 || len(b.Categories) != len(categoryDefs) || b.Sections == nil || b.Fixes == nil {
+		t.Errorf("empty budget = %+v", b)
+	}
+}
