@@ -189,8 +189,8 @@ func eval[T any](t *testing.T, b *browser, js string) T {
 	return v
 }
 
-// crawlJSON is the part of crawl.json the browser test compares with.
-type crawlJSON struct {
+// browserCrawlJSON is the part of crawl.json the browser test compares with.
+type browserCrawlJSON struct {
 	Summary struct {
 		URLs           int `json:"urls"`
 		Findings       int `json:"findings"`
@@ -288,7 +288,7 @@ func testBrowserDemoReport(t *testing.T, b *browser) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var cj crawlJSON
+	var cj browserCrawlJSON
 	if err := json.Unmarshal(raw, &cj); err != nil {
 		t.Fatal(err)
 	}
