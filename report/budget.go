@@ -624,6 +624,9 @@ func fixes(recs []*budgetRec, byURL map[string]*budgetRec) []BudgetFix {
 			continue
 		}
 		f := BudgetFix{URL: b.url, Status: b.status, Category: b.cat, Pages: len(b.pages), Saved: 1, Fix: fixText(b.cat)}
+		if b.kind == store.KindAsset && (b.cat == catUnauthorized || b.cat == catForbidden) {
+			f.Fix = "serve the asset publicly, or stop using it on public pages"
+		}
 		if b.cat == catRedirect {
 			hops, loop := chain(b, byURL)
 			f.Saved = 0
