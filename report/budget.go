@@ -138,8 +138,10 @@ type BudgetSitemap struct {
 	Listed          int     `json:"listed"`           // URL records marked in_sitemap
 	ListedIndexable int     `json:"listed_indexable"` // of those, indexable 200 pages
 	Share           float64 `json:"share"`            // ListedIndexable / Listed
-	// ListedWasted counts listed URLs per category other than indexable.
-	ListedWasted map[string]int `json:"listed_wasted"`
+	// ListedNotIndexable counts the listed URLs that are not indexable 200
+	// pages, per category ID; a listed URL robots.txt blocks counts as
+	// blocked_linked whether or not a page links to it.
+	ListedNotIndexable map[string]int `json:"listed_not_indexable"`
 	// Orphans are listed URLs no crawled page links to (at most maxListed).
 	Orphans      []string `json:"orphans"`
 	OrphansTotal int      `json:"orphans_total"`
@@ -715,14 +717,16 @@ func sitemapHygiene(recs []*budgetRec) *BudgetSitemap {
 	if !seen {
 		return nil
 	}
-	s := &BudgetSitemap{ListedWasted: map[string]int{}, Orphans: []string{}, Missing: []string{}}
+	s := &BudgetSitemap{ListedNotIndexable: map[string]int{}, Orphans: []string{}, Missing: []string{}}
 	for _, b := range recs {
 		if b.inSitemap {
 			s.Listed++
 			if b.cat == catIndexable {
 				s.ListedIndexable++
 			} else if b.cat != "" {
-				s.ListedWasted[b.cat]++
+				s.ListedNotIndexable[b.cat]++
+			} else if b.blocked {
+				s.ListedNotIndexable[catBlockedLinked]++
 			}
 			if len(b.pages) == 0 && !b.start {
 				s.OrphansTotal++

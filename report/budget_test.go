@@ -213,8 +213,8 @@ func TestComputeBudgetDepthSpeedSitemap(t *testing.T) {
 		t.Fatal("no sitemap hygiene although URLs are listed")
 	}
 	// Listed: /, /a (indexable), /noidx (noindex), /private/unlinked
-	// (blocked, unlinked: an orphan outside the budget).
-	if s.Listed != 4 || s.ListedIndexable != 2 || s.Share != 0.5 || !reflect.DeepEqual(s.ListedWasted, map[string]int{catNoIndex: 1}) {
+	// (blocked, unlinked: an orphan outside the budget, counted as blocked).
+	if s.Listed != 4 || s.ListedIndexable != 2 || s.Share != 0.5 || !reflect.DeepEqual(s.ListedNotIndexable, map[string]int{catNoIndex: 1, catBlockedLinked: 1}) {
 		t.Errorf("sitemap = %+v", s)
 	}
 	if !reflect.DeepEqual(s.Orphans, []string{bx + "/private/unlinked"}) || s.MissingTotal != 3 {
