@@ -17,7 +17,7 @@ import (
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
-	"github.com/chromedp/cdproto/page"
+	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
@@ -83,11 +83,11 @@ func newBrowser(t *testing.T) *browser {
 		b.mu.Lock()
 		defer b.mu.Unlock()
 		switch ev := ev.(type) {
-		case *page.EventJavascriptDialogOpening:
+		case *cdppage.EventJavascriptDialogOpening:
 			b.dialogs = append(b.dialogs, ev.Message)
 			go func() {
 				// A dialog blocks the page until it is closed.
-				_, _ = chromedp.Call(b.ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: false})
+				_, _ = chromedp.Call(b.ctx, cdppage.HandleJavaScriptDialog, cdppage.HandleJavaScriptDialogParams{Accept: false})
 			}()
 		case *runtime.EventExceptionThrown:
 			msg := ev.ExceptionDetails.Text
@@ -106,7 +106,7 @@ func newBrowser(t *testing.T) *browser {
 	}
 	for _, err := range []error{
 		call(bctx, network.Enable, network.EnableParams{}),
-		call(bctx, page.Enable, page.EnableParams{}),
+		call(bctx, cdppage.Enable, cdppage.EnableParams{}),
 		call(bctx, runtime.Enable, cdp.Empty{}),
 	} {
 		if err != nil {
