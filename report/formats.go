@@ -14,12 +14,16 @@ type WriterFunc func(w io.Writer, r store.Reader) error
 // It is the one place a file format is registered: a new format is one file
 // in this package plus one line here. It is a read-only table: it must never
 // be mutated at run time (not by cmd, not by tests), which is what makes it
-// safe to read from any goroutine.
+// safe to read from any goroutine. report.html is listed with its default
+// options (no rule explanations); Writers binds them.
 var Files = map[string]WriterFunc{
-	"crawl.json":   WriteJSON,
-	"urls.csv":     WriteURLsCSV,
-	"findings.csv": WriteFindingsCSV,
-	"links.csv":    WriteLinksCSV,
+	"crawl.json":    WriteJSON,
+	"urls.csv":      WriteURLsCSV,
+	"findings.csv":  WriteFindingsCSV,
+	"links.csv":     WriteLinksCSV,
+	"budget.csv":    WriteBudgetCSV,
+	"redirects.csv": WriteRedirectsCSV,
+	"report.html":   writeHTMLDefault,
 }
 
 // FileNames returns the keys of Files, sorted, so callers write files in a
@@ -31,4 +35,16 @@ func FileNames() []string {
 	}
 	sort.Strings(names)
 	return names
+}
+
+// Writers returns the writer of every file in Files, with html bound into
+// report.html (which Files renders without rule explanations). cmd uses it
+// to pass what report must not import itself: the audit rule texts.
+func Writers(html HTMLOptions) map[string]WriterFunc {
+	out := make(map[string]WriterFunc, len(Files))
+	for name, w := range Files {
+		out[name] = w
+	}
+	out["report.html"] = func(w io.Writer, r store.Reader) error { return WriteHTML(w, r, html) }
+	return out
 }

@@ -85,6 +85,7 @@ type jsonDoc struct {
 	Settings      map[string]string `json:"settings"`
 	Summary       Summary           `json:"summary"`
 	Auth          AuthSummary       `json:"auth"`
+	Budget        Budget            `json:"budget"` // additive (schema 1); recomputed, never read back
 	URLs          []jsonURL         `json:"urls"`
 	Findings      []jsonFinding     `json:"findings"`
 }
@@ -194,6 +195,10 @@ func WriteJSON(w io.Writer, r store.Reader) error {
 	if err != nil {
 		return err
 	}
+	bud, err := ComputeBudget(r)
+	if err != nil {
+		return err
+	}
 	settings := make(map[string]string, len(meta.Settings))
 	for k, v := range meta.Settings {
 		settings[k] = maskText(v) // settings are never credentials, but may hold URLs
@@ -215,6 +220,7 @@ func WriteJSON(w io.Writer, r store.Reader) error {
 		return err
 	}
 	jw.field("auth", auth)
+	jw.field("budget", bud)
 
 	jw.raw(`  "urls": [`)
 	first := true
@@ -310,7 +316,7 @@ func (j *jsonWriter) endArray(empty, more bool) {
 // metadata, every URL record (Start set when "start" is among its sources,
 // WWW-Authenticate as one joined value), one Edge per referrer entry (To is
 // the URL; anchor text is not in crawl.json, so it is empty) and the findings.
-// The summary is not read: WriteJSON computes it again.
+// The summary and budget are not read: WriteJSON computes them again.
 //
 // Everything in crawl.json is already masked, and masking is idempotent, so
 // WriteJSON of the result reproduces the input byte for byte, as long as

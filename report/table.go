@@ -75,6 +75,14 @@ func WriteTable(w io.Writer, r store.Reader, opt TableOptions) error {
 		return err
 	}
 
+	bud, err := ComputeBudget(r)
+	if err != nil {
+		return err
+	}
+	if err := budgetTable(&buf, bud); err != nil {
+		return err
+	}
+
 	buf.WriteString("\nFindings by rule\n")
 	if len(sum.FindingsByRule) == 0 {
 		buf.WriteString("No findings.\n")
@@ -183,6 +191,37 @@ func kindTable(w io.Writer, sum Summary) error {
 	t := newTable(w, len(header), numeric...)
 	t.Header(header)
 	return appendRows(t, "URLs by kind and status", rows)
+}
+
+// budgetTable renders "Crawl budget": the efficiency line, then the
+// categories that occurred, and the section with the most waste.
+func budgetTable(w *bytes.Buffer, b Budget) error {
+	fmt.Fprintf(w, "\nCrawl budget: efficiency %.1f%% (%d of %d requests were indexable 200 pages; %d wasted)\n",
+		b.Efficiency*100, b.Indexable, b.Requests, b.Wasted)
+	rows := [][]string{}
+	for _, c := range b.Categories {
+		if c.Count == 0 {
+			continue
+		}
+		kind := "useful"
+		switch {
+		case c.Waste:
+			kind = "waste"
+		case c.ID == catBlockedLinked:
+			kind = "not requested"
+		}
+		rows = append(rows, []string{c.Label, kind, itoa(c.Count), fmt.Sprintf("%.1f%%", c.Share*100)})
+	}
+	t := newTable(w, 4, 2, 3)
+	t.Header([]string{"outcome", "counts as", "requests", "share"})
+	if err := appendRows(t, "Crawl budget", rows); err != nil {
+		return err
+	}
+	if len(b.Sections) > 0 && b.Sections[0].Wasted > 0 {
+		s := b.Sections[0]
+		fmt.Fprintf(w, "Most waste in %s: %d of %d requests. Sections and fixes are in budget.csv and report.html.\n", s.Section, s.Wasted, s.Requests)
+	}
+	return nil
 }
 
 // ruleTable renders "Findings by rule" in Summary order (severity, rule).

@@ -66,7 +66,7 @@ func newCrawlOptions() *crawlOptions {
 
 func (o *crawlOptions) register(cmd *cobra.Command) {
 	f := cmd.Flags()
-	f.StringVar(&o.out, "out", "crawlaudit-report", "output folder for crawl.json, urls.csv, findings.csv, links.csv")
+	f.StringVar(&o.out, "out", "crawlaudit-report", "output folder for report.html, crawl.json and the CSV files")
 	f.IntVar(&o.concurrency, "concurrency", 8, "requests in flight per host")
 	f.DurationVar(&o.delay, "delay", 0, "pause after each request to the same host (e.g. 500ms)")
 	f.DurationVar(&o.timeout, "timeout", 15*time.Second, "time limit per request")

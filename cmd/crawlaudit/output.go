@@ -40,8 +40,9 @@ func unwrapPath(err error) error {
 // writeOutputs writes every registered report file into dir, each
 // atomically: a temp file in dir, synced, then renamed over the old one.
 func writeOutputs(dir string, r store.Reader) error {
+	writers := report.Writers(htmlOptions())
 	for _, name := range report.FileNames() {
-		if err := writeAtomic(filepath.Join(dir, name), func(w io.Writer) error { return report.Files[name](w, r) }); err != nil {
+		if err := writeAtomic(filepath.Join(dir, name), func(w io.Writer) error { return writers[name](w, r) }); err != nil {
 			return err
 		}
 	}

@@ -1,0 +1,445 @@
+package report
+
+import (
+	"bufio"
+	"crypto/sha256"
+	_ "embed"
+	"encoding/base64"
+	"fmt"
+	"html/template"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/crawlaudit/crawlaudit/internal/store"
+)
+
+// RuleInfo explains one audit rule in report.html. report does not import
+// internal/audit (STYLE.md §1: audit and report both only read the store), so
+// cmd maps audit.Catalogue() to these and passes them in HTMLOptions.
+type RuleInfo struct {
+	ID       string         // rule ID, as in Finding.Rule
+	Severity store.Severity // default severity
+	When     string         // when the rule fires
+	Fix      string         // how to fix what it finds
+}
+
+// HTMLOptions configures WriteHTML. The zero value is valid.
+type HTMLOptions struct {
+	// Rules explains the findings: each rule group shows its When and Fix.
+	// Rules missing here show their findings without an explanation.
+	Rules []RuleInfo
+	// Rows is how many URL rows are rendered as HTML, for readers without
+	// JavaScript and for print; every row is in the JSON data island the
+	// table's script pages through. Zero or negative means 100.
+	Rows int
+	// FindingsPerRule is how many findings each rule group lists; the rest
+	// are counted and are in findings.csv. Zero or negative means 200.
+	FindingsPerRule int
+}
+
+//go:embed html.tmpl
+var htmlTemplateText string
+
+//go:embed html.js
+var htmlScript string
+
+// htmlTemplate is parsed once; it is never mutated after.
+var htmlTemplate = template.Must(template.New("report.html").Funcs(template.FuncMap{
+	"pct":   func(f float64) string { return strconv.FormatFloat(f*100, 'f', 1, 64) + "%" },
+	"web":   webURL,
+	"label": categoryLabel,
+}).Parse(htmlTemplateText))
+
+// scriptHash is the CSP hash of htmlScript: the only script the page may run.
+// Even if crawled text ever slipped through escaping as a <script>, the
+// browser would refuse to run it.
+var scriptHash = func() string {
+	sum := sha256.Sum256([]byte(htmlScript))
+	return "sha256-" + base64.StdEncoding.EncodeToString(sum[:])
+}()
+
+// urlColumns are the columns of the URL table and of each row in the JSON
+// data island, in order.
+var urlColumns = []string{"url", "status", "kind", "budget", "depth", "inlinks", "response_ms", "title", "www_authenticate"}
+
+// htmlData is what html.tmpl renders.
+type htmlData struct {
+	CSP          string
+	Script       template.JS
+	StartURL     string
+	StartedAt    string
+	FinishedAt   string
+	Tool         string
+	Partial      bool
+	Summary      Summary
+	Budget       Budget
+	Waste        []BudgetCategory // waste categories that occurred, most first
+	Status       chart
+	SectionChart chart
+	Sections     []sectionView
+	Rules        []ruleGroup
+	Columns      []string
+	Rows         [][]any // every URL, for the data island
+	FirstRows    [][]any // the first Rows rows, rendered as HTML
+	TotalRows    int
+}
+
+// chart is an inline SVG bar chart laid out here, so the template only
+// places rectangles and text.
+type chart struct {
+	Width, Height int
+	Bars          []bar
+}
+
+// bar is one row of a horizontal bar chart: a label and stacked segments.
+type bar struct {
+	Label         string
+	Value         string // the number shown at the end of the bar
+	TextY, ValueX int
+	Segments      []segment
+}
+
+type segment struct {
+	X, Y, W int
+	Class   string
+	Title   string
+}
+
+// sectionView is one row of the sections table.
+type sectionView struct {
+	BudgetSection
+	MainWaste string // the label of its largest waste category, or ""
+}
+
+// ruleGroup is the findings of one rule (under one severity).
+type ruleGroup struct {
+	ID       string
+	Severity store.Severity
+	When     string
+	Fix      string
+	Count    int
+	Findings []findingView
+	More     int
+}
+
+type findingView struct {
+	URL           string
+	Status        string
+	Message       string
+	Referrers     []string // the first maxFindingReferrers
+	MoreReferrers int      // how many more there are (all are in findings.csv)
+}
+
+// maxFindingReferrers bounds the referrers listed under one finding: a
+// navigation link to a 401 can have 100,000 of them.
+const maxFindingReferrers = 10
+
+// WriteHTML writes report.html: one self-contained page (inline CSS,
+// JavaScript and SVG, and a Content-Security-Policy that allows nothing else,
+// so opening it makes no network request). It shows the crawl-efficiency
+// figure first, then the status distribution and waste-by-section charts, the
+// budget breakdown and fix list, the findings grouped by rule (severity,
+// explanation, fix, URLs with their referrers) and the table of every URL.
+// The table's rows are a JSON data island that a small script sorts,
+// filters and pages through, which keeps 100,000 rows usable; without
+// JavaScript (and in print) the first opt.Rows rows are shown as HTML.
+//
+// Everything the crawled site controls is escaped by html/template, and
+// every URL is masked.
+func WriteHTML(w io.Writer, r store.Reader, opt HTMLOptions) error {
+	if opt.Rows <= 0 {
+		opt.Rows = 100
+	}
+	if opt.FindingsPerRule <= 0 {
+		opt.FindingsPerRule = 200
+	}
+	meta, err := r.Meta()
+	if err != nil {
+		return fmt.Errorf("report: html: read meta: %w", err)
+	}
+	sum, err := Summarize(r)
+	if err != nil {
+		return err
+	}
+	recs, byURL, err := loadBudget(r)
+	if err != nil {
+		return err
+	}
+	bud := budgetFrom(recs, byURL)
+	findings, err := maskedFindings(r)
+	if err != nil {
+		return err
+	}
+	d := htmlData{
+		CSP:        "default-src 'none'; style-src 'unsafe-inline'; script-src '" + scriptHash + "'; img-src data:; base-uri 'none'; form-action 'none'",
+		Script:     template.JS(htmlScript),
+		StartURL:   maskURL(meta.StartURL),
+		StartedAt:  meta.StartedAt.Format(time.RFC3339),
+		FinishedAt: meta.FinishedAt.Format(time.RFC3339),
+		Tool:       meta.ToolVersion,
+		Partial:    meta.Partial,
+		Summary:    sum,
+		Budget:     bud,
+		Columns:    urlColumns,
+	}
+	for _, c := range bud.Categories {
+		if c.Waste && c.Count > 0 {
+			d.Waste = append(d.Waste, c)
+		}
+	}
+	sort.SliceStable(d.Waste, func(i, j int) bool { return d.Waste[i].Count > d.Waste[j].Count })
+
+	statuses := map[string]int{}
+	statusOf := map[string]string{} // masked URL → status label, for the findings
+	err = eachURL(r, func(u store.URL) error {
+		in, err := r.EdgesTo(u.URL)
+		if err != nil {
+			return fmt.Errorf("edges to %s: %w", maskURL(u.URL), err)
+		}
+		masked := maskURL(u.URL)
+		cat := "external"
+		if b := byURL[masked]; b != nil {
+			cat = b.cat
+			if cat == "" {
+				cat = "blocked"
+			}
+		}
+		label := statusLabel(u)
+		statuses[label]++
+		statusOf[masked] = label
+		d.Rows = append(d.Rows, []any{masked, u.Status, string(u.Kind), cat, u.Depth, store.Inlinks(u.URL, in), u.ResponseMS, u.Title, strings.Join(u.WWWAuthenticate, ", ")})
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("report: html: read urls: %w", err)
+	}
+	if d.Rows == nil {
+		d.Rows = [][]any{}
+	}
+	d.TotalRows = len(d.Rows)
+	d.FirstRows = d.Rows[:min(opt.Rows, len(d.Rows))]
+	d.Status = statusChart(statuses)
+	d.SectionChart = sectionChart(bud.Sections)
+	for _, s := range bud.Sections {
+		v := sectionView{BudgetSection: s}
+		most := 0
+		for _, c := range categoryDefs {
+			if n := s.Categories[c.id]; c.waste && n > most {
+				most, v.MainWaste = n, c.label
+			}
+		}
+		d.Sections = append(d.Sections, v)
+	}
+	d.Rules = ruleGroups(findings, statusOf, opt)
+
+	bw := bufio.NewWriterSize(w, 64<<10)
+	if err := htmlTemplate.Execute(bw, d); err != nil {
+		return fmt.Errorf("report: html: %w", err)
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("report: html: write: %w", err)
+	}
+	return nil
+}
+
+// writeHTMLDefault is report.html's entry in Files: WriteHTML without rule
+// explanations. cmd uses Writers to pass them.
+func writeHTMLDefault(w io.Writer, r store.Reader) error { return WriteHTML(w, r, HTMLOptions{}) }
+
+// statusLabel is the status chart's label for u: the code, "blocked" or
+// "no answer".
+func statusLabel(u store.URL) string {
+	switch {
+	case u.BlockedByRobots:
+		return "blocked"
+	case u.Status == 0:
+		return "no answer"
+	}
+	return strconv.Itoa(u.Status)
+}
+
+// statusClassName maps a status label to a CSS class (its colour).
+func statusClassName(label string) string {
+	if n, err := strconv.Atoi(label); err == nil {
+		switch {
+		case n >= 200 && n < 300:
+			return "s2"
+		case n >= 300 && n < 400:
+			return "s3"
+		case n >= 400 && n < 500:
+			return "s4"
+		case n >= 500 && n < 600:
+			return "s5"
+		}
+		return "sx"
+	}
+	return "sx"
+}
+
+// Chart geometry, in SVG user units.
+const (
+	chartWidth = 640
+	chartLabel = 170 // room for labels on the left
+	chartValue = 60  // room for the value on the right
+	barHeight  = 18
+	barGap     = 6
+	maxBars    = 15
+)
+
+func scale(n, max int) int {
+	if max == 0 {
+		return 0
+	}
+	w := n * (chartWidth - chartLabel - chartValue) / max
+	if n > 0 && w < 1 {
+		w = 1
+	}
+	return w
+}
+
+func rowY(i int) (y, textY int) {
+	y = i * (barHeight + barGap)
+	return y, y + barHeight - 5
+}
+
+// statusChart is one bar per status label: codes in order, then "blocked"
+// and "no answer".
+func statusChart(counts map[string]int) chart {
+	labels := make([]string, 0, len(counts))
+	for l := range counts {
+		labels = append(labels, l)
+	}
+	sort.Slice(labels, func(i, j int) bool {
+		a, errA := strconv.Atoi(labels[i])
+		b, errB := strconv.Atoi(labels[j])
+		if (errA == nil) != (errB == nil) {
+			return errA == nil
+		}
+		if errA == nil {
+			return a < b
+		}
+		return labels[i] < labels[j]
+	})
+	max := 0
+	for _, n := range counts {
+		max = maxInt(max, n)
+	}
+	c := chart{Width: chartWidth}
+	for i, l := range labels {
+		y, ty := rowY(i)
+		n := counts[l]
+		w := scale(n, max)
+		c.Bars = append(c.Bars, bar{Label: l, Value: itoa(n), TextY: ty, ValueX: chartLabel + w + 6, Segments: []segment{
+			{X: chartLabel, Y: y, W: w, Class: statusClassName(l), Title: l + ": " + itoa(n) + " URLs"},
+		}})
+	}
+	c.Height = len(c.Bars) * (barHeight + barGap)
+	return c
+}
+
+// sectionChart stacks each section's wasted, indexable and other requests,
+// for the sections with the most waste.
+func sectionChart(sections []BudgetSection) chart {
+	if len(sections) > maxBars {
+		sections = sections[:maxBars]
+	}
+	max := 0
+	for _, s := range sections {
+		max = maxInt(max, s.Requests)
+	}
+	c := chart{Width: chartWidth}
+	for i, s := range sections {
+		y, ty := rowY(i)
+		other := s.Requests - s.Wasted - s.Indexable
+		x := chartLabel
+		var segs []segment
+		for _, part := range []struct {
+			n           int
+			class, what string
+		}{{s.Wasted, "waste", "wasted"}, {s.Indexable, "ok", "indexable"}, {other, "res", "other useful"}} {
+			w := scale(part.n, max)
+			if part.n > 0 {
+				segs = append(segs, segment{X: x, Y: y, W: w, Class: part.class, Title: fmt.Sprintf("%s: %d %s of %d requests", s.Section, part.n, part.what, s.Requests)})
+			}
+			x += w
+		}
+		c.Bars = append(c.Bars, bar{Label: cutLabel(s.Section), Value: itoa(s.Wasted) + "/" + itoa(s.Requests), TextY: ty, ValueX: x + 6, Segments: segs})
+	}
+	c.Height = len(c.Bars) * (barHeight + barGap)
+	return c
+}
+
+func maxInt(a, b int) int {
+	if a > b {
+		return a
+	}
+	return b
+}
+
+// cutLabel keeps chart labels within their room.
+func cutLabel(s string) string {
+	r := []rune(s)
+	if len(r) <= 26 {
+		return s
+	}
+	return string(r[:25]) + "…"
+}
+
+// ruleGroups groups the (masked, sorted) findings by rule and severity, most
+// severe first, with the rule texts from opt.Rules and each URL's status
+// label (status maps masked URLs to them).
+func ruleGroups(fs []store.Finding, status map[string]string, opt HTMLOptions) []ruleGroup {
+	info := map[string]RuleInfo{}
+	for _, ri := range opt.Rules {
+		info[ri.ID] = ri
+	}
+	var groups []ruleGroup
+	idx := map[string]int{}
+	for _, f := range fs {
+		key := f.Rule + "\x00" + string(f.Severity)
+		i, ok := idx[key]
+		if !ok {
+			i = len(groups)
+			idx[key] = i
+			ri := info[f.Rule]
+			groups = append(groups, ruleGroup{ID: f.Rule, Severity: f.Severity, When: ri.When, Fix: ri.Fix})
+		}
+		g := &groups[i]
+		g.Count++
+		if len(g.Findings) >= opt.FindingsPerRule {
+			g.More++
+			continue
+		}
+		v := findingView{URL: f.URL, Status: status[f.URL], Message: f.Message, Referrers: f.Referrers}
+		if n := len(v.Referrers); n > maxFindingReferrers {
+			v.Referrers, v.MoreReferrers = v.Referrers[:maxFindingReferrers], n-maxFindingReferrers
+		}
+		g.Findings = append(g.Findings, v)
+	}
+	// fs is in store.SortFindings order (severity, rule, URL), so groups
+	// already are too.
+	return groups
+}
+
+// webURL returns u for use as a link target when it is an http(s) URL, and
+// "" otherwise (html/template would neutralise other schemes anyway).
+func webURL(u string) string {
+	l := strings.ToLower(u)
+	if strings.HasPrefix(l, "http://") || strings.HasPrefix(l, "https://") {
+		return u
+	}
+	return ""
+}
+
+// categoryLabel is the label of a budget category ID.
+func categoryLabel(id string) string {
+	for _, d := range categoryDefs {
+		if d.id == id {
+			return d.label
+		}
+	}
+	return id
+}

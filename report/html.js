@@ -1,0 +1,104 @@
+(function () {
+  'use strict';
+  // report.html's table: sorts, filters and pages through the rows of the
+  // JSON data island. It builds the DOM with textContent only: crawled text
+  // is never parsed as HTML.
+  var data = JSON.parse(document.getElementById('url-data').textContent);
+  var cols = JSON.parse(document.getElementById('url-columns').textContent);
+  var numeric = { status: true, depth: true, inlinks: true, response_ms: true };
+  var pageSize = 100;
+  var rows = data.map(function (r) {
+    return { r: r, h: r.join('\u0001').toLowerCase() };
+  });
+  var view = rows, page = 0, sortCol = -1, sortDir = 1;
+  var table = document.getElementById('url-table');
+  var tbody = table.tBodies[0];
+  var filter = document.getElementById('filter');
+  var kind = document.getElementById('kind');
+  var rowInfo = document.getElementById('row-info');
+  var pageInfo = document.getElementById('page-info');
+  document.documentElement.className += ' js';
+
+  function cmp(a, b) {
+    var x = a.r[sortCol], y = b.r[sortCol];
+    if (x < y) return -sortDir;
+    if (x > y) return sortDir;
+    return 0;
+  }
+
+  function apply() {
+    var q = filter.value.trim().toLowerCase();
+    var k = kind.value;
+    view = rows.filter(function (o) {
+      return (!k || o.r[2] === k) && (!q || o.h.indexOf(q) >= 0);
+    });
+    if (sortCol >= 0) view.sort(cmp);
+    page = 0;
+    render();
+  }
+
+  function cell(tr, value, col) {
+    var td = document.createElement('td');
+    var name = cols[col];
+    if (numeric[name]) td.className = 'num';
+    if (name === 'url') td.className = 'url';
+    if (name === 'title' || name === 'www_authenticate') td.className = 'txt';
+    var s = String(value);
+    if (name === 'url' && /^https?:\/\//i.test(s)) {
+      var a = document.createElement('a');
+      a.href = s;
+      a.rel = 'noreferrer nofollow';
+      a.textContent = s;
+      td.appendChild(a);
+    } else {
+      td.textContent = s;
+    }
+    tr.appendChild(td);
+  }
+
+  function render() {
+    var pages = Math.max(1, Math.ceil(view.length / pageSize));
+    if (page >= pages) page = pages - 1;
+    if (page < 0) page = 0;
+    var start = page * pageSize, end = Math.min(view.length, start + pageSize);
+    var frag = document.createDocumentFragment();
+    for (var i = start; i < end; i++) {
+      var tr = document.createElement('tr');
+      var r = view[i].r;
+      for (var c = 0; c < r.length; c++) cell(tr, r[c], c);
+      frag.appendChild(tr);
+    }
+    tbody.textContent = '';
+    tbody.appendChild(frag);
+    rowInfo.textContent = view.length + (view.length === 1 ? ' URL' : ' URLs') +
+      (view.length === rows.length ? '' : ' of ' + rows.length);
+    rowInfo.setAttribute('data-count', String(view.length));
+    pageInfo.textContent = view.length ? 'rows ' + (start + 1) + '–' + end + ' of ' + view.length + ', page ' + (page + 1) + ' of ' + pages : 'no rows';
+    document.getElementById('first').disabled = document.getElementById('prev').disabled = page === 0;
+    document.getElementById('last').disabled = document.getElementById('next').disabled = page >= pages - 1;
+  }
+
+  var ths = table.tHead.rows[0].cells;
+  Array.prototype.forEach.call(ths, function (th, i) {
+    th.querySelector('button').addEventListener('click', function () {
+      sortDir = sortCol === i ? -sortDir : (numeric[cols[i]] ? -1 : 1);
+      sortCol = i;
+      Array.prototype.forEach.call(ths, function (h) { h.removeAttribute('aria-sort'); });
+      th.setAttribute('aria-sort', sortDir > 0 ? 'ascending' : 'descending');
+      view.sort(cmp);
+      page = 0;
+      render();
+    });
+  });
+  var timer;
+  filter.addEventListener('input', function () {
+    clearTimeout(timer);
+    timer = setTimeout(apply, rows.length > 20000 ? 200 : 0);
+  });
+  kind.addEventListener('change', apply);
+  document.getElementById('first').addEventListener('click', function () { page = 0; render(); });
+  document.getElementById('prev').addEventListener('click', function () { page--; render(); });
+  document.getElementById('next').addEventListener('click', function () { page++; render(); });
+  document.getElementById('last').addEventListener('click', function () { page = Infinity; render(); });
+  render();
+})();
