@@ -14,7 +14,7 @@ import (
 // ends, fields quoted by encoding/csv when needed), with a header row. Column
 // names are part of the schema.
 var (
-	urlsHeader     = []string{"url", "status", "kind", "sources", "depth", "inlinks", "content_type", "bytes", "response_ms", "redirect", "www_authenticate", "noindex", "canonical", "title", "in_sitemap", "blocked_by_robots", "truncated", "error"}
+	urlsHeader     = []string{"url", "status", "kind", "sources", "depth", "inlinks", "content_type", "bytes", "response_ms", "redirect", "www_authenticate", "noindex", "canonical", "title", "in_sitemap", "blocked_by_robots", "truncated", "error", "robots_disallowed", "sitemap_urls"}
 	findingsHeader = []string{"rule", "severity", "url", "message", "referrers"}
 	linksHeader    = []string{"from", "to", "type", "tag", "text", "to_status"}
 )
@@ -89,6 +89,8 @@ func WriteURLsCSV(w io.Writer, r store.Reader) error {
 			btoa(u.BlockedByRobots),
 			btoa(u.Truncated),
 			cell(maskText(u.Error)),
+			btoa(u.RobotsDisallowed),
+			strconv.Itoa(u.SitemapURLs),
 		}
 		if err := cw.Write(row); err != nil {
 			return fmt.Errorf("write: %w", err)

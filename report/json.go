@@ -46,6 +46,17 @@ type jsonURL struct {
 	BotCheck        string          `json:"bot_check,omitempty"`
 	LoginForm       bool            `json:"login_form,omitempty"`
 	Challenges      []jsonChallenge `json:"challenges,omitempty"`
+	// Sitemaps and robots.txt fields, present only when set.
+	RobotsDisallowed bool                 `json:"robots_disallowed,omitempty"`
+	SitemapURLs      int                  `json:"sitemap_urls,omitempty"`
+	SitemapProblems  []jsonSitemapProblem `json:"sitemap_problems,omitempty"`
+}
+
+// jsonSitemapProblem is one thing wrong with a sitemap file.
+type jsonSitemapProblem struct {
+	Kind    string `json:"kind"`
+	URL     string `json:"url,omitempty"`
+	Message string `json:"message"`
 }
 
 // jsonChallenge is one parsed WWW-Authenticate challenge of a URL.
@@ -125,33 +136,44 @@ func newJSONURL(u store.URL, in []store.Edge) jsonURL {
 		sources = []string{}
 	}
 	return jsonURL{
-		URL:             maskURL(u.URL),
-		Status:          u.Status,
-		Kind:            u.Kind,
-		Sources:         sources,
-		Depth:           u.Depth,
-		Inlinks:         store.Inlinks(u.URL, in),
-		Referrers:       referrers(in),
-		ContentType:     u.ContentType,
-		Bytes:           u.Bytes,
-		ResponseMS:      u.ResponseMS,
-		Redirect:        maskURL(u.Redirect),
-		WWWAuthenticate: strings.Join(u.WWWAuthenticate, ", "),
-		NoIndex:         u.NoIndex,
-		Canonical:       maskURL(u.Canonical),
-		Title:           u.Title,
-		InSitemap:       u.InSitemap,
-		BlockedByRobots: u.BlockedByRobots,
-		Truncated:       u.Truncated,
-		Method:          u.Method,
-		Error:           maskText(u.Error),
-		Credentials:     u.Credentials,
-		AnonymousStatus: u.AnonymousStatus,
-		Access:          store.Access(u),
-		BotCheck:        u.BotCheck,
-		LoginForm:       u.LoginForm,
-		Challenges:      jsonChallenges(u.Challenges),
+		URL:              maskURL(u.URL),
+		Status:           u.Status,
+		Kind:             u.Kind,
+		Sources:          sources,
+		Depth:            u.Depth,
+		Inlinks:          store.Inlinks(u.URL, in),
+		Referrers:        referrers(in),
+		ContentType:      u.ContentType,
+		Bytes:            u.Bytes,
+		ResponseMS:       u.ResponseMS,
+		Redirect:         maskURL(u.Redirect),
+		WWWAuthenticate:  strings.Join(u.WWWAuthenticate, ", "),
+		NoIndex:          u.NoIndex,
+		Canonical:        maskURL(u.Canonical),
+		Title:            u.Title,
+		InSitemap:        u.InSitemap,
+		BlockedByRobots:  u.BlockedByRobots,
+		Truncated:        u.Truncated,
+		Method:           u.Method,
+		Error:            maskText(u.Error),
+		Credentials:      u.Credentials,
+		AnonymousStatus:  u.AnonymousStatus,
+		Access:           store.Access(u),
+		BotCheck:         u.BotCheck,
+		LoginForm:        u.LoginForm,
+		Challenges:       jsonChallenges(u.Challenges),
+		RobotsDisallowed: u.RobotsDisallowed,
+		SitemapURLs:      u.SitemapURLs,
+		SitemapProblems:  jsonSitemapProblems(u.SitemapProblems),
 	}
+}
+
+func jsonSitemapProblems(ps []store.SitemapProblem) []jsonSitemapProblem {
+	var out []jsonSitemapProblem
+	for _, p := range ps {
+		out = append(out, jsonSitemapProblem{Kind: p.Kind, URL: maskURL(p.URL), Message: maskText(p.Message)})
+	}
+	return out
 }
 
 func jsonChallenges(cs []store.Challenge) []jsonChallenge {
@@ -353,26 +375,31 @@ func ReadJSON(rd io.Reader) (*store.Memory, error) {
 	}
 	for _, ju := range doc.URLs {
 		u := store.URL{
-			URL:             ju.URL,
-			Status:          ju.Status,
-			Kind:            ju.Kind,
-			Depth:           ju.Depth,
-			Method:          ju.Method,
-			ContentType:     ju.ContentType,
-			Bytes:           ju.Bytes,
-			Truncated:       ju.Truncated,
-			ResponseMS:      ju.ResponseMS,
-			Redirect:        ju.Redirect,
-			NoIndex:         ju.NoIndex,
-			Canonical:       ju.Canonical,
-			Title:           ju.Title,
-			InSitemap:       ju.InSitemap,
-			BlockedByRobots: ju.BlockedByRobots,
-			Error:           ju.Error,
-			Credentials:     ju.Credentials,
-			AnonymousStatus: ju.AnonymousStatus,
-			BotCheck:        ju.BotCheck,
-			LoginForm:       ju.LoginForm,
+			URL:              ju.URL,
+			Status:           ju.Status,
+			Kind:             ju.Kind,
+			Depth:            ju.Depth,
+			Method:           ju.Method,
+			ContentType:      ju.ContentType,
+			Bytes:            ju.Bytes,
+			Truncated:        ju.Truncated,
+			ResponseMS:       ju.ResponseMS,
+			Redirect:         ju.Redirect,
+			NoIndex:          ju.NoIndex,
+			Canonical:        ju.Canonical,
+			Title:            ju.Title,
+			InSitemap:        ju.InSitemap,
+			BlockedByRobots:  ju.BlockedByRobots,
+			Error:            ju.Error,
+			Credentials:      ju.Credentials,
+			AnonymousStatus:  ju.AnonymousStatus,
+			BotCheck:         ju.BotCheck,
+			LoginForm:        ju.LoginForm,
+			RobotsDisallowed: ju.RobotsDisallowed,
+			SitemapURLs:      ju.SitemapURLs,
+		}
+		for _, p := range ju.SitemapProblems {
+			u.SitemapProblems = append(u.SitemapProblems, store.SitemapProblem(p))
 		}
 		for _, c := range ju.Challenges {
 			u.Challenges = append(u.Challenges, store.Challenge(c))

@@ -41,6 +41,7 @@ type crawlJSON struct {
 		BlockedByRobots bool     `json:"blocked_by_robots"`
 		Sources         []string `json:"sources"`
 		Error           string   `json:"error"`
+		SitemapURLs     int      `json:"sitemap_urls"`
 	} `json:"urls"`
 	Findings []struct {
 		Rule      string   `json:"rule"`
@@ -129,6 +130,9 @@ func TestDemoCrawlEndToEnd(t *testing.T) {
 			s = "blocked"
 		}
 		got[u.URL] = s + " " + u.Kind
+		if u.URL == site+"/sitemap.xml" && u.SitemapURLs != 23 {
+			t.Errorf("/sitemap.xml: sitemap_urls %d, want 23", u.SitemapURLs)
+		}
 		if u.Status == 0 && !u.BlockedByRobots && u.Error == "" {
 			t.Errorf("%s: status 0 without an error", u.URL)
 		}
