@@ -13,8 +13,9 @@ import (
 	"github.com/crawlaudit/crawlaudit/crawler"
 )
 
-// logEvery is how often progress is logged when stderr is not a terminal.
-const logEvery = 10 * time.Second
+// logEvery is how often progress is logged when stderr is not a terminal
+// (a variable for tests).
+var logEvery = 10 * time.Second
 
 // showProgress reports p on w until the returned stop is called: a live
 // line (schollz/progressbar) when w is a terminal, one log line every 10s
