@@ -87,8 +87,8 @@ const urlColumns = `url, status, kind, start, depth, method, content_type, bytes
 // Batching of the writer goroutine: a transaction is committed every
 // batchSize writes or batchEvery, whichever comes first.
 const (
-	batchSize  = 2000
-	batchEvery = 200 * time.Millisecond
+	batchSize  = 8192
+	batchEvery = 500 * time.Millisecond
 	queueSize  = 4096
 )
 
@@ -167,7 +167,7 @@ func OpenSQLite(path string) (*SQLite, error) {
 }
 
 func openSQLite(path string, create bool) (*SQLite, error) {
-	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=busy_timeout(10000)&_txlock=immediate"
+	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=busy_timeout(10000)&_pragma=cache_size(-32768)&_txlock=immediate"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
@@ -486,7 +486,11 @@ func (s *SQLite) Get(url string) (URL, bool, error) {
 	if err := s.Flush(); err != nil {
 		return URL{}, false, err
 	}
-	u, err := scanURL(s.db.QueryRow(`SELECT `+urlColumns+` FROM urls WHERE url = ?`, url))
+	st := s.prepare(`SELECT ` + urlColumns + ` FROM urls WHERE url = ?`)
+	if st == nil {
+		return URL{}, false, s.failed()
+	}
+	u, err := scanURL(st.QueryRow(url))
 	if errors.Is(err, sql.ErrNoRows) {
 		return URL{}, false, nil
 	}
@@ -542,12 +546,44 @@ func (s *SQLite) EachEdge(fn func(Edge) error) error {
 	return rows.Err()
 }
 
+// EachEdgeStatus calls fn for every edge, in EachEdge order, with the
+// status of its target's record (recorded false when there is none),
+// joining in SQL rather than looking each target up.
+func (s *SQLite) EachEdgeStatus(fn func(e Edge, status int, recorded bool) error) error {
+	if err := s.Flush(); err != nil {
+		return err
+	}
+	rows, err := s.db.Query(`SELECT e.from_url, e.to_url, e.type, e.tag, e.text, u.status FROM edges e
+		LEFT JOIN urls u ON u.url = e.to_url ORDER BY e.from_url, e.to_url, e.type, e.tag, e.text`)
+	if err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var e Edge
+		var typ string
+		var status sql.NullInt64
+		if err := rows.Scan(&e.From, &e.To, &typ, &e.Tag, &e.Text, &status); err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+		e.Type = EdgeType(typ)
+		if err := fn(e, int(status.Int64), status.Valid); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
 // EdgesTo returns the edges pointing at url, ordered by From, Type, Tag, Text.
 func (s *SQLite) EdgesTo(url string) ([]Edge, error) {
 	if err := s.Flush(); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.Query(`SELECT from_url, type, tag, text FROM edges WHERE to_url = ? ORDER BY from_url, type, tag, text`, url)
+	st := s.prepare(`SELECT from_url, type, tag, text FROM edges WHERE to_url = ? ORDER BY from_url, type, tag, text`)
+	if st == nil {
+		return nil, s.failed()
+	}
+	rows, err := st.Query(url)
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}

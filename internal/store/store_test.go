@@ -106,6 +106,22 @@ func TestStoreConformance(t *testing.T) {
 				if in, _ := s.EdgesTo("https://a.test/none"); len(in) != 0 {
 					t.Errorf("EdgesTo(none) = %v", in)
 				}
+				must(t, s.PutURL(URL{URL: "https://a.test/z", Status: 404, Kind: KindPage}))
+				var joined []string
+				must(t, EachEdgeStatus(s, func(e Edge, status int, ok bool) error {
+					joined = append(joined, fmt.Sprintf("%s>%s %d %v", e.From, e.To, status, ok))
+					return nil
+				}))
+				wantJoined := []string{
+					"https://a.test/>https://a.test/img.png 0 false",
+					"https://a.test/>https://a.test/z 404 true",
+					"https://a.test/>https://b.test/ 0 false",
+					"https://a.test/sitemap.xml>https://a.test/z 404 true",
+					"https://a.test/z>https://a.test/img.png 0 false",
+				}
+				if !reflect.DeepEqual(joined, wantJoined) {
+					t.Errorf("EachEdgeStatus =\n%v\nwant\n%v", joined, wantJoined)
+				}
 			})
 			t.Run("iteration stops at the callback's error", func(t *testing.T) {
 				s := open(t)
