@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -57,10 +58,8 @@ CREATE TABLE edges (
 	to_url   TEXT NOT NULL,
 	type     TEXT NOT NULL,
 	tag      TEXT NOT NULL,
-	text     TEXT NOT NULL,
-	PRIMARY KEY (from_url, to_url, type, tag, text)
-) WITHOUT ROWID;
-CREATE INDEX edges_to ON edges (to_url);
+	text     TEXT NOT NULL
+);
 CREATE TABLE findings (
 	seq       INTEGER PRIMARY KEY,
 	rule      TEXT NOT NULL,
@@ -81,6 +80,17 @@ CREATE TABLE frontier (
 );
 `
 
+// edgeIndexes are built once the crawl's edges are written (on the first
+// read of edges): appending to an unindexed table and sorting once is much
+// cheaper than keeping two indexes ordered through the crawl.
+const edgeIndexes = `
+CREATE INDEX IF NOT EXISTS edges_from ON edges (from_url, to_url, type, tag, text);
+CREATE INDEX IF NOT EXISTS edges_to ON edges (to_url, from_url, type, tag, text);
+`
+
+// edgeRows is how many edges one INSERT statement carries.
+const edgeRows = 32
+
 const urlColumns = `url, status, kind, start, depth, method, content_type, bytes, truncated, response_ms, redirect,
 	www_authenticate, noindex, canonical, title, in_sitemap, blocked_by_robots, error, fetched_at`
 
@@ -98,7 +108,7 @@ const (
 // fetch path never waits on the disk; a write error is returned by a later
 // write, by a read and by Close. Readers see every write made before the
 // read started. Reads iterate with ORDER BY, never loading a table into
-// memory. An exact duplicate edge is stored once.
+// memory. An exact duplicate edge is read back once.
 //
 // The frontier table persists queued URLs until they are recorded, so an
 // interrupted (even killed) crawl can resume: each batch is one
@@ -121,6 +131,9 @@ type SQLite struct {
 
 	stmtMu sync.Mutex
 	stmts  map[string]*sql.Stmt
+
+	indexMu sync.Mutex
+	indexed bool
 }
 
 var (
@@ -272,12 +285,19 @@ func (s *SQLite) loop() {
 	defer close(s.done)
 	ctx := context.Background()
 	var (
-		tx                          *sql.Tx
-		insURL, delQ, insEdge, insQ *sql.Stmt
-		n                           int64
+		tx                                    *sql.Tx
+		insURL, delQ, insEdge, insQ, insEdges *sql.Stmt
+		n                                     int64
+		edges                                 = make([]any, 0, 5*edgeRows)
 	)
 	commit := func() {
 		if tx != nil {
+			for i := 0; i < len(edges) && s.failed() == nil; i += 5 {
+				if _, err := insEdge.Exec(edges[i : i+5]...); err != nil {
+					s.setErr(err)
+				}
+			}
+			edges = edges[:0]
 			if err := tx.Commit(); err != nil {
 				s.setErr(err)
 			}
@@ -303,7 +323,7 @@ func (s *SQLite) loop() {
 			}
 			stmts[i] = tx.Stmt(st)
 		}
-		insURL, delQ, insEdge, insQ = stmts[0], stmts[1], stmts[2], stmts[3]
+		insURL, delQ, insEdge, insQ, insEdges = stmts[0], stmts[1], stmts[2], stmts[3], stmts[4]
 		return true
 	}
 	tick := time.NewTicker(batchEvery)
@@ -336,7 +356,11 @@ func (s *SQLite) loop() {
 				}
 			case opEdge:
 				e := o.e
-				_, err = insEdge.Exec(e.From, e.To, string(e.Type), e.Tag, e.Text)
+				edges = append(edges, e.From, e.To, string(e.Type), e.Tag, e.Text)
+				if len(edges) == 5*edgeRows {
+					_, err = insEdges.Exec(edges...)
+					edges = edges[:0]
+				}
 			case opQueue:
 				q := o.q
 				_, err = insQ.Exec(q.URL, string(q.Kind), q.Depth, q.Hops, q.Parse, q.Head, q.Start)
@@ -354,12 +378,13 @@ func (s *SQLite) loop() {
 }
 
 // writeSQL are the writer goroutine's statements: URL record, frontier
-// removal, edge, frontier entry.
+// removal, edge, frontier entry, edgeRows edges.
 var writeSQL = []string{
 	`INSERT OR REPLACE INTO urls (` + urlColumns + `) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 	`DELETE FROM frontier WHERE url = ?`,
-	`INSERT OR IGNORE INTO edges (from_url, to_url, type, tag, text) VALUES (?,?,?,?,?)`,
+	`INSERT INTO edges (from_url, to_url, type, tag, text) VALUES (?,?,?,?,?)`,
 	`INSERT OR IGNORE INTO frontier (url, kind, depth, hops, parse, head, start) VALUES (?,?,?,?,?,?,?)`,
+	`INSERT INTO edges (from_url, to_url, type, tag, text) VALUES (?,?,?,?,?)` + strings.Repeat(`,(?,?,?,?,?)`, edgeRows-1),
 }
 
 // prepare returns a prepared statement, cached for the store's life.
@@ -524,10 +549,10 @@ func (s *SQLite) EachURL(fn func(URL) error) error {
 
 // EachEdge calls fn for every edge ordered by From, To, Type, Tag, Text.
 func (s *SQLite) EachEdge(fn func(Edge) error) error {
-	if err := s.Flush(); err != nil {
+	if err := s.edgeReads(); err != nil {
 		return err
 	}
-	rows, err := s.db.Query(`SELECT from_url, to_url, type, tag, text FROM edges ORDER BY from_url, to_url, type, tag, text`)
+	rows, err := s.db.Query(`SELECT DISTINCT from_url, to_url, type, tag, text FROM edges ORDER BY from_url, to_url, type, tag, text`)
 	if err != nil {
 		return fmt.Errorf("store: %w", err)
 	}
@@ -546,14 +571,32 @@ func (s *SQLite) EachEdge(fn func(Edge) error) error {
 	return rows.Err()
 }
 
+// edgeReads flushes pending writes and builds the edge indexes once.
+func (s *SQLite) edgeReads() error {
+	if err := s.Flush(); err != nil {
+		return err
+	}
+	s.indexMu.Lock()
+	defer s.indexMu.Unlock()
+	if s.indexed {
+		return nil
+	}
+	if _, err := s.db.Exec(edgeIndexes); err != nil {
+		return fmt.Errorf("store: index edges: %w", err)
+	}
+	s.indexed = true
+	return nil
+}
+
 // EachEdgeStatus calls fn for every edge, in EachEdge order, with the
 // status of its target's record (recorded false when there is none),
 // joining in SQL rather than looking each target up.
 func (s *SQLite) EachEdgeStatus(fn func(e Edge, status int, recorded bool) error) error {
-	if err := s.Flush(); err != nil {
+	if err := s.edgeReads(); err != nil {
 		return err
 	}
-	rows, err := s.db.Query(`SELECT e.from_url, e.to_url, e.type, e.tag, e.text, u.status FROM edges e
+	rows, err := s.db.Query(`SELECT e.from_url, e.to_url, e.type, e.tag, e.text, u.status
+		FROM (SELECT DISTINCT from_url, to_url, type, tag, text FROM edges) e
 		LEFT JOIN urls u ON u.url = e.to_url ORDER BY e.from_url, e.to_url, e.type, e.tag, e.text`)
 	if err != nil {
 		return fmt.Errorf("store: %w", err)
@@ -576,10 +619,10 @@ func (s *SQLite) EachEdgeStatus(fn func(e Edge, status int, recorded bool) error
 
 // EdgesTo returns the edges pointing at url, ordered by From, Type, Tag, Text.
 func (s *SQLite) EdgesTo(url string) ([]Edge, error) {
-	if err := s.Flush(); err != nil {
+	if err := s.edgeReads(); err != nil {
 		return nil, err
 	}
-	st := s.prepare(`SELECT from_url, type, tag, text FROM edges WHERE to_url = ? ORDER BY from_url, type, tag, text`)
+	st := s.prepare(`SELECT DISTINCT from_url, type, tag, text FROM edges WHERE to_url = ? ORDER BY from_url, type, tag, text`)
 	if st == nil {
 		return nil, s.failed()
 	}
