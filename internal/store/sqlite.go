@@ -134,6 +134,9 @@ type SQLite struct {
 
 	indexMu sync.Mutex
 	indexed bool
+
+	curMu sync.Mutex
+	cur   edgeCursor // see EdgesTo
 }
 
 var (
@@ -617,31 +620,90 @@ func (s *SQLite) EachEdgeStatus(fn func(e Edge, status int, recorded bool) error
 	return rows.Err()
 }
 
-// EdgesTo returns the edges pointing at url, ordered by From, Type, Tag, Text.
+// EdgesTo returns the edges pointing at url, ordered by From, Type, Tag,
+// Text. Outputs call it for every URL in URL order, several times over; so
+// it keeps one cursor over the edges in target order and serves ascending
+// calls by reading on, which costs one scan per pass instead of a query
+// per URL. A call for an earlier URL, or after a write, starts a new cursor.
 func (s *SQLite) EdgesTo(url string) ([]Edge, error) {
 	if err := s.edgeReads(); err != nil {
 		return nil, err
 	}
-	st := s.prepare(`SELECT DISTINCT from_url, type, tag, text FROM edges WHERE to_url = ? ORDER BY from_url, type, tag, text`)
-	if st == nil {
-		return nil, s.failed()
-	}
-	rows, err := st.Query(url)
-	if err != nil {
-		return nil, fmt.Errorf("store: %w", err)
-	}
-	defer rows.Close()
-	var out []Edge
-	for rows.Next() {
-		e := Edge{To: url}
-		var typ string
-		if err := rows.Scan(&e.From, &typ, &e.Tag, &e.Text); err != nil {
-			return nil, fmt.Errorf("store: %w", err)
+	s.curMu.Lock()
+	defer s.curMu.Unlock()
+	c := &s.cur
+	if c.rows == nil && !c.done || url < c.last || c.at != s.committed.Load() {
+		if err := s.openCursor(url); err != nil {
+			return nil, err
 		}
-		e.Type = EdgeType(typ)
-		out = append(out, e)
 	}
-	return out, rows.Err()
+	c.last = url
+	var out []Edge
+	for {
+		if c.peek == nil {
+			if c.done {
+				return out, nil
+			}
+			if !c.rows.Next() {
+				err := c.rows.Err()
+				c.rows.Close()
+				c.rows, c.done = nil, true
+				if err != nil {
+					return nil, fmt.Errorf("store: %w", err)
+				}
+				return out, nil
+			}
+			var e Edge
+			var typ string
+			if err := c.rows.Scan(&e.To, &e.From, &typ, &e.Tag, &e.Text); err != nil {
+				return nil, fmt.Errorf("store: %w", err)
+			}
+			e.Type = EdgeType(typ)
+			c.peek = &e
+		}
+		switch {
+		case c.peek.To < url:
+			c.peek = nil
+		case c.peek.To == url:
+			out = append(out, *c.peek)
+			c.peek = nil
+		default:
+			return out, nil
+		}
+	}
+}
+
+// edgeCursor reads edges in (to, from, type, tag, text) order for EdgesTo.
+type edgeCursor struct {
+	rows *sql.Rows
+	peek *Edge  // read, not yet returned
+	last string // the URL last asked for
+	done bool   // rows exhausted
+	at   int64  // s.committed when opened
+}
+
+func (s *SQLite) openCursor(from string) error {
+	c := &s.cur
+	if c.rows != nil {
+		c.rows.Close()
+	}
+	*c = edgeCursor{at: s.committed.Load()}
+	rows, err := s.db.Query(`SELECT DISTINCT to_url, from_url, type, tag, text FROM edges
+		WHERE to_url >= ? ORDER BY to_url, from_url, type, tag, text`, from)
+	if err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	c.rows = rows
+	return nil
+}
+
+func (s *SQLite) closeCursor() {
+	s.curMu.Lock()
+	if s.cur.rows != nil {
+		s.cur.rows.Close()
+	}
+	s.cur = edgeCursor{}
+	s.curMu.Unlock()
 }
 
 // PutFindings replaces the stored findings.
@@ -727,6 +789,7 @@ func (s *SQLite) Close() error {
 	close(s.ops)
 	s.mu.Unlock()
 	<-s.done
+	s.closeCursor()
 	s.stmtMu.Lock()
 	for _, st := range s.stmts {
 		st.Close()

@@ -123,6 +123,34 @@ func TestStoreConformance(t *testing.T) {
 					t.Errorf("EachEdgeStatus =\n%v\nwant\n%v", joined, wantJoined)
 				}
 			})
+			t.Run("EdgesTo in any order, and after more writes", func(t *testing.T) {
+				s := open(t)
+				for _, e := range sampleEdges() {
+					must(t, s.AddEdge(e))
+				}
+				count := func(u string) int {
+					in, err := s.EdgesTo(u)
+					must(t, err)
+					for _, e := range in {
+						if e.To != u {
+							t.Fatalf("EdgesTo(%s) returned %+v", u, e)
+						}
+					}
+					return len(in)
+				}
+				order := []string{"https://a.test/", "https://a.test/img.png", "https://a.test/z", "https://b.test/",
+					"https://a.test/img.png", "https://a.test/a", "https://a.test/z", "https://c.test/", "https://a.test/z"}
+				want := []int{0, 2, 2, 1, 2, 0, 2, 0, 2}
+				for i, u := range order {
+					if got := count(u); got != want[i] {
+						t.Errorf("call %d: EdgesTo(%s) = %d edges, want %d", i, u, got, want[i])
+					}
+				}
+				must(t, s.AddEdge(Edge{From: "https://a.test/q", To: "https://a.test/z", Type: EdgeLink, Tag: "a"}))
+				if got := count("https://a.test/z"); got != 3 {
+					t.Errorf("after a write: EdgesTo = %d edges, want 3", got)
+				}
+			})
 			t.Run("iteration stops at the callback's error", func(t *testing.T) {
 				s := open(t)
 				for _, u := range sampleURLs() {
