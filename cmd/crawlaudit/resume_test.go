@@ -270,3 +270,45 @@ func TestSIGINTWritesPartialReportThenResumes(t *testing.T) {
 		t.Fatalf("crawl.json still partial after resume")
 	}
 }
+
+// TestSecondSIGINTExitsAtOnceAndResumes sends two SIGINTs: crawlaudit exits
+// at once (130), and the database it leaves still resumes to a full crawl.
+func TestSecondSIGINTExitsAtOnceAndResumes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildBinary(t)
+	log := &testsite.Log{}
+	srv := testsite.Start(resumeSite(80, 25*time.Millisecond), log)
+	t.Cleanup(srv.Close)
+	dir := t.TempDir()
+	cmd := exec.Command(bin, "crawl", srv.URL+"/", "--out", dir, "--concurrency", "2", "--fail-on", "never", "--progress=false", "-q")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for len(log.Requests()) < 30 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	_ = cmd.Process.Signal(os.Interrupt)
+	time.Sleep(20 * time.Millisecond)
+	_ = cmd.Process.Signal(os.Interrupt)
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatal("still running 10s after the second SIGINT")
+	}
+	if code := cmd.ProcessState.ExitCode(); code != exitSIGINT {
+		t.Fatalf("exit code = %d, want %d", code, exitSIGINT)
+	}
+	if code := runBinary(t, bin, "crawl", "--resume", dir, "--progress=false", "-q"); code != 0 {
+		t.Fatalf("resume exited %d", code)
+	}
+	urls, _, queued := readCrawl(t, dir)
+	if len(queued) != 0 || len(urls) < 80 {
+		t.Fatalf("after resume: %d URLs, %d queued", len(urls), len(queued))
+	}
+}
