@@ -109,6 +109,14 @@ type Config struct {
 	// second time without them and records that status too. Needs
 	// Credentials; costs one more request per such URL.
 	CompareAnonymous bool
+	// Grace is how long requests in flight may finish once ctx is
+	// cancelled; default DefaultGrace.
+	Grace time.Duration
+	// Resume, when set, continues an interrupted crawl: URLs it recorded or
+	// queued are never queued again, and its queued URLs are requested.
+	Resume store.FrontierReader
+	// Progress, when set, is updated as the crawl goes.
+	Progress *Progress
 }
 
 // Result says how a crawl ended.
@@ -177,10 +185,13 @@ func Run(ctx context.Context, cfg Config, w store.Writer) (Result, error) {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	if cfg.Progress == nil {
+		cfg.Progress = &Progress{}
+	}
 	cr := &crawler{
 		cfg:    cfg,
 		w:      w,
-		front:  newFrontier(),
+		front:  newFrontier(&cfg.Progress.Queued),
 		seen:   newSeenSet(),
 		now:    cfg.Now,
 		log:    cfg.Logger,
@@ -189,6 +200,11 @@ func Run(ctx context.Context, cfg Config, w store.Writer) (Result, error) {
 		cancel: cancel,
 	}
 	cr.subBase = strings.TrimPrefix(start.Hostname(), "www.")
+	if cfg.Resume != nil {
+		if err := cr.resume(cfg.Resume); err != nil {
+			return Result{}, err
+		}
+	}
 
 	transport := cfg.Transport
 	if transport == nil {
@@ -223,7 +239,9 @@ func Run(ctx context.Context, cfg Config, w store.Writer) (Result, error) {
 	if !cfg.IgnoreRobots && rules.CrawlDelay > delay {
 		delay = rules.CrawlDelay
 	}
-	if cr.c, err = cr.newCollector(ctx, transport, start, delay); err != nil {
+	reqCtx, stopReq := requestContext(ctx, cfg.Grace)
+	defer stopReq()
+	if cr.c, err = cr.newCollector(reqCtx, transport, start, delay); err != nil {
 		return Result{}, err
 	}
 	if !cfg.NoSitemaps && (!rules.DisallowAll() || cfg.IgnoreRobots) {
@@ -313,6 +331,9 @@ func withDefaults(cfg Config) Config {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.Grace <= 0 {
+		cfg.Grace = DefaultGrace
+	}
 	return cfg
 }
 
@@ -374,6 +395,7 @@ func (cr *crawler) newCollector(ctx context.Context, transport http.RoundTripper
 	}
 	c.OnRequestHeaders(func(r *colly.Request) {
 		cr.requests.Add(1)
+		cr.cfg.Progress.Requests.Add(1)
 		res(r.Ctx).started = cr.now()
 	})
 	c.OnResponseHeaders(func(r *colly.Response) {
@@ -413,7 +435,12 @@ func (cr *crawler) process(ctx context.Context, j *job) {
 		method = http.MethodHead
 	}
 	r := cr.fetch(j, method)
-	if method == http.MethodHead && (r.status < 200 || r.status > 299) && ctx.Err() == nil {
+	if method == http.MethodHead && (r.status < 200 || r.status > 299) && ctx.Err() != nil {
+		// Stopped before the GET that confirms it: request it again on resume.
+		cr.front.push(j)
+		return
+	}
+	if method == http.MethodHead && (r.status < 200 || r.status > 299) {
 		// Status must be what a GET gives: servers answer HEAD with 405,
 		// 404 or 403 where GET works, so a non-2xx HEAD is only a hint.
 		method = http.MethodGet
@@ -483,7 +510,9 @@ func (cr *crawler) process(ctx context.Context, j *job) {
 		cr.startRec = &rec
 		cr.mu.Unlock()
 	}
-	cr.put(rec)
+	// The record goes last: a store that persists the frontier then never
+	// holds a page's record without the links it queued.
+	defer cr.put(rec)
 	if redirect != nil {
 		cr.edge(store.Edge{From: j.url, To: redirect.url, Type: store.EdgeRedirect, Tag: "location"})
 		cr.enqueue(ctx, redirect)
@@ -598,6 +627,7 @@ func (cr *crawler) enqueue(ctx context.Context, j *job) {
 			}
 		}
 	}
+	cr.persist(j)
 	cr.front.push(j)
 }
 
@@ -657,6 +687,10 @@ func (cr *crawler) put(u store.URL) {
 		return
 	}
 	cr.records.Add(1)
+	cr.cfg.Progress.Done.Add(1)
+	if u.Status >= 400 || u.Error != "" {
+		cr.cfg.Progress.Errors.Add(1)
+	}
 }
 
 func (cr *crawler) edge(e store.Edge) {

@@ -3,6 +3,7 @@ package crawler
 import (
 	"hash/maphash"
 	"sync"
+	"sync/atomic"
 )
 
 // frontier is the bounded-concurrency work queue: a FIFO of jobs (small
@@ -16,10 +17,11 @@ type frontier struct {
 	head   int
 	busy   int
 	closed bool
+	n      *atomic.Int64 // jobs queued, for Progress
 }
 
-func newFrontier() *frontier {
-	f := &frontier{}
+func newFrontier(n *atomic.Int64) *frontier {
+	f := &frontier{n: n}
 	f.cond = sync.NewCond(&f.mu)
 	return f
 }
@@ -28,6 +30,7 @@ func (f *frontier) push(j *job) {
 	f.mu.Lock()
 	f.q = append(f.q, j)
 	f.mu.Unlock()
+	f.n.Add(1)
 	f.cond.Signal()
 }
 
@@ -45,6 +48,7 @@ func (f *frontier) pop() (*job, bool) {
 	j := f.q[f.head]
 	f.q[f.head] = nil
 	f.head++
+	f.n.Add(-1)
 	if f.head > 1024 && f.head*2 > len(f.q) {
 		f.q = append([]*job(nil), f.q[f.head:]...)
 		f.head = 0

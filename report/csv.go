@@ -137,14 +137,10 @@ func WriteLinksCSV(w io.Writer, r store.Reader) error {
 	if err := cw.Write(linksHeader); err != nil {
 		return fmt.Errorf("report: links.csv: write: %w", err)
 	}
-	err := r.EachEdge(func(e store.Edge) error {
-		to, ok, err := r.Get(e.To)
-		if err != nil {
-			return fmt.Errorf("get %s: %w", maskURL(e.To), err)
-		}
+	err := store.EachEdgeStatus(r, func(e store.Edge, toStatus int, ok bool) error {
 		status := ""
 		if ok {
-			status = itoa(to.Status)
+			status = itoa(toStatus)
 		}
 		row := []string{
 			cell(maskURL(e.From)),

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/crawlaudit/crawlaudit/crawler"
 	"github.com/crawlaudit/crawlaudit/internal/audit"
@@ -42,6 +43,10 @@ type crawlOptions struct {
 	verbose         bool
 	sitemapOptions              // flags_sitemaps.go
 	auth            authOptions // flags_auth.go
+	resume          string      // crawl output folder whose crawl.db to continue
+	progress        bool
+
+	flags *pflag.FlagSet // for --resume to restore stored settings
 
 	// derived by validate
 	maxBodyBytes int
@@ -85,6 +90,8 @@ func (o *crawlOptions) register(cmd *cobra.Command) {
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "log progress details on stderr")
 	o.sitemapOptions.register(f)
 	o.auth.register(f)
+	f.BoolVar(&o.progress, "progress", true, "show progress on stderr (a live line on a terminal, else a line every 10s)")
+	o.flags = f
 }
 
 // validate parses raw flag strings into typed values and reports bad or
@@ -238,18 +245,24 @@ func newCrawlCommand(ctx context.Context, stdout, stderr io.Writer, sig *signals
 		Short: "Crawl a site from URL and write the audit report",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
-			o.start = args[0]
+			if len(args) == 1 {
+				o.start = args[0]
+			}
 			err := runCrawl(ctx, o, stdout, stderr)
 			return withSignal(err, sig)
 		},
 	}
 	cmd.Args = func(_ *cobra.Command, args []string) error {
+		if o.resume != "" && len(args) <= 1 {
+			return nil
+		}
 		if len(args) != 1 {
 			return usagef("crawl takes exactly one start URL, got %d arguments", len(args))
 		}
 		return nil
 	}
 	o.register(cmd)
+	cmd.Flags().StringVar(&o.resume, "resume", "", "continue the interrupted crawl in this output folder (its crawl.db)")
 	return cmd
 }
 
@@ -265,6 +278,19 @@ func withSignal(err error, sig *signals) error {
 // runCrawl crawls o.start, audits it and writes every output. It returns
 // errFailLevel when a finding reaches the fail level.
 func runCrawl(ctx context.Context, o *crawlOptions, stdout, stderr io.Writer) error {
+	var st *store.SQLite
+	var resumed *store.Meta
+	if o.resume != "" {
+		o.out = o.resume
+		if err := checkWritable(o.out); err != nil {
+			return usageError{err}
+		}
+		var err error
+		if st, resumed, err = openCrawlDB(o); err != nil {
+			return err
+		}
+		defer st.Close()
+	}
 	if err := o.validate(); err != nil {
 		return err
 	}
@@ -283,19 +309,38 @@ func runCrawl(ctx context.Context, o *crawlOptions, stdout, stderr io.Writer) er
 		fmt.Fprintln(stderr, "crawlaudit: warning:", w)
 	}
 
-	st := store.NewMemory()
-	defer st.Close()
+	if st == nil {
+		var err error
+		if st, _, err = openCrawlDB(o); err != nil {
+			return err
+		}
+		defer st.Close()
+	}
 	started := o.now().UTC()
+	if resumed != nil {
+		started = resumed.StartedAt
+	}
+	start, _ := urlx.Parse(o.start)
+	// Stored before the first request, so an interrupted crawl can be
+	// resumed and reported; replaced when the crawl ends.
+	if err := st.SetMeta(store.Meta{ToolVersion: version, StartURL: start.String(), StartedAt: started, Partial: true, Settings: o.settings()}); err != nil {
+		return err
+	}
 	cfg := o.crawlerConfig(logger)
 	cfg.Credentials, cfg.CompareAnonymous = o.auth.creds, o.auth.compareAnonymous // flags_auth.go
+	if resumed != nil {
+		cfg.Resume = st
+	}
+	cfg.Progress = &crawler.Progress{}
+	stopProgress := showProgress(stderr, cfg.Progress, o.progress && !o.quiet, o.now)
 	res, err := crawler.Run(ctx, cfg, st)
+	stopProgress()
 	if err != nil {
 		if errors.Is(err, crawler.ErrStartUnreachable) {
 			return usageError{err}
 		}
 		return err
 	}
-	start, _ := urlx.Parse(o.start)
 	meta := store.Meta{
 		ToolVersion: version,
 		StartURL:    start.String(),

@@ -121,15 +121,29 @@ func runReport(_ context.Context, o *reportOptions, stdout, _ io.Writer) error {
 		return usagef("report: %s: %v", path, unwrapPath(err))
 	} else if fi.IsDir() {
 		path = filepath.Join(path, "crawl.json")
+		if _, err := os.Stat(filepath.Join(o.source, dbName)); err == nil {
+			path = filepath.Join(o.source, dbName)
+		}
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return usagef("report: %s: %v", path, unwrapPath(err))
-	}
-	defer f.Close()
-	st, err := report.ReadJSON(bufio.NewReader(f))
-	if err != nil {
-		return usagef("report: %s is not a crawlaudit crawl.json: %v", path, firstLine(err))
+	var st store.Store
+	if filepath.Base(path) == dbName {
+		db, err := openReportDB(path)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		st = db
+	} else {
+		f, err := os.Open(path)
+		if err != nil {
+			return usagef("report: %s: %v", path, unwrapPath(err))
+		}
+		defer f.Close()
+		mem, err := report.ReadJSON(bufio.NewReader(f))
+		if err != nil {
+			return usagef("report: %s is not a crawlaudit crawl.json: %v", path, firstLine(err))
+		}
+		st = mem
 	}
 	out := o.out
 	if out == "" {

@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# bench/run.sh: crawl one generated site (bench/sitegen, loopback only) with
+# crawlaudit, a bare colly crawler and the installable peers, at the same
+# concurrency, and print URLs/s, CPU seconds and peak RSS for each, their
+# ratios to crawlaudit, and the generator's own limit (wrk).
+#
+#   bench/run.sh [--pages N] [--concurrency C] [--timeout 10m] [--tools "LIST"]
+#   bench/run.sh --smoke            # 2,000 pages, crawlaudit + bare colly, checks they agree
+#
+# Tools: crawlaudit barecolly linkinator linkchecker wget wrk. Peers that
+# are not installed or fail are reported as such. linkinator is installed
+# (pinned) into bench/out/npm with npm when missing; LinkChecker, wget and wrk
+# come from Debian (apt-get install linkchecker wget wrk). Everything runs
+# on 127.0.0.1; outputs go to bench/out/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PAGES=10000
+CONC=16
+TIMEOUT=10m
+TOOLS="crawlaudit barecolly linkinator linkchecker wget wrk"
+SMOKE=0
+LINKINATOR_VERSION=6.1.2 # 7+ needs Node 22's zstd; Debian 12 ships Node 20
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --pages) PAGES=$2; shift 2 ;;
+    --concurrency) CONC=$2; shift 2 ;;
+    --timeout) TIMEOUT=$2; shift 2 ;;
+    --tools) TOOLS=$2; shift 2 ;;
+    --smoke) SMOKE=1; shift ;;
+    *) echo "bench/run.sh: unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+if [ "$SMOKE" = 1 ]; then
+  PAGES=${SMOKE_PAGES:-2000}
+  TOOLS="crawlaudit barecolly"
+  TIMEOUT=2m
+fi
+
+OUT=bench/out/run-$PAGES
+BIN=bench/out/bin
+rm -rf "$OUT"; mkdir -p "$OUT" "$BIN"
+echo "== building"
+go build -o "$BIN/" ./bench/sitegen ./bench/barecolly ./bench/measure ./cmd/crawlaudit
+
+"$BIN/sitegen" -pages "$PAGES" >"$OUT/sitegen.url" 2>"$OUT/sitegen.err" &
+SITEGEN=$!
+trap 'kill $SITEGEN 2>/dev/null || true' EXIT
+for _ in $(seq 100); do [ -s "$OUT/sitegen.url" ] && break; sleep 0.05; done
+URL=$(head -1 "$OUT/sitegen.url")
+case "$URL" in http://127.0.0.1:*) ;; *) echo "sitegen did not start" >&2; exit 1 ;; esac
+HOSTPORT=${URL#http://}; HOSTPORT=${HOSTPORT%/}
+echo "== site: $PAGES pages at $URL, concurrency $CONC, $(nproc) CPUs"
+
+declare -A NOTE URLS
+run() { # run NAME COMMAND...: measured, stdout to $OUT/NAME.out
+  local name=$1; shift
+  echo "-- $name: $*"
+  "$BIN/measure" -timeout "$TIMEOUT" -stats "$OUT/$name.stats" -- "$@" >"$OUT/$name.out" 2>"$OUT/$name.err" || true
+}
+stat() { sed -n "s/.*$2=\([^ ]*\).*/\1/p" "$OUT/$1.stats"; }
+
+for tool in $TOOLS; do
+  case $tool in
+    crawlaudit)
+      run crawlaudit "$BIN/crawlaudit" crawl "$URL" --out "$OUT/crawlaudit" --concurrency "$CONC" --fail-on never --progress=false -q
+      URLS[crawlaudit]=$(( $(wc -l <"$OUT/crawlaudit/urls.csv" 2>/dev/null || echo 1) - 1 ))
+      ;;
+    barecolly)
+      run barecolly "$BIN/barecolly" -concurrency "$CONC" "$URL"
+      URLS[barecolly]=$(sed -n 's/^urls \([0-9]*\).*/\1/p' "$OUT/barecolly.out")
+      ;;
+    linkinator)
+      LK=bench/out/npm/node_modules/.bin/linkinator
+      if [ ! -x "$LK" ] && command -v npm >/dev/null; then
+        (mkdir -p bench/out/npm && cd bench/out/npm && npm install --no-audit --no-fund --silent "linkinator@$LINKINATOR_VERSION" >/dev/null 2>&1) || true
+      fi
+      if [ ! -x "$LK" ]; then NOTE[linkinator]="not installed (needs npm)"; continue; fi
+      run linkinator "$LK" "$URL" --recurse --concurrency "$CONC" --format csv --timeout 15000
+      URLS[linkinator]=$(( $(grep -c '^"\?http' "$OUT/linkinator.out" || true) ))
+      ;;
+    linkchecker)
+      if ! command -v linkchecker >/dev/null; then NOTE[linkchecker]="not installed (apt-get install linkchecker)"; continue; fi
+      # LinkChecker limits itself to 10 requests/s per host unless its
+      # config raises it (allowed above 10 for localhost only); -v lists
+      # every URL so they can be counted.
+      printf '[checking]\nmaxrequestspersecond=1000\nthreads=%s\n' "$CONC" >"$OUT/linkcheckerrc"
+      chmod a+r "$OUT/linkcheckerrc"
+      run linkchecker linkchecker -f "$OUT/linkcheckerrc" --no-status -v -t "$CONC" -o csv "$URL"
+      URLS[linkchecker]=$(grep -v '^#' "$OUT/linkchecker.out" | cut -d';' -f8 | grep '^http' | sort -u | wc -l)
+      NOTE[linkchecker]="-t $CONC, maxrequestspersecond=1000"
+      ;;
+    wget)
+      if ! command -v wget >/dev/null; then NOTE[wget]="not installed"; continue; fi
+      run wget wget --spider -r -l inf -nd -nv -p -o "$OUT/wget.log" "$URL"
+      URLS[wget]=$(grep -o 'URL: *http[^ ]*' "$OUT/wget.log" | sed 's/URL: *//' | sort -u | wc -l)
+      NOTE[wget]="one connection (wget has no concurrency); exit 8 or 6 just means it saw 4xx"
+      ;;
+    wrk)
+      if ! command -v wrk >/dev/null; then NOTE[wrk]="not installed (apt-get install wrk)"; continue; fi
+      cat >"$OUT/pages.lua" <<EOF
+local i = 0
+request = function()
+  i = (i * 7919 + 1) % $PAGES
+  return wrk.format(nil, "/p/" .. (i == 0 and 1 or i))
+end
+EOF
+      run wrk wrk -t2 -c"$CONC" -d10s -s "$OUT/pages.lua" "$URL"
+      ;;
+    *) echo "unknown tool $tool" >&2; exit 2 ;;
+  esac
+done
+
+echo
+echo "== results: $PAGES pages, concurrency $CONC, $(nproc) CPUs, $(date -u +%Y-%m-%dT%H:%MZ)"
+CA_RATE=""
+if [ -s "$OUT/crawlaudit.stats" ]; then
+  CA_RATE=$(awk -v u="${URLS[crawlaudit]}" -v w="$(stat crawlaudit wall_s)" 'BEGIN{ if (w > 0) printf "%.1f", u / w }')
+fi
+printf '%-12s %9s %9s %9s %9s %10s %12s  %s\n' tool URLs seconds URLs/s CPU_s RSS_MiB crawlaudit_x note
+for tool in $TOOLS; do
+  [ "$tool" = wrk ] && continue
+  if [ ! -s "$OUT/$tool.stats" ]; then
+    printf '%-12s %9s %9s %9s %9s %10s %12s  %s\n' "$tool" - - - - - - "${NOTE[$tool]:-did not run}"; continue
+  fi
+  w=$(stat "$tool" wall_s); c=$(stat "$tool" cpu_s); r=$(stat "$tool" rss_kib); e=$(stat "$tool" exit); to=$(stat "$tool" timed_out)
+  n=${URLS[$tool]:-0}
+  note=${NOTE[$tool]:-}
+  [ "$to" = true ] && note="did not finish in $TIMEOUT; $note"
+  [ "$to" != true ] && [ "$e" != 0 ] && note="exit $e; $note"
+  rate=$(awk -v u="$n" -v w="$w" 'BEGIN{ if (w > 0) printf "%.1f", u / w; else print "-" }')
+  ratio=$(awk -v a="$CA_RATE" -v b="$rate" 'BEGIN{ if (a != "" && b > 0) printf "%.2f", a / b; else print "-" }')
+  printf '%-12s %9s %9s %9s %9s %10s %12s  %s\n' "$tool" "$n" "$w" "$rate" "$c" "$(( r / 1024 ))" "$ratio" "$note"
+done
+if [ -s "$OUT/wrk.out" ]; then
+  RPS=$(sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p' "$OUT/wrk.out")
+  share=$(awk -v a="$CA_RATE" -v b="$RPS" 'BEGIN{ if (a != "" && b > 0) printf "%.1f%%", 100 * a / b; else print "-" }')
+  echo "generator limit (wrk -t2 -c$CONC, 10s, pages): $RPS requests/s; crawlaudit reached $share of it"
+elif [[ " $TOOLS " == *" wrk "* ]]; then
+  echo "generator limit: ${NOTE[wrk]:-wrk failed}"
+fi
+echo "crawlaudit_x = crawlaudit's URLs/s divided by the tool's. Outputs in $OUT/."
+
+if [ "$SMOKE" = 1 ]; then
+  # The smoke run checks the script and both crawlers still work and agree.
+  ca=${URLS[crawlaudit]:-0}; bc=${URLS[barecolly]:-0}
+  if [ "$ca" -lt "$PAGES" ] || [ "$bc" -lt "$PAGES" ]; then
+    echo "smoke: FAIL: crawlaudit found $ca URLs, bare colly $bc; want at least $PAGES each" >&2; exit 1
+  fi
+  if [ "$(stat crawlaudit exit)" != 0 ] || [ "$(stat barecolly exit)" != 0 ]; then
+    echo "smoke: FAIL: a crawler exited non-zero (see $OUT/*.err)" >&2; exit 1
+  fi
+  echo "smoke: ok"
+fi

@@ -1,0 +1,314 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/crawlaudit/crawlaudit/internal/store"
+	"github.com/crawlaudit/crawlaudit/internal/testsite"
+)
+
+// resumeSite is a generated site of n pages, each answering after delay:
+// page i links to pages 2i+1 and 2i+2 (a tree, so every page is reached),
+// to the home page, to a missing page, and uses one of ten images. Every
+// 17th page answers 403, image 3 answers 401.
+func resumeSite(n int, delay time.Duration) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(delay)
+		p := r.URL.Path
+		switch {
+		case p == "/robots.txt":
+			w.Header().Set("Content-Type", "text/plain")
+			fmt.Fprint(w, "User-agent: *\nDisallow: /private/\n")
+		case strings.HasPrefix(p, "/img/"):
+			if p == "/img/3.png" {
+				w.Header().Set("WWW-Authenticate", `Basic realm="img"`)
+				w.WriteHeader(http.StatusUnauthorized)
+				return
+			}
+			w.Header().Set("Content-Type", "image/png")
+			fmt.Fprint(w, "PNG")
+		case p == "/" || strings.HasPrefix(p, "/p/"):
+			i := 0
+			if p != "/" {
+				var err error
+				if i, err = strconv.Atoi(strings.TrimPrefix(p, "/p/")); err != nil || i < 1 || i >= n {
+					http.NotFound(w, r)
+					return
+				}
+			}
+			if i%17 == 16 {
+				w.WriteHeader(http.StatusForbidden)
+				return
+			}
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			fmt.Fprintf(w, "<!doctype html><title>Page %d</title><a href=\"/\">home</a>", i)
+			for _, c := range []int{2*i + 1, 2*i + 2} {
+				if c < n {
+					fmt.Fprintf(w, `<a href="/p/%d">page %d</a>`, c, c)
+				}
+			}
+			fmt.Fprintf(w, `<a href="/p/%d">gone</a><a href="/private/%d">private</a><img src="/img/%d.png" alt="">`, n+i, i, i%10)
+		default:
+			http.NotFound(w, r)
+		}
+	})
+}
+
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "crawlaudit")
+	if runtime.GOOS == "windows" {
+		t.Skip("kill -9 test needs a Unix")
+	}
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+type urlState struct {
+	Status int
+	Kind   store.Kind
+}
+
+func readCrawl(t *testing.T, dir string) (map[string]urlState, []store.Edge, []string) {
+	t.Helper()
+	st, err := store.OpenSQLite(filepath.Join(dir, dbName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	urls := map[string]urlState{}
+	if err := st.EachURL(func(u store.URL) error { urls[u.URL] = urlState{u.Status, u.Kind}; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	var edges []store.Edge
+	if err := st.EachEdge(func(e store.Edge) error { edges = append(edges, e); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	var queued []string
+	if err := st.EachQueued(func(q store.Queued) error { queued = append(queued, q.URL); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return urls, edges, queued
+}
+
+func runBinary(t *testing.T, bin string, args ...string) int {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	out, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	if err != nil && !errors.As(err, &ee) {
+		t.Fatalf("%v: %v", args, err)
+	}
+	if code := cmd.ProcessState.ExitCode(); code != 0 {
+		t.Logf("%v exited %d:\n%s", args, code, out)
+		return code
+	}
+	return 0
+}
+
+// TestResumeAfterKill9 kills a crawl with SIGKILL mid-way, resumes it with
+// --resume and checks the result equals an uninterrupted crawl's, with no
+// URL recorded before the kill requested again.
+func TestResumeAfterKill9(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildBinary(t)
+	const pages = 120
+	log := &testsite.Log{}
+	srv := testsite.Start(resumeSite(pages, 25*time.Millisecond), log)
+	t.Cleanup(srv.Close)
+	start := srv.URL + "/"
+
+	// The reference: one uninterrupted crawl.
+	refDir := t.TempDir()
+	if code := runBinary(t, bin, "crawl", start, "--out", refDir, "--concurrency", "2", "--fail-on", "never", "--progress=false", "-q"); code != 0 {
+		t.Fatalf("reference crawl exited %d", code)
+	}
+	wantURLs, wantEdges, wantQueued := readCrawl(t, refDir)
+	if len(wantURLs) < pages || len(wantQueued) != 0 {
+		t.Fatalf("reference crawl: %d URLs, %d still queued", len(wantURLs), len(wantQueued))
+	}
+
+	// The interrupted crawl: SIGKILL once a good part of the site was fetched.
+	dir := t.TempDir()
+	first := len(log.Requests())
+	cmd := exec.Command(bin, "crawl", start, "--out", dir, "--concurrency", "2", "--fail-on", "never", "--progress=false", "-q")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for len(log.Requests())-first < 60 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	time.Sleep(400 * time.Millisecond) // past at least one batch commit
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() {
+		t.Fatalf("crawl ended before the kill (%v): make the site slower", cmd.ProcessState)
+	}
+	before, _, queued := readCrawl(t, dir)
+	if len(before) == 0 || len(queued) == 0 {
+		t.Fatalf("after kill: %d URLs recorded, %d queued; the test needs both", len(before), len(queued))
+	}
+	t.Logf("killed with %d URLs recorded and %d queued", len(before), len(queued))
+
+	resumedAt := len(log.Requests())
+	if code := runBinary(t, bin, "crawl", "--resume", dir, "--progress=false", "-q"); code != 0 {
+		t.Fatalf("resume exited %d", code)
+	}
+	gotURLs, gotEdges, gotQueued := readCrawl(t, dir)
+	if len(gotQueued) != 0 {
+		t.Errorf("frontier not empty after resume: %v", gotQueued)
+	}
+	if !reflect.DeepEqual(gotURLs, wantURLs) {
+		for u, w := range wantURLs {
+			if g, ok := gotURLs[u]; !ok || g != w {
+				t.Errorf("%s: got %+v (present %v), want %+v", u, g, ok, w)
+			}
+		}
+		for u := range gotURLs {
+			if _, ok := wantURLs[u]; !ok {
+				t.Errorf("%s: recorded, but not by the uninterrupted crawl", u)
+			}
+		}
+	}
+	if !reflect.DeepEqual(gotEdges, wantEdges) {
+		t.Errorf("edges differ: %d after resume, %d uninterrupted", len(gotEdges), len(wantEdges))
+	}
+	for _, r := range log.Requests()[resumedAt:] {
+		if r.URI == "/robots.txt" {
+			continue // fetched again on resume: its rules are not stored
+		}
+		if _, ok := before[srv.URL+r.URI]; ok {
+			t.Errorf("%s %s requested again after resume, but was recorded before the kill", r.Method, r.URI)
+		}
+	}
+	meta := func() store.Meta {
+		st, err := store.OpenSQLite(filepath.Join(dir, dbName))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		m, err := st.Meta()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}()
+	if meta.Partial || meta.Settings["concurrency"] != "2" || meta.Settings["fail_on"] != "never" {
+		t.Errorf("meta after resume: partial %v, settings %v", meta.Partial, meta.Settings)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "crawl.json")); err != nil {
+		t.Errorf("no crawl.json after resume: %v", err)
+	}
+}
+
+// TestSIGINTWritesPartialReportThenResumes interrupts a crawl with SIGINT:
+// it exits 130 with reports marked partial, and --resume completes it.
+func TestSIGINTWritesPartialReportThenResumes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildBinary(t)
+	log := &testsite.Log{}
+	srv := testsite.Start(resumeSite(80, 25*time.Millisecond), log)
+	t.Cleanup(srv.Close)
+	dir := t.TempDir()
+	cmd := exec.Command(bin, "crawl", srv.URL+"/", "--out", dir, "--concurrency", "2", "--fail-on", "never", "--progress=false", "-q")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for len(log.Requests()) < 30 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+	if code := cmd.ProcessState.ExitCode(); code != exitSIGINT {
+		t.Fatalf("exit code after SIGINT = %d, want %d", code, exitSIGINT)
+	}
+	js, err := os.ReadFile(filepath.Join(dir, "crawl.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(js), `"partial": true`) {
+		t.Fatalf("crawl.json not marked partial")
+	}
+	_, _, queued := readCrawl(t, dir)
+	if len(queued) == 0 {
+		t.Fatal("nothing left queued after SIGINT: the crawl finished before the signal")
+	}
+	if code := runBinary(t, bin, "crawl", "--resume", dir, "--progress=false", "-q"); code != 0 {
+		t.Fatalf("resume exited %d", code)
+	}
+	urls, _, queued := readCrawl(t, dir)
+	if len(queued) != 0 || len(urls) < 80 {
+		t.Fatalf("after resume: %d URLs, %d queued", len(urls), len(queued))
+	}
+	js, _ = os.ReadFile(filepath.Join(dir, "crawl.json"))
+	if !strings.Contains(string(js), `"partial": false`) {
+		t.Fatalf("crawl.json still partial after resume")
+	}
+}
+
+// TestSecondSIGINTExitsAtOnceAndResumes sends two SIGINTs: crawlaudit exits
+// at once (130), and the database it leaves still resumes to a full crawl.
+func TestSecondSIGINTExitsAtOnceAndResumes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildBinary(t)
+	log := &testsite.Log{}
+	srv := testsite.Start(resumeSite(80, 25*time.Millisecond), log)
+	t.Cleanup(srv.Close)
+	dir := t.TempDir()
+	cmd := exec.Command(bin, "crawl", srv.URL+"/", "--out", dir, "--concurrency", "2", "--fail-on", "never", "--progress=false", "-q")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for len(log.Requests()) < 30 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	_ = cmd.Process.Signal(os.Interrupt)
+	time.Sleep(20 * time.Millisecond)
+	_ = cmd.Process.Signal(os.Interrupt)
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatal("still running 10s after the second SIGINT")
+	}
+	if code := cmd.ProcessState.ExitCode(); code != exitSIGINT {
+		t.Fatalf("exit code = %d, want %d", code, exitSIGINT)
+	}
+	if code := runBinary(t, bin, "crawl", "--resume", dir, "--progress=false", "-q"); code != 0 {
+		t.Fatalf("resume exited %d", code)
+	}
+	urls, _, queued := readCrawl(t, dir)
+	if len(queued) != 0 || len(urls) < 80 {
+		t.Fatalf("after resume: %d URLs, %d queued", len(urls), len(queued))
+	}
+}

@@ -1,0 +1,890 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	_ "modernc.org/sqlite" // pure-Go SQLite driver: no C toolchain needed
+)
+
+// SchemaVersion is crawl.db's PRAGMA user_version. Bump it when a table or
+// column is renamed, removed or changes meaning, and document the change in
+// the README's crawl database section.
+const SchemaVersion = 1
+
+// schema is crawl.db's schema, version SchemaVersion. The README documents
+// it; TestSQLiteSchema pins it.
+const schema = `
+CREATE TABLE meta (
+	key   TEXT PRIMARY KEY,
+	value TEXT NOT NULL
+);
+CREATE TABLE settings (
+	key   TEXT PRIMARY KEY,
+	value TEXT NOT NULL
+);
+CREATE TABLE urls (
+	url               TEXT PRIMARY KEY,
+	status            INTEGER NOT NULL,
+	kind              TEXT NOT NULL,
+	start             INTEGER NOT NULL,
+	depth             INTEGER NOT NULL,
+	method            TEXT NOT NULL,
+	content_type      TEXT NOT NULL,
+	bytes             INTEGER NOT NULL,
+	truncated         INTEGER NOT NULL,
+	response_ms       INTEGER NOT NULL,
+	redirect          TEXT NOT NULL,
+	www_authenticate  TEXT NOT NULL,
+	noindex           INTEGER NOT NULL,
+	canonical         TEXT NOT NULL,
+	title             TEXT NOT NULL,
+	in_sitemap        INTEGER NOT NULL,
+	blocked_by_robots INTEGER NOT NULL,
+	error             TEXT NOT NULL,
+	fetched_at        TEXT NOT NULL,
+	robots_disallowed INTEGER NOT NULL,
+	sitemap_urls      INTEGER NOT NULL,
+	sitemap_problems  TEXT NOT NULL,
+	credentials       TEXT NOT NULL,
+	anonymous_status  INTEGER NOT NULL,
+	bot_check         TEXT NOT NULL,
+	login_form        INTEGER NOT NULL,
+	challenges        TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE edges (
+	from_url TEXT NOT NULL,
+	to_url   TEXT NOT NULL,
+	type     TEXT NOT NULL,
+	tag      TEXT NOT NULL,
+	text     TEXT NOT NULL
+);
+CREATE TABLE findings (
+	seq       INTEGER PRIMARY KEY,
+	rule      TEXT NOT NULL,
+	severity  TEXT NOT NULL,
+	url       TEXT NOT NULL,
+	message   TEXT NOT NULL,
+	referrers TEXT NOT NULL
+);
+CREATE TABLE frontier (
+	seq   INTEGER PRIMARY KEY,
+	url   TEXT NOT NULL UNIQUE,
+	kind  TEXT NOT NULL,
+	depth INTEGER NOT NULL,
+	hops  INTEGER NOT NULL,
+	parse TEXT NOT NULL,
+	head  INTEGER NOT NULL,
+	start INTEGER NOT NULL
+);
+`
+
+// edgeIndexes are built once the crawl's edges are written (on the first
+// read of edges): appending to an unindexed table and sorting once is much
+// cheaper than keeping two indexes ordered through the crawl.
+const edgeIndexes = `
+CREATE INDEX IF NOT EXISTS edges_from ON edges (from_url, to_url, type, tag, text);
+CREATE INDEX IF NOT EXISTS edges_to ON edges (to_url, from_url, type, tag, text);
+`
+
+// edgeRows is how many edges one INSERT statement carries.
+const edgeRows = 32
+
+const urlColumns = `url, status, kind, start, depth, method, content_type, bytes, truncated, response_ms, redirect,
+	www_authenticate, noindex, canonical, title, in_sitemap, blocked_by_robots, error, fetched_at,
+	robots_disallowed, sitemap_urls, sitemap_problems, credentials, anonymous_status, bot_check, login_form, challenges`
+
+// Batching of the writer goroutine: a transaction is committed every
+// batchSize writes or batchEvery, whichever comes first.
+const (
+	batchSize  = 8192
+	batchEvery = 500 * time.Millisecond
+	queueSize  = 4096
+)
+
+// SQLite is a Store kept in an SQLite database file (crawl.db). Writes
+// (PutURL, AddEdge, Enqueue) go through a bounded channel to one writer
+// goroutine that commits them in batched transactions, so the crawl's
+// fetch path never waits on the disk; a write error is returned by a later
+// write, by a read and by Close. Readers see every write made before the
+// read started. Reads iterate with ORDER BY, never loading a table into
+// memory. An exact duplicate edge is read back once.
+//
+// The frontier table persists queued URLs until they are recorded, so an
+// interrupted (even killed) crawl can resume: each batch is one
+// transaction, and the crawler writes a page's edges and queued links
+// before its record, so any committed prefix is consistent.
+type SQLite struct {
+	db   *sql.DB
+	path string
+
+	mu     sync.RWMutex // guards closed against sends on ops
+	closed bool
+	ops    chan op
+	done   chan struct{}
+
+	sent      atomic.Int64 // writes sent to the writer goroutine
+	committed atomic.Int64 // writes it has committed
+
+	errMu sync.Mutex
+	err   error
+
+	stmtMu sync.Mutex
+	stmts  map[string]*sql.Stmt
+
+	indexMu sync.Mutex
+	indexed bool
+
+	curMu sync.Mutex
+	cur   edgeCursor // see EdgesTo
+}
+
+var (
+	_ Store          = (*SQLite)(nil)
+	_ FrontierWriter = (*SQLite)(nil)
+	_ FrontierReader = (*SQLite)(nil)
+)
+
+type opKind uint8
+
+const (
+	opURL opKind = iota
+	opEdge
+	opQueue
+	opSync
+)
+
+type op struct {
+	kind opKind
+	u    *URL
+	e    *Edge
+	q    *Queued
+	sync chan struct{}
+}
+
+// CreateSQLite creates a new, empty crawl database at path, replacing any
+// database already there.
+func CreateSQLite(path string) (*SQLite, error) {
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("store: %w", err)
+		}
+	}
+	return openSQLite(path, true)
+}
+
+// OpenSQLite opens the existing crawl database at path, to read it or to
+// resume the crawl it holds.
+func OpenSQLite(path string) (*SQLite, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	return openSQLite(path, false)
+}
+
+func openSQLite(path string, create bool) (*SQLite, error) {
+	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=busy_timeout(10000)&_pragma=cache_size(-8192)&_txlock=immediate"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	db.SetMaxOpenConns(4)
+	s := &SQLite{db: db, path: path, ops: make(chan op, queueSize), done: make(chan struct{})}
+	if err := s.init(create); err != nil {
+		db.Close()
+		return nil, err
+	}
+	go s.loop()
+	return s, nil
+}
+
+func (s *SQLite) init(create bool) error {
+	var v int
+	if err := s.db.QueryRow("PRAGMA user_version").Scan(&v); err != nil {
+		return fmt.Errorf("store: %s is not an SQLite database: %w", s.path, err)
+	}
+	switch {
+	case v == 0 && create:
+		tx, err := s.db.Begin()
+		if err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+		defer tx.Rollback()
+		if _, err := tx.Exec(schema); err != nil {
+			return fmt.Errorf("store: create schema: %w", err)
+		}
+		if _, err := tx.Exec("PRAGMA user_version = " + strconv.Itoa(SchemaVersion)); err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("store: create schema: %w", err)
+		}
+	case v == 0:
+		return fmt.Errorf("store: %s is not a crawlaudit crawl database", s.path)
+	case v != SchemaVersion:
+		return fmt.Errorf("store: %s has schema version %d; this crawlaudit reads version %d", s.path, v, SchemaVersion)
+	}
+	return nil
+}
+
+// send hands one write to the writer goroutine.
+func (s *SQLite) send(o op) error {
+	if err := s.failed(); err != nil {
+		return err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return errors.New("store: write after Close")
+	}
+	s.sent.Add(1)
+	s.ops <- o
+	return nil
+}
+
+func (s *SQLite) failed() error {
+	s.errMu.Lock()
+	defer s.errMu.Unlock()
+	return s.err
+}
+
+func (s *SQLite) setErr(err error) {
+	s.errMu.Lock()
+	if s.err == nil {
+		s.err = fmt.Errorf("store: %w", err)
+	}
+	s.errMu.Unlock()
+}
+
+// PutURL records u (replacing an earlier record) and takes u.URL off the
+// frontier.
+func (s *SQLite) PutURL(u URL) error { return s.send(op{kind: opURL, u: &u}) }
+
+// AddEdge records e.
+func (s *SQLite) AddEdge(e Edge) error { return s.send(op{kind: opEdge, e: &e}) }
+
+// Enqueue puts q on the frontier.
+func (s *SQLite) Enqueue(q Queued) error { return s.send(op{kind: opQueue, q: &q}) }
+
+// Flush waits until every write sent so far is committed and returns the
+// first write error.
+func (s *SQLite) Flush() error {
+	if s.sent.Load() != s.committed.Load() {
+		s.mu.RLock()
+		if !s.closed {
+			c := make(chan struct{})
+			s.ops <- op{kind: opSync, sync: c}
+			s.mu.RUnlock()
+			<-c
+		} else {
+			s.mu.RUnlock()
+		}
+	}
+	return s.failed()
+}
+
+// loop is the writer goroutine: it applies writes in batched transactions.
+func (s *SQLite) loop() {
+	defer close(s.done)
+	ctx := context.Background()
+	var (
+		tx                                    *sql.Tx
+		insURL, delQ, insEdge, insQ, insEdges *sql.Stmt
+		n                                     int64
+		edges                                 = make([]any, 0, 5*edgeRows)
+	)
+	commit := func() {
+		if tx != nil {
+			for i := 0; i < len(edges) && s.failed() == nil; i += 5 {
+				if _, err := insEdge.Exec(edges[i : i+5]...); err != nil {
+					s.setErr(err)
+				}
+			}
+			edges = edges[:0]
+			if err := tx.Commit(); err != nil {
+				s.setErr(err)
+			}
+			tx = nil
+		}
+		s.committed.Add(n)
+		n = 0
+	}
+	begin := func() bool {
+		var err error
+		if tx, err = s.db.BeginTx(ctx, nil); err != nil {
+			s.setErr(err)
+			tx = nil
+			return false
+		}
+		stmts := make([]*sql.Stmt, len(writeSQL))
+		for i, q := range writeSQL {
+			st := s.prepare(q)
+			if st == nil {
+				tx.Rollback()
+				tx = nil
+				return false
+			}
+			stmts[i] = tx.Stmt(st)
+		}
+		insURL, delQ, insEdge, insQ, insEdges = stmts[0], stmts[1], stmts[2], stmts[3], stmts[4]
+		return true
+	}
+	tick := time.NewTicker(batchEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case o, ok := <-s.ops:
+			if !ok {
+				commit()
+				return
+			}
+			if o.kind == opSync {
+				commit()
+				close(o.sync)
+				continue
+			}
+			n++
+			if s.failed() != nil || (tx == nil && !begin()) {
+				continue // the error is returned by the next write or read
+			}
+			var err error
+			switch o.kind {
+			case opURL:
+				u := o.u
+				_, err = insURL.Exec(u.URL, u.Status, string(u.Kind), u.Start, u.Depth, u.Method, u.ContentType, u.Bytes, u.Truncated,
+					u.ResponseMS, u.Redirect, jsonList(u.WWWAuthenticate), u.NoIndex, u.Canonical, u.Title, u.InSitemap,
+					u.BlockedByRobots, u.Error, timeText(u.FetchedAt),
+					u.RobotsDisallowed, u.SitemapURLs, jsonValue(u.SitemapProblems), u.Credentials, u.AnonymousStatus, u.BotCheck, u.LoginForm, jsonValue(u.Challenges))
+				if err == nil {
+					_, err = delQ.Exec(u.URL)
+				}
+			case opEdge:
+				e := o.e
+				edges = append(edges, e.From, e.To, string(e.Type), e.Tag, e.Text)
+				if len(edges) == 5*edgeRows {
+					_, err = insEdges.Exec(edges...)
+					edges = edges[:0]
+				}
+			case opQueue:
+				q := o.q
+				_, err = insQ.Exec(q.URL, string(q.Kind), q.Depth, q.Hops, q.Parse, q.Head, q.Start)
+			}
+			if err != nil {
+				s.setErr(err)
+			}
+			if n >= batchSize {
+				commit()
+			}
+		case <-tick.C:
+			commit()
+		}
+	}
+}
+
+// writeSQL are the writer goroutine's statements: URL record, frontier
+// removal, edge, frontier entry, edgeRows edges.
+var writeSQL = []string{
+	`INSERT OR REPLACE INTO urls (` + urlColumns + `) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+	`DELETE FROM frontier WHERE url = ?`,
+	`INSERT INTO edges (from_url, to_url, type, tag, text) VALUES (?,?,?,?,?)`,
+	`INSERT OR IGNORE INTO frontier (url, kind, depth, hops, parse, head, start) VALUES (?,?,?,?,?,?,?)`,
+	`INSERT INTO edges (from_url, to_url, type, tag, text) VALUES (?,?,?,?,?)` + strings.Repeat(`,(?,?,?,?,?)`, edgeRows-1),
+}
+
+// prepare returns a prepared statement, cached for the store's life.
+func (s *SQLite) prepare(q string) *sql.Stmt {
+	s.stmtMu.Lock()
+	defer s.stmtMu.Unlock()
+	if s.stmts == nil {
+		s.stmts = map[string]*sql.Stmt{}
+	}
+	if st, ok := s.stmts[q]; ok {
+		return st
+	}
+	st, err := s.db.Prepare(q)
+	if err != nil {
+		// The statements are constants checked by the tests; a failure
+		// here is a broken database, reported through the error path.
+		s.setErr(err)
+		return nil
+	}
+	s.stmts[q] = st
+	return st
+}
+
+// SetMeta stores the crawl metadata and settings.
+func (s *SQLite) SetMeta(m Meta) error {
+	if err := s.Flush(); err != nil {
+		return err
+	}
+	return s.inTx(func(tx *sql.Tx) error {
+		if _, err := tx.Exec(`DELETE FROM meta`); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(`DELETE FROM settings`); err != nil {
+			return err
+		}
+		for k, v := range map[string]string{
+			"tool_version": m.ToolVersion,
+			"start_url":    m.StartURL,
+			"started_at":   timeText(m.StartedAt),
+			"finished_at":  timeText(m.FinishedAt),
+			"partial":      strconv.FormatBool(m.Partial),
+		} {
+			if _, err := tx.Exec(`INSERT INTO meta (key, value) VALUES (?, ?)`, k, v); err != nil {
+				return err
+			}
+		}
+		for k, v := range m.Settings {
+			if _, err := tx.Exec(`INSERT INTO settings (key, value) VALUES (?, ?)`, k, v); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Meta returns the crawl metadata.
+func (s *SQLite) Meta() (Meta, error) {
+	if err := s.Flush(); err != nil {
+		return Meta{}, err
+	}
+	var m Meta
+	rows, err := s.db.Query(`SELECT key, value FROM meta`)
+	if err != nil {
+		return m, fmt.Errorf("store: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			return m, fmt.Errorf("store: %w", err)
+		}
+		switch k {
+		case "tool_version":
+			m.ToolVersion = v
+		case "start_url":
+			m.StartURL = v
+		case "started_at":
+			m.StartedAt = parseTime(v)
+		case "finished_at":
+			m.FinishedAt = parseTime(v)
+		case "partial":
+			m.Partial = v == "true"
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return m, fmt.Errorf("store: %w", err)
+	}
+	srows, err := s.db.Query(`SELECT key, value FROM settings ORDER BY key`)
+	if err != nil {
+		return m, fmt.Errorf("store: %w", err)
+	}
+	defer srows.Close()
+	for srows.Next() {
+		var k, v string
+		if err := srows.Scan(&k, &v); err != nil {
+			return m, fmt.Errorf("store: %w", err)
+		}
+		if m.Settings == nil {
+			m.Settings = map[string]string{}
+		}
+		m.Settings[k] = v
+	}
+	if err := srows.Err(); err != nil {
+		return m, fmt.Errorf("store: %w", err)
+	}
+	return m, nil
+}
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanURL(r scanner) (URL, error) {
+	var u URL
+	var kind, auth, fetched, problems, challenges string
+	err := r.Scan(&u.URL, &u.Status, &kind, &u.Start, &u.Depth, &u.Method, &u.ContentType, &u.Bytes, &u.Truncated,
+		&u.ResponseMS, &u.Redirect, &auth, &u.NoIndex, &u.Canonical, &u.Title, &u.InSitemap, &u.BlockedByRobots, &u.Error, &fetched,
+		&u.RobotsDisallowed, &u.SitemapURLs, &problems, &u.Credentials, &u.AnonymousStatus, &u.BotCheck, &u.LoginForm, &challenges)
+	u.Kind = Kind(kind)
+	if problems != "" && problems != "null" {
+		_ = json.Unmarshal([]byte(problems), &u.SitemapProblems)
+	}
+	if challenges != "" && challenges != "null" {
+		_ = json.Unmarshal([]byte(challenges), &u.Challenges)
+	}
+	u.WWWAuthenticate = parseList(auth)
+	u.FetchedAt = parseTime(fetched)
+	return u, err
+}
+
+// Get returns the record of url.
+func (s *SQLite) Get(url string) (URL, bool, error) {
+	if err := s.Flush(); err != nil {
+		return URL{}, false, err
+	}
+	st := s.prepare(`SELECT ` + urlColumns + ` FROM urls WHERE url = ?`)
+	if st == nil {
+		return URL{}, false, s.failed()
+	}
+	u, err := scanURL(st.QueryRow(url))
+	if errors.Is(err, sql.ErrNoRows) {
+		return URL{}, false, nil
+	}
+	if err != nil {
+		return URL{}, false, fmt.Errorf("store: %w", err)
+	}
+	return u, true, nil
+}
+
+// EachURL calls fn for every record in URL order.
+func (s *SQLite) EachURL(fn func(URL) error) error {
+	if err := s.Flush(); err != nil {
+		return err
+	}
+	rows, err := s.db.Query(`SELECT ` + urlColumns + ` FROM urls ORDER BY url`)
+	if err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		u, err := scanURL(rows)
+		if err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+		if err := fn(u); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// EachEdge calls fn for every edge ordered by From, To, Type, Tag, Text.
+func (s *SQLite) EachEdge(fn func(Edge) error) error {
+	if err := s.edgeReads(); err != nil {
+		return err
+	}
+	// Rows come sorted, so duplicates are adjacent: skipping them here is
+	// cheaper than SQL's DISTINCT.
+	rows, err := s.db.Query(`SELECT from_url, to_url, type, tag, text FROM edges ORDER BY from_url, to_url, type, tag, text`)
+	if err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	defer rows.Close()
+	var prev Edge
+	for rows.Next() {
+		var e Edge
+		var typ string
+		if err := rows.Scan(&e.From, &e.To, &typ, &e.Tag, &e.Text); err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+		e.Type = EdgeType(typ)
+		if e == prev {
+			continue
+		}
+		prev = e
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// edgeReads flushes pending writes and builds the edge indexes once.
+func (s *SQLite) edgeReads() error {
+	if err := s.Flush(); err != nil {
+		return err
+	}
+	s.indexMu.Lock()
+	defer s.indexMu.Unlock()
+	if s.indexed {
+		return nil
+	}
+	if _, err := s.db.Exec(edgeIndexes); err != nil {
+		return fmt.Errorf("store: index edges: %w", err)
+	}
+	s.indexed = true
+	return nil
+}
+
+// EachEdgeStatus calls fn for every edge, in EachEdge order, with the
+// status of its target's record (recorded false when there is none),
+// joining in SQL rather than looking each target up.
+func (s *SQLite) EachEdgeStatus(fn func(e Edge, status int, recorded bool) error) error {
+	if err := s.edgeReads(); err != nil {
+		return err
+	}
+	rows, err := s.db.Query(`SELECT e.from_url, e.to_url, e.type, e.tag, e.text, u.status
+		FROM edges e LEFT JOIN urls u ON u.url = e.to_url ORDER BY e.from_url, e.to_url, e.type, e.tag, e.text`)
+	if err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	defer rows.Close()
+	var prev Edge
+	for rows.Next() {
+		var e Edge
+		var typ string
+		var status sql.NullInt64
+		if err := rows.Scan(&e.From, &e.To, &typ, &e.Tag, &e.Text, &status); err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+		e.Type = EdgeType(typ)
+		if e == prev {
+			continue // duplicates are adjacent
+		}
+		prev = e
+		if err := fn(e, int(status.Int64), status.Valid); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// EdgesTo returns the edges pointing at url, ordered by From, Type, Tag,
+// Text. Outputs call it for every URL in URL order, several times over; so
+// it keeps one cursor over the edges in target order and serves ascending
+// calls by reading on, which costs one scan per pass instead of a query
+// per URL. A call for an earlier URL, or after a write, starts a new cursor.
+func (s *SQLite) EdgesTo(url string) ([]Edge, error) {
+	if err := s.edgeReads(); err != nil {
+		return nil, err
+	}
+	s.curMu.Lock()
+	defer s.curMu.Unlock()
+	c := &s.cur
+	if c.rows == nil && !c.done || url < c.last || c.at != s.committed.Load() {
+		if err := s.openCursor(url); err != nil {
+			return nil, err
+		}
+	}
+	c.last = url
+	var out []Edge
+	for {
+		if c.peek == nil {
+			if c.done {
+				return out, nil
+			}
+			if !c.rows.Next() {
+				err := c.rows.Err()
+				c.rows.Close()
+				c.rows, c.done = nil, true
+				if err != nil {
+					return nil, fmt.Errorf("store: %w", err)
+				}
+				return out, nil
+			}
+			var e Edge
+			var typ string
+			if err := c.rows.Scan(&e.To, &e.From, &typ, &e.Tag, &e.Text); err != nil {
+				return nil, fmt.Errorf("store: %w", err)
+			}
+			e.Type = EdgeType(typ)
+			c.peek = &e
+		}
+		switch {
+		case c.peek.To < url:
+			c.peek = nil
+		case c.peek.To == url:
+			if n := len(out); n == 0 || out[n-1] != *c.peek { // duplicates are adjacent
+				out = append(out, *c.peek)
+			}
+			c.peek = nil
+		default:
+			return out, nil
+		}
+	}
+}
+
+// edgeCursor reads edges in (to, from, type, tag, text) order for EdgesTo.
+type edgeCursor struct {
+	rows *sql.Rows
+	peek *Edge  // read, not yet returned
+	last string // the URL last asked for
+	done bool   // rows exhausted
+	at   int64  // s.committed when opened
+}
+
+func (s *SQLite) openCursor(from string) error {
+	c := &s.cur
+	if c.rows != nil {
+		c.rows.Close()
+	}
+	*c = edgeCursor{at: s.committed.Load()}
+	rows, err := s.db.Query(`SELECT to_url, from_url, type, tag, text FROM edges
+		WHERE to_url >= ? ORDER BY to_url, from_url, type, tag, text`, from)
+	if err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	c.rows = rows
+	return nil
+}
+
+func (s *SQLite) closeCursor() {
+	s.curMu.Lock()
+	if s.cur.rows != nil {
+		s.cur.rows.Close()
+	}
+	s.cur = edgeCursor{}
+	s.curMu.Unlock()
+}
+
+// PutFindings replaces the stored findings.
+func (s *SQLite) PutFindings(fs []Finding) error {
+	if err := s.Flush(); err != nil {
+		return err
+	}
+	return s.inTx(func(tx *sql.Tx) error {
+		if _, err := tx.Exec(`DELETE FROM findings`); err != nil {
+			return err
+		}
+		st, err := tx.Prepare(`INSERT INTO findings (seq, rule, severity, url, message, referrers) VALUES (?,?,?,?,?,?)`)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		for i, f := range fs {
+			if _, err := st.Exec(i, f.Rule, string(f.Severity), f.URL, f.Message, jsonList(f.Referrers)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Findings returns the stored findings in the order they were stored.
+func (s *SQLite) Findings() ([]Finding, error) {
+	if err := s.Flush(); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.Query(`SELECT rule, severity, url, message, referrers FROM findings ORDER BY seq`)
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	defer rows.Close()
+	var out []Finding
+	for rows.Next() {
+		var f Finding
+		var sev, refs string
+		if err := rows.Scan(&f.Rule, &sev, &f.URL, &f.Message, &refs); err != nil {
+			return nil, fmt.Errorf("store: %w", err)
+		}
+		f.Severity = Severity(sev)
+		f.Referrers = parseList(refs)
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}
+
+// EachQueued calls fn for every URL on the frontier in queue order.
+func (s *SQLite) EachQueued(fn func(Queued) error) error {
+	if err := s.Flush(); err != nil {
+		return err
+	}
+	rows, err := s.db.Query(`SELECT url, kind, depth, hops, parse, head, start FROM frontier ORDER BY seq`)
+	if err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var q Queued
+		var kind string
+		if err := rows.Scan(&q.URL, &kind, &q.Depth, &q.Hops, &q.Parse, &q.Head, &q.Start); err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+		q.Kind = Kind(kind)
+		if err := fn(q); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// Close commits every pending write, waits for the writer goroutine and
+// closes the database. It returns the first write error.
+func (s *SQLite) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return s.failed()
+	}
+	s.closed = true
+	close(s.ops)
+	s.mu.Unlock()
+	<-s.done
+	s.closeCursor()
+	s.stmtMu.Lock()
+	for _, st := range s.stmts {
+		st.Close()
+	}
+	s.stmtMu.Unlock()
+	err := s.failed()
+	if cerr := s.db.Close(); cerr != nil && err == nil {
+		err = fmt.Errorf("store: %w", cerr)
+	}
+	return err
+}
+
+func (s *SQLite) inTx(fn func(*sql.Tx) error) error {
+	tx, err := s.db.Begin()
+	if err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return fmt.Errorf("store: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	return nil
+}
+
+// jsonValue encodes a slice column (sitemap problems, challenges) as JSON;
+// nil and empty slices are "null".
+func jsonValue(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "null"
+	}
+	return string(b)
+}
+
+func jsonList(l []string) string {
+	if len(l) == 0 {
+		return "[]"
+	}
+	b, _ := json.Marshal(l)
+	return string(b)
+}
+
+func parseList(s string) []string {
+	var l []string
+	if s == "" || s == "[]" {
+		return nil
+	}
+	_ = json.Unmarshal([]byte(s), &l)
+	return l
+}
+
+func timeText(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format(time.RFC3339Nano)
+}
+
+func parseTime(s string) time.Time {
+	if s == "" {
+		return time.Time{}
+	}
+	t, _ := time.Parse(time.RFC3339Nano, s)
+	return t
+}

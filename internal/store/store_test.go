@@ -1,0 +1,366 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+)
+
+// impls are the Store implementations that must behave alike.
+func impls(t *testing.T) map[string]func(t *testing.T) Store {
+	return map[string]func(t *testing.T) Store{
+		"memory": func(t *testing.T) Store { return NewMemory() },
+		"sqlite": func(t *testing.T) Store {
+			s, err := CreateSQLite(filepath.Join(t.TempDir(), "crawl.db"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+			return s
+		},
+	}
+}
+
+func sampleURLs() []URL {
+	at := time.Date(2026, 3, 4, 5, 6, 7, 8000, time.UTC)
+	return []URL{
+		{URL: "https://a.test/z", Status: 404, Kind: KindPage, Depth: 2, Method: "GET", Bytes: 12, FetchedAt: at},
+		{URL: "https://a.test/", Status: 200, Kind: KindPage, Start: true, Method: "GET", ContentType: "text/html", Bytes: 900,
+			ResponseMS: 7, Title: "Home", Canonical: "https://a.test/", InSitemap: true, FetchedAt: at},
+		{URL: "https://a.test/img.png", Status: 401, Kind: KindAsset, Depth: 1, Method: "GET", Bytes: -1,
+			WWWAuthenticate: []string{`Basic realm="x"`, `Bearer`}, Truncated: true, NoIndex: true, FetchedAt: at,
+			Credentials: CredentialsSent, AnonymousStatus: 401, Challenges: []Challenge{{Scheme: "Basic", Realm: "x"}, {Scheme: "Bearer", Error: "invalid_token"}}},
+		{URL: "https://a.test/sitemap.xml", Status: 200, Kind: KindSitemap, Method: "GET", Bytes: 300, SitemapURLs: 2,
+			SitemapProblems: []SitemapProblem{{Kind: "bad-lastmod", URL: "https://a.test/z", Message: "lastmod 02/03/2026"}}, FetchedAt: at},
+		{URL: "https://a.test/login", Status: 200, Kind: KindPage, Method: "GET", Bytes: 10, LoginForm: true, BotCheck: "", RobotsDisallowed: true, FetchedAt: at},
+		{URL: "https://a.test/wall", Status: 403, Kind: KindPage, Method: "GET", Bytes: 10, BotCheck: "cf-mitigated: challenge", FetchedAt: at},
+		{URL: "https://a.test/private", Kind: KindPage, Depth: 1, Bytes: -1, BlockedByRobots: true},
+		{URL: "https://b.test/", Kind: KindExternal, Depth: 1, Bytes: -1, Error: "dns: no such host (b.test)", Redirect: "https://c.test/", FetchedAt: at},
+	}
+}
+
+func sampleEdges() []Edge {
+	return []Edge{
+		{From: "https://a.test/", To: "https://a.test/z", Type: EdgeLink, Tag: "a", Text: "Zed"},
+		{From: "https://a.test/", To: "https://a.test/img.png", Type: EdgeAsset, Tag: "img", Text: "logo"},
+		{From: "https://a.test/z", To: "https://a.test/img.png", Type: EdgeAsset, Tag: "img"},
+		{From: "https://a.test/", To: "https://b.test/", Type: EdgeLink, Tag: "a"},
+		{From: "https://a.test/sitemap.xml", To: "https://a.test/z", Type: EdgeSitemap, Tag: "loc"},
+	}
+}
+
+// TestStoreConformance runs the same behaviours against every Store.
+func TestStoreConformance(t *testing.T) {
+	for name, open := range impls(t) {
+		t.Run(name, func(t *testing.T) {
+			t.Run("records read back in URL order, later record replaces earlier", func(t *testing.T) {
+				s := open(t)
+				for _, u := range sampleURLs() {
+					must(t, s.PutURL(u))
+				}
+				must(t, s.PutURL(URL{URL: "https://a.test/z", Status: 410, Kind: KindPage, Bytes: 1}))
+				var got []string
+				must(t, s.EachURL(func(u URL) error { got = append(got, u.URL); return nil }))
+				want := []string{"https://a.test/", "https://a.test/img.png", "https://a.test/login", "https://a.test/private", "https://a.test/sitemap.xml", "https://a.test/wall", "https://a.test/z", "https://b.test/"}
+				if !reflect.DeepEqual(got, want) {
+					t.Fatalf("order = %v, want %v", got, want)
+				}
+				z, ok, err := s.Get("https://a.test/z")
+				if err != nil || !ok || z.Status != 410 {
+					t.Fatalf("Get after replace = %+v %v %v", z, ok, err)
+				}
+				for _, want := range sampleURLs()[1:] {
+					got, ok, err := s.Get(want.URL)
+					if err != nil || !ok {
+						t.Fatalf("Get(%s) = %v %v", want.URL, ok, err)
+					}
+					if !got.FetchedAt.Equal(want.FetchedAt) {
+						t.Errorf("FetchedAt = %v, want %v", got.FetchedAt, want.FetchedAt)
+					}
+					got.FetchedAt, want.FetchedAt = time.Time{}, time.Time{}
+					if !reflect.DeepEqual(got, want) {
+						t.Errorf("Get(%s) =\n%+v\nwant\n%+v", want.URL, got, want)
+					}
+				}
+				if _, ok, err := s.Get("https://a.test/none"); ok || err != nil {
+					t.Errorf("Get(missing) = %v, %v", ok, err)
+				}
+			})
+			t.Run("edges iterate sorted and EdgesTo selects by target", func(t *testing.T) {
+				s := open(t)
+				for _, e := range sampleEdges() {
+					must(t, s.AddEdge(e))
+				}
+				var got []Edge
+				must(t, s.EachEdge(func(e Edge) error { got = append(got, e); return nil }))
+				want := sampleEdges()
+				SortEdges(want)
+				if !reflect.DeepEqual(got, want) {
+					t.Fatalf("EachEdge =\n%v\nwant\n%v", got, want)
+				}
+				in, err := s.EdgesTo("https://a.test/z")
+				must(t, err)
+				wantIn := []Edge{sampleEdges()[0], sampleEdges()[4]}
+				if !reflect.DeepEqual(in, wantIn) {
+					t.Fatalf("EdgesTo =\n%v\nwant\n%v", in, wantIn)
+				}
+				if in, _ := s.EdgesTo("https://a.test/none"); len(in) != 0 {
+					t.Errorf("EdgesTo(none) = %v", in)
+				}
+				must(t, s.PutURL(URL{URL: "https://a.test/z", Status: 404, Kind: KindPage}))
+				var joined []string
+				must(t, EachEdgeStatus(s, func(e Edge, status int, ok bool) error {
+					joined = append(joined, fmt.Sprintf("%s>%s %d %v", e.From, e.To, status, ok))
+					return nil
+				}))
+				wantJoined := []string{
+					"https://a.test/>https://a.test/img.png 0 false",
+					"https://a.test/>https://a.test/z 404 true",
+					"https://a.test/>https://b.test/ 0 false",
+					"https://a.test/sitemap.xml>https://a.test/z 404 true",
+					"https://a.test/z>https://a.test/img.png 0 false",
+				}
+				if !reflect.DeepEqual(joined, wantJoined) {
+					t.Errorf("EachEdgeStatus =\n%v\nwant\n%v", joined, wantJoined)
+				}
+			})
+			t.Run("EdgesTo in any order, and after more writes", func(t *testing.T) {
+				s := open(t)
+				for _, e := range sampleEdges() {
+					must(t, s.AddEdge(e))
+				}
+				count := func(u string) int {
+					in, err := s.EdgesTo(u)
+					must(t, err)
+					for _, e := range in {
+						if e.To != u {
+							t.Fatalf("EdgesTo(%s) returned %+v", u, e)
+						}
+					}
+					return len(in)
+				}
+				order := []string{"https://a.test/", "https://a.test/img.png", "https://a.test/z", "https://b.test/",
+					"https://a.test/img.png", "https://a.test/a", "https://a.test/z", "https://c.test/", "https://a.test/z"}
+				want := []int{0, 2, 2, 1, 2, 0, 2, 0, 2}
+				for i, u := range order {
+					if got := count(u); got != want[i] {
+						t.Errorf("call %d: EdgesTo(%s) = %d edges, want %d", i, u, got, want[i])
+					}
+				}
+				must(t, s.AddEdge(Edge{From: "https://a.test/q", To: "https://a.test/z", Type: EdgeLink, Tag: "a"}))
+				if got := count("https://a.test/z"); got != 3 {
+					t.Errorf("after a write: EdgesTo = %d edges, want 3", got)
+				}
+			})
+			t.Run("iteration stops at the callback's error", func(t *testing.T) {
+				s := open(t)
+				for _, u := range sampleURLs() {
+					must(t, s.PutURL(u))
+				}
+				stop := errors.New("stop")
+				n := 0
+				err := s.EachURL(func(URL) error { n++; return stop })
+				if !errors.Is(err, stop) || n != 1 {
+					t.Fatalf("EachURL = %v after %d calls", err, n)
+				}
+			})
+			t.Run("meta and findings round-trip", func(t *testing.T) {
+				s := open(t)
+				m := Meta{ToolVersion: "1.2", StartURL: "https://a.test/", Partial: true,
+					StartedAt:  time.Date(2026, 1, 2, 3, 4, 5, 0, time.FixedZone("", 3600)),
+					FinishedAt: time.Date(2026, 1, 2, 3, 9, 5, 0, time.UTC),
+					Settings:   map[string]string{"concurrency": "8", "include": ""}}
+				must(t, s.SetMeta(m))
+				got, err := s.Meta()
+				must(t, err)
+				if !got.StartedAt.Equal(m.StartedAt) || !got.FinishedAt.Equal(m.FinishedAt) {
+					t.Errorf("times = %v %v", got.StartedAt, got.FinishedAt)
+				}
+				if _, off := got.StartedAt.Zone(); off != 3600 {
+					t.Errorf("offset lost: %v", got.StartedAt)
+				}
+				got.StartedAt, got.FinishedAt, m.StartedAt, m.FinishedAt = time.Time{}, time.Time{}, time.Time{}, time.Time{}
+				if !reflect.DeepEqual(got, m) {
+					t.Errorf("Meta = %+v, want %+v", got, m)
+				}
+				fs := []Finding{
+					{Rule: "broken-link", Severity: SeverityError, URL: "https://a.test/z", Message: "404", Referrers: []string{"https://a.test/"}},
+					{Rule: "a-notice", Severity: SeverityNotice, URL: "https://a.test/", Message: "m"},
+				}
+				must(t, s.PutFindings(fs))
+				must(t, s.PutFindings(fs)) // replaces, never appends
+				gotF, err := s.Findings()
+				must(t, err)
+				if !reflect.DeepEqual(gotF, fs) {
+					t.Errorf("Findings = %+v, want %+v", gotF, fs)
+				}
+			})
+		})
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestSQLiteFrontierAndReopen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "crawl.db")
+	s, err := CreateSQLite(path)
+	must(t, err)
+	qs := []Queued{
+		{URL: "https://a.test/", Kind: KindPage, Parse: "html", Start: true},
+		{URL: "https://a.test/b", Kind: KindPage, Depth: 1, Parse: "html"},
+		{URL: "https://a.test/s.css", Kind: KindAsset, Depth: 1, Parse: "css"},
+		{URL: "https://x.test/", Kind: KindExternal, Depth: 1, Hops: 2, Head: true},
+	}
+	for _, q := range qs {
+		must(t, s.Enqueue(q))
+	}
+	must(t, s.Enqueue(qs[1])) // queued twice: kept once, in its first place
+	must(t, s.PutURL(URL{URL: "https://a.test/", Status: 200, Kind: KindPage, Start: true}))
+	must(t, s.AddEdge(sampleEdges()[0]))
+	must(t, s.AddEdge(sampleEdges()[0])) // exact duplicate: stored once
+	must(t, s.Close())
+
+	s, err = OpenSQLite(path)
+	must(t, err)
+	defer s.Close()
+	var got []Queued
+	must(t, s.EachQueued(func(q Queued) error { got = append(got, q); return nil }))
+	if !reflect.DeepEqual(got, qs[1:]) {
+		t.Fatalf("frontier after reopen =\n%+v\nwant\n%+v", got, qs[1:])
+	}
+	if _, ok, _ := s.Get("https://a.test/"); !ok {
+		t.Error("record lost on reopen")
+	}
+	n := 0
+	must(t, s.EachEdge(func(Edge) error { n++; return nil }))
+	if n != 1 {
+		t.Errorf("edges = %d, want 1", n)
+	}
+}
+
+// TestSQLiteWritesAreBatchedAndVisible writes more than one batch from many
+// goroutines and reads everything back.
+func TestSQLiteWritesAreBatchedAndVisible(t *testing.T) {
+	s, err := CreateSQLite(filepath.Join(t.TempDir(), "crawl.db"))
+	must(t, err)
+	defer s.Close()
+	const workers, per = 8, 700
+	errs := make(chan error, workers)
+	for w := range workers {
+		go func() {
+			for i := range per {
+				u := fmt.Sprintf("https://a.test/%d/%d", w, i)
+				if err := s.PutURL(URL{URL: u, Status: 200, Kind: KindPage}); err != nil {
+					errs <- err
+					return
+				}
+				if err := s.AddEdge(Edge{From: "https://a.test/", To: u, Type: EdgeLink, Tag: "a"}); err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range workers {
+		must(t, <-errs)
+	}
+	n, prev := 0, ""
+	must(t, s.EachURL(func(u URL) error {
+		if u.URL <= prev {
+			return fmt.Errorf("%s after %s", u.URL, prev)
+		}
+		prev = u.URL
+		n++
+		return nil
+	}))
+	if n != workers*per {
+		t.Fatalf("records = %d, want %d", n, workers*per)
+	}
+}
+
+func TestSQLiteSchema(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "crawl.db")
+	s, err := CreateSQLite(path)
+	must(t, err)
+	var v int
+	must(t, s.db.QueryRow("PRAGMA user_version").Scan(&v))
+	if v != SchemaVersion || SchemaVersion != 1 {
+		t.Fatalf("user_version = %d, SchemaVersion = %d", v, SchemaVersion)
+	}
+	var mode string
+	must(t, s.db.QueryRow("PRAGMA journal_mode").Scan(&mode))
+	if mode != "wal" {
+		t.Errorf("journal_mode = %q, want wal", mode)
+	}
+	// The README documents these tables and columns; changing them needs
+	// a SchemaVersion bump and a README update.
+	want := map[string][]string{
+		"meta":     {"key", "value"},
+		"settings": {"key", "value"},
+		"urls": {"url", "status", "kind", "start", "depth", "method", "content_type", "bytes", "truncated", "response_ms",
+			"redirect", "www_authenticate", "noindex", "canonical", "title", "in_sitemap", "blocked_by_robots", "error", "fetched_at",
+			"robots_disallowed", "sitemap_urls", "sitemap_problems", "credentials", "anonymous_status", "bot_check", "login_form", "challenges"},
+		"edges":    {"from_url", "to_url", "type", "tag", "text"},
+		"findings": {"seq", "rule", "severity", "url", "message", "referrers"},
+		"frontier": {"seq", "url", "kind", "depth", "hops", "parse", "head", "start"},
+	}
+	rows, err := s.db.Query(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`)
+	must(t, err)
+	var tables []string
+	for rows.Next() {
+		var n string
+		must(t, rows.Scan(&n))
+		tables = append(tables, n)
+	}
+	rows.Close()
+	if len(tables) != len(want) {
+		t.Errorf("tables = %v", tables)
+	}
+	for table, cols := range want {
+		rows, err := s.db.Query(`SELECT name FROM pragma_table_info(?) ORDER BY cid`, table)
+		must(t, err)
+		var got []string
+		for rows.Next() {
+			var n string
+			must(t, rows.Scan(&n))
+			got = append(got, n)
+		}
+		rows.Close()
+		if !reflect.DeepEqual(got, cols) {
+			t.Errorf("%s columns = %v, want %v", table, got, cols)
+		}
+	}
+	must(t, s.Close())
+
+	t.Run("a newer schema version is refused", func(t *testing.T) {
+		s, err := OpenSQLite(path)
+		must(t, err)
+		_, err = s.db.Exec("PRAGMA user_version = 99")
+		must(t, err)
+		s.Close()
+		if _, err := OpenSQLite(path); err == nil {
+			t.Fatal("opened a version 99 database")
+		}
+	})
+	t.Run("a file that is not a crawl database is refused", func(t *testing.T) {
+		bad := filepath.Join(t.TempDir(), "crawl.db")
+		must(t, os.WriteFile(bad, []byte("not a database, just text\n"), 0o644))
+		if s, err := OpenSQLite(bad); err == nil {
+			s.Close()
+			t.Fatal("opened a text file")
+		}
+		if _, err := OpenSQLite(filepath.Join(t.TempDir(), "missing.db")); err == nil {
+			t.Fatal("opened a missing file")
+		}
+	})
+}
