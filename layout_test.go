@@ -21,7 +21,9 @@ func TestImportDirection(t *testing.T) {
 		mod:                         {},
 		mod + "/crawler":            {"internal/store", "internal/robots", "internal/urlx", "sitemap", "internal/challenge"},
 		mod + "/sitemap":            {"internal/urlx"},
-		mod + "/report":             {"internal/store", "internal/urlx"},
+		mod + "/report":             {"internal/store", "internal/urlx", "internal/diff"},
+		mod + "/internal/config":    {},
+		mod + "/internal/diff":      {"internal/store"},
 		mod + "/internal/audit":     {"internal/store", "internal/urlx", "internal/challenge"},
 		mod + "/internal/store":     {},
 		mod + "/internal/robots":    {},
@@ -34,6 +36,7 @@ func TestImportDirection(t *testing.T) {
 		"github.com/PuerkitoBio/goquery":    mod + "/crawler",
 		"github.com/spf13/cobra":            mod + "/cmd/crawlaudit",
 		"github.com/olekukonko/tablewriter": mod + "/report",
+		"go.yaml.in/yaml":                   mod + "/internal/config",
 	}
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
 		fields := strings.Fields(line)
