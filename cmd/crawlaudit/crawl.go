@@ -40,6 +40,7 @@ type crawlOptions struct {
 	failOn          string
 	quiet           bool
 	verbose         bool
+	job             jobOptions // scheduled-run flags (jobs.go)
 
 	// derived by validate
 	maxBodyBytes int
@@ -81,6 +82,7 @@ func (o *crawlOptions) register(cmd *cobra.Command) {
 	f.StringVar(&o.failOn, "fail-on", "error", "exit 1 when a finding reaches this severity: error, warning, notice or never")
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "print no summary table")
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "log progress details on stderr")
+	o.job.register(cmd)
 }
 
 // validate parses raw flag strings into typed values and reports bad or
@@ -132,7 +134,7 @@ func (o *crawlOptions) validate() error {
 	if o.out == "" {
 		return usagef("--out must not be empty")
 	}
-	return nil
+	return o.job.validate()
 }
 
 func compileAll(flag string, exprs []string) ([]*regexp.Regexp, error) {
@@ -216,22 +218,21 @@ func (o *crawlOptions) settings() map[string]string {
 func newCrawlCommand(ctx context.Context, stdout, stderr io.Writer, sig *signals) *cobra.Command {
 	o := &crawlOptions{}
 	cmd := &cobra.Command{
-		Use:   "crawl URL",
-		Short: "Crawl a site from URL and write the audit report",
-		Args:  cobra.ExactArgs(1),
-		RunE: func(_ *cobra.Command, args []string) error {
-			o.start = args[0]
-			err := runCrawl(ctx, o, stdout, stderr)
+		Use:   "crawl [URL]",
+		Short: "Crawl a site from URL (or every site of crawlaudit.yaml) and write the audit report",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			err := runCrawlCommand(ctx, cmd, o, args, stdout, stderr) // config.go
 			return withSignal(err, sig)
 		},
 	}
 	cmd.Args = func(_ *cobra.Command, args []string) error {
-		if len(args) != 1 {
+		if len(args) > 1 {
 			return usagef("crawl takes exactly one start URL, got %d arguments", len(args))
 		}
 		return nil
 	}
 	o.register(cmd)
+	o.job.registerConfig(cmd)
 	return cmd
 }
 
@@ -260,7 +261,7 @@ func runCrawl(ctx context.Context, o *crawlOptions, stdout, stderr io.Writer) er
 	if o.verbose {
 		level = slog.LevelInfo
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	logger := o.job.newLogger(stderr, level)
 
 	st := store.NewMemory()
 	defer st.Close()
@@ -289,14 +290,22 @@ func runCrawl(ctx context.Context, o *crawlOptions, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	if err := st.PutFindings(findings); err != nil {
+	outcome := o.job.applyPolicy(findings, o.now(), logger)
+	if err := st.PutFindings(outcome.Findings); err != nil {
 		return err
 	}
 	if err := writeOutputs(o.out, st); err != nil {
 		return err
 	}
+	jr, err := o.finishJob(ctx, st, outcome, logger)
+	if err != nil {
+		return err
+	}
 	if !o.quiet {
 		if err := writeSummary(stdout, st); err != nil {
+			return err
+		}
+		if err := printJob(stdout, jr, outcome); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "\nReport written to %s\n", o.out)
@@ -304,7 +313,7 @@ func runCrawl(ctx context.Context, o *crawlOptions, stdout, stderr io.Writer) er
 			fmt.Fprintf(stdout, "Stopped discovering new URLs at --max-urls %d.\n", o.maxURLs)
 		}
 	}
-	return failLevel(findings, o.failLevel)
+	return o.verdict(st, jr)
 }
 
 // failLevel returns errFailLevel when a finding is at least as severe as level.
