@@ -103,14 +103,14 @@ func WriteMarkdown(w io.Writer, r store.Reader, j Job) error {
 				fmt.Fprintf(&b, "| … %d more | | | |\n", len(j.Ignored)-markdownTop)
 				break
 			}
-			fmt.Fprintf(&b, "| %s | `%s` | %s | %s |\n", ig.Finding.Rule, code(maskURL(ig.Finding.URL)), md(ig.Reason), md(ig.Source))
+			fmt.Fprintf(&b, "| %s | `%s` | %s | %s |\n", code(ig.Finding.Rule), code(maskURL(ig.Finding.URL)), md(ig.Reason), md(ig.Source))
 		}
 		b.WriteString("\n")
 	}
 	if len(j.Expired) > 0 {
 		fmt.Fprintf(&b, "### Expired ignore entries (%d)\n\nThese entries ignore nothing any more: renew or remove them.\n\n| Rule | URL pattern | Reason | Expired | Entry |\n|---|---|---|---|---|\n", len(j.Expired))
 		for _, e := range j.Expired {
-			fmt.Fprintf(&b, "| %s | `%s` | %s | %s | %s |\n", md(e.Rule), code(e.URL), md(e.Reason), e.Expires, md(e.Source))
+			fmt.Fprintf(&b, "| %s | `%s` | %s | %s | %s |\n", code(e.Rule), code(e.URL), md(e.Reason), e.Expires, md(e.Source))
 		}
 		b.WriteString("\n")
 	}
@@ -147,18 +147,20 @@ func findingTable(b *strings.Builder, title string, fs []store.Finding) {
 			fmt.Fprintf(b, "| | … %d more | | |\n", len(fs)-markdownTop)
 			break
 		}
-		fmt.Fprintf(b, "| %s | %s | `%s` | %s |\n", f.Severity, md(f.Rule), code(maskURL(f.URL)), md(maskText(f.Message)))
+		fmt.Fprintf(b, "| %s | %s | `%s` | %s |\n", f.Severity, code(f.Rule), code(maskURL(f.URL)), md(maskText(f.Message)))
 	}
 	b.WriteString("\n")
 }
 
-// mdEscaper backslash-escapes every Markdown punctuation character and
-// turns < > & into entities, so crawled text renders as the text it is.
+// mdEscaper backslash-escapes the Markdown characters that can start markup
+// inside a table cell (emphasis, code, links, images, strike-through, the
+// cell separator) and turns < > & into entities (no raw HTML), so crawled
+// text renders as the text it is. Line breaks become spaces: a cell is one
+// line.
 var mdEscaper = strings.NewReplacer(
-	"\\", "\\\\", "`", "\\`", "*", "\\*", "_", "\\_", "{", "\\{", "}", "\\}",
-	"[", "\\[", "]", "\\]", "(", "\\(", ")", "\\)", "#", "\\#", "+", "\\+",
-	"-", "\\-", "!", "\\!", "|", "\\|", "~", "\\~", "<", "&lt;", ">", "&gt;", "&", "&amp;",
-	"\r", " ", "\n", " ",
+	"\\", "\\\\", "`", "\\`", "*", "\\*", "_", "\\_",
+	"[", "\\[", "]", "\\]", "(", "\\(", ")", "\\)", "|", "\\|", "~", "\\~",
+	"<", "&lt;", ">", "&gt;", "&", "&amp;", "\r", " ", "\n", " ",
 )
 
 func md(s string) string { return mdEscaper.Replace(s) }

@@ -69,7 +69,7 @@ func WriteMetrics(w io.Writer, r store.Reader, j Job) error {
 		fmt.Fprintf(&b, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name)
 	}
 	sample := func(name string, value float64, labels ...string) {
-		fmt.Fprintf(&b, "%s{%s} %s\n", name, strings.Join(append([]string{siteL}, labels...), ","), strconv.FormatFloat(value, 'g', -1, 64))
+		fmt.Fprintf(&b, "%s{%s} %s\n", name, strings.Join(append([]string{siteL}, labels...), ","), strconv.FormatFloat(value, 'f', -1, 64))
 	}
 
 	family("crawlaudit_urls", "URL records of the last crawl by kind and status class.")
