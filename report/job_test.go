@@ -38,7 +38,7 @@ func baselineFixture(t *testing.T) *store.Memory {
 func fixtureJob(t *testing.T) (store.Reader, Job) {
 	t.Helper()
 	cur := newFixture(t)
-	d, err := diff.Compute(baselineFixture(t), cur)
+	d, err := diff.Compute(baselineFixture(t), cur, diff.Config{URLKey: maskURL})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/crawlaudit/crawlaudit/internal/audit"
 	"github.com/crawlaudit/crawlaudit/internal/config"
 	"github.com/crawlaudit/crawlaudit/internal/store"
+	"github.com/crawlaudit/crawlaudit/internal/urlx"
 )
 
 // runCrawlCommand runs `crawlaudit crawl`: one URL from the command line,
@@ -294,7 +295,7 @@ func runSites(ctx context.Context, sites []*crawlOptions, parallel int, stdout, 
 			defer wg.Done()
 			defer func() { <-sem }()
 			var buf bytes.Buffer
-			fmt.Fprintf(&buf, "== %s (%s) ==\n", o.job.site, o.start)
+			fmt.Fprintf(&buf, "== %s (%s) ==\n", o.job.site, urlx.Mask(o.start))
 			results[i] = runCrawl(ctx, o, &buf, errw)
 			buf.WriteString("\n")
 			_, _ = outw.Write(buf.Bytes())
@@ -377,7 +378,7 @@ func runConfigCheck(o *configCheckOptions, stdout io.Writer) error {
 		if name == "" {
 			name = "(single site)"
 		}
-		fmt.Fprintf(stdout, "  %s: %s → %s\n", name, s.start, s.out)
+		fmt.Fprintf(stdout, "  %s: %s → %s\n", name, urlx.Mask(s.start), s.out)
 	}
 	return nil
 }

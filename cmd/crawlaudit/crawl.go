@@ -315,16 +315,3 @@ func runCrawl(ctx context.Context, o *crawlOptions, stdout, stderr io.Writer) er
 	}
 	return o.verdict(st, jr)
 }
-
-// failLevel returns errFailLevel when a finding is at least as severe as level.
-func failLevel(findings []store.Finding, level store.Severity) error {
-	if level == "" {
-		return nil
-	}
-	for _, f := range findings {
-		if f.Severity.Rank() >= level.Rank() {
-			return errFailLevel
-		}
-	}
-	return nil
-}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/crawlaudit/crawlaudit/internal/diff"
 	"github.com/crawlaudit/crawlaudit/internal/store"
+	"github.com/crawlaudit/crawlaudit/internal/urlx"
 	"github.com/crawlaudit/crawlaudit/report"
 )
 
@@ -63,7 +64,7 @@ func runDiff(o *diffOptions, stdout io.Writer) error {
 		return err
 	}
 	defer closeNew()
-	d, err := diff.Compute(old, cur)
+	d, err := diff.Compute(old, cur, diff.Config{URLKey: urlx.Mask})
 	if err != nil {
 		return err
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/crawlaudit/crawlaudit/internal/config"
 	"github.com/crawlaudit/crawlaudit/internal/diff"
 	"github.com/crawlaudit/crawlaudit/internal/store"
+	"github.com/crawlaudit/crawlaudit/internal/urlx"
 	"github.com/crawlaudit/crawlaudit/report"
 )
 
@@ -182,7 +183,7 @@ func (o *crawlOptions) finishJob(ctx context.Context, st store.Reader, outcome a
 		if err != nil {
 			return res, err
 		}
-		d, err := diff.Compute(old, st)
+		d, err := diff.Compute(old, st, diff.Config{URLKey: urlx.Mask})
 		closeOld()
 		if err != nil {
 			return res, err
@@ -229,12 +230,18 @@ func (o *crawlOptions) finishJob(ctx context.Context, st store.Reader, outcome a
 	}
 
 	if j.history != "" {
+		// An interrupted crawl lacks what it did not reach: as the next
+		// baseline it would make all of that look new. It is not filed.
 		m, _ := st.Meta()
-		entry, err := saveHistory(j.history, o.out, m.StartedAt, j.historyKeep)
-		if err != nil {
-			return res, err
+		if m.Partial {
+			logger.Warn("partial crawl not filed in history", "history", j.history)
+		} else {
+			entry, err := saveHistory(j.history, o.out, m.StartedAt, j.historyKeep)
+			if err != nil {
+				return res, err
+			}
+			logger.Info("crawl filed in history", "entry", entry)
 		}
-		logger.Info("crawl filed in history", "entry", entry)
 	}
 	if j.notifyURL != "" {
 		payload, err := newNotifyPayload(st, job, o.out, o.failed(st, job))

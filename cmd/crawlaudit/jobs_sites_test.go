@@ -231,3 +231,35 @@ func TestNotifyFailureIsLoggedAndKeepsTheReport(t *testing.T) {
 		}
 	})
 }
+
+func TestPartialCrawlIsNotFiledInHistory(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	site := &changingSite{}
+	// The crawl is interrupted while the first linked page is requested.
+	srv := testsite.Start(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/about" {
+			cancel()
+		}
+		site.ServeHTTP(w, r)
+	}), nil)
+	t.Cleanup(srv.Close)
+	dir := t.TempDir()
+	o := newCrawlOptions()
+	o.start, o.out, o.quiet, o.failOn, o.concurrency = srv.URL+"/", filepath.Join(dir, "out"), true, "never", 1
+	o.job.history = filepath.Join(dir, "history")
+	var stdout, stderr bytes.Buffer
+	if err := runCrawl(ctx, o, &stdout, &stderr); err != nil {
+		t.Fatalf("runCrawl: %v", err)
+	}
+	metrics := readFile(t, filepath.Join(o.out, "metrics.prom"))
+	if !strings.Contains(metrics, `crawlaudit_crawl_partial{site="`+hostOf(srv.URL)+`"} 1`+"\n") || strings.Contains(metrics, "last_success") {
+		t.Errorf("metrics of a partial crawl:\n%s", metrics)
+	}
+	if _, err := os.Stat(o.job.history); !os.IsNotExist(err) {
+		t.Errorf("history created for a partial crawl: %v", err)
+	}
+	if !strings.Contains(stderr.String(), "partial crawl not filed in history") {
+		t.Errorf("stderr: %s", stderr.String())
+	}
+}

@@ -83,9 +83,22 @@ func (d Diff) Regressions() []Change {
 	return out
 }
 
-// Compute compares old with new. Findings match on rule and URL (a changed
-// severity is not a new finding); statuses match on URL.
-func Compute(old, new store.Reader) (Diff, error) {
+// Config tunes Compute. The zero Config compares URLs as they are.
+type Config struct {
+	// URLKey maps a URL to the key it is matched on; nil means the URL
+	// itself. A crawl read back from crawl.json holds masked URLs, so
+	// comparing it with a live crawl needs the same masking on both sides.
+	URLKey func(string) string
+}
+
+// Compute compares old with new. Findings match on rule and URL key (a
+// changed severity is not a new finding); statuses match on URL key. The
+// Diff holds the URLs of new for what new has, of old for what only old has.
+func Compute(old, new store.Reader, cfg Config) (Diff, error) {
+	key := cfg.URLKey
+	if key == nil {
+		key = func(s string) string { return s }
+	}
 	var d Diff
 	var err error
 	if d.Old, err = side(old); err != nil {
@@ -102,16 +115,16 @@ func Compute(old, new store.Reader) (Diff, error) {
 	if err != nil {
 		return Diff{}, fmt.Errorf("diff: new crawl: findings: %w", err)
 	}
-	d.NewFindings = minus(newF, oldF)
-	d.ResolvedFindings = minus(oldF, newF)
+	d.NewFindings = minus(newF, oldF, key)
+	d.ResolvedFindings = minus(oldF, newF, key)
 
 	oldURLs := map[string]store.URL{}
-	if err := old.EachURL(func(u store.URL) error { oldURLs[u.URL] = u; return nil }); err != nil {
+	if err := old.EachURL(func(u store.URL) error { oldURLs[key(u.URL)] = u; return nil }); err != nil {
 		return Diff{}, fmt.Errorf("diff: old crawl: urls: %w", err)
 	}
 	seen := 0
 	err = new.EachURL(func(u store.URL) error {
-		o, ok := oldURLs[u.URL]
+		o, ok := oldURLs[key(u.URL)]
 		if !ok {
 			d.AddedURLs++
 			return nil
@@ -148,18 +161,18 @@ func side(r store.Reader) (Side, error) {
 	return Side{StartURL: m.StartURL, StartedAt: m.StartedAt, FinishedAt: m.FinishedAt, Partial: m.Partial}, nil
 }
 
-type key struct{ rule, url string }
+type findingKey struct{ rule, url string }
 
 // minus returns the findings of a with no finding of the same rule and URL
-// in b, sorted.
-func minus(a, b []store.Finding) []store.Finding {
-	in := map[key]bool{}
+// key in b, sorted.
+func minus(a, b []store.Finding, key func(string) string) []store.Finding {
+	in := map[findingKey]bool{}
 	for _, f := range b {
-		in[key{f.Rule, f.URL}] = true
+		in[findingKey{f.Rule, key(f.URL)}] = true
 	}
 	out := []store.Finding{}
 	for _, f := range a {
-		if !in[key{f.Rule, f.URL}] {
+		if !in[findingKey{f.Rule, key(f.URL)}] {
 			out = append(out, f)
 		}
 	}

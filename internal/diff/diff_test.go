@@ -2,6 +2,7 @@ package diff
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/crawlaudit/crawlaudit/internal/store"
@@ -60,7 +61,7 @@ func TestComputeClassifiesChangesRegressionsFirst(t *testing.T) {
 		{Rule: "forbidden-asset", Severity: store.SeverityError, URL: "http://s/b.css"},
 		{Rule: "redirect-chain", Severity: store.SeverityWarning, URL: "http://s/moved"},
 	})
-	d, err := Compute(old, new)
+	d, err := Compute(old, new, Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,11 +102,32 @@ func TestComputeClassifiesChangesRegressionsFirst(t *testing.T) {
 
 func TestComputeSameCrawlHasNoChanges(t *testing.T) {
 	c := crawl(t, []store.URL{{URL: "http://s/", Status: 200, Kind: store.KindPage}}, []store.Finding{{Rule: "r", URL: "http://s/"}})
-	d, err := Compute(c, c)
+	d, err := Compute(c, c, Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(d.Changes)+len(d.NewFindings)+len(d.ResolvedFindings)+d.AddedURLs+d.RemovedURLs != 0 {
 		t.Errorf("%+v", d)
+	}
+}
+
+func TestComputeMatchesURLsOnTheirKey(t *testing.T) {
+	// A baseline read back from crawl.json holds masked URLs; the live
+	// crawl holds the raw ones. With the masking as key they match.
+	mask := func(s string) string { return strings.Replace(s, "token=abc", "token=REDACTED", 1) }
+	old := crawl(t, []store.URL{{URL: "http://s/p?token=REDACTED", Status: 200, Kind: store.KindPage}},
+		[]store.Finding{{Rule: "r", URL: "http://s/p?token=REDACTED"}})
+	cur := crawl(t, []store.URL{{URL: "http://s/p?token=abc", Status: 404, Kind: store.KindPage}},
+		[]store.Finding{{Rule: "r", URL: "http://s/p?token=abc"}})
+	d, err := Compute(old, cur, Config{URLKey: mask})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.NewFindings)+len(d.ResolvedFindings)+d.AddedURLs+d.RemovedURLs != 0 || len(d.Changes) != 1 || d.Changes[0].Reason != ReasonNotFound {
+		t.Errorf("%+v", d)
+	}
+	d, _ = Compute(old, cur, Config{})
+	if len(d.NewFindings) != 1 || d.AddedURLs != 1 || d.RemovedURLs != 1 {
+		t.Errorf("without the key the URLs differ: %+v", d)
 	}
 }
