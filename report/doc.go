@@ -8,7 +8,11 @@
 // One file per format: table.go (terminal summary, the only user of
 // tablewriter), csv.go (urls.csv, findings.csv, links.csv), json.go
 // (crawl.json, and ReadJSON to load it back). summary.go holds the counts that
-// JSON and the table share. formats.go maps output file names to writers; a
+// JSON and the table share. Scheduled runs add diff.go (diff.json, diff.csv
+// and the terminal view of an internal/diff.Diff), and, rendered from a crawl
+// plus a Job (job.go: fail policy, baseline diff, ignored findings),
+// junit.go (junit.xml), markdown.go (summary.md) and metrics.go
+// (metrics.prom); cmd writes those, as they need more than a store.Reader. formats.go maps output file names to writers; a
 // new format is one file plus one line there.
 //
 // Output rules:

@@ -161,7 +161,9 @@ func (o *crawlOptions) finishJob(ctx context.Context, st store.Reader, outcome a
 		job.FailLevel = j.failNewLvl
 	}
 	for _, r := range audit.Catalogue() {
-		job.Rules = append(job.Rules, r.ID)
+		if !j.policy.Disabled[r.ID] {
+			job.Rules = append(job.Rules, r.ID)
+		}
 	}
 	for _, ig := range outcome.Ignored {
 		job.Ignored = append(job.Ignored, report.IgnoredFinding{Finding: ig.Finding, Reason: ig.By.Reason, Source: ig.By.Source})
