@@ -76,13 +76,22 @@ func saveHistory(dir, out string, started time.Time, keep int) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("--history %s: %w", dir, unwrapPath(err))
 	}
+	// Name after the start second; a later crawl of the same second gets
+	// the next suffix after every entry of that second (never a pruned
+	// name again, which would sort before the entries it follows).
 	base := started.UTC().Format("20060102T150405Z")
-	name := base
-	for n := 2; ; n++ {
-		if _, err := os.Stat(filepath.Join(dir, name)); os.IsNotExist(err) {
-			break
+	existing, err := historyEntries(dir)
+	if err != nil {
+		return "", err
+	}
+	name, last := base, 0
+	for _, e := range existing {
+		if e[:16] == base && suffix(e) > last {
+			last = suffix(e)
 		}
-		name = fmt.Sprintf("%s-%d", base, n)
+	}
+	if last > 0 {
+		name = fmt.Sprintf("%s-%d", base, last+1)
 	}
 	tmp, err := os.MkdirTemp(dir, ".incoming-*")
 	if err != nil {
