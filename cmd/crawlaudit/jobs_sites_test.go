@@ -263,3 +263,37 @@ func TestPartialCrawlIsNotFiledInHistory(t *testing.T) {
 		t.Errorf("stderr: %s", stderr.String())
 	}
 }
+
+func TestJobFlagErrorsAreUsageErrorsBeforeAnyRequest(t *testing.T) {
+	log := &testsite.Log{}
+	srv := testsite.Start(&changingSite{}, log)
+	t.Cleanup(srv.Close)
+	dir := t.TempDir()
+	badIgnore := filepath.Join(dir, "bad-ignore.yaml")
+	writeFile(t, badIgnore, "ignore:\n  - rule: broken-link\n    url: '('\n    reason: r\n")
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"log format", []string{"--log-format", "xml"}, `--log-format must be text or json, got "xml"`},
+		{"fail-on-new level", []string{"--fail-on-new", "fatal"}, `--fail-on-new must be error, warning, notice or never, got "fatal"`},
+		{"history keep", []string{"--history-keep", "0"}, "--history-keep must be between 1 and 1000, got 0"},
+		{"missing baseline", []string{"--baseline", filepath.Join(dir, "nope")}, "--baseline " + filepath.Join(dir, "nope") + ": no crawl.json there"},
+		{"notify scheme", []string{"--notify-url", "ftp://127.0.0.1/x"}, "--notify-url must be an absolute http(s) URL"},
+		{"missing ignore file", []string{"--ignore-file", filepath.Join(dir, "none.yaml")}, "no such file or directory"},
+		{"bad ignore pattern", []string{"--ignore-file", badIgnore}, badIgnore + `:3: ignore[0].url: bad regular expression "("`},
+		{"parallel sites", []string{"--parallel-sites", "0"}, "--parallel-sites must be between 1 and 64, got 0"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append([]string{"crawl", srv.URL + "/", "--out", filepath.Join(dir, "out"), "-q"}, tc.args...)
+			code, _, stderr := runCLI(t, args...)
+			if code != 2 || !strings.Contains(stderr, tc.want) || strings.Count(stderr, "\n") != 1 {
+				t.Errorf("exit %d, stderr %q; want 2 and %q", code, stderr, tc.want)
+			}
+		})
+	}
+	if n := len(log.Requests()); n != 0 {
+		t.Errorf("%d requests sent despite usage errors", n)
+	}
+}
