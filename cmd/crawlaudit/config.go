@@ -84,10 +84,12 @@ func loadConfig(path string) (*config.Config, error) {
 	return cfg, nil
 }
 
-// pathKeys are the flags naming folders. In a multi-site run, a value from
-// the command line or from defaults: is a parent folder: each site gets its
-// own subfolder named after the site. A value on a site entry is used as
-// it is.
+// pathKeys are the flags naming folders. For a site of a file's sites:
+// list, a folder given under defaults: is a parent folder: the site uses
+// <folder>/<name>, so sites never share one; so is a folder given on the
+// command line when the whole list is crawled. A folder on the site entry
+// is used as it is, and so is one given on the command line for a single
+// URL.
 var pathKeys = []string{"out", "history", "baseline"}
 
 // configSites returns the options of every site to crawl: flag defaults,
@@ -96,6 +98,7 @@ var pathKeys = []string{"out", "history", "baseline"}
 func configSites(flags *pflag.FlagSet, cfg *config.Config, args []string) ([]*crawlOptions, error) {
 	type entry struct {
 		raw, merged config.Site
+		listed      bool // the site is an entry of sites:
 	}
 	var entries []entry
 	if len(args) == 1 {
@@ -103,7 +106,7 @@ func configSites(flags *pflag.FlagSet, cfg *config.Config, args []string) ([]*cr
 		e := entry{merged: cfg.Defaults}
 		for i, s := range cfg.Sites {
 			if s.URL != nil && strings.TrimRight(*s.URL, "/") == strings.TrimRight(args[0], "/") {
-				e = entry{raw: s, merged: cfg.Resolved()[i]}
+				e = entry{raw: s, merged: cfg.Resolved()[i], listed: true}
 			}
 		}
 		u := args[0]
@@ -113,24 +116,25 @@ func configSites(flags *pflag.FlagSet, cfg *config.Config, args []string) ([]*cr
 		entries = append(entries, entry{merged: cfg.Defaults})
 	} else {
 		for i, s := range cfg.Sites {
-			entries = append(entries, entry{raw: s, merged: cfg.Resolved()[i]})
+			entries = append(entries, entry{raw: s, merged: cfg.Resolved()[i], listed: true})
 		}
 	}
-	multi := len(entries) > 1
+	// whole: the command line's folder flags are parents too.
+	whole := len(args) == 0 && len(cfg.Sites) > 0
 	var out []*crawlOptions
 	for _, e := range entries {
 		site := e.merged
 		name := config.SiteName(site)
-		if multi {
+		if e.listed {
 			for _, key := range pathKeys {
-				set(&site, key, siteFolder(flags, cfg, e.raw, key, name))
+				set(&site, key, siteFolder(flags, cfg, e.raw, key, name, whole))
 			}
 		}
-		o, err := siteOptions(flags, site, multi)
+		o, err := siteOptions(flags, site, whole)
 		if err != nil {
 			return nil, usagef("config %s: site %s: %v", cfg.Name(), name, firstLine(err))
 		}
-		if multi || site.Name != nil {
+		if e.listed || site.Name != nil {
 			o.job.site = name
 		}
 		if cfg.LogFormat != nil && !flags.Changed("log-format") {
@@ -145,14 +149,17 @@ func configSites(flags *pflag.FlagSet, cfg *config.Config, args []string) ([]*cr
 }
 
 // siteFolder returns the folder for key (out, history or baseline) of a
-// site in a multi-site run; nil when the key is set nowhere.
-func siteFolder(flags *pflag.FlagSet, cfg *config.Config, raw config.Site, key, name string) *string {
+// site of the sites: list; nil when the key is set nowhere or the command
+// line's value applies as it is.
+func siteFolder(flags *pflag.FlagSet, cfg *config.Config, raw config.Site, key, name string, whole bool) *string {
 	own := map[string]*string{"out": raw.Out, "history": raw.History, "baseline": raw.Baseline}[key]
 	def := map[string]*string{"out": cfg.Defaults.Out, "history": cfg.Defaults.History, "baseline": cfg.Defaults.Baseline}[key]
 	var p string
 	switch {
-	case flags.Changed(key):
+	case flags.Changed(key) && whole:
 		p = filepath.Join(flags.Lookup(key).Value.String(), name)
+	case flags.Changed(key):
+		return nil
 	case own != nil:
 		p = *own
 	case def != nil:
@@ -180,14 +187,14 @@ func set(s *config.Site, key string, v *string) {
 // siteOptions builds one site's options: the flags' defaults, then every
 // key the file sets (through the same flag parsing, so values mean the same
 // in both places), then the flags given on the command line (except the
-// folder flags of a multi-site run, already folded into site).
-func siteOptions(given *pflag.FlagSet, site config.Site, multi bool) (*crawlOptions, error) {
+// folder flags when the whole list is crawled, already folded into site).
+func siteOptions(given *pflag.FlagSet, site config.Site, whole bool) (*crawlOptions, error) {
 	o := &crawlOptions{}
 	c := &cobra.Command{}
 	o.register(c)
 	fs := c.Flags()
 	for flag, vals := range site.FlagValues() {
-		if given.Changed(flag) && !(multi && isPathKey(flag)) {
+		if given.Changed(flag) && !(whole && isPathKey(flag)) {
 			continue
 		}
 		f := fs.Lookup(flag)
@@ -207,7 +214,7 @@ func siteOptions(given *pflag.FlagSet, site config.Site, multi bool) (*crawlOpti
 	var err error
 	given.Visit(func(g *pflag.Flag) {
 		f := fs.Lookup(g.Name)
-		if err != nil || f == nil || (multi && isPathKey(g.Name)) {
+		if err != nil || f == nil || (whole && isPathKey(g.Name)) {
 			return
 		}
 		if sv, ok := g.Value.(pflag.SliceValue); ok {

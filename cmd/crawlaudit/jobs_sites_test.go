@@ -41,6 +41,7 @@ func TestConfigCrawlsThreeSitesEndToEnd(t *testing.T) {
 	writeFile(t, cfg, `parallel_sites: 2
 defaults:
   out: `+filepath.Join(dir, "reports")+`
+  history: `+filepath.Join(dir, "hist")+`
   concurrency: 2
   timeout: 5s
   rules:
@@ -92,10 +93,26 @@ sites:
 	if code != 1 || !strings.Contains(stdout, "site broken: failed") || !strings.Contains(stdout, "site auth: failed") || !strings.Contains(stdout, "site ok: passed") {
 		t.Errorf("--fail-on warning over the file: exit %d\n%s", code, stdout)
 	}
-	// One URL with a config: that site's settings.
+	// One URL with a config: that site's settings and history folder, the
+	// --out given as it is.
 	code, _, _ = runCLI(t, "crawl", "--config", cfg, broken+"/", "--out", filepath.Join(dir, "single"), "-q", "--fail-on", "warning")
 	if c := readCrawlJSON(t, filepath.Join(dir, "single")); code != 1 || len(c.Findings) != 1 || c.Findings[0].Severity != "warning" {
 		t.Errorf("single site from config: exit %d %+v", code, c.Findings)
+	}
+	// Each site has its own history; the second and third crawls had a
+	// baseline (nothing changed).
+	for name, n := range map[string]int{"ok": 2, "broken": 3, "auth": 2} {
+		entries, err := historyEntries(filepath.Join(dir, "hist", name))
+		if err != nil || len(entries) != n {
+			t.Errorf("history of %s: %v %v, want %d entries", name, entries, err, n)
+		}
+	}
+	var dj struct {
+		Counts map[string]int `json:"counts"`
+	}
+	readJSONFile(t, filepath.Join(dir, "single", "diff.json"), &dj)
+	if dj.Counts["changes"] != 0 || dj.Counts["new_findings"] != 0 {
+		t.Errorf("single-site diff against its history: %v", dj.Counts)
 	}
 }
 
