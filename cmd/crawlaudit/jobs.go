@@ -246,7 +246,11 @@ func (o *crawlOptions) finishJob(ctx context.Context, st store.Reader, outcome a
 		}
 	}
 	if j.notifyURL != "" {
-		payload, err := newNotifyPayload(st, job, o.out, o.failed(st, job))
+		failed, err := o.failed(st, job)
+		if err != nil {
+			return res, err
+		}
+		payload, err := newNotifyPayload(st, job, o.out, failed)
 		if err != nil {
 			return res, err
 		}
@@ -264,24 +268,28 @@ func (o *crawlOptions) finishJob(ctx context.Context, st store.Reader, outcome a
 }
 
 // failed says whether the run fails under job.
-func (o *crawlOptions) failed(st store.Reader, job report.Job) bool {
+func (o *crawlOptions) failed(st store.Reader, job report.Job) (bool, error) {
 	fs, err := st.Findings()
 	if err != nil {
-		return false
+		return false, fmt.Errorf("read findings: %w", err)
 	}
 	fails := job.Failer()
 	for _, f := range fs {
 		if fails(f) {
-			return true
+			return true, nil
 		}
 	}
-	return false
+	return false, nil
 }
 
 // verdict returns errFailLevel when the run fails: under --fail-on-new only
 // new findings count; otherwise any finding at the --fail-on level.
 func (o *crawlOptions) verdict(st store.Reader, res jobResult) error {
-	if o.failed(st, res.job) {
+	failed, err := o.failed(st, res.job)
+	if err != nil {
+		return err
+	}
+	if failed {
 		return errFailLevel
 	}
 	return nil
