@@ -14,7 +14,12 @@
 // budget (Budget) that JSON, the table, budget.csv and report.html share.
 // report.html explains findings with rule texts that cmd passes in
 // (HTMLOptions.Rules, bound by Writers): this package never imports
-// internal/audit. formats.go maps output file names to writers; a
+// internal/audit.
+// Scheduled runs add diff.go (diff.json, diff.csv and the terminal view of
+// an internal/diff.Diff), and, rendered from a crawl plus a Job (job.go: fail
+// policy, baseline diff, ignored findings), junit.go (junit.xml),
+// markdown.go (summary.md) and metrics.go (metrics.prom); cmd writes those,
+// as they need more than a store.Reader. formats.go maps output file names to writers; a
 // new format is one file plus one line there.
 //
 // Output rules:

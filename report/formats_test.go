@@ -54,8 +54,9 @@ func TestNoSecretsInAnyOutput(t *testing.T) {
 }
 
 // TestImports pins the package's dependencies (STYLE.md §1, §8): the
-// standard library, internal/store and internal/urlx, and tablewriter in
-// table.go only.
+// standard library, internal/store and internal/urlx, internal/diff (the
+// pure comparison of two crawls, rendered by diff.go and the job outputs),
+// and tablewriter in table.go only.
 func TestImports(t *testing.T) {
 	t.Parallel()
 	files, err := filepath.Glob("*.go")
@@ -77,7 +78,8 @@ func TestImports(t *testing.T) {
 			switch {
 			case !strings.Contains(first, "."): // standard library
 			case path == "github.com/crawlaudit/crawlaudit/internal/store",
-				path == "github.com/crawlaudit/crawlaudit/internal/urlx":
+				path == "github.com/crawlaudit/crawlaudit/internal/urlx",
+				path == "github.com/crawlaudit/crawlaudit/internal/diff":
 			case strings.HasPrefix(path, "github.com/olekukonko/tablewriter") && name == "table.go":
 			default:
 				t.Errorf("%s imports %s", name, path)

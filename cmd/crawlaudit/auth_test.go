@@ -585,3 +585,24 @@ func TestAuthUsageErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestCredentialsFromNamedEnvironmentVariables(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{"SHOP_AUTH": "baker:secret-pw", envBasicAuth: "other:ignored"}
+	o := &authOptions{basicAuthEnv: "SHOP_AUTH", bearerTokenEnv: "SHOP_TOKEN", getenv: func(k string) string { return env[k] }}
+	if err := o.validate("https://shop.test/", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if o.creds == nil || o.creds.Header.Get("Authorization") != "Basic YmFrZXI6c2VjcmV0LXB3" {
+		t.Fatalf("credentials = %+v, want Basic from SHOP_AUTH", o.creds)
+	}
+	for k, v := range o.settings {
+		if strings.Contains(v, "secret-pw") {
+			t.Fatalf("setting %s leaks the password: %q", k, v)
+		}
+	}
+	o = &authOptions{basicAuthEnv: "SHOP_AUTH", getenv: func(k string) string { return map[string]string{"SHOP_AUTH": "nocolon"}[k] }}
+	if err := o.validate("https://shop.test/", time.Now()); err == nil || !strings.Contains(err.Error(), "SHOP_AUTH must be user:password") || strings.Contains(err.Error(), "nocolon") {
+		t.Fatalf("error = %v", err)
+	}
+}

@@ -47,6 +47,7 @@ type crawlOptions struct {
 	progress        bool
 
 	flags *pflag.FlagSet // for --resume to restore stored settings
+	job   jobOptions     // scheduled-run flags (jobs.go)
 
 	// derived by validate
 	maxBodyBytes int
@@ -92,6 +93,7 @@ func (o *crawlOptions) register(cmd *cobra.Command) {
 	o.auth.register(f)
 	f.BoolVar(&o.progress, "progress", true, "show progress on stderr (a live line on a terminal, else a line every 10s)")
 	o.flags = f
+	o.job.register(cmd)
 }
 
 // validate parses raw flag strings into typed values and reports bad or
@@ -150,7 +152,11 @@ func (o *crawlOptions) validate() error {
 	if o.now != nil {
 		now = o.now
 	}
-	return o.auth.validate(o.start, now())
+	if err := o.auth.validate(o.start, now()); err != nil {
+		return err
+	}
+
+	return o.job.validate()
 }
 
 func compileAll(flag string, exprs []string) ([]*regexp.Regexp, error) {
@@ -241,28 +247,22 @@ func (o *crawlOptions) settings() map[string]string {
 func newCrawlCommand(ctx context.Context, stdout, stderr io.Writer, sig *signals) *cobra.Command {
 	o := &crawlOptions{}
 	cmd := &cobra.Command{
-		Use:   "crawl URL",
-		Short: "Crawl a site from URL and write the audit report",
-		Args:  cobra.ExactArgs(1),
-		RunE: func(_ *cobra.Command, args []string) error {
-			if len(args) == 1 {
-				o.start = args[0]
-			}
-			err := runCrawl(ctx, o, stdout, stderr)
+		Use:   "crawl [URL]",
+		Short: "Crawl a site from URL (or every site of crawlaudit.yaml) and write the audit report",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			err := runCrawlCommand(ctx, cmd, o, args, stdout, stderr) // config.go
 			return withSignal(err, sig)
 		},
 	}
 	cmd.Args = func(_ *cobra.Command, args []string) error {
-		if o.resume != "" && len(args) <= 1 {
-			return nil
-		}
-		if len(args) != 1 {
+		if len(args) > 1 {
 			return usagef("crawl takes exactly one start URL, got %d arguments", len(args))
 		}
 		return nil
 	}
 	o.register(cmd)
 	cmd.Flags().StringVar(&o.resume, "resume", "", "continue the interrupted crawl in this output folder (its crawl.db)")
+	o.job.registerConfig(cmd)
 	return cmd
 }
 
@@ -304,7 +304,7 @@ func runCrawl(ctx context.Context, o *crawlOptions, stdout, stderr io.Writer) er
 	if o.verbose {
 		level = slog.LevelInfo
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	logger := o.job.newLogger(stderr, level)
 	for _, w := range o.auth.warnings {
 		fmt.Fprintln(stderr, "crawlaudit: warning:", w)
 	}
@@ -356,14 +356,22 @@ func runCrawl(ctx context.Context, o *crawlOptions, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	if err := st.PutFindings(findings); err != nil {
+	outcome := o.job.applyPolicy(findings, o.now(), logger)
+	if err := st.PutFindings(outcome.Findings); err != nil {
 		return err
 	}
 	if err := writeOutputs(o.out, st); err != nil {
 		return err
 	}
+	jr, err := o.finishJob(ctx, st, outcome, logger)
+	if err != nil {
+		return err
+	}
 	if !o.quiet {
 		if err := writeSummary(stdout, st); err != nil {
+			return err
+		}
+		if err := printJob(stdout, jr, outcome); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "\nReport written to %s\n", o.out)
@@ -371,18 +379,5 @@ func runCrawl(ctx context.Context, o *crawlOptions, stdout, stderr io.Writer) er
 			fmt.Fprintf(stdout, "Stopped discovering new URLs at --max-urls %d.\n", o.maxURLs)
 		}
 	}
-	return failLevel(findings, o.failLevel)
-}
-
-// failLevel returns errFailLevel when a finding is at least as severe as level.
-func failLevel(findings []store.Finding, level store.Severity) error {
-	if level == "" {
-		return nil
-	}
-	for _, f := range findings {
-		if f.Severity.Rank() >= level.Rank() {
-			return errFailLevel
-		}
-	}
-	return nil
+	return o.verdict(st, jr)
 }

@@ -10,7 +10,6 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/crawlaudit/crawlaudit/internal/audit"
 	"github.com/crawlaudit/crawlaudit/internal/store"
 )
 
@@ -86,22 +85,4 @@ func restoreSettings(fs *pflag.FlagSet, settings map[string]string) error {
 		}
 	}
 	return nil
-}
-
-// openReportDB opens a crawl database for `crawlaudit report` and runs the
-// audit again, so a crawl killed before its audit still gets findings.
-func openReportDB(path string) (*store.SQLite, error) {
-	st, err := store.OpenSQLite(path)
-	if err != nil {
-		return nil, usagef("report: %v", err)
-	}
-	findings, err := audit.Run(st)
-	if err == nil {
-		err = st.PutFindings(findings)
-	}
-	if err != nil {
-		st.Close()
-		return nil, err
-	}
-	return st, nil
 }

@@ -39,6 +39,8 @@ type authOptions struct {
 	cookieFile       string
 	origins          []string
 	compareAnonymous bool
+	basicAuthEnv     string // name of the environment variable holding user:pass
+	bearerTokenEnv   string // name of the environment variable holding the token
 
 	// injected by tests; nil reads the process environment
 	getenv func(string) string
@@ -53,6 +55,8 @@ func (o *authOptions) register(f *pflag.FlagSet) {
 	f.StringVar(&o.headerFile, "header-file", "", "file of `Name: value` header lines sent with every request to the site's origin (e.g. Authorization, X-Api-Key)")
 	f.StringVar(&o.cookieFile, "cookie-file", "", "Netscape cookies.txt file (as browsers and curl export) whose cookies are sent to the site's origin")
 	f.StringArrayVar(&o.origins, "auth-origin", nil, "another origin (scheme://host[:port]) that gets the credentials (repeatable)")
+	f.StringVar(&o.basicAuthEnv, "basic-auth-env", envBasicAuth, "name of the environment variable holding user:pass for Basic auth (a name, never the value)")
+	f.StringVar(&o.bearerTokenEnv, "bearer-token-env", envBearerToken, "name of the environment variable holding a Bearer token (a name, never the value)")
 	f.BoolVar(&o.compareAnonymous, "compare-anonymous", false, "request every same-site URL with and without credentials and classify it (public, protected, …)")
 }
 
@@ -60,6 +64,12 @@ func (o *authOptions) register(f *pflag.FlagSet) {
 // and checks the auth flags. now dates the token check. Errors name the file
 // and line, never a value.
 func (o *authOptions) validate(start string, now time.Time) error {
+	if o.basicAuthEnv == "" {
+		o.basicAuthEnv = envBasicAuth
+	}
+	if o.bearerTokenEnv == "" {
+		o.bearerTokenEnv = envBearerToken
+	}
 	getenv := o.getenv
 	if getenv == nil {
 		getenv = os.Getenv
@@ -69,24 +79,24 @@ func (o *authOptions) validate(start string, now time.Time) error {
 	h := http.Header{}
 	var sources []string
 	scheme := ""
-	if v := getenv(envBasicAuth); v != "" {
+	if v := getenv(o.basicAuthEnv); v != "" {
 		if !strings.Contains(v, ":") {
-			return usagef("%s must be user:password", envBasicAuth)
+			return usagef("%s must be user:password", o.basicAuthEnv)
 		}
 		h.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(v)))
-		sources = append(sources, "Basic ("+envBasicAuth+")")
+		sources = append(sources, "Basic ("+o.basicAuthEnv+")")
 		scheme = "Basic"
 	}
 	token := ""
-	if v := strings.TrimSpace(getenv(envBearerToken)); v != "" {
+	if v := strings.TrimSpace(getenv(o.bearerTokenEnv)); v != "" {
 		if h.Get("Authorization") != "" {
-			return usagef("set %s or %s, not both", envBasicAuth, envBearerToken)
+			return usagef("set %s or %s, not both", o.basicAuthEnv, o.bearerTokenEnv)
 		}
 		if strings.ContainsAny(v, " \r\n") {
-			return usagef("%s must be the token alone, without \"Bearer \" or spaces", envBearerToken)
+			return usagef("%s must be the token alone, without \"Bearer \" or spaces", o.bearerTokenEnv)
 		}
 		h.Set("Authorization", "Bearer "+v)
-		sources = append(sources, "Bearer ("+envBearerToken+")")
+		sources = append(sources, "Bearer ("+o.bearerTokenEnv+")")
 		scheme, token = "Bearer", v
 	}
 	if o.headerFile != "" {
@@ -97,7 +107,7 @@ func (o *authOptions) validate(start string, now time.Time) error {
 		names := make([]string, 0, len(fh))
 		for k, vs := range fh {
 			if k == "Authorization" && h.Get("Authorization") != "" {
-				return usagef("--header-file %s sets Authorization, and so does %s or %s: use one", o.headerFile, envBasicAuth, envBearerToken)
+				return usagef("--header-file %s sets Authorization, and so does %s or %s: use one", o.headerFile, o.basicAuthEnv, o.bearerTokenEnv)
 			}
 			h[k] = vs
 			names = append(names, k)
@@ -129,10 +139,10 @@ func (o *authOptions) validate(start string, now time.Time) error {
 	}
 	if len(sources) == 0 {
 		if o.compareAnonymous {
-			return usagef("--compare-anonymous needs credentials: set %s or %s, or use --header-file or --cookie-file", envBasicAuth, envBearerToken)
+			return usagef("--compare-anonymous needs credentials: set %s or %s, or use --header-file or --cookie-file", o.basicAuthEnv, o.bearerTokenEnv)
 		}
 		if len(o.origins) > 0 {
-			return usagef("--auth-origin needs credentials: set %s or %s, or use --header-file or --cookie-file", envBasicAuth, envBearerToken)
+			return usagef("--auth-origin needs credentials: set %s or %s, or use --header-file or --cookie-file", o.basicAuthEnv, o.bearerTokenEnv)
 		}
 		o.creds = nil
 		return nil

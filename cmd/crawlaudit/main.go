@@ -162,5 +162,7 @@ func newRootCommand(ctx context.Context, stdout, stderr io.Writer, sig *signals)
 	root.AddCommand(newCrawlCommand(ctx, stdout, stderr, sig))
 	root.AddCommand(newDemoCommand(ctx, stdout, stderr, sig))
 	root.AddCommand(newReportCommand(ctx, stdout, stderr))
+	root.AddCommand(newConfigCommand(stdout))
+	root.AddCommand(newDiffCommand(stdout))
 	return root
 }

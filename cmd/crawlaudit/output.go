@@ -116,47 +116,26 @@ func newReportCommand(ctx context.Context, stdout, stderr io.Writer) *cobra.Comm
 }
 
 func runReport(_ context.Context, o *reportOptions, stdout, _ io.Writer) error {
-	path := o.source
-	if fi, err := os.Stat(path); err != nil {
-		return usagef("report: %s: %v", path, unwrapPath(err))
-	} else if fi.IsDir() {
-		path = filepath.Join(path, "crawl.json")
-		if _, err := os.Stat(filepath.Join(o.source, dbName)); err == nil {
-			path = filepath.Join(o.source, dbName)
-		}
+	r, closeCrawl, err := openCrawl(o.source)
+	if err != nil {
+		return usagef("report: %v", err)
 	}
-	var st store.Store
-	if filepath.Base(path) == dbName {
-		db, err := openReportDB(path)
-		if err != nil {
-			return err
-		}
-		defer db.Close()
-		st = db
-	} else {
-		f, err := os.Open(path)
-		if err != nil {
-			return usagef("report: %s: %v", path, unwrapPath(err))
-		}
-		defer f.Close()
-		mem, err := report.ReadJSON(bufio.NewReader(f))
-		if err != nil {
-			return usagef("report: %s is not a crawlaudit crawl.json: %v", path, firstLine(err))
-		}
-		st = mem
-	}
+	defer closeCrawl()
 	out := o.out
 	if out == "" {
-		out = filepath.Dir(path)
+		out = o.source
+		if fi, err := os.Stat(o.source); err == nil && !fi.IsDir() {
+			out = filepath.Dir(o.source)
+		}
 	}
 	if err := checkWritable(out); err != nil {
 		return usageError{err}
 	}
-	if err := writeOutputs(out, st); err != nil {
+	if err := writeOutputs(out, r); err != nil {
 		return err
 	}
 	if !o.quiet {
-		if err := writeSummary(stdout, st); err != nil {
+		if err := writeSummary(stdout, r); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "\nReport written to %s\n", out)

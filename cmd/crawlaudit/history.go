@@ -1,0 +1,151 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"time"
+)
+
+// History folders hold one subfolder per crawl, named after the crawl's
+// start time in UTC (20261125T031500Z, with -2, -3… when two crawls started
+// in the same second). Only folders with such names are read or pruned:
+// anything else in the history folder is left alone.
+var historyEntry = regexp.MustCompile(`^\d{8}T\d{6}Z(-\d+)?$`)
+
+// historyEntries returns the crawl folders of dir, oldest first.
+func historyEntries(dir string) ([]string, error) {
+	des, err := os.ReadDir(dir)
+	if err != nil {
+		if os.IsNotExist(err) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("--history %s: %w", dir, unwrapPath(err))
+	}
+	var names []string
+	for _, de := range des {
+		if de.IsDir() && historyEntry.MatchString(de.Name()) {
+			names = append(names, de.Name())
+		}
+	}
+	sort.Slice(names, func(i, j int) bool { return historyLess(names[i], names[j]) })
+	return names, nil
+}
+
+// historyLess orders entry names by time, then by their -N suffix.
+func historyLess(a, b string) bool {
+	if a[:16] != b[:16] {
+		return a < b
+	}
+	return suffix(a) < suffix(b)
+}
+
+func suffix(name string) int {
+	if len(name) <= 17 {
+		return 1
+	}
+	n, _ := strconv.Atoi(name[17:])
+	return n
+}
+
+// newestHistory returns the path of the newest crawl in dir that holds a
+// readable crawl, or "" when there is none.
+func newestHistory(dir string) string {
+	names, err := historyEntries(dir)
+	if err != nil {
+		return ""
+	}
+	for i := len(names) - 1; i >= 0; i-- {
+		p := filepath.Join(dir, names[i])
+		if crawlExists(p) {
+			return p
+		}
+	}
+	return ""
+}
+
+// saveHistory copies the files of the output folder out (regular files,
+// no dot files) into a new entry of dir named after started, then removes
+// the oldest entries beyond keep. The entry appears whole or not at all: it
+// is filled under a temporary name and renamed.
+func saveHistory(dir, out string, started time.Time, keep int) (string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("--history %s: %w", dir, unwrapPath(err))
+	}
+	// Name after the start second; a later crawl of the same second gets
+	// the next suffix after every entry of that second (never a pruned
+	// name again, which would sort before the entries it follows).
+	base := started.UTC().Format("20060102T150405Z")
+	existing, err := historyEntries(dir)
+	if err != nil {
+		return "", err
+	}
+	name, last := base, 0
+	for _, e := range existing {
+		if e[:16] == base && suffix(e) > last {
+			last = suffix(e)
+		}
+	}
+	if last > 0 {
+		name = fmt.Sprintf("%s-%d", base, last+1)
+	}
+	tmp, err := os.MkdirTemp(dir, ".incoming-*")
+	if err != nil {
+		return "", fmt.Errorf("--history %s: %w", dir, unwrapPath(err))
+	}
+	des, err := os.ReadDir(out)
+	if err != nil {
+		os.RemoveAll(tmp)
+		return "", fmt.Errorf("--history: read %s: %w", out, unwrapPath(err))
+	}
+	for _, de := range des {
+		if !de.Type().IsRegular() || de.Name()[0] == '.' {
+			continue
+		}
+		if err := copyFile(filepath.Join(out, de.Name()), filepath.Join(tmp, de.Name())); err != nil {
+			os.RemoveAll(tmp)
+			return "", fmt.Errorf("--history: %w", err)
+		}
+	}
+	entry := filepath.Join(dir, name)
+	if err := os.Rename(tmp, entry); err != nil {
+		os.RemoveAll(tmp)
+		return "", fmt.Errorf("--history: %w", err)
+	}
+	names, err := historyEntries(dir)
+	if err != nil {
+		return entry, err
+	}
+	for len(names) > keep {
+		if err := os.RemoveAll(filepath.Join(dir, names[0])); err != nil {
+			return entry, fmt.Errorf("--history: prune %s: %w", names[0], unwrapPath(err))
+		}
+		names = names[1:]
+	}
+	return entry, nil
+}
+
+func copyFile(from, to string) error {
+	in, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(to, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	if err := out.Sync(); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}

@@ -1,0 +1,211 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/crawlaudit/crawlaudit/internal/diff"
+	"github.com/crawlaudit/crawlaudit/internal/store"
+)
+
+// DiffSchemaVersion is the version of diff.json's schema.
+const DiffSchemaVersion = 1
+
+type jsonSide struct {
+	StartURL   string `json:"start_url"`
+	StartedAt  string `json:"started_at"`
+	FinishedAt string `json:"finished_at"`
+	Partial    bool   `json:"partial"`
+}
+
+type jsonChange struct {
+	URL       string `json:"url"`
+	Kind      string `json:"kind"`
+	OldStatus int    `json:"old_status"`
+	NewStatus int    `json:"new_status"`
+	Class     string `json:"class"`
+	Reason    string `json:"reason"`
+}
+
+type jsonDiffFinding struct {
+	Rule     string `json:"rule"`
+	Severity string `json:"severity"`
+	URL      string `json:"url"`
+	Message  string `json:"message"`
+}
+
+// DiffCounts are a diff in numbers; diff.json's "counts", and part of the
+// notification payload.
+type DiffCounts struct {
+	NewFindings      int `json:"new_findings"`
+	ResolvedFindings int `json:"resolved_findings"`
+	Regressions      int `json:"regressions"`
+	Improvements     int `json:"improvements"`
+	Changes          int `json:"changes"` // every status change, regressions included
+	AddedURLs        int `json:"added_urls"`
+	RemovedURLs      int `json:"removed_urls"`
+}
+
+// DiffJSON is diff.json's document (also embedded in the notification).
+type DiffJSON struct {
+	SchemaVersion    int               `json:"schema_version"`
+	Old              jsonSide          `json:"old"`
+	New              jsonSide          `json:"new"`
+	Counts           DiffCounts        `json:"counts"`
+	Changes          []jsonChange      `json:"changes"`
+	NewFindings      []jsonDiffFinding `json:"new_findings"`
+	ResolvedFindings []jsonDiffFinding `json:"resolved_findings"`
+}
+
+// CountDiff returns d's counts.
+func CountDiff(d diff.Diff) DiffCounts {
+	c := DiffCounts{NewFindings: len(d.NewFindings), ResolvedFindings: len(d.ResolvedFindings), Changes: len(d.Changes), AddedURLs: d.AddedURLs, RemovedURLs: d.RemovedURLs}
+	for _, ch := range d.Changes {
+		switch ch.Class {
+		case diff.ClassRegression:
+			c.Regressions++
+		case diff.ClassImprovement:
+			c.Improvements++
+		}
+	}
+	return c
+}
+
+func newJSONSide(s diff.Side) jsonSide {
+	return jsonSide{StartURL: maskURL(s.StartURL), StartedAt: fmtTime(s.StartedAt), FinishedAt: fmtTime(s.FinishedAt), Partial: s.Partial}
+}
+
+func fmtTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+func newJSONChanges(cs []diff.Change) []jsonChange {
+	out := []jsonChange{}
+	for _, c := range cs {
+		out = append(out, jsonChange{URL: maskURL(c.URL), Kind: string(c.Kind), OldStatus: c.OldStatus, NewStatus: c.NewStatus, Class: c.Class, Reason: c.Reason})
+	}
+	return out
+}
+
+func newJSONDiffFindings(fs []store.Finding) []jsonDiffFinding {
+	out := []jsonDiffFinding{}
+	for _, f := range fs {
+		out = append(out, jsonDiffFinding{Rule: f.Rule, Severity: string(f.Severity), URL: maskURL(f.URL), Message: maskText(f.Message)})
+	}
+	return out
+}
+
+// NewDiffJSON maps d to diff.json's document, URLs masked.
+func NewDiffJSON(d diff.Diff) DiffJSON {
+	return DiffJSON{
+		SchemaVersion:    DiffSchemaVersion,
+		Old:              newJSONSide(d.Old),
+		New:              newJSONSide(d.New),
+		Counts:           CountDiff(d),
+		Changes:          newJSONChanges(d.Changes),
+		NewFindings:      newJSONDiffFindings(d.NewFindings),
+		ResolvedFindings: newJSONDiffFindings(d.ResolvedFindings),
+	}
+}
+
+// WriteDiffJSON writes diff.json: both crawls' identity, counts, status
+// changes (regressions first), new and resolved findings.
+func WriteDiffJSON(w io.Writer, d diff.Diff) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(NewDiffJSON(d)); err != nil {
+		return fmt.Errorf("report: diff.json: %w", err)
+	}
+	return nil
+}
+
+// WriteDiffCSV writes diff.csv: one row per status change (change column
+// "regression", "improvement" or "change") then per new and resolved
+// finding ("new-finding", "resolved-finding").
+func WriteDiffCSV(w io.Writer, d diff.Diff) error {
+	cw := newCSV(w)
+	rows := [][]string{{"change", "url", "kind", "old_status", "new_status", "reason", "rule", "severity", "message"}}
+	for _, c := range d.Changes {
+		rows = append(rows, []string{c.Class, cell(maskURL(c.URL)), string(c.Kind), itoa(c.OldStatus), itoa(c.NewStatus), c.Reason, "", "", ""})
+	}
+	for _, set := range []struct {
+		name string
+		fs   []store.Finding
+	}{{"new-finding", d.NewFindings}, {"resolved-finding", d.ResolvedFindings}} {
+		for _, f := range set.fs {
+			rows = append(rows, []string{set.name, cell(maskURL(f.URL)), "", "", "", "", f.Rule, string(f.Severity), cell(maskText(f.Message))})
+		}
+	}
+	for _, r := range rows {
+		if err := cw.Write(r); err != nil {
+			return fmt.Errorf("report: diff.csv: write: %w", err)
+		}
+	}
+	return flushCSV(cw, "diff.csv")
+}
+
+// WriteDiffTable writes the terminal view of d: a one-line count, then
+// status changes (regressions first) and new and resolved findings, at most
+// top rows each (0: 20).
+func WriteDiffTable(w io.Writer, d diff.Diff, top int) error {
+	if top <= 0 {
+		top = 20
+	}
+	c := CountDiff(d)
+	if _, err := fmt.Fprintf(w, "Since the baseline: %d regressions, %d improvements, %d other status changes; %d new findings, %d resolved; %d URLs added, %d gone.\n",
+		c.Regressions, c.Improvements, c.Changes-c.Regressions-c.Improvements, c.NewFindings, c.ResolvedFindings, c.AddedURLs, c.RemovedURLs); err != nil {
+		return fmt.Errorf("report: diff table: write: %w", err)
+	}
+	if len(d.Changes) > 0 {
+		var rows [][]string
+		for i, ch := range d.Changes {
+			if i == top {
+				rows = append(rows, []string{"", fmt.Sprintf("… %d more in diff.csv", len(d.Changes)-top), "", "", "", ""})
+				break
+			}
+			rows = append(rows, []string{ch.Class, cutURL(maskURL(ch.URL)), string(ch.Kind), statusText(ch.OldStatus, ch.OldBlocked), statusText(ch.NewStatus, ch.NewBlocked), ch.Reason})
+		}
+		t := newTable(w, 6)
+		t.Header([]string{"Change", "URL", "Kind", "Before", "Now", "Reason"})
+		if err := appendRows(t, "status changes", rows); err != nil {
+			return err
+		}
+	}
+	for _, set := range []struct {
+		name string
+		fs   []store.Finding
+	}{{"New finding", d.NewFindings}, {"Resolved finding", d.ResolvedFindings}} {
+		if len(set.fs) == 0 {
+			continue
+		}
+		var rows [][]string
+		for i, f := range set.fs {
+			if i == top {
+				rows = append(rows, []string{"", "", fmt.Sprintf("… %d more in diff.csv", len(set.fs)-top)})
+				break
+			}
+			rows = append(rows, []string{string(f.Severity), f.Rule, cutURL(maskURL(f.URL))})
+		}
+		t := newTable(w, 3)
+		t.Header([]string{"Severity", set.name, "URL"})
+		if err := appendRows(t, set.name, rows); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func statusText(status int, blocked bool) string {
+	switch {
+	case blocked:
+		return "blocked"
+	case status == 0:
+		return "no answer"
+	}
+	return itoa(status)
+}

@@ -1,0 +1,173 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/crawlaudit/crawlaudit/internal/store"
+)
+
+// markdownTop is the most rows summary.md lists per section: a CI job
+// summary or a pull-request comment must stay readable.
+const markdownTop = 25
+
+// WriteMarkdown writes summary.md: GitHub-flavoured Markdown for a CI job
+// summary or a pull-request comment. It gives the verdict under j, the URL
+// and finding counts, the regressions and new findings since the baseline
+// (when j has a diff), resolved findings, the failing findings, ignored
+// findings and expired ignore entries. Crawled text is escaped so it can't
+// add markup, links or HTML.
+func WriteMarkdown(w io.Writer, r store.Reader, j Job) error {
+	sum, err := Summarize(r)
+	if err != nil {
+		return err
+	}
+	meta, err := r.Meta()
+	if err != nil {
+		return fmt.Errorf("report: summary.md: meta: %w", err)
+	}
+	raw, err := r.Findings()
+	if err != nil {
+		return fmt.Errorf("report: summary.md: %w", err)
+	}
+	fs, err := maskedFindings(r)
+	if err != nil {
+		return fmt.Errorf("report: summary.md: %w", err)
+	}
+	failing := failingSet(raw, j)
+	var b strings.Builder
+	title := j.Site
+	if title == "" {
+		title = maskURL(meta.StartURL)
+	}
+	fmt.Fprintf(&b, "## crawlaudit: %s\n\n", md(title))
+	verdict := "✅ Passed"
+	if len(failing) > 0 {
+		verdict = fmt.Sprintf("❌ Failed: %d finding(s) at or above %s", len(failing), j.FailLevel)
+		if j.OnlyNew {
+			verdict = fmt.Sprintf("❌ Failed: %d new finding(s) at or above %s", len(failing), j.FailLevel)
+		}
+	}
+	fmt.Fprintf(&b, "**%s** — %s\n\n", verdict, failMode(j))
+	fmt.Fprintf(&b, "Crawled `%s` from %s to %s: %d URLs, %d findings (%d errors, %d warnings, %d notices).",
+		code(maskURL(meta.StartURL)), fmtTime(meta.StartedAt), fmtTime(meta.FinishedAt), sum.URLs, sum.Findings,
+		sum.FindingsBySeverity[store.SeverityError], sum.FindingsBySeverity[store.SeverityWarning], sum.FindingsBySeverity[store.SeverityNotice])
+	if meta.Partial {
+		b.WriteString(" **The crawl was interrupted: results are partial.**")
+	}
+	b.WriteString("\n\n")
+
+	b.WriteString("| Kind | URLs | 2xx | 3xx | 4xx | 5xx | blocked | no answer |\n|---|--:|--:|--:|--:|--:|--:|--:|\n")
+	for _, k := range []store.Kind{store.KindPage, store.KindAsset, store.KindSitemap, store.KindRobots, store.KindExternal} {
+		c, ok := sum.ByKindStatus[k]
+		if !ok {
+			continue
+		}
+		fmt.Fprintf(&b, "| %s | %d | %d | %d | %d | %d | %d | %d |\n", k, c.Total, c.S2xx, c.S3xx, c.S4xx, c.S5xx, c.Blocked, c.None)
+	}
+	b.WriteString("\n")
+
+	if j.Diff != nil {
+		d := *j.Diff
+		c := CountDiff(d)
+		fmt.Fprintf(&b, "### Since the baseline (crawl of %s)\n\n", fmtTime(d.Old.StartedAt))
+		fmt.Fprintf(&b, "%d regressions, %d improvements, %d new findings, %d resolved findings, %d URLs added, %d gone.\n\n",
+			c.Regressions, c.Improvements, c.NewFindings, c.ResolvedFindings, c.AddedURLs, c.RemovedURLs)
+		if regs := d.Regressions(); len(regs) > 0 {
+			b.WriteString("#### Regressions\n\n| URL | Kind | Before | Now | What |\n|---|---|--:|--:|---|\n")
+			for i, ch := range regs {
+				if i == markdownTop {
+					fmt.Fprintf(&b, "| … %d more in diff.csv | | | | |\n", len(regs)-markdownTop)
+					break
+				}
+				fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s |\n", code(maskURL(ch.URL)), ch.Kind, statusText(ch.OldStatus, ch.OldBlocked), statusText(ch.NewStatus, ch.NewBlocked), ch.Reason)
+			}
+			b.WriteString("\n")
+		}
+		findingTable(&b, "New findings", d.NewFindings)
+		findingTable(&b, "Resolved findings", d.ResolvedFindings)
+	}
+	var failList []store.Finding
+	for _, f := range fs {
+		if failing[[2]string{f.Rule, f.URL}] {
+			failList = append(failList, f)
+		}
+	}
+	findingTable(&b, "Failing findings", failList)
+
+	if len(j.Ignored) > 0 {
+		fmt.Fprintf(&b, "### Ignored findings (%d)\n\n| Rule | URL | Reason | Entry |\n|---|---|---|---|\n", len(j.Ignored))
+		for i, ig := range j.Ignored {
+			if i == markdownTop {
+				fmt.Fprintf(&b, "| … %d more | | | |\n", len(j.Ignored)-markdownTop)
+				break
+			}
+			fmt.Fprintf(&b, "| %s | `%s` | %s | %s |\n", code(ig.Finding.Rule), code(maskURL(ig.Finding.URL)), md(ig.Reason), md(ig.Source))
+		}
+		b.WriteString("\n")
+	}
+	if len(j.Expired) > 0 {
+		fmt.Fprintf(&b, "### Expired ignore entries (%d)\n\nThese entries ignore nothing any more: renew or remove them.\n\n| Rule | URL pattern | Reason | Expired | Entry |\n|---|---|---|---|---|\n", len(j.Expired))
+		for _, e := range j.Expired {
+			fmt.Fprintf(&b, "| %s | `%s` | %s | %s | %s |\n", code(e.Rule), code(e.URL), md(e.Reason), e.Expires, md(e.Source))
+		}
+		b.WriteString("\n")
+	}
+	if j.ReportPath != "" {
+		fmt.Fprintf(&b, "Full report: `%s`\n", code(j.ReportPath))
+	}
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return fmt.Errorf("report: summary.md: %w", err)
+	}
+	return nil
+}
+
+func failMode(j Job) string {
+	switch {
+	case j.FailLevel == "":
+		return "no fail level (--fail-on never)"
+	case j.OnlyNew && j.Diff == nil:
+		return fmt.Sprintf("failing on new findings at %s or above; no baseline, so every finding is new", j.FailLevel)
+	case j.OnlyNew:
+		return fmt.Sprintf("failing on new findings at %s or above", j.FailLevel)
+	}
+	return fmt.Sprintf("failing on findings at %s or above", j.FailLevel)
+}
+
+// findingTable writes a "### title (n)" section listing fs (raw values are
+// masked here), at most markdownTop rows; nothing when fs is empty.
+func findingTable(b *strings.Builder, title string, fs []store.Finding) {
+	if len(fs) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "### %s (%d)\n\n| Severity | Rule | URL | Message |\n|---|---|---|---|\n", title, len(fs))
+	for i, f := range fs {
+		if i == markdownTop {
+			fmt.Fprintf(b, "| | … %d more | | |\n", len(fs)-markdownTop)
+			break
+		}
+		fmt.Fprintf(b, "| %s | %s | `%s` | %s |\n", f.Severity, code(f.Rule), code(maskURL(f.URL)), md(maskText(f.Message)))
+	}
+	b.WriteString("\n")
+}
+
+// mdEscaper backslash-escapes the Markdown characters that can start markup
+// inside a table cell (emphasis, code, links, images, strike-through, the
+// cell separator) and turns < > & into entities (no raw HTML), so crawled
+// text renders as the text it is. Line breaks become spaces: a cell is one
+// line.
+var mdEscaper = strings.NewReplacer(
+	"\\", "\\\\", "`", "\\`", "*", "\\*", "_", "\\_",
+	"[", "\\[", "]", "\\]", "(", "\\(", ")", "\\)", "|", "\\|", "~", "\\~",
+	"<", "&lt;", ">", "&gt;", "&", "&amp;", "\r", " ", "\n", " ",
+)
+
+func md(s string) string { return mdEscaper.Replace(s) }
+
+// code makes s safe inside a `code span` in a table cell: backticks and
+// pipes can't be escaped there, so they are replaced by look-alikes, and
+// line breaks by spaces.
+func code(s string) string {
+	return strings.NewReplacer("`", "'", "|", "%7C", "\r", " ", "\n", " ").Replace(s)
+}
