@@ -27,6 +27,9 @@ type jsonChange struct {
 	NewStatus int    `json:"new_status"`
 	Class     string `json:"class"`
 	Reason    string `json:"reason"`
+	// OldBlocked and NewBlocked: disallowed by robots.txt (not requested).
+	OldBlocked bool `json:"old_blocked,omitempty"`
+	NewBlocked bool `json:"new_blocked,omitempty"`
 }
 
 type jsonDiffFinding struct {
@@ -87,7 +90,7 @@ func fmtTime(t time.Time) string {
 func newJSONChanges(cs []diff.Change) []jsonChange {
 	out := []jsonChange{}
 	for _, c := range cs {
-		out = append(out, jsonChange{URL: maskURL(c.URL), Kind: string(c.Kind), OldStatus: c.OldStatus, NewStatus: c.NewStatus, Class: c.Class, Reason: c.Reason})
+		out = append(out, jsonChange{URL: maskURL(c.URL), Kind: string(c.Kind), OldStatus: c.OldStatus, NewStatus: c.NewStatus, Class: c.Class, Reason: c.Reason, OldBlocked: c.OldBlocked, NewBlocked: c.NewBlocked})
 	}
 	return out
 }

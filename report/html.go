@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/crawlaudit/crawlaudit/internal/diff"
 	"github.com/crawlaudit/crawlaudit/internal/store"
 )
 
@@ -38,6 +39,10 @@ type HTMLOptions struct {
 	// FindingsPerRule is how many findings each rule group lists; the rest
 	// are counted and are in findings.csv. Zero or negative means 200.
 	FindingsPerRule int
+	// Since is the comparison with a baseline crawl (crawl --baseline or
+	// --history, or diff.json read back): when set, the page opens with a
+	// "Since last crawl" section. Nil leaves the section out.
+	Since *diff.Diff
 }
 
 //go:embed html.tmpl
@@ -74,6 +79,7 @@ type htmlData struct {
 	FinishedAt   string
 	Tool         string
 	Partial      bool
+	Since        *sinceView // nil without a baseline
 	Summary      Summary
 	Budget       Budget
 	Waste        []BudgetCategory // waste categories that occurred, most first
@@ -139,8 +145,10 @@ const maxFindingReferrers = 10
 
 // WriteHTML writes report.html: one self-contained page (inline CSS,
 // JavaScript and SVG, and a Content-Security-Policy that allows nothing else,
-// so opening it makes no network request). It shows the crawl-efficiency
-// figure first, then the status distribution and waste-by-section charts, the
+// so opening it makes no network request). After a baseline crawl
+// (opt.Since) it opens with what changed since then: counts, regressions,
+// other status changes, new and resolved findings. It shows the
+// crawl-efficiency figure next, then the status distribution and waste-by-section charts, the
 // budget breakdown and fix list, the findings grouped by rule (severity,
 // explanation, fix, URLs with their referrers) and the table of every URL.
 // The table's rows are a JSON data island that a small script sorts,
@@ -184,6 +192,7 @@ func WriteHTML(w io.Writer, r store.Reader, opt HTMLOptions) error {
 		Summary:    sum,
 		Budget:     bud,
 		Columns:    urlColumns,
+		Since:      newSinceView(opt.Since),
 	}
 	for _, c := range bud.Categories {
 		if c.Waste && c.Count > 0 {

@@ -71,7 +71,13 @@ func text(n *html.Node) string {
 // out, and the CSP allows nothing but the page's own script (by hash).
 func TestWriteHTMLIsSelfContained(t *testing.T) {
 	t.Parallel()
-	doc, _ := parseHTML(t, newFixture(t), HTMLOptions{})
+	for name, opt := range map[string]HTMLOptions{"plain": {}, "since last crawl": {Since: sinceFixture()}} {
+		t.Run(name, func(t *testing.T) { checkSelfContained(t, opt) })
+	}
+}
+
+func checkSelfContained(t *testing.T, opt HTMLOptions) {
+	doc, _ := parseHTML(t, newFixture(t), opt)
 	var csp string
 	scripts := 0
 	walk(doc, func(n *html.Node) {

@@ -360,10 +360,16 @@ func runCrawl(ctx context.Context, o *crawlOptions, stdout, stderr io.Writer) er
 	if err := st.PutFindings(outcome.Findings); err != nil {
 		return err
 	}
-	if err := writeOutputs(o.out, st); err != nil {
+	// A baseline that cannot be read fails the run, but only after the
+	// crawl's own outputs are written.
+	since, baseErr := o.compareBaseline(st, logger)
+	if err := writeOutputs(o.out, st, since); err != nil {
 		return err
 	}
-	jr, err := o.finishJob(ctx, st, outcome, logger)
+	if baseErr != nil {
+		return baseErr
+	}
+	jr, err := o.finishJob(ctx, st, since, outcome, logger)
 	if err != nil {
 		return err
 	}

@@ -149,12 +149,42 @@ type jobResult struct {
 	diff *diff.Diff
 }
 
-// finishJob runs after the crawl's own outputs are written: it compares
-// with the baseline (--baseline, else the newest crawl in --history),
-// writes diff.json, diff.csv, junit.xml, summary.md and metrics.prom, files
-// the crawl into --history and notifies the webhook. Only a failure to
-// write the outputs is an error; a failed notification is logged.
-func (o *crawlOptions) finishJob(ctx context.Context, st store.Reader, outcome audit.Outcome, logger *slog.Logger) (jobResult, error) {
+// compareBaseline compares the crawl in st with its baseline (--baseline,
+// else the newest crawl in --history); nil when there is none. It runs
+// before the crawl's outputs are written, so report.html shows the diff.
+func (o *crawlOptions) compareBaseline(st store.Reader, logger *slog.Logger) (*diff.Diff, error) {
+	j := &o.job
+	base := j.baseline
+	if base == "" && j.history != "" {
+		base = newestHistory(j.history)
+		if base == "" {
+			logger.Info("history is empty: no baseline for this crawl", "history", j.history)
+		}
+	}
+	if base == "" {
+		return nil, nil
+	}
+	old, closeOld, err := openCrawl(base)
+	if err != nil {
+		return nil, err
+	}
+	d, err := diff.Compute(old, st, diff.Config{URLKey: urlx.Mask})
+	closeOld()
+	if err != nil {
+		return nil, err
+	}
+	if m, _ := st.Meta(); d.Old.StartURL != m.StartURL {
+		logger.Warn("baseline crawl started at another URL", "baseline", base)
+	}
+	return &d, nil
+}
+
+// finishJob runs after the crawl's own outputs are written: with since,
+// the comparison with the baseline (compareBaseline), it writes diff.json,
+// diff.csv, junit.xml, summary.md and metrics.prom, files the crawl into
+// --history and notifies the webhook. Only a failure to write the outputs
+// is an error; a failed notification is logged.
+func (o *crawlOptions) finishJob(ctx context.Context, st store.Reader, since *diff.Diff, outcome audit.Outcome, logger *slog.Logger) (jobResult, error) {
 	j := &o.job
 	job := report.Job{Site: j.site, FailLevel: o.failLevel, OnlyNew: j.onlyNew, ReportPath: o.out}
 	if j.onlyNew {
@@ -172,30 +202,8 @@ func (o *crawlOptions) finishJob(ctx context.Context, st store.Reader, outcome a
 		job.Expired = append(job.Expired, report.ExpiredIgnore{Rule: e.Rule, URL: e.URL.String(), Reason: e.Reason, Expires: e.Expires, Source: e.Source})
 	}
 
-	base := j.baseline
-	if base == "" && j.history != "" {
-		base = newestHistory(j.history)
-		if base == "" {
-			logger.Info("history is empty: no baseline for this crawl", "history", j.history)
-		}
-	}
 	var res jobResult
-	if base != "" {
-		old, closeOld, err := openCrawl(base)
-		if err != nil {
-			return res, err
-		}
-		d, err := diff.Compute(old, st, diff.Config{URLKey: urlx.Mask})
-		closeOld()
-		if err != nil {
-			return res, err
-		}
-		if m, _ := st.Meta(); d.Old.StartURL != m.StartURL {
-			logger.Warn("baseline crawl started at another URL", "baseline", base)
-		}
-		res.diff = &d
-		job.Diff = &d
-	}
+	res.diff, job.Diff = since, since
 	res.job = job
 
 	files := []struct {

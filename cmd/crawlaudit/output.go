@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/crawlaudit/crawlaudit/internal/diff"
 	"github.com/crawlaudit/crawlaudit/internal/store"
 	"github.com/crawlaudit/crawlaudit/report"
 )
@@ -39,8 +40,12 @@ func unwrapPath(err error) error {
 
 // writeOutputs writes every registered report file into dir, each
 // atomically: a temp file in dir, synced, then renamed over the old one.
-func writeOutputs(dir string, r store.Reader) error {
-	writers := report.Writers(htmlOptions())
+// since, the comparison with a baseline crawl, adds report.html's "Since
+// last crawl" section; nil leaves it out.
+func writeOutputs(dir string, r store.Reader, since *diff.Diff) error {
+	opt := htmlOptions()
+	opt.Since = since
+	writers := report.Writers(opt)
 	for _, name := range report.FileNames() {
 		if err := writeAtomic(filepath.Join(dir, name), func(w io.Writer) error { return writers[name](w, r) }); err != nil {
 			return err
@@ -115,7 +120,7 @@ func newReportCommand(ctx context.Context, stdout, stderr io.Writer) *cobra.Comm
 	return cmd
 }
 
-func runReport(_ context.Context, o *reportOptions, stdout, _ io.Writer) error {
+func runReport(_ context.Context, o *reportOptions, stdout, stderr io.Writer) error {
 	r, closeCrawl, err := openCrawl(o.source)
 	if err != nil {
 		return usagef("report: %v", err)
@@ -131,7 +136,7 @@ func runReport(_ context.Context, o *reportOptions, stdout, _ io.Writer) error {
 	if err := checkWritable(out); err != nil {
 		return usageError{err}
 	}
-	if err := writeOutputs(out, r); err != nil {
+	if err := writeOutputs(out, r, crawlDiff(o.source, r, stderr)); err != nil {
 		return err
 	}
 	if !o.quiet {
