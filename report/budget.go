@@ -227,6 +227,9 @@ type budgetRec struct {
 // ComputeBudget reads every record and edge of r once and returns the crawl
 // budget analysis. It holds one small struct per URL of the site.
 func ComputeBudget(r store.Reader) (Budget, error) {
+	if m, ok := r.(*Memo); ok {
+		return m.computedBudget()
+	}
 	recs, byURL, err := loadBudget(r)
 	if err != nil {
 		return Budget{}, err
@@ -297,8 +300,16 @@ func budgetFrom(recs []*budgetRec, byURL map[string]*budgetRec) Budget {
 }
 
 // loadBudget reads the site's records and their incoming edges, classified
-// and with sections assigned, sorted by masked URL and indexed by it.
+// and with sections assigned, sorted by masked URL and indexed by it. Over
+// a Memo they are loaded once and shared: callers must not change them.
 func loadBudget(r store.Reader) ([]*budgetRec, map[string]*budgetRec, error) {
+	if m, ok := r.(*Memo); ok {
+		return m.budget()
+	}
+	return loadBudgetFrom(r)
+}
+
+func loadBudgetFrom(r store.Reader) ([]*budgetRec, map[string]*budgetRec, error) {
 	var recs []*budgetRec
 	byURL := map[string]*budgetRec{}
 	err := r.EachURL(func(u store.URL) error {
@@ -328,6 +339,9 @@ func loadBudget(r store.Reader) ([]*budgetRec, map[string]*budgetRec, error) {
 			to.entry = true
 		}
 		from := maskURL(e.From)
+		if f := byURL[from]; f != nil {
+			from = f.url // one string per page, however many edges leave it
+		}
 		if (e.Type == store.EdgeLink || e.Type == store.EdgeAsset) && from != to.url {
 			to.pages = append(to.pages, from)
 		}

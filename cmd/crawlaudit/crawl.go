@@ -18,6 +18,7 @@ import (
 	"github.com/crawlaudit/crawlaudit/internal/audit"
 	"github.com/crawlaudit/crawlaudit/internal/store"
 	"github.com/crawlaudit/crawlaudit/internal/urlx"
+	"github.com/crawlaudit/crawlaudit/report"
 )
 
 // crawlOptions are the flags of `crawlaudit crawl` as given, plus the typed
@@ -360,15 +361,17 @@ func runCrawl(ctx context.Context, o *crawlOptions, stdout, stderr io.Writer) er
 	if err := st.PutFindings(outcome.Findings); err != nil {
 		return err
 	}
-	if err := writeOutputs(o.out, st); err != nil {
+	// From here on the crawl does not change: the outputs share one Memo.
+	done := report.NewMemo(st)
+	if err := writeOutputs(o.out, done); err != nil {
 		return err
 	}
-	jr, err := o.finishJob(ctx, st, outcome, logger)
+	jr, err := o.finishJob(ctx, done, outcome, logger)
 	if err != nil {
 		return err
 	}
 	if !o.quiet {
-		if err := writeSummary(stdout, st); err != nil {
+		if err := writeSummary(stdout, done); err != nil {
 			return err
 		}
 		if err := printJob(stdout, jr, outcome); err != nil {
@@ -379,5 +382,5 @@ func runCrawl(ctx context.Context, o *crawlOptions, stdout, stderr io.Writer) er
 			fmt.Fprintf(stdout, "Stopped discovering new URLs at --max-urls %d.\n", o.maxURLs)
 		}
 	}
-	return o.verdict(st, jr)
+	return o.verdict(done, jr)
 }

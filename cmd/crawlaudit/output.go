@@ -116,11 +116,12 @@ func newReportCommand(ctx context.Context, stdout, stderr io.Writer) *cobra.Comm
 }
 
 func runReport(_ context.Context, o *reportOptions, stdout, _ io.Writer) error {
-	r, closeCrawl, err := openCrawl(o.source)
+	src, closeCrawl, err := openCrawl(o.source)
 	if err != nil {
 		return usagef("report: %v", err)
 	}
 	defer closeCrawl()
+	r := report.NewMemo(src) // the outputs share one summary and budget
 	out := o.out
 	if out == "" {
 		out = o.source
