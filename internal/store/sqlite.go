@@ -617,13 +617,30 @@ func (s *SQLite) edgeReads() error {
 
 // EachEdgeStatus calls fn for every edge, in EachEdge order, with the
 // status of its target's record (recorded false when there is none),
-// joining in SQL rather than looking each target up.
+// joining in SQL rather than looking each target up. The join reads the
+// statuses from a temporary in-memory copy (url, status): in the urls table
+// they sit between wide rows, whose pages the scan of the edges evicts from
+// the page cache, so every lookup read pages from disk (3× slower). The copy
+// holds one short row per URL and is dropped at the end.
 func (s *SQLite) EachEdgeStatus(fn func(e Edge, status int, recorded bool) error) error {
 	if err := s.edgeReads(); err != nil {
 		return err
 	}
-	rows, err := s.db.Query(`SELECT e.from_url, e.to_url, e.type, e.tag, e.text, u.status
-		FROM edges e LEFT JOIN urls u ON u.url = e.to_url ORDER BY e.from_url, e.to_url, e.type, e.tag, e.text`)
+	ctx := context.Background()
+	conn, err := s.db.Conn(ctx) // temporary tables belong to one connection
+	if err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `PRAGMA temp_store = MEMORY;
+		DROP TABLE IF EXISTS temp.url_status;
+		CREATE TEMP TABLE url_status (url TEXT PRIMARY KEY, status INTEGER NOT NULL) WITHOUT ROWID;
+		INSERT INTO temp.url_status SELECT url, status FROM urls;`); err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	defer conn.ExecContext(ctx, `DROP TABLE IF EXISTS temp.url_status`)
+	rows, err := conn.QueryContext(ctx, `SELECT e.from_url, e.to_url, e.type, e.tag, e.text, u.status
+		FROM edges e LEFT JOIN temp.url_status u ON u.url = e.to_url ORDER BY e.from_url, e.to_url, e.type, e.tag, e.text`)
 	if err != nil {
 		return fmt.Errorf("store: %w", err)
 	}
