@@ -18,7 +18,10 @@ import (
 type Memo struct {
 	store.Reader
 
-	mu      sync.Mutex
+	sumMu sync.Mutex // one lock per result, so that outputs written
+	budMu sync.Mutex // concurrently compute different results at once
+	renMu sync.Mutex
+
 	sum     *Summary
 	recs    []*budgetRec
 	byURL   map[string]*budgetRec
@@ -39,8 +42,8 @@ func (m *Memo) EachEdgeStatus(fn func(e store.Edge, status int, recorded bool) e
 
 // summary returns the memoised Summary, computing it on first use.
 func (m *Memo) summary() (Summary, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
+	m.sumMu.Lock()
+	defer m.sumMu.Unlock()
 	if m.sum == nil {
 		s, err := summarize(m.Reader)
 		if err != nil {
@@ -54,8 +57,8 @@ func (m *Memo) summary() (Summary, error) {
 // budget returns the memoised budget records, loading them on first use.
 // Callers only read them.
 func (m *Memo) budget() ([]*budgetRec, map[string]*budgetRec, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
+	m.budMu.Lock()
+	defer m.budMu.Unlock()
 	if m.recs == nil {
 		recs, byURL, err := loadBudgetFrom(m.Reader)
 		if err != nil {
@@ -75,8 +78,8 @@ func (m *Memo) computedBudget() (Budget, error) {
 	if err != nil {
 		return Budget{}, err
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
+	m.budMu.Lock()
+	defer m.budMu.Unlock()
 	if m.bud == nil {
 		b := budgetFrom(recs, byURL)
 		m.bud = &b
@@ -87,8 +90,8 @@ func (m *Memo) computedBudget() (Budget, error) {
 // renamedURLs returns the memoised records whose masked URL differs from
 // their URL, sorted by masked URL (see eachURL), reading them on first use.
 func (m *Memo) renamedURLs() ([]maskedURL, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
+	m.renMu.Lock()
+	defer m.renMu.Unlock()
 	if m.renamed == nil {
 		changed, err := readRenamed(m.Reader)
 		if err != nil {

@@ -145,7 +145,8 @@ type SQLite struct {
 	indexed bool
 
 	curMu sync.Mutex
-	cur   edgeCursor // see EdgesTo
+	curs  []*edgeCursor // see EdgesTo; at most maxCursors
+	tick  uint64        // counts EdgesTo calls, for edgeCursor.used
 }
 
 var (
@@ -197,7 +198,7 @@ func openSQLite(path string, create bool) (*SQLite, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	db.SetMaxOpenConns(4)
+	db.SetMaxOpenConns(8) // the writer, EdgesTo's cursors, and the scans of concurrent outputs
 	s := &SQLite{db: db, path: path, ops: make(chan op, queueSize), done: make(chan struct{})}
 	if err := s.init(create); err != nil {
 		db.Close()
@@ -665,24 +666,39 @@ func (s *SQLite) EachEdgeStatus(fn func(e Edge, status int, recorded bool) error
 	return rows.Err()
 }
 
+// maxCursors bounds EdgesTo's open cursors (each holds a connection).
+const maxCursors = 3
+
 // EdgesTo returns the edges pointing at url, ordered by From, Type, Tag,
-// Text. Outputs call it for every URL in URL order, several times over; so
-// it keeps one cursor over the edges in target order and serves ascending
-// calls by reading on, which costs one scan per pass instead of a query
-// per URL. A call for an earlier URL, or after a write, starts a new cursor.
+// Text. Outputs call it for every URL in URL order, several times over and
+// possibly from several goroutines at once; so it keeps a few cursors over
+// the edges in target order and serves a call from the cursor furthest along
+// that has not yet passed url, reading on: one scan per pass instead of a
+// query per URL. Any such cursor will do (the edges it skips belong to URLs
+// before url). A call no cursor can serve, or one after a write, opens a new
+// cursor, replacing the one furthest behind.
 func (s *SQLite) EdgesTo(url string) ([]Edge, error) {
 	if err := s.edgeReads(); err != nil {
 		return nil, err
 	}
 	s.curMu.Lock()
 	defer s.curMu.Unlock()
-	c := &s.cur
-	if c.rows == nil && !c.done || url < c.last || c.at != s.committed.Load() {
-		if err := s.openCursor(url); err != nil {
+	at := s.committed.Load()
+	var c *edgeCursor
+	for _, k := range s.curs {
+		if k.at == at && k.last < url && (c == nil || k.last > c.last) {
+			c = k
+		}
+	}
+	if c == nil {
+		var err error
+		if c, err = s.openCursor(url, at); err != nil {
 			return nil, err
 		}
 	}
 	c.last = url
+	s.tick++
+	c.used = s.tick
 	var out []Edge
 	for {
 		if c.peek == nil {
@@ -724,32 +740,60 @@ func (s *SQLite) EdgesTo(url string) ([]Edge, error) {
 type edgeCursor struct {
 	rows *sql.Rows
 	peek *Edge  // read, not yet returned
-	last string // the URL last asked for
+	last string // the URL last asked for: every edge to it or before is read
 	done bool   // rows exhausted
 	at   int64  // s.committed when opened
+	used uint64 // s.tick when last used
 }
 
-func (s *SQLite) openCursor(from string) error {
-	c := &s.cur
+func (c *edgeCursor) close() {
 	if c.rows != nil {
 		c.rows.Close()
+		c.rows = nil
 	}
-	*c = edgeCursor{at: s.committed.Load()}
+}
+
+// openCursor opens a cursor at the edges to from, in place of a stale or
+// exhausted cursor or, when there are maxCursors, of the least recently used
+// one (a pass that ended; live passes use theirs all the time). The caller
+// holds curMu.
+func (s *SQLite) openCursor(from string, at int64) (*edgeCursor, error) {
+	slot := -1
+	for i, k := range s.curs {
+		if k.at != at || k.done {
+			slot = i
+			break
+		}
+		if len(s.curs) >= maxCursors && (slot < 0 || k.used < s.curs[slot].used) {
+			slot = i
+		}
+	}
+	if slot >= 0 {
+		s.curs[slot].close() // before the query: it frees a connection
+	}
 	rows, err := s.db.Query(`SELECT to_url, from_url, type, tag, text FROM edges
 		WHERE to_url >= ? ORDER BY to_url, from_url, type, tag, text`, from)
 	if err != nil {
-		return fmt.Errorf("store: %w", err)
+		if slot >= 0 {
+			s.curs = append(s.curs[:slot], s.curs[slot+1:]...)
+		}
+		return nil, fmt.Errorf("store: %w", err)
 	}
-	c.rows = rows
-	return nil
+	c := &edgeCursor{rows: rows, at: at}
+	if slot >= 0 {
+		s.curs[slot] = c
+	} else {
+		s.curs = append(s.curs, c)
+	}
+	return c, nil
 }
 
 func (s *SQLite) closeCursor() {
 	s.curMu.Lock()
-	if s.cur.rows != nil {
-		s.cur.rows.Close()
+	for _, c := range s.curs {
+		c.close()
 	}
-	s.cur = edgeCursor{}
+	s.curs = nil
 	s.curMu.Unlock()
 }
 
