@@ -88,13 +88,15 @@ CREATE TABLE frontier (
 );
 `
 
-// edgeIndexes are built once the crawl's edges are written (on the first
-// read of edges): appending to an unindexed table and sorting once is much
-// cheaper than keeping two indexes ordered through the crawl.
-const edgeIndexes = `
-CREATE INDEX IF NOT EXISTS edges_from ON edges (from_url, to_url, type, tag, text);
-CREATE INDEX IF NOT EXISTS edges_to ON edges (to_url, from_url, type, tag, text);
-`
+// The edge indexes are built once the crawl's edges are written (on the
+// first read of edges): appending to an unindexed table and sorting once is
+// much cheaper than keeping two indexes ordered through the crawl. edges_to
+// (EdgesTo, which the audit reads first) is built at once; edges_from
+// (EachEdge, read by the outputs) in the background meanwhile.
+const (
+	edgesToIndex   = `CREATE INDEX IF NOT EXISTS edges_to ON edges (to_url, from_url, type, tag, text)`
+	edgesFromIndex = `CREATE INDEX IF NOT EXISTS edges_from ON edges (from_url, to_url, type, tag, text)`
+)
 
 // edgeRows is how many edges one INSERT statement carries.
 const edgeRows = 32
@@ -143,6 +145,8 @@ type SQLite struct {
 
 	indexMu sync.Mutex
 	indexed bool
+	fromIdx chan struct{} // closed once edges_from is built; nil before edgeReads starts it
+	fromErr error         // why edges_from could not be built; written before fromIdx closes
 
 	curMu sync.Mutex
 	curs  []*edgeCursor // see EdgesTo; at most maxCursors
@@ -320,6 +324,10 @@ func (s *SQLite) loop() {
 		n = 0
 	}
 	begin := func() bool {
+		if err := s.waitFromIndex(); err != nil {
+			s.setErr(err)
+			return false
+		}
 		var err error
 		if tx, err = s.db.BeginTx(ctx, nil); err != nil {
 			s.setErr(err)
@@ -573,6 +581,9 @@ func (s *SQLite) EachEdge(fn func(Edge) error) error {
 	if err := s.edgeReads(); err != nil {
 		return err
 	}
+	if err := s.waitFromIndex(); err != nil {
+		return err
+	}
 	// Rows come sorted, so duplicates are adjacent: skipping them here is
 	// cheaper than SQL's DISTINCT.
 	rows, err := s.db.Query(`SELECT from_url, to_url, type, tag, text FROM edges ORDER BY from_url, to_url, type, tag, text`)
@@ -599,7 +610,8 @@ func (s *SQLite) EachEdge(fn func(Edge) error) error {
 	return rows.Err()
 }
 
-// edgeReads flushes pending writes and builds the edge indexes once.
+// edgeReads flushes pending writes and, the first time, builds edges_to
+// and starts building edges_from in the background (see waitFromIndex).
 func (s *SQLite) edgeReads() error {
 	if err := s.Flush(); err != nil {
 		return err
@@ -609,11 +621,34 @@ func (s *SQLite) edgeReads() error {
 	if s.indexed {
 		return nil
 	}
-	if _, err := s.db.Exec(edgeIndexes); err != nil {
+	if _, err := s.db.Exec(edgesToIndex); err != nil {
 		return fmt.Errorf("store: index edges: %w", err)
 	}
+	done := make(chan struct{})
+	go func() { // waited for by waitFromIndex, which Close calls
+		defer close(done)
+		if _, err := s.db.Exec(edgesFromIndex); err != nil {
+			s.fromErr = fmt.Errorf("store: index edges: %w", err)
+		}
+	}()
+	s.fromIdx = done
 	s.indexed = true
 	return nil
+}
+
+// waitFromIndex waits until the background build of edges_from, if one was
+// started, has ended, and returns its error. Reads in from order and every
+// write wait for it: the build holds SQLite's write lock, and a write
+// waiting on the lock would give up after busy_timeout.
+func (s *SQLite) waitFromIndex() error {
+	s.indexMu.Lock()
+	done := s.fromIdx
+	s.indexMu.Unlock()
+	if done == nil {
+		return nil
+	}
+	<-done
+	return s.fromErr
 }
 
 // EachEdgeStatus calls fn for every edge, in EachEdge order, with the
@@ -625,6 +660,9 @@ func (s *SQLite) edgeReads() error {
 // holds one short row per URL and is dropped at the end.
 func (s *SQLite) EachEdgeStatus(fn func(e Edge, status int, recorded bool) error) error {
 	if err := s.edgeReads(); err != nil {
+		return err
+	}
+	if err := s.waitFromIndex(); err != nil {
 		return err
 	}
 	ctx := context.Background()
@@ -881,12 +919,16 @@ func (s *SQLite) Close() error {
 	s.mu.Unlock()
 	<-s.done
 	s.closeCursor()
+	fromErr := s.waitFromIndex()
 	s.stmtMu.Lock()
 	for _, st := range s.stmts {
 		st.Close()
 	}
 	s.stmtMu.Unlock()
 	err := s.failed()
+	if err == nil {
+		err = fromErr
+	}
 	if cerr := s.db.Close(); cerr != nil && err == nil {
 		err = fmt.Errorf("store: %w", cerr)
 	}
@@ -894,6 +936,9 @@ func (s *SQLite) Close() error {
 }
 
 func (s *SQLite) inTx(fn func(*sql.Tx) error) error {
+	if err := s.waitFromIndex(); err != nil {
+		return err
+	}
 	tx, err := s.db.Begin()
 	if err != nil {
 		return fmt.Errorf("store: %w", err)
