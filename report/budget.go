@@ -220,13 +220,17 @@ type budgetRec struct {
 	hasError                 bool
 	cat                      string
 	section                  string
-	pages                    []string // distinct linking/using pages (link and asset edges), sorted
+	pages                    []string // distinct linking/using pages (link and asset edges), sorted; only the first maxFixReferrers are kept
+	npages                   int      // how many distinct linking/using pages there are
 	entry                    bool     // linked, used, listed or the start URL (not only a redirect hop)
 }
 
 // ComputeBudget reads every record and edge of r once and returns the crawl
 // budget analysis. It holds one small struct per URL of the site.
 func ComputeBudget(r store.Reader) (Budget, error) {
+	if m, ok := r.(*Memo); ok {
+		return m.computedBudget()
+	}
 	recs, byURL, err := loadBudget(r)
 	if err != nil {
 		return Budget{}, err
@@ -297,8 +301,16 @@ func budgetFrom(recs []*budgetRec, byURL map[string]*budgetRec) Budget {
 }
 
 // loadBudget reads the site's records and their incoming edges, classified
-// and with sections assigned, sorted by masked URL and indexed by it.
+// and with sections assigned, sorted by masked URL and indexed by it. Over
+// a Memo they are loaded once and shared: callers must not change them.
 func loadBudget(r store.Reader) ([]*budgetRec, map[string]*budgetRec, error) {
+	if m, ok := r.(*Memo); ok {
+		return m.budget()
+	}
+	return loadBudgetFrom(r)
+}
+
+func loadBudgetFrom(r store.Reader) ([]*budgetRec, map[string]*budgetRec, error) {
 	var recs []*budgetRec
 	byURL := map[string]*budgetRec{}
 	err := r.EachURL(func(u store.URL) error {
@@ -328,6 +340,9 @@ func loadBudget(r store.Reader) ([]*budgetRec, map[string]*budgetRec, error) {
 			to.entry = true
 		}
 		from := maskURL(e.From)
+		if f := byURL[from]; f != nil {
+			from = f.url // one string per page, however many edges leave it
+		}
 		if (e.Type == store.EdgeLink || e.Type == store.EdgeAsset) && from != to.url {
 			to.pages = append(to.pages, from)
 		}
@@ -339,6 +354,10 @@ func loadBudget(r store.Reader) ([]*budgetRec, map[string]*budgetRec, error) {
 	sort.Slice(recs, func(i, j int) bool { return recs[i].url < recs[j].url })
 	for _, b := range recs {
 		b.pages = uniqueSorted(b.pages)
+		b.npages = len(b.pages)
+		if b.npages > maxFixReferrers { // only these are ever shown: free the rest
+			b.pages = append([]string(nil), b.pages[:maxFixReferrers]...)
+		}
 	}
 	classify(recs)
 	assignSections(recs)
@@ -379,7 +398,7 @@ func classify(recs []*budgetRec) {
 func baseCategory(b *budgetRec) string {
 	switch {
 	case b.blocked:
-		if len(b.pages) > 0 {
+		if b.npages > 0 {
 			return catBlockedLinked
 		}
 		return "" // neither requested nor linked: not part of the budget
@@ -627,10 +646,10 @@ func fixText(cat string) string {
 func fixes(recs []*budgetRec, byURL map[string]*budgetRec) []BudgetFix {
 	var out []BudgetFix
 	for _, b := range recs {
-		if !isWaste(b.cat) || len(b.pages) == 0 {
+		if !isWaste(b.cat) || b.npages == 0 {
 			continue
 		}
-		f := BudgetFix{URL: b.url, Status: b.status, Category: b.cat, Pages: len(b.pages), Saved: 1, Fix: fixText(b.cat)}
+		f := BudgetFix{URL: b.url, Status: b.status, Category: b.cat, Pages: b.npages, Saved: 1, Fix: fixText(b.cat)}
 		if b.kind == store.KindAsset && (b.cat == catUnauthorized || b.cat == catForbidden) {
 			f.Fix = "serve the asset publicly, or stop using it on public pages"
 		}
@@ -733,7 +752,7 @@ func sitemapHygiene(recs []*budgetRec) *BudgetSitemap {
 			} else if b.blocked {
 				s.ListedNotIndexable[catBlockedLinked]++
 			}
-			if len(b.pages) == 0 && !b.start {
+			if b.npages == 0 && !b.start {
 				s.OrphansTotal++
 				if len(s.Orphans) < maxListed {
 					s.Orphans = append(s.Orphans, b.url)

@@ -106,7 +106,7 @@ func WriteRedirectsCSV(w io.Writer, r store.Reader) error {
 			}
 		}
 		for i, rw := range rows {
-			rec := []string{cell(b.url), itoa(i + 1), cell(rw.url), rw.status, cell(rw.location), itoa(redirects), cell(finalURL), finalStatus, btoa(loop), itoa(len(b.pages))}
+			rec := []string{cell(b.url), itoa(i + 1), cell(rw.url), rw.status, cell(rw.location), itoa(redirects), cell(finalURL), finalStatus, btoa(loop), itoa(b.npages)}
 			if err := cw.Write(rec); err != nil {
 				return fmt.Errorf("report: redirects.csv: write: %w", err)
 			}

@@ -54,21 +54,16 @@ func maskText(s string) string {
 // pass, which streams the rest (already in order: their masked URL is their
 // URL). Errors from r and from fn are returned as they are.
 func eachURL(r store.Reader, fn func(u store.URL) error) error {
-	type maskedURL struct {
-		masked string
-		u      store.URL
-	}
 	var changed []maskedURL
-	err := r.EachURL(func(u store.URL) error {
-		if m := maskURL(u.URL); m != u.URL {
-			changed = append(changed, maskedURL{m, u})
-		}
-		return nil
-	})
+	var err error
+	if m, ok := r.(*Memo); ok {
+		changed, err = m.renamedURLs()
+	} else {
+		changed, err = readRenamed(r)
+	}
 	if err != nil {
 		return err
 	}
-	sort.SliceStable(changed, func(i, j int) bool { return changed[i].masked < changed[j].masked })
 	next := 0
 	err = r.EachURL(func(u store.URL) error {
 		if maskURL(u.URL) != u.URL {
@@ -90,4 +85,27 @@ func eachURL(r store.Reader, fn func(u store.URL) error) error {
 		}
 	}
 	return nil
+}
+
+// maskedURL is a record whose masked URL differs from its URL.
+type maskedURL struct {
+	masked string
+	u      store.URL
+}
+
+// readRenamed reads the records of r that masking renames, sorted by masked
+// URL (the first pass of eachURL).
+func readRenamed(r store.Reader) ([]maskedURL, error) {
+	var changed []maskedURL
+	err := r.EachURL(func(u store.URL) error {
+		if m := maskURL(u.URL); m != u.URL {
+			changed = append(changed, maskedURL{m, u})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	sort.SliceStable(changed, func(i, j int) bool { return changed[i].masked < changed[j].masked })
+	return changed, nil
 }

@@ -115,8 +115,16 @@ func (c *StatusClasses) add(class string) {
 }
 
 // Summarize counts r's URLs, edges and findings. It streams the URLs (one
-// EdgesTo call per URL) and holds only the counts.
+// EdgesTo call per URL) and holds only the counts; over a Memo it does so
+// once.
 func Summarize(r store.Reader) (Summary, error) {
+	if m, ok := r.(*Memo); ok {
+		return m.summary()
+	}
+	return summarize(r)
+}
+
+func summarize(r store.Reader) (Summary, error) {
 	s := Summary{
 		ByKind:       map[store.Kind]int{},
 		ByKindStatus: map[store.Kind]StatusClasses{},

@@ -18,6 +18,7 @@ import (
 	"github.com/crawlaudit/crawlaudit/internal/audit"
 	"github.com/crawlaudit/crawlaudit/internal/store"
 	"github.com/crawlaudit/crawlaudit/internal/urlx"
+	"github.com/crawlaudit/crawlaudit/report"
 )
 
 // crawlOptions are the flags of `crawlaudit crawl` as given, plus the typed
@@ -360,21 +361,23 @@ func runCrawl(ctx context.Context, o *crawlOptions, stdout, stderr io.Writer) er
 	if err := st.PutFindings(outcome.Findings); err != nil {
 		return err
 	}
+	// From here on the crawl does not change: the outputs share one Memo.
+	done := report.NewMemo(st)
 	// A baseline that cannot be read fails the run, but only after the
 	// crawl's own outputs are written.
-	since, baseErr := o.compareBaseline(st, logger)
-	if err := writeOutputs(o.out, st, since); err != nil {
+	since, baseErr := o.compareBaseline(done, logger)
+	if err := writeOutputs(o.out, done, since); err != nil {
 		return err
 	}
 	if baseErr != nil {
 		return baseErr
 	}
-	jr, err := o.finishJob(ctx, st, since, outcome, logger)
+	jr, err := o.finishJob(ctx, done, since, outcome, logger)
 	if err != nil {
 		return err
 	}
 	if !o.quiet {
-		if err := writeSummary(stdout, st); err != nil {
+		if err := writeSummary(stdout, done); err != nil {
 			return err
 		}
 		if err := printJob(stdout, jr, outcome); err != nil {
@@ -385,5 +388,5 @@ func runCrawl(ctx context.Context, o *crawlOptions, stdout, stderr io.Writer) er
 			fmt.Fprintf(stdout, "Stopped discovering new URLs at --max-urls %d.\n", o.maxURLs)
 		}
 	}
-	return o.verdict(st, jr)
+	return o.verdict(done, jr)
 }

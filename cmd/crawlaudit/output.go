@@ -7,9 +7,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/crawlaudit/crawlaudit/internal/diff"
 	"github.com/crawlaudit/crawlaudit/internal/store"
@@ -40,19 +43,46 @@ func unwrapPath(err error) error {
 
 // writeOutputs writes every registered report file into dir, each
 // atomically: a temp file in dir, synced, then renamed over the old one.
+// Files are written two at a time (each output is one sequential pass over
+// the store, and a crawl's machine has at least two cores to spare once the
+// crawl is over), the largest first; r must be safe for concurrent reads
+// (the stores are; a report.Memo shares their summary and budget). The
+// error returned is that of the first failing file in name order.
+//
 // since, the comparison with a baseline crawl, adds report.html's "Since
 // last crawl" section; nil leaves it out.
 func writeOutputs(dir string, r store.Reader, since *diff.Diff) error {
 	opt := htmlOptions()
 	opt.Since = since
 	writers := report.Writers(opt)
+	names := report.FileNames()
+	// crawl.json takes longest: start it first so the other files fill the
+	// second slot meanwhile.
+	sort.SliceStable(names, func(i, j int) bool { return names[i] == "crawl.json" && names[j] != "crawl.json" })
+	errs := make(map[string]error, len(names))
+	var mu sync.Mutex
+	var g errgroup.Group
+	g.SetLimit(outputWorkers)
+	for _, name := range names {
+		g.Go(func() error {
+			err := writeAtomic(filepath.Join(dir, name), func(w io.Writer) error { return writers[name](w, r) })
+			mu.Lock()
+			errs[name] = err
+			mu.Unlock()
+			return nil
+		})
+	}
+	_ = g.Wait() // the goroutines return nil; their errors are in errs
 	for _, name := range report.FileNames() {
-		if err := writeAtomic(filepath.Join(dir, name), func(w io.Writer) error { return writers[name](w, r) }); err != nil {
-			return err
+		if errs[name] != nil {
+			return errs[name]
 		}
 	}
 	return nil
 }
+
+// outputWorkers is how many output files writeOutputs writes at once.
+const outputWorkers = 2
 
 func writeAtomic(path string, write func(io.Writer) error) (err error) {
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
@@ -121,11 +151,12 @@ func newReportCommand(ctx context.Context, stdout, stderr io.Writer) *cobra.Comm
 }
 
 func runReport(_ context.Context, o *reportOptions, stdout, stderr io.Writer) error {
-	r, closeCrawl, err := openCrawl(o.source)
+	src, closeCrawl, err := openCrawl(o.source)
 	if err != nil {
 		return usagef("report: %v", err)
 	}
 	defer closeCrawl()
+	r := report.NewMemo(src) // the outputs share one summary and budget
 	out := o.out
 	if out == "" {
 		out = o.source

@@ -88,13 +88,15 @@ CREATE TABLE frontier (
 );
 `
 
-// edgeIndexes are built once the crawl's edges are written (on the first
-// read of edges): appending to an unindexed table and sorting once is much
-// cheaper than keeping two indexes ordered through the crawl.
-const edgeIndexes = `
-CREATE INDEX IF NOT EXISTS edges_from ON edges (from_url, to_url, type, tag, text);
-CREATE INDEX IF NOT EXISTS edges_to ON edges (to_url, from_url, type, tag, text);
-`
+// The edge indexes are built once the crawl's edges are written (on the
+// first read of edges): appending to an unindexed table and sorting once is
+// much cheaper than keeping two indexes ordered through the crawl. edges_to
+// (EdgesTo, which the audit reads first) is built at once; edges_from
+// (EachEdge, read by the outputs) in the background meanwhile.
+const (
+	edgesToIndex   = `CREATE INDEX IF NOT EXISTS edges_to ON edges (to_url, from_url, type, tag, text)`
+	edgesFromIndex = `CREATE INDEX IF NOT EXISTS edges_from ON edges (from_url, to_url, type, tag, text)`
+)
 
 // edgeRows is how many edges one INSERT statement carries.
 const edgeRows = 32
@@ -143,9 +145,12 @@ type SQLite struct {
 
 	indexMu sync.Mutex
 	indexed bool
+	fromIdx chan struct{} // closed once edges_from is built; nil before edgeReads starts it
+	fromErr error         // why edges_from could not be built; written before fromIdx closes
 
 	curMu sync.Mutex
-	cur   edgeCursor // see EdgesTo
+	curs  []*edgeCursor // see EdgesTo; at most maxCursors
+	tick  uint64        // counts EdgesTo calls, for edgeCursor.used
 }
 
 var (
@@ -197,7 +202,7 @@ func openSQLite(path string, create bool) (*SQLite, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	db.SetMaxOpenConns(4)
+	db.SetMaxOpenConns(8) // the writer, EdgesTo's cursors, and the scans of concurrent outputs
 	s := &SQLite{db: db, path: path, ops: make(chan op, queueSize), done: make(chan struct{})}
 	if err := s.init(create); err != nil {
 		db.Close()
@@ -319,6 +324,10 @@ func (s *SQLite) loop() {
 		n = 0
 	}
 	begin := func() bool {
+		if err := s.waitFromIndex(); err != nil {
+			s.setErr(err)
+			return false
+		}
 		var err error
 		if tx, err = s.db.BeginTx(ctx, nil); err != nil {
 			s.setErr(err)
@@ -572,6 +581,9 @@ func (s *SQLite) EachEdge(fn func(Edge) error) error {
 	if err := s.edgeReads(); err != nil {
 		return err
 	}
+	if err := s.waitFromIndex(); err != nil {
+		return err
+	}
 	// Rows come sorted, so duplicates are adjacent: skipping them here is
 	// cheaper than SQL's DISTINCT.
 	rows, err := s.db.Query(`SELECT from_url, to_url, type, tag, text FROM edges ORDER BY from_url, to_url, type, tag, text`)
@@ -598,7 +610,8 @@ func (s *SQLite) EachEdge(fn func(Edge) error) error {
 	return rows.Err()
 }
 
-// edgeReads flushes pending writes and builds the edge indexes once.
+// edgeReads flushes pending writes and, the first time, builds edges_to
+// and starts building edges_from in the background (see waitFromIndex).
 func (s *SQLite) edgeReads() error {
 	if err := s.Flush(); err != nil {
 		return err
@@ -608,22 +621,65 @@ func (s *SQLite) edgeReads() error {
 	if s.indexed {
 		return nil
 	}
-	if _, err := s.db.Exec(edgeIndexes); err != nil {
+	if _, err := s.db.Exec(edgesToIndex); err != nil {
 		return fmt.Errorf("store: index edges: %w", err)
 	}
+	done := make(chan struct{})
+	go func() { // waited for by waitFromIndex, which Close calls
+		defer close(done)
+		if _, err := s.db.Exec(edgesFromIndex); err != nil {
+			s.fromErr = fmt.Errorf("store: index edges: %w", err)
+		}
+	}()
+	s.fromIdx = done
 	s.indexed = true
 	return nil
 }
 
+// waitFromIndex waits until the background build of edges_from, if one was
+// started, has ended, and returns its error. Reads in from order and every
+// write wait for it: the build holds SQLite's write lock, and a write
+// waiting on the lock would give up after busy_timeout.
+func (s *SQLite) waitFromIndex() error {
+	s.indexMu.Lock()
+	done := s.fromIdx
+	s.indexMu.Unlock()
+	if done == nil {
+		return nil
+	}
+	<-done
+	return s.fromErr
+}
+
 // EachEdgeStatus calls fn for every edge, in EachEdge order, with the
 // status of its target's record (recorded false when there is none),
-// joining in SQL rather than looking each target up.
+// joining in SQL rather than looking each target up. The join reads the
+// statuses from a temporary in-memory copy (url, status): in the urls table
+// they sit between wide rows, whose pages the scan of the edges evicts from
+// the page cache, so every lookup read pages from disk (3× slower). The copy
+// holds one short row per URL and is dropped at the end.
 func (s *SQLite) EachEdgeStatus(fn func(e Edge, status int, recorded bool) error) error {
 	if err := s.edgeReads(); err != nil {
 		return err
 	}
-	rows, err := s.db.Query(`SELECT e.from_url, e.to_url, e.type, e.tag, e.text, u.status
-		FROM edges e LEFT JOIN urls u ON u.url = e.to_url ORDER BY e.from_url, e.to_url, e.type, e.tag, e.text`)
+	if err := s.waitFromIndex(); err != nil {
+		return err
+	}
+	ctx := context.Background()
+	conn, err := s.db.Conn(ctx) // temporary tables belong to one connection
+	if err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `PRAGMA temp_store = MEMORY;
+		DROP TABLE IF EXISTS temp.url_status;
+		CREATE TEMP TABLE url_status (url TEXT PRIMARY KEY, status INTEGER NOT NULL) WITHOUT ROWID;
+		INSERT INTO temp.url_status SELECT url, status FROM urls;`); err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	defer conn.ExecContext(ctx, `DROP TABLE IF EXISTS temp.url_status`)
+	rows, err := conn.QueryContext(ctx, `SELECT e.from_url, e.to_url, e.type, e.tag, e.text, u.status
+		FROM edges e LEFT JOIN temp.url_status u ON u.url = e.to_url ORDER BY e.from_url, e.to_url, e.type, e.tag, e.text`)
 	if err != nil {
 		return fmt.Errorf("store: %w", err)
 	}
@@ -648,24 +704,39 @@ func (s *SQLite) EachEdgeStatus(fn func(e Edge, status int, recorded bool) error
 	return rows.Err()
 }
 
+// maxCursors bounds EdgesTo's open cursors (each holds a connection).
+const maxCursors = 3
+
 // EdgesTo returns the edges pointing at url, ordered by From, Type, Tag,
-// Text. Outputs call it for every URL in URL order, several times over; so
-// it keeps one cursor over the edges in target order and serves ascending
-// calls by reading on, which costs one scan per pass instead of a query
-// per URL. A call for an earlier URL, or after a write, starts a new cursor.
+// Text. Outputs call it for every URL in URL order, several times over and
+// possibly from several goroutines at once; so it keeps a few cursors over
+// the edges in target order and serves a call from the cursor furthest along
+// that has not yet passed url, reading on: one scan per pass instead of a
+// query per URL. Any such cursor will do (the edges it skips belong to URLs
+// before url). A call no cursor can serve, or one after a write, opens a new
+// cursor, replacing the one furthest behind.
 func (s *SQLite) EdgesTo(url string) ([]Edge, error) {
 	if err := s.edgeReads(); err != nil {
 		return nil, err
 	}
 	s.curMu.Lock()
 	defer s.curMu.Unlock()
-	c := &s.cur
-	if c.rows == nil && !c.done || url < c.last || c.at != s.committed.Load() {
-		if err := s.openCursor(url); err != nil {
+	at := s.committed.Load()
+	var c *edgeCursor
+	for _, k := range s.curs {
+		if k.at == at && k.last < url && (c == nil || k.last > c.last) {
+			c = k
+		}
+	}
+	if c == nil {
+		var err error
+		if c, err = s.openCursor(url, at); err != nil {
 			return nil, err
 		}
 	}
 	c.last = url
+	s.tick++
+	c.used = s.tick
 	var out []Edge
 	for {
 		if c.peek == nil {
@@ -707,32 +778,60 @@ func (s *SQLite) EdgesTo(url string) ([]Edge, error) {
 type edgeCursor struct {
 	rows *sql.Rows
 	peek *Edge  // read, not yet returned
-	last string // the URL last asked for
+	last string // the URL last asked for: every edge to it or before is read
 	done bool   // rows exhausted
 	at   int64  // s.committed when opened
+	used uint64 // s.tick when last used
 }
 
-func (s *SQLite) openCursor(from string) error {
-	c := &s.cur
+func (c *edgeCursor) close() {
 	if c.rows != nil {
 		c.rows.Close()
+		c.rows = nil
 	}
-	*c = edgeCursor{at: s.committed.Load()}
+}
+
+// openCursor opens a cursor at the edges to from, in place of a stale or
+// exhausted cursor or, when there are maxCursors, of the least recently used
+// one (a pass that ended; live passes use theirs all the time). The caller
+// holds curMu.
+func (s *SQLite) openCursor(from string, at int64) (*edgeCursor, error) {
+	slot := -1
+	for i, k := range s.curs {
+		if k.at != at || k.done {
+			slot = i
+			break
+		}
+		if len(s.curs) >= maxCursors && (slot < 0 || k.used < s.curs[slot].used) {
+			slot = i
+		}
+	}
+	if slot >= 0 {
+		s.curs[slot].close() // before the query: it frees a connection
+	}
 	rows, err := s.db.Query(`SELECT to_url, from_url, type, tag, text FROM edges
 		WHERE to_url >= ? ORDER BY to_url, from_url, type, tag, text`, from)
 	if err != nil {
-		return fmt.Errorf("store: %w", err)
+		if slot >= 0 {
+			s.curs = append(s.curs[:slot], s.curs[slot+1:]...)
+		}
+		return nil, fmt.Errorf("store: %w", err)
 	}
-	c.rows = rows
-	return nil
+	c := &edgeCursor{rows: rows, at: at}
+	if slot >= 0 {
+		s.curs[slot] = c
+	} else {
+		s.curs = append(s.curs, c)
+	}
+	return c, nil
 }
 
 func (s *SQLite) closeCursor() {
 	s.curMu.Lock()
-	if s.cur.rows != nil {
-		s.cur.rows.Close()
+	for _, c := range s.curs {
+		c.close()
 	}
-	s.cur = edgeCursor{}
+	s.curs = nil
 	s.curMu.Unlock()
 }
 
@@ -820,12 +919,16 @@ func (s *SQLite) Close() error {
 	s.mu.Unlock()
 	<-s.done
 	s.closeCursor()
+	fromErr := s.waitFromIndex()
 	s.stmtMu.Lock()
 	for _, st := range s.stmts {
 		st.Close()
 	}
 	s.stmtMu.Unlock()
 	err := s.failed()
+	if err == nil {
+		err = fromErr
+	}
 	if cerr := s.db.Close(); cerr != nil && err == nil {
 		err = fmt.Errorf("store: %w", cerr)
 	}
@@ -833,6 +936,9 @@ func (s *SQLite) Close() error {
 }
 
 func (s *SQLite) inTx(fn func(*sql.Tx) error) error {
+	if err := s.waitFromIndex(); err != nil {
+		return err
+	}
 	tx, err := s.db.Begin()
 	if err != nil {
 		return fmt.Errorf("store: %w", err)

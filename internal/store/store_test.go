@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"sync"
 	"testing"
 	"time"
 )
@@ -154,6 +155,51 @@ func TestStoreConformance(t *testing.T) {
 				must(t, s.AddEdge(Edge{From: "https://a.test/q", To: "https://a.test/z", Type: EdgeLink, Tag: "a"}))
 				if got := count("https://a.test/z"); got != 3 {
 					t.Errorf("after a write: EdgesTo = %d edges, want 3", got)
+				}
+			})
+			t.Run("EdgesTo serves interleaved and concurrent passes and repeated calls", func(t *testing.T) {
+				s := open(t)
+				for _, e := range sampleEdges() {
+					must(t, s.AddEdge(e))
+				}
+				targets := []string{"https://a.test/", "https://a.test/img.png", "https://a.test/z", "https://b.test/"}
+				want := map[string]int{"https://a.test/": 0, "https://a.test/img.png": 2, "https://a.test/z": 2, "https://b.test/": 1}
+				check := func(u string) error {
+					in, err := s.EdgesTo(u)
+					if err != nil {
+						return err
+					}
+					if len(in) != want[u] {
+						return fmt.Errorf("EdgesTo(%s) = %d edges, want %d", u, len(in), want[u])
+					}
+					return nil
+				}
+				// Two passes, the second one URL behind, then each URL twice.
+				for i := range targets {
+					must(t, check(targets[i]))
+					if i > 0 {
+						must(t, check(targets[i-1]))
+					}
+					must(t, check(targets[i]))
+				}
+				var wg sync.WaitGroup
+				errs := make(chan error, 4)
+				for range 4 {
+					wg.Go(func() {
+						for range 20 {
+							for _, u := range targets {
+								if err := check(u); err != nil {
+									errs <- err
+									return
+								}
+							}
+						}
+					})
+				}
+				wg.Wait()
+				close(errs)
+				for err := range errs {
+					t.Error(err)
 				}
 			})
 			t.Run("iteration stops at the callback's error", func(t *testing.T) {

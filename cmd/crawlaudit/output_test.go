@@ -1,0 +1,72 @@
+package main
+
+import (
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/crawlaudit/crawlaudit/internal/store"
+	"github.com/crawlaudit/crawlaudit/report"
+)
+
+// noFindings is a crawl whose findings cannot be read (yet).
+type noFindings struct{ store.Reader }
+
+var errNoFindings = errors.New("findings read before the audit stored them")
+
+func (noFindings) Findings() ([]store.Finding, error) { return nil, errNoFindings }
+
+func smallCrawl(t *testing.T) *store.Memory {
+	t.Helper()
+	m := store.NewMemory()
+	for _, err := range []error{
+		m.SetMeta(store.Meta{ToolVersion: "test", StartURL: "https://a.test/"}),
+		m.PutURL(store.URL{URL: "https://a.test/", Status: 200, Kind: store.KindPage, Start: true, ContentType: "text/html"}),
+		m.PutURL(store.URL{URL: "https://a.test/old", Status: 301, Kind: store.KindPage, Depth: 1, Redirect: "https://a.test/new"}),
+		m.PutURL(store.URL{URL: "https://a.test/new", Status: 404, Kind: store.KindPage, Depth: 2}),
+		m.PutURL(store.URL{URL: "https://a.test/logo.png", Status: 401, Kind: store.KindAsset, Depth: 1}),
+		m.AddEdge(store.Edge{From: "https://a.test/", To: "https://a.test/old", Type: store.EdgeLink, Tag: "a"}),
+		m.AddEdge(store.Edge{From: "https://a.test/old", To: "https://a.test/new", Type: store.EdgeRedirect, Tag: "location"}),
+		m.AddEdge(store.Edge{From: "https://a.test/", To: "https://a.test/logo.png", Type: store.EdgeAsset, Tag: "img"}),
+	} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return m
+}
+
+// writeOutputs writes files concurrently but reports the error of the first
+// failing file in name order, and writes the same bytes as one at a time.
+func TestWriteOutputsConcurrentlyIsDeterministic(t *testing.T) {
+	r := report.NewMemo(smallCrawl(t))
+	a, b := t.TempDir(), t.TempDir()
+	if err := writeOutputs(a, r, nil); err != nil {
+		t.Fatal(err)
+	}
+	writers := report.Writers(htmlOptions())
+	for _, name := range report.FileNames() {
+		err := writeAtomic(filepath.Join(b, name), func(w io.Writer) error { return writers[name](w, smallCrawl(t)) })
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, name := range report.FileNames() {
+		x, err1 := os.ReadFile(filepath.Join(a, name))
+		y, err2 := os.ReadFile(filepath.Join(b, name))
+		if err1 != nil || err2 != nil || string(x) != string(y) {
+			t.Errorf("%s differs between concurrent and one-by-one writing (%v, %v)", name, err1, err2)
+		}
+	}
+	err := writeOutputs(t.TempDir(), noFindings{smallCrawl(t)}, nil)
+	if !errors.Is(err, errNoFindings) {
+		t.Fatalf("err = %v, want errNoFindings", err)
+	}
+	// crawl.json is the first file in name order that reads the findings.
+	if !strings.Contains(err.Error(), "crawl.json:") {
+		t.Errorf("err = %v, want the one of crawl.json", err)
+	}
+}
