@@ -65,7 +65,8 @@ func (a *auditor) get(url string) (*store.URL, error) {
 }
 
 // public reports whether a referrer is publicly reachable content: a 2xx
-// page of the site, or a 2xx stylesheet (for url() references).
+// page of the site, or a 2xx stylesheet (for url() references), that also
+// answered 2xx without credentials when --compare-anonymous checked it.
 func (a *auditor) public(from string) (bool, error) {
 	u, err := a.get(from)
 	if err != nil || u == nil {
@@ -251,5 +252,8 @@ func statusName(s int) string {
 	case 504:
 		return "Gateway Timeout"
 	}
-	return "server error"
+	if s >= 500 {
+		return "server error"
+	}
+	return "(client error)"
 }

@@ -184,14 +184,14 @@ func (a *auditor) checkAuth(u store.URL, in []store.Edge, add func(rule, msg str
 	}
 
 	if store.Access(u) == store.AccessProtected {
-		assetRefs, err := a.anonReferrers(u.URL, in, store.EdgeAsset)
+		assetRefs, err := a.publicReferrers(u.URL, in, store.EdgeAsset)
 		if err != nil {
 			return false, err
 		}
 		if len(assetRefs) > 0 {
 			add(ProtectedAssetOnPublicPage, fmt.Sprintf("%d without credentials, %d with them, and %s %s it: anonymous visitors and search engines see %s broken", u.AnonymousStatus, u.Status, count(len(assetRefs), "public page"), verb(len(assetRefs), "uses", "use"), them(len(assetRefs))), assetRefs)
 		}
-		linkRefs, err := a.anonReferrers(u.URL, in, store.EdgeLink)
+		linkRefs, err := a.publicReferrers(u.URL, in, store.EdgeLink)
 		if err != nil {
 			return false, err
 		}
@@ -277,7 +277,7 @@ func (a *auditor) publicOrListed(url string, in []store.Edge) ([]string, error) 
 		case store.EdgeSitemap:
 			keep = append(keep, e)
 		case store.EdgeLink:
-			ok, err := a.anonPublic(e.From)
+			ok, err := a.public(e.From)
 			if err != nil {
 				return nil, err
 			}
@@ -287,43 +287,6 @@ func (a *auditor) publicOrListed(url string, in []store.Edge) ([]string, error) 
 		}
 	}
 	return store.Referrers(url, keep), nil
-}
-
-// anonReferrers returns the anonymously public referrers among the edges of
-// type t.
-func (a *auditor) anonReferrers(url string, in []store.Edge, t store.EdgeType) ([]string, error) {
-	var keep []store.Edge
-	for _, e := range in {
-		if e.Type != t {
-			continue
-		}
-		ok, err := a.anonPublic(e.From)
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			keep = append(keep, e)
-		}
-	}
-	return store.Referrers(url, keep), nil
-}
-
-// anonPublic reports whether from is content anyone can reach: a 2xx page
-// (or stylesheet) that also answered 2xx without credentials when that was
-// compared, and is not itself a login wall.
-func (a *auditor) anonPublic(from string) (bool, error) {
-	ok, err := a.public(from)
-	if err != nil || !ok {
-		return false, err
-	}
-	u, err := a.get(from)
-	if err != nil || u == nil {
-		return false, err
-	}
-	if u.Credentials != "" && u.AnonymousStatus != 0 && (u.AnonymousStatus < 200 || u.AnonymousStatus > 299) {
-		return false, nil
-	}
-	return true, nil
 }
 
 // loginSegments are path segments that name a login page.

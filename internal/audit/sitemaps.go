@@ -188,7 +188,7 @@ func notIndexable(u store.URL) string {
 		}
 		return fmt.Sprintf("redirects (%d)", s)
 	case s >= 400:
-		return fmt.Sprintf("answers %d %s", s, statusWord(s))
+		return fmt.Sprintf("answers %d %s", s, statusName(s))
 	case u.NoIndex:
 		return "is noindex"
 	case u.LoginForm:
@@ -197,19 +197,6 @@ func notIndexable(u store.URL) string {
 		return "canonicalises to " + u.Canonical
 	}
 	return ""
-}
-
-func statusWord(s int) string {
-	switch s {
-	case 404:
-		return "Not Found"
-	case 410:
-		return "Gone"
-	}
-	if s >= 500 {
-		return statusName(s)
-	}
-	return "(client error)"
 }
 
 // indexable reports whether u is a 200 HTML page search engines may index.
@@ -236,7 +223,7 @@ func (a *auditor) checkSitemapFile(u store.URL, in []store.Edge, add func(string
 		add(SitemapUnavailable, "", u.URL, "sitemap answers 403 Forbidden: search engines are refused, so they never read it and find its URLs only through links", refs)
 		return
 	case s == 404 || s == 410:
-		add(SitemapUnavailable, "", u.URL, fmt.Sprintf("sitemap answers %d %s: search engines report it as not found and stop using it", s, statusWord(s)), refs)
+		add(SitemapUnavailable, "", u.URL, fmt.Sprintf("sitemap answers %d %s: search engines report it as not found and stop using it", s, statusName(s)), refs)
 		return
 	case s >= 500:
 		add(SitemapUnavailable, "", u.URL, fmt.Sprintf("sitemap answers %d %s: search engines retry later; while it fails they use the last copy they read, if any", s, statusName(s)), refs)

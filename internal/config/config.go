@@ -128,25 +128,18 @@ const maxConfigBytes = 4 << 20
 // line and key. A file may hold a single site's settings without "sites:",
 // using only "defaults:" plus a url there.
 func Parse(r io.Reader, name string) (*Config, error) {
-	data, err := io.ReadAll(io.LimitReader(r, maxConfigBytes+1))
+	data, root, err := readYAML(r, name)
 	if err != nil {
-		return nil, fmt.Errorf("%s: read: %w", name, err)
+		return nil, err
 	}
-	if len(data) > maxConfigBytes {
-		return nil, &Error{File: name, Msg: "file larger than 4 MiB"}
-	}
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, yamlError(name, err, nil)
-	}
-	c := &Config{name: name, root: &root}
+	c := &Config{name: name, root: root}
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, &Error{File: name, Msg: "empty file: expected defaults: or sites:"}
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(c); err != nil {
-		return nil, yamlError(name, err, &root)
+		return nil, yamlError(name, err, root)
 	}
 	if err := c.validate(); err != nil {
 		return nil, err
@@ -536,4 +529,21 @@ func SiteName(s Site) string {
 		}
 	}
 	return "site"
+}
+
+// readYAML reads at most 4 MiB of YAML from r and parses it into a node tree
+// (kept for the line numbers of later errors).
+func readYAML(r io.Reader, name string) ([]byte, *yaml.Node, error) {
+	data, err := io.ReadAll(io.LimitReader(r, maxConfigBytes+1))
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: read: %w", name, err)
+	}
+	if len(data) > maxConfigBytes {
+		return nil, nil, &Error{File: name, Msg: "file larger than 4 MiB"}
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, nil, yamlError(name, err, nil)
+	}
+	return data, &root, nil
 }

@@ -42,16 +42,9 @@ type IgnoreEntry struct {
 // messages and in each entry's Source. Unknown keys, a missing rule, url or
 // reason, a bad regular expression and a bad date are errors with the line.
 func ParseIgnore(r io.Reader, name string) ([]IgnoreEntry, error) {
-	data, err := io.ReadAll(io.LimitReader(r, maxConfigBytes+1))
+	data, root, err := readYAML(r, name)
 	if err != nil {
-		return nil, fmt.Errorf("%s: read: %w", name, err)
-	}
-	if len(data) > maxConfigBytes {
-		return nil, &Error{File: name, Msg: "file larger than 4 MiB"}
-	}
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, yamlError(name, err, nil)
+		return nil, err
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, nil
@@ -60,12 +53,12 @@ func ParseIgnore(r io.Reader, name string) ([]IgnoreEntry, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&f); err != nil {
-		return nil, yamlError(name, err, &root)
+		return nil, yamlError(name, err, root)
 	}
-	c := &Config{name: name, root: &root}
+	c := &Config{name: name, root: root}
 	for i := range f.Ignore {
 		e := &f.Ignore[i]
-		e.Source = fmt.Sprintf("%s:%d", name, lineOf(&root, "ignore", i))
+		e.Source = fmt.Sprintf("%s:%d", name, lineOf(root, "ignore", i))
 		switch {
 		case strings.TrimSpace(e.Rule) == "":
 			return nil, c.errAt("missing rule (a rule ID, or * for every rule)", "ignore", i)

@@ -176,16 +176,7 @@ func minus(a, b []store.Finding, key func(string) string) []store.Finding {
 			out = append(out, f)
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		x, y := out[i], out[j]
-		if x.Severity.Rank() != y.Severity.Rank() {
-			return x.Severity.Rank() > y.Severity.Rank()
-		}
-		if x.Rule != y.Rule {
-			return x.Rule < y.Rule
-		}
-		return x.URL < y.URL
-	})
+	store.SortFindings(out)
 	return out
 }
 
