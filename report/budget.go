@@ -220,8 +220,8 @@ type budgetRec struct {
 	hasError                 bool
 	cat                      string
 	section                  string
-	pages                    []string // distinct linking/using pages (link and asset edges), sorted; only the first maxFixReferrers are kept
-	npages                   int      // how many distinct linking/using pages there are
+	raw                      string // the URL as recorded (url is it masked)
+	npages                   int    // how many distinct linking/using pages there are
 	entry                    bool     // linked, used, listed or the start URL (not only a redirect hop)
 }
 
@@ -235,11 +235,12 @@ func ComputeBudget(r store.Reader) (Budget, error) {
 	if err != nil {
 		return Budget{}, err
 	}
-	return budgetFrom(recs, byURL), nil
+	return budgetFrom(r, recs, byURL)
 }
 
-// budgetFrom computes the Budget of loaded records.
-func budgetFrom(recs []*budgetRec, byURL map[string]*budgetRec) Budget {
+// budgetFrom computes the Budget of records loaded from r; r gives the fix
+// list's referrers.
+func budgetFrom(r store.Reader, recs []*budgetRec, byURL map[string]*budgetRec) (Budget, error) {
 	bud := Budget{Categories: []BudgetCategory{}, Sections: []BudgetSection{}, Fixes: []BudgetFix{}}
 	counts := map[string]int{}
 	var times []int64
@@ -295,9 +296,12 @@ func budgetFrom(recs []*budgetRec, byURL map[string]*budgetRec) Budget {
 	bud.Speed = BudgetSpeed{Overall: percentiles(times), Slowest: slowest(recs)}
 	bud.RedirectChains, bud.ExtraHops = chains(recs, byURL)
 	bud.Fixes = fixes(recs, byURL)
+	if err := fixReferrers(r, bud.Fixes, byURL); err != nil {
+		return Budget{}, err
+	}
 	bud.Depth = depths(recs)
 	bud.Sitemap = sitemapHygiene(recs)
-	return bud
+	return bud, nil
 }
 
 // loadBudget reads the site's records and their incoming edges, classified
@@ -313,15 +317,15 @@ func loadBudget(r store.Reader) ([]*budgetRec, map[string]*budgetRec, error) {
 func loadBudgetFrom(r store.Reader) ([]*budgetRec, map[string]*budgetRec, error) {
 	var recs []*budgetRec
 	byURL := map[string]*budgetRec{}
-	err := r.EachURL(func(u store.URL) error {
+	err := store.EachURLInbound(r, func(u store.URL, in store.Inbound) error {
 		if u.Kind == store.KindExternal {
 			return nil
 		}
 		b := &budgetRec{
-			url: maskURL(u.URL), redirect: maskURL(u.Redirect), canonical: maskURL(u.Canonical),
+			url: maskURL(u.URL), raw: u.URL, redirect: maskURL(u.Redirect), canonical: maskURL(u.Canonical),
 			status: u.Status, kind: u.Kind, contentType: u.ContentType, noIndex: u.NoIndex,
 			inSitemap: u.InSitemap, loginForm: u.LoginForm, blocked: u.BlockedByRobots, start: u.Start, depth: u.Depth,
-			ms: u.ResponseMS, hasError: u.Error != "", entry: u.Start || u.InSitemap,
+			ms: u.ResponseMS, hasError: u.Error != "", entry: u.Start || u.InSitemap || in.Entry(), npages: in.Inlinks,
 		}
 		b.section = pathOf(b.url)
 		recs = append(recs, b)
@@ -331,34 +335,7 @@ func loadBudgetFrom(r store.Reader) ([]*budgetRec, map[string]*budgetRec, error)
 	if err != nil {
 		return nil, nil, fmt.Errorf("report: budget: read urls: %w", err)
 	}
-	err = r.EachEdge(func(e store.Edge) error {
-		to := byURL[maskURL(e.To)]
-		if to == nil {
-			return nil
-		}
-		if e.Type != store.EdgeRedirect {
-			to.entry = true
-		}
-		from := maskURL(e.From)
-		if f := byURL[from]; f != nil {
-			from = f.url // one string per page, however many edges leave it
-		}
-		if (e.Type == store.EdgeLink || e.Type == store.EdgeAsset) && from != to.url {
-			to.pages = append(to.pages, from)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, nil, fmt.Errorf("report: budget: read edges: %w", err)
-	}
 	sort.Slice(recs, func(i, j int) bool { return recs[i].url < recs[j].url })
-	for _, b := range recs {
-		b.pages = uniqueSorted(b.pages)
-		b.npages = len(b.pages)
-		if b.npages > maxFixReferrers { // only these are ever shown: free the rest
-			b.pages = append([]string(nil), b.pages[:maxFixReferrers]...)
-		}
-	}
 	classify(recs)
 	assignSections(recs)
 	return recs, byURL, nil
@@ -642,7 +619,34 @@ func fixText(cat string) string {
 	return "fix the links or the URL's answer"
 }
 
-// fixes ranks the linked URLs whose requests are wasted.
+// fixReferrers fills in the first maxFixReferrers linking or using pages of
+// each fix, read from r's edges: only the listed fixes' edges are read.
+func fixReferrers(r store.Reader, fs []BudgetFix, byURL map[string]*budgetRec) error {
+	for i := range fs {
+		b := byURL[fs[i].URL]
+		if b == nil {
+			continue
+		}
+		in, err := store.LookupEdgesTo(r, b.raw)
+		if err != nil {
+			return fmt.Errorf("report: budget: edges to %s: %w", b.url, err)
+		}
+		var pages []string
+		for _, e := range in {
+			if e.Type == store.EdgeLink || e.Type == store.EdgeAsset {
+				if from := maskURL(e.From); from != b.url {
+					pages = append(pages, from)
+				}
+			}
+		}
+		pages = uniqueSorted(pages)
+		fs[i].Referrers = pages[:min(len(pages), maxFixReferrers)]
+	}
+	return nil
+}
+
+// fixes ranks the linked URLs whose requests are wasted; fixReferrers adds
+// their referrers.
 func fixes(recs []*budgetRec, byURL map[string]*budgetRec) []BudgetFix {
 	var out []BudgetFix
 	for _, b := range recs {
@@ -675,10 +679,6 @@ func fixes(recs []*budgetRec, byURL map[string]*budgetRec) []BudgetFix {
 			if last.cat != catRedirect && last != b && isWaste(last.cat) {
 				f.Fix += " (itself wasted: " + categoryLabel(last.cat) + ")"
 			}
-		}
-		f.Referrers = b.pages
-		if len(f.Referrers) > maxFixReferrers {
-			f.Referrers = f.Referrers[:maxFixReferrers]
 		}
 		out = append(out, f)
 	}

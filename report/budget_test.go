@@ -377,7 +377,7 @@ func TestBudgetCSVAndRedirectsGolden(t *testing.T) {
 
 func TestBudgetWritersReportReadErrors(t *testing.T) {
 	t.Parallel()
-	for _, fail := range []string{"urls", "edges"} {
+	for _, fail := range []string{"urls", "edgesTo"} {
 		for name, write := range map[string]WriterFunc{"budget.csv": WriteBudgetCSV, "redirects.csv": WriteRedirectsCSV, "report.html": writeHTMLDefault} {
 			var buf bytes.Buffer
 			err := write(&buf, failingReader{Reader: newBudgetFixture(t), fail: fail})

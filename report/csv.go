@@ -65,18 +65,14 @@ func WriteURLsCSV(w io.Writer, r store.Reader) error {
 	if err := cw.Write(urlsHeader); err != nil {
 		return fmt.Errorf("report: urls.csv: write: %w", err)
 	}
-	err := eachURL(r, func(u store.URL) error {
-		in, err := r.EdgesTo(u.URL)
-		if err != nil {
-			return fmt.Errorf("read urls: edges to %s: %w", maskURL(u.URL), err)
-		}
+	err := eachURLInbound(r, func(u store.URL, in store.Inbound) error {
 		row := []string{
 			cell(maskURL(u.URL)),
 			itoa(u.Status),
 			cell(string(u.Kind)),
-			cell(strings.Join(store.Sources(u, in), "|")),
+			cell(strings.Join(in.Sources(u), "|")),
 			itoa(u.Depth),
-			itoa(store.Inlinks(u.URL, in)),
+			itoa(in.Inlinks),
 			cell(u.ContentType),
 			i64toa(u.Bytes),
 			i64toa(u.ResponseMS),

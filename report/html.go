@@ -2,9 +2,11 @@ package report
 
 import (
 	"bufio"
+	"bytes"
 	"crypto/sha256"
 	_ "embed"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"html/template"
 	"io"
@@ -88,7 +90,7 @@ type htmlData struct {
 	Sections     []sectionView
 	Rules        []ruleGroup
 	Columns      []string
-	Rows         [][]any // every URL, for the data island
+	Rows         string  // rowsMarker: WriteHTML streams every URL's row in its place
 	FirstRows    [][]any // the first Rows rows, rendered as HTML
 	TotalRows    int
 }
@@ -176,7 +178,10 @@ func WriteHTML(w io.Writer, r store.Reader, opt HTMLOptions) error {
 	if err != nil {
 		return err
 	}
-	bud := budgetFrom(recs, byURL)
+	bud, err := budgetFrom(r, recs, byURL)
+	if err != nil {
+		return err
+	}
 	findings, err := maskedFindings(r)
 	if err != nil {
 		return err
@@ -202,34 +207,31 @@ func WriteHTML(w io.Writer, r store.Reader, opt HTMLOptions) error {
 	sort.SliceStable(d.Waste, func(i, j int) bool { return d.Waste[i].Count > d.Waste[j].Count })
 
 	statuses := map[string]int{}
-	statusOf := map[string]string{} // masked URL → status label, for the findings
-	err = eachURL(r, func(u store.URL) error {
-		in, err := r.EdgesTo(u.URL)
-		if err != nil {
-			return fmt.Errorf("edges to %s: %w", maskURL(u.URL), err)
-		}
+	statusOf := map[string]string{} // masked URL → status label, for the findings' URLs
+	for _, f := range findings {
+		statusOf[f.URL] = ""
+	}
+	err = eachURLInbound(r, func(u store.URL, in store.Inbound) error {
 		masked := maskURL(u.URL)
-		cat := "external"
-		if b := byURL[masked]; b != nil {
-			cat = b.cat
-			if cat == "" {
-				cat = "blocked"
-			}
-		}
 		label := statusLabel(u)
 		statuses[label]++
-		statusOf[masked] = label
-		d.Rows = append(d.Rows, []any{masked, u.Status, string(u.Kind), cat, u.Depth, store.Inlinks(u.URL, in), u.ResponseMS, u.Title, strings.Join(u.WWWAuthenticate, ", ")})
+		if _, ok := statusOf[masked]; ok {
+			statusOf[masked] = label
+		}
+		if len(d.FirstRows) < opt.Rows {
+			d.FirstRows = append(d.FirstRows, htmlRow(u, masked, in, byURL))
+		}
+		d.TotalRows++
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("report: html: read urls: %w", err)
 	}
-	if d.Rows == nil {
-		d.Rows = [][]any{}
+	for u, label := range statusOf {
+		if label == "" {
+			delete(statusOf, u)
+		}
 	}
-	d.TotalRows = len(d.Rows)
-	d.FirstRows = d.Rows[:min(opt.Rows, len(d.Rows))]
 	d.Status = statusChart(statuses)
 	d.SectionChart = sectionChart(bud.Sections)
 	for _, s := range bud.Sections {
@@ -244,14 +246,67 @@ func WriteHTML(w io.Writer, r store.Reader, opt HTMLOptions) error {
 	}
 	d.Rules = ruleGroups(findings, statusOf, opt)
 
-	bw := bufio.NewWriterSize(w, 64<<10)
-	if err := htmlTemplate.Execute(bw, d); err != nil {
+	// The page without the URL rows is small (findings are capped per
+	// rule): render it, then stream the rows into the data island, so that
+	// memory does not grow with the crawl.
+	d.Rows = rowsMarker
+	var page bytes.Buffer
+	if err := htmlTemplate.Execute(&page, d); err != nil {
 		return fmt.Errorf("report: html: %w", err)
 	}
+	head, tail, ok := bytes.Cut(page.Bytes(), []byte(rowsMarkerJS))
+	if !ok {
+		return fmt.Errorf("report: html: the template lost the URL data island")
+	}
+	bw := bufio.NewWriterSize(w, 64<<10)
+	bw.Write(head)
+	bw.WriteByte('[')
+	first := true
+	var enc []byte
+	err = eachURLInbound(r, func(u store.URL, in store.Inbound) error {
+		if !first {
+			bw.WriteByte(',')
+		}
+		first = false
+		var err error
+		// encoding/json escapes <, >, & and U+2028/9: nothing in a row can
+		// end the <script> element or be read as markup.
+		enc, err = json.Marshal(htmlRow(u, maskURL(u.URL), in, byURL))
+		if err != nil {
+			return err
+		}
+		_, err = bw.Write(enc)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("report: html: read urls: %w", err)
+	}
+	bw.WriteByte(']')
+	bw.Write(tail)
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("report: html: write: %w", err)
 	}
 	return nil
+}
+
+// rowsMarker stands in for the URL rows when the page is rendered;
+// rowsMarkerJS is how html/template writes it into the data island, where
+// WriteHTML streams the rows instead.
+const (
+	rowsMarker   = "crawlaudit-url-rows-4d1c"
+	rowsMarkerJS = `"crawlaudit-url-rows-4d1c"`
+)
+
+// htmlRow is one row of the URL table, in urlColumns order.
+func htmlRow(u store.URL, masked string, in store.Inbound, byURL map[string]*budgetRec) []any {
+	cat := "external"
+	if b := byURL[masked]; b != nil {
+		cat = b.cat
+		if cat == "" {
+			cat = "blocked"
+		}
+	}
+	return []any{masked, u.Status, string(u.Kind), cat, u.Depth, in.Inlinks, u.ResponseMS, u.Title, strings.Join(u.WWWAuthenticate, ", ")}
 }
 
 // writeHTMLDefault is report.html's entry in Files: WriteHTML without rule

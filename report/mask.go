@@ -54,6 +54,34 @@ func maskText(s string) string {
 // pass, which streams the rest (already in order: their masked URL is their
 // URL). Errors from r and from fn are returned as they are.
 func eachURL(r store.Reader, fn func(u store.URL) error) error {
+	return eachMasked(r, r.EachURL, fn)
+}
+
+// eachURLInbound is eachURL with each record's Inbound counts
+// (store.EachURLInbound): for outputs that show sources and inlinks but not
+// the referrers themselves.
+func eachURLInbound(r store.Reader, fn func(u store.URL, in store.Inbound) error) error {
+	var in store.Inbound // of the record the scan is at
+	scan := func(f func(store.URL) error) error {
+		return store.EachURLInbound(r, func(u store.URL, i store.Inbound) error {
+			in = i
+			return f(u)
+		})
+	}
+	return eachMasked(r, scan, func(u store.URL) error {
+		if maskURL(u.URL) != u.URL { // from the first pass: in is not its own
+			edges, err := store.LookupEdgesTo(r, u.URL)
+			if err != nil {
+				return err
+			}
+			return fn(u, store.InboundOf(u.URL, edges))
+		}
+		return fn(u, in)
+	})
+}
+
+// eachMasked is eachURL over the scan each (r.EachURL or a variant of it).
+func eachMasked(r store.Reader, each func(func(store.URL) error) error, fn func(u store.URL) error) error {
 	var changed []maskedURL
 	var err error
 	if m, ok := r.(*Memo); ok {
@@ -65,7 +93,7 @@ func eachURL(r store.Reader, fn func(u store.URL) error) error {
 		return err
 	}
 	next := 0
-	err = r.EachURL(func(u store.URL) error {
+	err = each(func(u store.URL) error {
 		if maskURL(u.URL) != u.URL {
 			return nil // emitted from changed
 		}

@@ -40,6 +40,18 @@ func (m *Memo) EachEdgeStatus(fn func(e store.Edge, status int, recorded bool) e
 	return store.EachEdgeStatus(m.Reader, fn)
 }
 
+// EachURLInbound passes through to the wrapped store's counted read
+// (store.EachURLInbound), which the embedding would otherwise hide.
+func (m *Memo) EachURLInbound(fn func(store.URL, store.Inbound) error) error {
+	return store.EachURLInbound(m.Reader, fn)
+}
+
+// LookupEdgesTo passes through to the wrapped store's point lookup
+// (store.LookupEdgesTo).
+func (m *Memo) LookupEdgesTo(url string) ([]store.Edge, error) {
+	return store.LookupEdgesTo(m.Reader, url)
+}
+
 // summary returns the memoised Summary, computing it on first use.
 func (m *Memo) summary() (Summary, error) {
 	m.sumMu.Lock()
@@ -81,7 +93,10 @@ func (m *Memo) computedBudget() (Budget, error) {
 	m.budMu.Lock()
 	defer m.budMu.Unlock()
 	if m.bud == nil {
-		b := budgetFrom(recs, byURL)
+		b, err := budgetFrom(m.Reader, recs, byURL)
+		if err != nil {
+			return Budget{}, err
+		}
 		m.bud = &b
 	}
 	return *m.bud, nil

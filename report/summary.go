@@ -114,8 +114,8 @@ func (c *StatusClasses) add(class string) {
 	c.Total++
 }
 
-// Summarize counts r's URLs, edges and findings. It streams the URLs (one
-// EdgesTo call per URL) and holds only the counts; over a Memo it does so
+// Summarize counts r's URLs, edges and findings. It streams the URLs with
+// their Inbound counts and holds only the counts; over a Memo it does so
 // once.
 func Summarize(r store.Reader) (Summary, error) {
 	if m, ok := r.(*Memo); ok {
@@ -136,18 +136,14 @@ func summarize(r store.Reader) (Summary, error) {
 		},
 		FindingsByRule: []RuleCount{},
 	}
-	err := r.EachURL(func(u store.URL) error {
+	err := store.EachURLInbound(r, func(u store.URL, in store.Inbound) error {
 		s.URLs++
 		s.ByKind[u.Kind]++
 		c := s.ByKindStatus[u.Kind]
 		c.add(statusClass(u))
 		s.ByKindStatus[u.Kind] = c
 		s.ByStatus[u.Status]++
-		in, err := r.EdgesTo(u.URL)
-		if err != nil {
-			return fmt.Errorf("edges to %s: %w", maskURL(u.URL), err)
-		}
-		s.Edges += len(referrers(in))
+		s.Edges += in.Refs
 		return nil
 	})
 	if err != nil {

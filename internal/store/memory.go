@@ -97,7 +97,7 @@ func (m *Memory) EachEdge(fn func(Edge) error) error {
 	return nil
 }
 
-// EdgesTo returns the edges pointing at url.
+// EdgesTo returns the edges pointing at url, at most MaxEdgesTo of them.
 func (m *Memory) EdgesTo(url string) ([]Edge, error) {
 	m.mu.RLock()
 	idx := m.edgesTo[url]
@@ -107,6 +107,9 @@ func (m *Memory) EdgesTo(url string) ([]Edge, error) {
 	}
 	m.mu.RUnlock()
 	SortEdges(out)
+	if len(out) > MaxEdgesTo {
+		out = out[:MaxEdgesTo]
+	}
 	return out, nil
 }
 
@@ -159,5 +162,20 @@ func SortFindings(fs []Finding) {
 			return a.Rule < b.Rule
 		}
 		return a.URL < b.URL
+	})
+}
+
+// EachURLInbound calls fn for every record in URL order with its Inbound
+// counts, from every edge (EdgesTo's cap does not apply).
+func (m *Memory) EachURLInbound(fn func(URL, Inbound) error) error {
+	return m.EachURL(func(u URL) error {
+		m.mu.RLock()
+		idx := m.edgesTo[u.URL]
+		in := make([]Edge, len(idx))
+		for i, j := range idx {
+			in[i] = m.edges[j]
+		}
+		m.mu.RUnlock()
+		return fn(u, InboundOf(u.URL, in))
 	})
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -708,7 +709,7 @@ func (s *SQLite) EachEdgeStatus(fn func(e Edge, status int, recorded bool) error
 const maxCursors = 3
 
 // EdgesTo returns the edges pointing at url, ordered by From, Type, Tag,
-// Text. Outputs call it for every URL in URL order, several times over and
+// Text; at most MaxEdgesTo of them (the first ones). Outputs call it for every URL in URL order, several times over and
 // possibly from several goroutines at once; so it keeps a few cursors over
 // the edges in target order and serves a call from the cursor furthest along
 // that has not yet passed url, reading on: one scan per pass instead of a
@@ -764,7 +765,7 @@ func (s *SQLite) EdgesTo(url string) ([]Edge, error) {
 		case c.peek.To < url:
 			c.peek = nil
 		case c.peek.To == url:
-			if n := len(out); n == 0 || out[n-1] != *c.peek { // duplicates are adjacent
+			if n := len(out); n < MaxEdgesTo && (n == 0 || out[n-1] != *c.peek) { // duplicates are adjacent
 				out = append(out, *c.peek)
 			}
 			c.peek = nil
@@ -993,4 +994,100 @@ func parseTime(s string) time.Time {
 	}
 	t, _ := time.Parse(time.RFC3339Nano, s)
 	return t
+}
+
+// EachURLInbound calls fn for every record in URL order with its Inbound
+// counts. SQLite counts them in one pass over the edges_to index (one row
+// per target, no edge row crosses into Go), merged with the scan of the
+// URLs: both come in URL order.
+func (s *SQLite) EachURLInbound(fn func(URL, Inbound) error) error {
+	if err := s.edgeReads(); err != nil {
+		return err
+	}
+	counts, err := s.db.Query(`SELECT to_url, group_concat(DISTINCT type),
+		count(DISTINCT CASE WHEN type IN ('link', 'asset') AND from_url <> to_url THEN from_url END),
+		count(DISTINCT from_url || char(9) || type || char(9) || tag)
+		FROM edges GROUP BY to_url ORDER BY to_url`)
+	if err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	defer counts.Close()
+	var (
+		next    string // target of the counts row read ahead
+		nextIn  Inbound
+		pending bool // next/nextIn hold a row not yet matched
+		done    bool
+	)
+	advance := func() error {
+		if !counts.Next() {
+			done = true
+			return counts.Err()
+		}
+		var types string
+		if err := counts.Scan(&next, &types, &nextIn.Inlinks, &nextIn.Refs); err != nil {
+			return err
+		}
+		nextIn.Types = splitTypes(types)
+		pending = true
+		return nil
+	}
+	err = s.EachURL(func(u URL) error {
+		for !done && (!pending || next < u.URL) {
+			if err := advance(); err != nil {
+				return fmt.Errorf("store: %w", err)
+			}
+		}
+		var in Inbound
+		if pending && next == u.URL {
+			in, pending = nextIn, false
+		}
+		return fn(u, in)
+	})
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+// splitTypes parses group_concat's comma-separated edge types, sorted.
+func splitTypes(s string) []EdgeType {
+	if s == "" {
+		return nil
+	}
+	var out []EdgeType
+	for _, t := range strings.Split(s, ",") {
+		out = append(out, EdgeType(t))
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+// LookupEdgesTo returns the edges pointing at url as EdgesTo does, with one
+// indexed query that leaves EdgesTo's cursors where they are.
+func (s *SQLite) LookupEdgesTo(url string) ([]Edge, error) {
+	if err := s.edgeReads(); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.Query(`SELECT from_url, type, tag, text FROM edges WHERE to_url = ?
+		ORDER BY from_url, type, tag, text LIMIT ?`, url, MaxEdgesTo)
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	defer rows.Close()
+	var out []Edge
+	for rows.Next() {
+		e := Edge{To: url}
+		var typ string
+		if err := rows.Scan(&e.From, &typ, &e.Tag, &e.Text); err != nil {
+			return nil, fmt.Errorf("store: %w", err)
+		}
+		e.Type = EdgeType(typ)
+		if n := len(out); n == 0 || out[n-1] != e { // duplicates are adjacent
+			out = append(out, e)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	return out, nil
 }

@@ -146,7 +146,8 @@ type Reader interface {
 	EachURL(fn func(URL) error) error
 	// EachEdge calls fn for every edge ordered by From, To, Type, Tag.
 	EachEdge(fn func(Edge) error) error
-	// EdgesTo returns the edges pointing at url, ordered by From, Type, Tag.
+	// EdgesTo returns the edges pointing at url, ordered by From, Type, Tag;
+	// a store may return only the first MaxEdgesTo of them.
 	EdgesTo(url string) ([]Edge, error)
 	// Findings returns the findings stored with PutFindings.
 	Findings() ([]Finding, error)

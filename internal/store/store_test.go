@@ -91,6 +91,64 @@ func TestStoreConformance(t *testing.T) {
 					t.Errorf("Get(missing) = %v, %v", ok, err)
 				}
 			})
+			t.Run("EachURLInbound counts the edges to every record", func(t *testing.T) {
+				s := open(t)
+				for _, u := range sampleURLs() {
+					must(t, s.PutURL(u))
+				}
+				edges := append(sampleEdges(),
+					Edge{From: "https://a.test/", To: "https://a.test/z", Type: EdgeLink, Tag: "a", Text: "again"}, // same (From, Type, Tag)
+					Edge{From: "https://a.test/z", To: "https://a.test/z", Type: EdgeLink, Tag: "a"},               // self-link: no inlink
+					Edge{From: "https://a.test/old", To: "https://a.test/z", Type: EdgeRedirect, Tag: "location"},  // redirects are not inlinks
+					Edge{From: "https://a.test/", To: "https://a.test/nowhere", Type: EdgeLink, Tag: "a"},          // no record: not visited
+				)
+				for _, e := range edges {
+					must(t, s.AddEdge(e))
+				}
+				got := map[string]string{}
+				must(t, EachURLInbound(s, func(u URL, in Inbound) error {
+					got[u.URL] = fmt.Sprintf("%v inlinks=%d refs=%d entry=%v sources=%v", in.Types, in.Inlinks, in.Refs, in.Entry(), in.Sources(u))
+					return nil
+				}))
+				want := map[string]string{
+					"https://a.test/":            "[] inlinks=0 refs=0 entry=false sources=[start]",
+					"https://a.test/img.png":     "[asset] inlinks=2 refs=2 entry=true sources=[asset]",
+					"https://a.test/login":       "[] inlinks=0 refs=0 entry=false sources=[]",
+					"https://a.test/private":     "[] inlinks=0 refs=0 entry=false sources=[]",
+					"https://a.test/sitemap.xml": "[] inlinks=0 refs=0 entry=false sources=[]",
+					"https://a.test/wall":        "[] inlinks=0 refs=0 entry=false sources=[]",
+					"https://a.test/z":           "[link redirect sitemap] inlinks=1 refs=4 entry=true sources=[link redirect sitemap]",
+					"https://b.test/":            "[link] inlinks=1 refs=1 entry=true sources=[link]",
+				}
+				if !reflect.DeepEqual(got, want) {
+					t.Fatalf("EachURLInbound =\n%v\nwant\n%v", got, want)
+				}
+				for _, u := range sampleURLs() { // the counts are what InboundOf derives from EdgesTo
+					in, err := s.EdgesTo(u.URL)
+					must(t, err)
+					if d := InboundOf(u.URL, in); fmt.Sprintf("%v inlinks=%d refs=%d entry=%v sources=%v", d.Types, d.Inlinks, d.Refs, d.Entry(), d.Sources(u)) != want[u.URL] {
+						t.Errorf("InboundOf(%s) = %+v, EachURLInbound %s", u.URL, d, want[u.URL])
+					}
+				}
+			})
+			t.Run("EdgesTo returns at most MaxEdgesTo edges", func(t *testing.T) {
+				s := open(t)
+				for i := range MaxEdgesTo + 5 {
+					must(t, s.AddEdge(Edge{From: fmt.Sprintf("https://a.test/p/%06d", i), To: "https://a.test/", Type: EdgeLink, Tag: "a"}))
+				}
+				must(t, s.PutURL(URL{URL: "https://a.test/", Status: 200, Kind: KindPage}))
+				in, err := s.EdgesTo("https://a.test/")
+				must(t, err)
+				if len(in) != MaxEdgesTo || in[0].From != "https://a.test/p/000000" || in[len(in)-1].From != fmt.Sprintf("https://a.test/p/%06d", MaxEdgesTo-1) {
+					t.Fatalf("EdgesTo: %d edges, first %v", len(in), in[0])
+				}
+				must(t, EachURLInbound(s, func(u URL, in Inbound) error {
+					if in.Inlinks != MaxEdgesTo+5 {
+						t.Errorf("Inlinks = %d, want every one: %d", in.Inlinks, MaxEdgesTo+5)
+					}
+					return nil
+				}))
+			})
 			t.Run("edges iterate sorted and EdgesTo selects by target", func(t *testing.T) {
 				s := open(t)
 				for _, e := range sampleEdges() {

@@ -1,0 +1,101 @@
+package store
+
+import "sort"
+
+// MaxEdgesTo bounds the edges EdgesTo returns for one URL. A page every
+// page links to (the home page of a million-page site) has as many
+// incoming edges as the site has pages; holding them all at once would make
+// memory grow with the site. The counts of Inbound are always complete.
+const MaxEdgesTo = 10000
+
+// Inbound counts what points at one URL: the distinct edge types (its
+// sources), the distinct pages that link to or use it, and the distinct
+// (From, Type, Tag) references. It is what the outputs that do not list
+// referrers need from the edges.
+type Inbound struct {
+	Types   []EdgeType // distinct types of the edges pointing at the URL, sorted
+	Inlinks int        // distinct From URLs of link and asset edges, other than the URL itself (see Inlinks)
+	Refs    int        // distinct (From, Type, Tag) of every edge pointing at the URL
+}
+
+// Sources returns u's sources: the distinct types of the edges pointing at
+// it, and "start" for the start URL, sorted (as Sources does from edges).
+func (in Inbound) Sources(u URL) []string {
+	var out []string
+	if u.Start {
+		out = append(out, SourceStart)
+	}
+	for _, t := range in.Types {
+		if string(t) != SourceStart {
+			out = append(out, string(t))
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Entry reports whether something other than a redirect points at the URL.
+func (in Inbound) Entry() bool {
+	for _, t := range in.Types {
+		if t != EdgeRedirect {
+			return true
+		}
+	}
+	return false
+}
+
+// InboundOf computes the Inbound of url from its incoming edges.
+func InboundOf(url string, in []Edge) Inbound {
+	var b Inbound
+	type ref struct {
+		from string
+		typ  EdgeType
+		tag  string
+	}
+	types := map[EdgeType]bool{}
+	refs := map[ref]bool{}
+	for _, e := range in {
+		if !types[e.Type] {
+			types[e.Type] = true
+			b.Types = append(b.Types, e.Type)
+		}
+		refs[ref{e.From, e.Type, e.Tag}] = true
+	}
+	sort.Slice(b.Types, func(i, j int) bool { return b.Types[i] < b.Types[j] })
+	b.Inlinks = Inlinks(url, in)
+	b.Refs = len(refs)
+	return b
+}
+
+// EachURLInbound calls fn for every URL record of r in URL order with its
+// Inbound counts. Stores that can count in one pass over their edges
+// (SQLite) do; for others the counts come from EdgesTo (which a store may
+// cap at MaxEdgesTo).
+func EachURLInbound(r Reader, fn func(URL, Inbound) error) error {
+	if c, ok := r.(interface {
+		EachURLInbound(func(URL, Inbound) error) error
+	}); ok {
+		return c.EachURLInbound(fn)
+	}
+	return r.EachURL(func(u URL) error {
+		in, err := r.EdgesTo(u.URL)
+		if err != nil {
+			return err
+		}
+		return fn(u, InboundOf(u.URL, in))
+	})
+}
+
+// LookupEdgesTo returns the edges pointing at url, as EdgesTo does, for a
+// caller that looks up a few URLs in no particular order. EdgesTo is built
+// for passes over every URL in order; stores that have a cheaper way to
+// look up one URL (SQLite: one indexed query, instead of moving a pass's
+// cursor) use it.
+func LookupEdgesTo(r Reader, url string) ([]Edge, error) {
+	if l, ok := r.(interface {
+		LookupEdgesTo(string) ([]Edge, error)
+	}); ok {
+		return l.LookupEdgesTo(url)
+	}
+	return r.EdgesTo(url)
+}
