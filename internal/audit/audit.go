@@ -10,15 +10,26 @@ import (
 // Run applies every rule to the crawl in r and returns the findings, sorted
 // by severity, rule and URL. Findings on external URLs are downgraded to
 // notice: many sites block unknown bots, so their answers are hints.
-func Run(r store.Reader) ([]store.Finding, error) {
+func Run(r store.Reader) ([]store.Finding, error) { return runAudit(r, false) }
+
+// runAudit is Run; allEdges reads every URL's edges, even where the Inbound
+// counts show that no rule can fire (tests compare both ways).
+func runAudit(r store.Reader, allEdges bool) ([]store.Finding, error) {
 	a := &auditor{r: r, records: map[string]*store.URL{}}
 	if err := a.scanAuth(); err != nil {
 		return nil, fmt.Errorf("audit: %w", err)
 	}
 	var out []store.Finding
-	err := r.EachURL(func(u store.URL) error {
-		in, err := r.EdgesTo(u.URL)
+	err := store.EachURLInbound(r, func(u store.URL, counts store.Inbound) error {
+		var in []store.Edge
+		need, err := a.needsEdges(u, counts)
 		if err != nil {
+			return err
+		}
+		if !need && !allEdges {
+			return nil // no rule can fire on u
+		}
+		if in, err = store.LookupEdgesTo(r, u.URL); err != nil {
 			return err
 		}
 		fs, err := a.check(u, in)
@@ -37,6 +48,29 @@ func Run(r store.Reader) ([]store.Finding, error) {
 	}
 	store.SortFindings(out)
 	return out, nil
+}
+
+// needsEdges reports whether a rule could fire on u, so that its incoming
+// edges must be read: most URLs of a crawl are plain 2xx answers on which
+// no rule fires, and their edges are not read at all. It must stay in step
+// with check and checkSitemaps: a false here skips them with no edges.
+func (a *auditor) needsEdges(u store.URL, in store.Inbound) (bool, error) {
+	if u.Status < 200 || u.Status > 299 || u.Error != "" || u.BlockedByRobots || u.RobotsDisallowed ||
+		u.Kind == store.KindSitemap || u.Kind == store.KindRobots ||
+		u.BotCheck != "" || len(u.WWWAuthenticate) > 0 || u.Credentials != "" || u.AnonymousStatus != 0 || u.LoginForm {
+		return true, nil
+	}
+	if u.InSitemap { // checkListed
+		return notIndexable(u) != "" || in.Links == 0 && u.Kind != store.KindExternal && !u.Start, nil
+	}
+	if u.Kind == store.KindPage && indexable(u) && in.Links > 0 { // page-missing-from-sitemap
+		st, err := a.sitemapFacts()
+		if err != nil {
+			return false, err
+		}
+		return st.hasSitemaps, nil
+	}
+	return false, nil
 }
 
 type auditor struct {

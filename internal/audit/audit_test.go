@@ -2,6 +2,7 @@ package audit
 
 import (
 	"fmt"
+	"reflect"
 	"sort"
 	"strings"
 	"testing"
@@ -27,18 +28,31 @@ func build(t *testing.T, urls []store.URL, edges ...string) *store.Memory {
 	return st
 }
 
+// run audits st and returns its findings as sorted lines. It audits twice,
+// skipping the edges of URLs no rule can fire on (as Run does) and reading
+// every URL's edges, and fails if the two disagree: needsEdges must never
+// skip a URL a rule would fire on.
 func run(t *testing.T, st *store.Memory) []string {
 	t.Helper()
-	fs, err := Run(st)
-	if err != nil {
-		t.Fatal(err)
+	var got [2][]string
+	for i, allEdges := range []bool{false, true} {
+		fs, err := runAudit(st, allEdges)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range fs {
+			got[i] = append(got[i], fmt.Sprintf("%s %s %s %v", f.Rule, f.Severity, f.URL, f.Referrers))
+		}
+		sort.Strings(got[i])
 	}
-	var out []string
-	for _, f := range fs {
-		out = append(out, fmt.Sprintf("%s %s %s %v", f.Rule, f.Severity, f.URL, f.Referrers))
+	if strings.Join(got[0], "\n") != strings.Join(got[1], "\n") {
+		t.Fatalf("skipping edges changed the findings:\n skipped %q\n    read %q", got[0], got[1])
 	}
-	sort.Strings(out)
-	return out
+	return got[0]
+}
+
+func listed(u string) store.URL {
+	return store.URL{URL: u, Status: 200, Kind: store.KindPage, ContentType: "text/html", InSitemap: true}
 }
 
 func page(u string, status int) store.URL {
@@ -94,6 +108,10 @@ func TestRules(t *testing.T) {
 			[]store.URL{page("/", 200), {URL: "/a", Status: 302, Kind: store.KindPage, Redirect: "/b"}, {URL: "/b", Status: 302, Kind: store.KindPage, Redirect: "/a"}},
 			[]string{"/ link /a", "/a redirect /b", "/b redirect /a"},
 			[]string{"redirect-loop error /a [/]"}},
+		{"sitemap-listed pages: a linked one is fine, an unlinked one is an orphan",
+			[]store.URL{page("/", 200), listed("/a"), listed("/b"), {URL: "/sitemap.xml", Status: 200, Kind: store.KindSitemap, SitemapURLs: 2}},
+			[]string{"/sitemap.xml sitemap /a", "/sitemap.xml sitemap /b", "/ link /a", "/b link /b"},
+			[]string{"orphan-sitemap-url notice /b [/sitemap.xml]"}},
 		{"self-link is not a referrer",
 			[]store.URL{page("/", 200), page("/e", 500)},
 			[]string{"/e link /e", "/ link /e"},
@@ -128,4 +146,15 @@ func TestCatalogueCoversEveryRuleUsed(t *testing.T) {
 			t.Errorf("rule %s missing from the catalogue", id)
 		}
 	}
+}
+
+// runBoth is Run, checked against an audit that reads every URL's edges.
+func runBoth(t *testing.T, r store.Reader) ([]store.Finding, error) {
+	t.Helper()
+	fs, err := Run(r)
+	all, errAll := runAudit(r, true)
+	if err == nil && errAll == nil && !reflect.DeepEqual(fs, all) {
+		t.Fatalf("skipping edges changed the findings:\n skipped %v\n    read %v", fs, all)
+	}
+	return fs, err
 }

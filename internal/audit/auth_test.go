@@ -49,7 +49,7 @@ func authStore(t *testing.T, scheme string, urls ...store.URL) *store.Memory {
 
 func findingsOf(t *testing.T, m *store.Memory, rule string) []store.Finding {
 	t.Helper()
-	fs, err := Run(m)
+	fs, err := runBoth(t, m)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +111,7 @@ func TestBotWallReplacesStatusRules(t *testing.T) {
 		store.URL{URL: "https://x.test/shop", Status: 503, Kind: store.KindPage, BotCheck: "cf-mitigated: challenge"},
 		store.URL{URL: "https://ext.test/", Status: 403, Kind: store.KindExternal, BotCheck: "cf-mitigated: challenge"},
 	)
-	fs, err := Run(m)
+	fs, err := runBoth(t, m)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +136,7 @@ func TestSoftLoginRules(t *testing.T) {
 	)
 	// A sitemap-only login wall, linked from nowhere.
 	_ = m.PutURL(store.URL{URL: "https://x.test/listed", Status: 200, Kind: store.KindPage, LoginForm: true, InSitemap: true})
-	fs, err := Run(m)
+	fs, err := runBoth(t, m)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ const MaxEdgesTo = 10000
 type Inbound struct {
 	Types   []EdgeType // distinct types of the edges pointing at the URL, sorted
 	Inlinks int        // distinct From URLs of link and asset edges, other than the URL itself (see Inlinks)
+	Links   int        // distinct From URLs of link edges, other than the URL itself
 	Refs    int        // distinct (From, Type, Tag) of every edge pointing at the URL
 }
 
@@ -54,7 +55,11 @@ func InboundOf(url string, in []Edge) Inbound {
 	}
 	types := map[EdgeType]bool{}
 	refs := map[ref]bool{}
+	links := map[string]bool{}
 	for _, e := range in {
+		if e.Type == EdgeLink && e.From != url {
+			links[e.From] = true
+		}
 		if !types[e.Type] {
 			types[e.Type] = true
 			b.Types = append(b.Types, e.Type)
@@ -64,6 +69,7 @@ func InboundOf(url string, in []Edge) Inbound {
 	sort.Slice(b.Types, func(i, j int) bool { return b.Types[i] < b.Types[j] })
 	b.Inlinks = Inlinks(url, in)
 	b.Refs = len(refs)
+	b.Links = len(links)
 	return b
 }
 

@@ -20,7 +20,7 @@ import (
 // SchemaVersion is crawl.db's PRAGMA user_version. Bump it when a table or
 // column is renamed, removed or changes meaning, and document the change in
 // the README's crawl database section.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // schema is crawl.db's schema, version SchemaVersion. The README documents
 // it; TestSQLiteSchema pins it.
@@ -77,6 +77,7 @@ CREATE TABLE findings (
 	message   TEXT NOT NULL,
 	referrers TEXT NOT NULL
 );
+` + inboundTable + `
 CREATE TABLE frontier (
 	seq   INTEGER PRIMARY KEY,
 	url   TEXT NOT NULL UNIQUE,
@@ -88,6 +89,26 @@ CREATE TABLE frontier (
 	start INTEGER NOT NULL
 );
 `
+
+// inboundTable holds, per URL that edges point at, the counts of
+// EachURLInbound. It is derived from edges (inboundFill) once the crawl's
+// edges are written, so that the outputs do not each count them again.
+// Version 2 added it; a version 1 database gets it when opened.
+const inboundTable = `CREATE TABLE IF NOT EXISTS inbound (
+	url     TEXT PRIMARY KEY,
+	types   TEXT NOT NULL,
+	inlinks INTEGER NOT NULL,
+	links   INTEGER NOT NULL,
+	refs    INTEGER NOT NULL
+) WITHOUT ROWID;`
+
+// inboundFill recomputes the inbound table from the edges.
+const inboundFill = `DELETE FROM inbound;
+INSERT INTO inbound SELECT to_url, group_concat(DISTINCT type),
+	count(DISTINCT CASE WHEN type IN ('link', 'asset') AND from_url <> to_url THEN from_url END),
+	count(DISTINCT CASE WHEN type = 'link' AND from_url <> to_url THEN from_url END),
+	count(DISTINCT from_url || char(9) || type || char(9) || tag)
+	FROM edges GROUP BY to_url;`
 
 // The edge indexes are built once the crawl's edges are written (on the
 // first read of edges): appending to an unindexed table and sorting once is
@@ -144,8 +165,9 @@ type SQLite struct {
 	stmtMu sync.Mutex
 	stmts  map[string]*sql.Stmt
 
-	indexMu sync.Mutex
-	indexed bool
+	indexMu   sync.Mutex
+	indexed   bool
+	inboundAt int64 // s.committed when the inbound table was last filled
 	fromIdx chan struct{} // closed once edges_from is built; nil before edgeReads starts it
 	fromErr error         // why edges_from could not be built; written before fromIdx closes
 
@@ -236,6 +258,10 @@ func (s *SQLite) init(create bool) error {
 		}
 	case v == 0:
 		return fmt.Errorf("store: %s is not a crawlaudit crawl database", s.path)
+	case v == 1: // version 2 added the derived table inbound
+		if _, err := s.db.Exec(inboundTable + "PRAGMA user_version = " + strconv.Itoa(SchemaVersion)); err != nil {
+			return fmt.Errorf("store: upgrade %s to schema version %d: %w", s.path, SchemaVersion, err)
+		}
 	case v != SchemaVersion:
 		return fmt.Errorf("store: %s has schema version %d; this crawlaudit reads version %d", s.path, v, SchemaVersion)
 	}
@@ -625,6 +651,10 @@ func (s *SQLite) edgeReads() error {
 	if _, err := s.db.Exec(edgesToIndex); err != nil {
 		return fmt.Errorf("store: index edges: %w", err)
 	}
+	if _, err := s.db.Exec(inboundFill); err != nil {
+		return fmt.Errorf("store: count edges: %w", err)
+	}
+	s.inboundAt = s.committed.Load()
 	done := make(chan struct{})
 	go func() { // waited for by waitFromIndex, which Close calls
 		defer close(done)
@@ -997,55 +1027,63 @@ func parseTime(s string) time.Time {
 }
 
 // EachURLInbound calls fn for every record in URL order with its Inbound
-// counts. SQLite counts them in one pass over the edges_to index (one row
-// per target, no edge row crosses into Go), merged with the scan of the
-// URLs: both come in URL order.
+// counts, read from the inbound table (refilled first if edges were written
+// since it was filled).
 func (s *SQLite) EachURLInbound(fn func(URL, Inbound) error) error {
 	if err := s.edgeReads(); err != nil {
 		return err
 	}
-	counts, err := s.db.Query(`SELECT to_url, group_concat(DISTINCT type),
-		count(DISTINCT CASE WHEN type IN ('link', 'asset') AND from_url <> to_url THEN from_url END),
-		count(DISTINCT from_url || char(9) || type || char(9) || tag)
-		FROM edges GROUP BY to_url ORDER BY to_url`)
+	if err := s.freshInbound(); err != nil {
+		return err
+	}
+	rows, err := s.db.Query(`SELECT ` + urlColumns + `, coalesce(i.types, ''), coalesce(i.inlinks, 0), coalesce(i.links, 0), coalesce(i.refs, 0)
+		FROM urls LEFT JOIN inbound i USING (url) ORDER BY url`)
 	if err != nil {
 		return fmt.Errorf("store: %w", err)
 	}
-	defer counts.Close()
-	var (
-		next    string // target of the counts row read ahead
-		nextIn  Inbound
-		pending bool // next/nextIn hold a row not yet matched
-		done    bool
-	)
-	advance := func() error {
-		if !counts.Next() {
-			done = true
-			return counts.Err()
+	defer rows.Close()
+	var in Inbound
+	var types string
+	sc := withExtra{rows, []any{&types, &in.Inlinks, &in.Links, &in.Refs}}
+	for rows.Next() {
+		u, err := scanURL(sc)
+		if err != nil {
+			return fmt.Errorf("store: %w", err)
 		}
-		var types string
-		if err := counts.Scan(&next, &types, &nextIn.Inlinks, &nextIn.Refs); err != nil {
+		in.Types = splitTypes(types)
+		if err := fn(u, in); err != nil {
 			return err
 		}
-		nextIn.Types = splitTypes(types)
-		pending = true
+	}
+	return rows.Err()
+}
+
+// withExtra scans a row of the URL columns followed by extra columns.
+type withExtra struct {
+	rows  *sql.Rows
+	extra []any
+}
+
+func (w withExtra) Scan(dest ...any) error { return w.rows.Scan(append(dest, w.extra...)...) }
+
+// freshInbound refills the inbound table if edges were written since it
+// was filled (a test, or a store written after it was read).
+func (s *SQLite) freshInbound() error {
+	s.indexMu.Lock()
+	stale := s.inboundAt != s.committed.Load()
+	s.indexMu.Unlock()
+	if !stale {
 		return nil
 	}
-	err = s.EachURL(func(u URL) error {
-		for !done && (!pending || next < u.URL) {
-			if err := advance(); err != nil {
-				return fmt.Errorf("store: %w", err)
-			}
-		}
-		var in Inbound
-		if pending && next == u.URL {
-			in, pending = nextIn, false
-		}
-		return fn(u, in)
-	})
-	if err != nil {
+	if err := s.waitFromIndex(); err != nil { // it holds the write lock
 		return err
 	}
+	s.indexMu.Lock()
+	defer s.indexMu.Unlock()
+	if _, err := s.db.Exec(inboundFill); err != nil {
+		return fmt.Errorf("store: count edges: %w", err)
+	}
+	s.inboundAt = s.committed.Load()
 	return nil
 }
 

@@ -107,18 +107,18 @@ func TestStoreConformance(t *testing.T) {
 				}
 				got := map[string]string{}
 				must(t, EachURLInbound(s, func(u URL, in Inbound) error {
-					got[u.URL] = fmt.Sprintf("%v inlinks=%d refs=%d entry=%v sources=%v", in.Types, in.Inlinks, in.Refs, in.Entry(), in.Sources(u))
+					got[u.URL] = fmt.Sprintf("%v inlinks=%d links=%d refs=%d entry=%v sources=%v", in.Types, in.Inlinks, in.Links, in.Refs, in.Entry(), in.Sources(u))
 					return nil
 				}))
 				want := map[string]string{
-					"https://a.test/":            "[] inlinks=0 refs=0 entry=false sources=[start]",
-					"https://a.test/img.png":     "[asset] inlinks=2 refs=2 entry=true sources=[asset]",
-					"https://a.test/login":       "[] inlinks=0 refs=0 entry=false sources=[]",
-					"https://a.test/private":     "[] inlinks=0 refs=0 entry=false sources=[]",
-					"https://a.test/sitemap.xml": "[] inlinks=0 refs=0 entry=false sources=[]",
-					"https://a.test/wall":        "[] inlinks=0 refs=0 entry=false sources=[]",
-					"https://a.test/z":           "[link redirect sitemap] inlinks=1 refs=4 entry=true sources=[link redirect sitemap]",
-					"https://b.test/":            "[link] inlinks=1 refs=1 entry=true sources=[link]",
+					"https://a.test/":            "[] inlinks=0 links=0 refs=0 entry=false sources=[start]",
+					"https://a.test/img.png":     "[asset] inlinks=2 links=0 refs=2 entry=true sources=[asset]",
+					"https://a.test/login":       "[] inlinks=0 links=0 refs=0 entry=false sources=[]",
+					"https://a.test/private":     "[] inlinks=0 links=0 refs=0 entry=false sources=[]",
+					"https://a.test/sitemap.xml": "[] inlinks=0 links=0 refs=0 entry=false sources=[]",
+					"https://a.test/wall":        "[] inlinks=0 links=0 refs=0 entry=false sources=[]",
+					"https://a.test/z":           "[link redirect sitemap] inlinks=1 links=1 refs=4 entry=true sources=[link redirect sitemap]",
+					"https://b.test/":            "[link] inlinks=1 links=1 refs=1 entry=true sources=[link]",
 				}
 				if !reflect.DeepEqual(got, want) {
 					t.Fatalf("EachURLInbound =\n%v\nwant\n%v", got, want)
@@ -126,7 +126,7 @@ func TestStoreConformance(t *testing.T) {
 				for _, u := range sampleURLs() { // the counts are what InboundOf derives from EdgesTo
 					in, err := s.EdgesTo(u.URL)
 					must(t, err)
-					if d := InboundOf(u.URL, in); fmt.Sprintf("%v inlinks=%d refs=%d entry=%v sources=%v", d.Types, d.Inlinks, d.Refs, d.Entry(), d.Sources(u)) != want[u.URL] {
+					if d := InboundOf(u.URL, in); fmt.Sprintf("%v inlinks=%d links=%d refs=%d entry=%v sources=%v", d.Types, d.Inlinks, d.Links, d.Refs, d.Entry(), d.Sources(u)) != want[u.URL] {
 						t.Errorf("InboundOf(%s) = %+v, EachURLInbound %s", u.URL, d, want[u.URL])
 					}
 				}
@@ -398,7 +398,7 @@ func TestSQLiteSchema(t *testing.T) {
 	must(t, err)
 	var v int
 	must(t, s.db.QueryRow("PRAGMA user_version").Scan(&v))
-	if v != SchemaVersion || SchemaVersion != 1 {
+	if v != SchemaVersion || SchemaVersion != 2 {
 		t.Fatalf("user_version = %d, SchemaVersion = %d", v, SchemaVersion)
 	}
 	var mode string
@@ -417,6 +417,7 @@ func TestSQLiteSchema(t *testing.T) {
 		"edges":    {"from_url", "to_url", "type", "tag", "text"},
 		"findings": {"seq", "rule", "severity", "url", "message", "referrers"},
 		"frontier": {"seq", "url", "kind", "depth", "hops", "parse", "head", "start"},
+		"inbound":  {"url", "types", "inlinks", "links", "refs"},
 	}
 	rows, err := s.db.Query(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`)
 	must(t, err)
@@ -467,4 +468,33 @@ func TestSQLiteSchema(t *testing.T) {
 			t.Fatal("opened a missing file")
 		}
 	})
+}
+
+// TestSQLiteOpensVersion1: a crawl.db written before the inbound table
+// existed (schema version 1) is upgraded when opened, and its counts are
+// derived from its edges.
+func TestSQLiteOpensVersion1(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "crawl.db")
+	s, err := CreateSQLite(path)
+	must(t, err)
+	must(t, s.PutURL(URL{URL: "https://a.test/x", Status: 404, Kind: KindPage}))
+	must(t, s.AddEdge(Edge{From: "https://a.test/", To: "https://a.test/x", Type: EdgeLink, Tag: "a"}))
+	must(t, s.Flush())
+	_, err = s.db.Exec(`DROP TABLE inbound; PRAGMA user_version = 1`)
+	must(t, err)
+	must(t, s.Close())
+
+	s, err = OpenSQLite(path)
+	must(t, err)
+	defer s.Close()
+	var v int
+	must(t, s.db.QueryRow("PRAGMA user_version").Scan(&v))
+	if v != SchemaVersion {
+		t.Errorf("user_version after opening = %d, want %d", v, SchemaVersion)
+	}
+	var got Inbound
+	must(t, s.EachURLInbound(func(u URL, in Inbound) error { got = in; return nil }))
+	if got.Inlinks != 1 || got.Links != 1 || got.Refs != 1 || len(got.Types) != 1 {
+		t.Errorf("Inbound = %+v", got)
+	}
 }
