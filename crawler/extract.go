@@ -7,7 +7,8 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/PuerkitoBio/goquery"
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 
 	"github.com/crawlaudit/crawlaudit/internal/store"
 	"github.com/crawlaudit/crawlaudit/internal/urlx"
@@ -57,119 +58,217 @@ var assetRels = []string{"stylesheet", "icon", "apple-touch-icon", "preload", "m
 // directives, canonical and every link and asset reference, links first, in
 // document order. agent is the robots product token whose meta tag applies
 // besides "robots".
+//
+// It walks the parsed tree once, looking at each element's tag and
+// attributes, rather than running a CSS selector per kind of reference:
+// this is the crawler's hottest loop. References are resolved after the
+// walk, against the first <base href> wherever it stands.
 func extractHTML(body []byte, page *url.URL, agent string) pageInfo {
 	var info pageInfo
-	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(body))
+	doc, err := html.Parse(bytes.NewReader(body))
 	if err != nil {
 		return info
 	}
+	w := htmlWalk{info: &info, agent: agent}
+	w.walk(doc, 0)
+
 	base := page
-	if href, ok := doc.Find("base[href]").First().Attr("href"); ok {
-		if b, err := page.Parse(strings.TrimSpace(href)); err == nil && (b.Scheme == "http" || b.Scheme == "https") {
+	if w.base != nil {
+		if b, err := page.Parse(strings.TrimSpace(*w.base)); err == nil && (b.Scheme == "http" || b.Scheme == "https") {
 			base = b
 		}
 	}
-	info.title = clip(collapse(doc.Find("title").First().Text()), maxTitle)
-	doc.Find("meta[name][content]").Each(func(_ int, s *goquery.Selection) {
-		name := strings.ToLower(strings.TrimSpace(s.AttrOr("name", "")))
-		if name == "robots" || name == agent {
-			if hasNoindex(s.AttrOr("content", "")) {
-				info.noindex = true
-			}
-		}
-	})
-
-	// A login box in the site's header or footer does not make a page a
-	// login wall; a password field in the page's own content does.
-	doc.Find(`input[type="password" i]`).EachWithBreak(func(_ int, s *goquery.Selection) bool {
-		if s.ParentsFiltered("header, nav, footer, aside").Length() == 0 {
-			info.loginForm = true
-		}
-		return !info.loginForm
-	})
-
 	var links, assets []ref
-	add := func(list *[]ref, raw string, typ store.EdgeType, tag, text string, mode parseMode) {
-		u, err := urlx.Resolve(base, raw)
+	for _, r := range w.raw {
+		list := &assets
+		if r.typ == store.EdgeLink {
+			list = &links
+		}
+		if r.css {
+			for _, c := range extractCSS(r.url, base) {
+				c.tag = r.tag
+				*list = append(*list, c)
+			}
+			continue
+		}
+		u, err := urlx.Resolve(base, r.url)
 		if err != nil {
-			return
+			continue
 		}
-		*list = append(*list, ref{url: u, typ: typ, tag: tag, text: clip(collapse(text), maxText), parse: mode})
+		if r.canonical && info.canonical == "" {
+			info.canonical = u
+		}
+		*list = append(*list, ref{url: u, typ: r.typ, tag: r.tag, text: clip(collapse(r.text), maxText), parse: r.parse})
 	}
-	doc.Find("a[href], area[href], iframe[src], link[href], img, picture source[srcset], source, script[src], video, audio[src], track[src], embed[src], object[data], [style], style").Each(func(_ int, s *goquery.Selection) {
-		node := s.Get(0)
-		tag := node.Data
-		switch tag {
-		case "a":
-			add(&links, s.AttrOr("href", ""), store.EdgeLink, "a", s.Text(), parseNone)
-		case "area":
-			add(&links, s.AttrOr("href", ""), store.EdgeLink, "area", s.AttrOr("alt", ""), parseNone)
-		case "iframe":
-			add(&links, s.AttrOr("src", ""), store.EdgeLink, "iframe", s.AttrOr("title", ""), parseNone)
-		case "link":
-			rels := strings.Fields(strings.ToLower(s.AttrOr("rel", "")))
-			href := s.AttrOr("href", "")
-			for _, r := range rels {
-				if contains(linkRels, r) {
-					if r == "canonical" && info.canonical == "" {
-						if c, err := urlx.Resolve(base, href); err == nil {
-							info.canonical = c
-						}
-					}
-					add(&links, href, store.EdgeLink, "link[rel="+r+"]", "", parseNone)
-					break
-				}
-				if contains(assetRels, r) {
-					mode := parseNone
-					if r == "stylesheet" {
-						mode = parseCSS
-					}
-					add(&assets, href, store.EdgeAsset, "link[rel="+r+"]", "", mode)
-					break
-				}
-			}
-		case "img":
-			if src, ok := s.Attr("src"); ok {
-				add(&assets, src, store.EdgeAsset, "img", s.AttrOr("alt", ""), parseNone)
-			}
-			for _, c := range parseSrcset(s.AttrOr("srcset", "")) {
-				add(&assets, c, store.EdgeAsset, "img[srcset]", s.AttrOr("alt", ""), parseNone)
-			}
-		case "source":
-			if src, ok := s.Attr("src"); ok {
-				add(&assets, src, store.EdgeAsset, "source", "", parseNone)
-			}
-			for _, c := range parseSrcset(s.AttrOr("srcset", "")) {
-				add(&assets, c, store.EdgeAsset, "source[srcset]", "", parseNone)
-			}
-		case "script":
-			add(&assets, s.AttrOr("src", ""), store.EdgeAsset, "script", "", parseNone)
-		case "video":
-			if src, ok := s.Attr("src"); ok {
-				add(&assets, src, store.EdgeAsset, "video", "", parseNone)
-			}
-			if p, ok := s.Attr("poster"); ok {
-				add(&assets, p, store.EdgeAsset, "video[poster]", "", parseNone)
-			}
-		case "audio", "track", "embed":
-			add(&assets, s.AttrOr("src", ""), store.EdgeAsset, tag, "", parseNone)
-		case "object":
-			add(&assets, s.AttrOr("data", ""), store.EdgeAsset, "object", "", parseNone)
-		case "style":
-			for _, r := range extractCSS(s.Text(), base) {
-				r.tag = "style"
-				assets = append(assets, r)
-			}
-		}
-		if style, ok := s.Attr("style"); ok && tag != "style" {
-			for _, r := range extractCSS(style, base) {
-				r.tag = "style-attr"
-				assets = append(assets, r)
-			}
-		}
-	})
 	info.refs = append(links, assets...)
 	return info
+}
+
+// rawRef is a reference as it stands in the page, before resolution.
+type rawRef struct {
+	url       string // the attribute value, or CSS text when css
+	typ       store.EdgeType
+	tag       string
+	text      string
+	parse     parseMode
+	css       bool // url is CSS (a style element or attribute) to scan for url() and @import
+	canonical bool // <link rel=canonical>
+}
+
+// htmlWalk collects what extractHTML needs in one pass over the tree.
+type htmlWalk struct {
+	info     *pageInfo
+	agent    string
+	base     *string // the first <base href>
+	hasTitle bool
+	raw      []rawRef
+}
+
+// walk visits n and its descendants in document order; chrome counts the
+// header, nav, footer and aside elements n is inside.
+func (w *htmlWalk) walk(n *html.Node, chrome int) {
+	if n.Type == html.ElementNode {
+		w.element(n, chrome)
+		switch n.DataAtom {
+		case atom.Header, atom.Nav, atom.Footer, atom.Aside:
+			chrome++
+		}
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		w.walk(c, chrome)
+	}
+}
+
+func (w *htmlWalk) add(typ store.EdgeType, raw, tag, text string, mode parseMode) {
+	w.raw = append(w.raw, rawRef{url: raw, typ: typ, tag: tag, text: text, parse: mode})
+}
+
+func (w *htmlWalk) element(n *html.Node, chrome int) {
+	attr := func(key string) (string, bool) {
+		for _, a := range n.Attr {
+			if a.Key == key {
+				return a.Val, true
+			}
+		}
+		return "", false
+	}
+	get := func(key string) string { v, _ := attr(key); return v }
+	switch n.DataAtom {
+	case atom.Base:
+		if href, ok := attr("href"); ok && w.base == nil {
+			w.base = &href
+		}
+	case atom.Title:
+		if !w.hasTitle {
+			w.hasTitle = true
+			w.info.title = clip(collapse(textOf(n)), maxTitle)
+		}
+	case atom.Meta:
+		name, okName := attr("name")
+		content, okContent := attr("content")
+		if okName && okContent {
+			name = strings.ToLower(strings.TrimSpace(name))
+			if (name == "robots" || name == w.agent) && hasNoindex(content) {
+				w.info.noindex = true
+			}
+		}
+	case atom.Input:
+		// A login box in the site's header or footer does not make a page
+		// a login wall; a password field in the page's own content does.
+		if typ, ok := attr("type"); ok && strings.EqualFold(typ, "password") && chrome == 0 {
+			w.info.loginForm = true
+		}
+	case atom.A:
+		if href, ok := attr("href"); ok {
+			w.add(store.EdgeLink, href, "a", textOf(n), parseNone)
+		}
+	case atom.Area:
+		if href, ok := attr("href"); ok {
+			w.add(store.EdgeLink, href, "area", get("alt"), parseNone)
+		}
+	case atom.Iframe:
+		if src, ok := attr("src"); ok {
+			w.add(store.EdgeLink, src, "iframe", get("title"), parseNone)
+		}
+	case atom.Link:
+		href, ok := attr("href")
+		if !ok {
+			break
+		}
+		for _, r := range strings.Fields(strings.ToLower(get("rel"))) {
+			if contains(linkRels, r) {
+				w.raw = append(w.raw, rawRef{url: href, typ: store.EdgeLink, tag: "link[rel=" + r + "]", canonical: r == "canonical"})
+				break
+			}
+			if contains(assetRels, r) {
+				mode := parseNone
+				if r == "stylesheet" {
+					mode = parseCSS
+				}
+				w.add(store.EdgeAsset, href, "link[rel="+r+"]", "", mode)
+				break
+			}
+		}
+	case atom.Img:
+		if src, ok := attr("src"); ok {
+			w.add(store.EdgeAsset, src, "img", get("alt"), parseNone)
+		}
+		for _, c := range parseSrcset(get("srcset")) {
+			w.add(store.EdgeAsset, c, "img[srcset]", get("alt"), parseNone)
+		}
+	case atom.Source:
+		if src, ok := attr("src"); ok {
+			w.add(store.EdgeAsset, src, "source", "", parseNone)
+		}
+		for _, c := range parseSrcset(get("srcset")) {
+			w.add(store.EdgeAsset, c, "source[srcset]", "", parseNone)
+		}
+	case atom.Script:
+		if src, ok := attr("src"); ok {
+			w.add(store.EdgeAsset, src, "script", "", parseNone)
+		}
+	case atom.Video:
+		if src, ok := attr("src"); ok {
+			w.add(store.EdgeAsset, src, "video", "", parseNone)
+		}
+		if p, ok := attr("poster"); ok {
+			w.add(store.EdgeAsset, p, "video[poster]", "", parseNone)
+		}
+	case atom.Audio, atom.Track, atom.Embed:
+		if src, ok := attr("src"); ok {
+			w.add(store.EdgeAsset, src, n.Data, "", parseNone)
+		}
+	case atom.Object:
+		if data, ok := attr("data"); ok {
+			w.add(store.EdgeAsset, data, "object", "", parseNone)
+		}
+	case atom.Style:
+		w.raw = append(w.raw, rawRef{url: textOf(n), typ: store.EdgeAsset, tag: "style", css: true})
+	}
+	if style, ok := attr("style"); ok && n.DataAtom != atom.Style {
+		w.raw = append(w.raw, rawRef{url: style, typ: store.EdgeAsset, tag: "style-attr", css: true})
+	}
+}
+
+// textOf is the text of n's descendants, concatenated (as the DOM's
+// textContent).
+func textOf(n *html.Node) string {
+	if c := n.FirstChild; c != nil && c.NextSibling == nil && c.Type == html.TextNode {
+		return c.Data // the usual case: one text child, no copy
+	}
+	var b strings.Builder
+	var visit func(*html.Node)
+	visit = func(n *html.Node) {
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type == html.TextNode {
+				b.WriteString(c.Data)
+			} else {
+				visit(c)
+			}
+		}
+	}
+	visit(n)
+	return b.String()
 }
 
 var (

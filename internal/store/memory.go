@@ -83,12 +83,12 @@ func (m *Memory) EachURL(fn func(URL) error) error {
 	return nil
 }
 
-// EachEdge calls fn for every edge ordered by From, To, Type, Tag.
+// EachEdge calls fn for every edge ordered by To, From, Type, Tag, Text.
 func (m *Memory) EachEdge(fn func(Edge) error) error {
 	m.mu.RLock()
 	edges := append([]Edge(nil), m.edges...)
 	m.mu.RUnlock()
-	SortEdges(edges)
+	SortEdgesByTarget(edges)
 	for _, e := range edges {
 		if err := fn(e); err != nil {
 			return err
@@ -130,6 +130,12 @@ func (m *Memory) Findings() ([]Finding, error) {
 
 // Close does nothing; it exists to satisfy Store.
 func (m *Memory) Close() error { return nil }
+
+// SortEdgesByTarget orders edges by To, then as SortEdges.
+func SortEdgesByTarget(es []Edge) {
+	SortEdges(es)
+	sort.SliceStable(es, func(i, j int) bool { return es[i].To < es[j].To })
+}
 
 // SortEdges orders edges by From, To, Type, Tag, Text.
 func SortEdges(es []Edge) {

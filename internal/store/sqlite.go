@@ -110,15 +110,11 @@ INSERT INTO inbound SELECT to_url, group_concat(DISTINCT type),
 	count(DISTINCT from_url || char(9) || type || char(9) || tag)
 	FROM edges GROUP BY to_url;`
 
-// The edge indexes are built once the crawl's edges are written (on the
-// first read of edges): appending to an unindexed table and sorting once is
-// much cheaper than keeping two indexes ordered through the crawl. edges_to
-// (EdgesTo, which the audit reads first) is built at once; edges_from
-// (EachEdge, read by the outputs) in the background meanwhile.
-const (
-	edgesToIndex   = `CREATE INDEX IF NOT EXISTS edges_to ON edges (to_url, from_url, type, tag, text)`
-	edgesFromIndex = `CREATE INDEX IF NOT EXISTS edges_from ON edges (from_url, to_url, type, tag, text)`
-)
+// The edge index is built once the crawl's edges are written (on the first
+// read of edges): appending to an unindexed table and sorting once is much
+// cheaper than keeping an index ordered through the crawl. Every read of the
+// edges goes in target order, through this one index.
+const edgesToIndex = `CREATE INDEX IF NOT EXISTS edges_to ON edges (to_url, from_url, type, tag, text)`
 
 // edgeRows is how many edges one INSERT statement carries.
 const edgeRows = 32
@@ -168,8 +164,6 @@ type SQLite struct {
 	indexMu   sync.Mutex
 	indexed   bool
 	inboundAt int64 // s.committed when the inbound table was last filled
-	fromIdx chan struct{} // closed once edges_from is built; nil before edgeReads starts it
-	fromErr error         // why edges_from could not be built; written before fromIdx closes
 
 	curMu sync.Mutex
 	curs  []*edgeCursor // see EdgesTo; at most maxCursors
@@ -351,10 +345,6 @@ func (s *SQLite) loop() {
 		n = 0
 	}
 	begin := func() bool {
-		if err := s.waitFromIndex(); err != nil {
-			s.setErr(err)
-			return false
-		}
 		var err error
 		if tx, err = s.db.BeginTx(ctx, nil); err != nil {
 			s.setErr(err)
@@ -603,17 +593,15 @@ func (s *SQLite) EachURL(fn func(URL) error) error {
 	return rows.Err()
 }
 
-// EachEdge calls fn for every edge ordered by From, To, Type, Tag, Text.
+// EachEdge calls fn for every edge ordered by To, From, Type, Tag, Text
+// (the order of the edges_to index: no sort).
 func (s *SQLite) EachEdge(fn func(Edge) error) error {
 	if err := s.edgeReads(); err != nil {
 		return err
 	}
-	if err := s.waitFromIndex(); err != nil {
-		return err
-	}
 	// Rows come sorted, so duplicates are adjacent: skipping them here is
 	// cheaper than SQL's DISTINCT.
-	rows, err := s.db.Query(`SELECT from_url, to_url, type, tag, text FROM edges ORDER BY from_url, to_url, type, tag, text`)
+	rows, err := s.db.Query(`SELECT from_url, to_url, type, tag, text FROM edges ORDER BY to_url, from_url, type, tag, text`)
 	if err != nil {
 		return fmt.Errorf("store: %w", err)
 	}
@@ -637,8 +625,8 @@ func (s *SQLite) EachEdge(fn func(Edge) error) error {
 	return rows.Err()
 }
 
-// edgeReads flushes pending writes and, the first time, builds edges_to
-// and starts building edges_from in the background (see waitFromIndex).
+// edgeReads flushes pending writes and, the first time, indexes the edges
+// (edges_to) and counts them (the inbound table).
 func (s *SQLite) edgeReads() error {
 	if err := s.Flush(); err != nil {
 		return err
@@ -655,62 +643,21 @@ func (s *SQLite) edgeReads() error {
 		return fmt.Errorf("store: count edges: %w", err)
 	}
 	s.inboundAt = s.committed.Load()
-	done := make(chan struct{})
-	go func() { // waited for by waitFromIndex, which Close calls
-		defer close(done)
-		if _, err := s.db.Exec(edgesFromIndex); err != nil {
-			s.fromErr = fmt.Errorf("store: index edges: %w", err)
-		}
-	}()
-	s.fromIdx = done
 	s.indexed = true
 	return nil
 }
 
-// waitFromIndex waits until the background build of edges_from, if one was
-// started, has ended, and returns its error. Reads in from order and every
-// write wait for it: the build holds SQLite's write lock, and a write
-// waiting on the lock would give up after busy_timeout.
-func (s *SQLite) waitFromIndex() error {
-	s.indexMu.Lock()
-	done := s.fromIdx
-	s.indexMu.Unlock()
-	if done == nil {
-		return nil
-	}
-	<-done
-	return s.fromErr
-}
-
 // EachEdgeStatus calls fn for every edge, in EachEdge order, with the
 // status of its target's record (recorded false when there is none),
-// joining in SQL rather than looking each target up. The join reads the
-// statuses from a temporary in-memory copy (url, status): in the urls table
-// they sit between wide rows, whose pages the scan of the edges evicts from
-// the page cache, so every lookup read pages from disk (3× slower). The copy
-// holds one short row per URL and is dropped at the end.
+// joining in SQL rather than looking each target up. The edges come in
+// target order, so the lookups in urls walk it in order too (page cache
+// friendly).
 func (s *SQLite) EachEdgeStatus(fn func(e Edge, status int, recorded bool) error) error {
 	if err := s.edgeReads(); err != nil {
 		return err
 	}
-	if err := s.waitFromIndex(); err != nil {
-		return err
-	}
-	ctx := context.Background()
-	conn, err := s.db.Conn(ctx) // temporary tables belong to one connection
-	if err != nil {
-		return fmt.Errorf("store: %w", err)
-	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, `PRAGMA temp_store = MEMORY;
-		DROP TABLE IF EXISTS temp.url_status;
-		CREATE TEMP TABLE url_status (url TEXT PRIMARY KEY, status INTEGER NOT NULL) WITHOUT ROWID;
-		INSERT INTO temp.url_status SELECT url, status FROM urls;`); err != nil {
-		return fmt.Errorf("store: %w", err)
-	}
-	defer conn.ExecContext(ctx, `DROP TABLE IF EXISTS temp.url_status`)
-	rows, err := conn.QueryContext(ctx, `SELECT e.from_url, e.to_url, e.type, e.tag, e.text, u.status
-		FROM edges e LEFT JOIN temp.url_status u ON u.url = e.to_url ORDER BY e.from_url, e.to_url, e.type, e.tag, e.text`)
+	rows, err := s.db.Query(`SELECT e.from_url, e.to_url, e.type, e.tag, e.text, u.status
+		FROM edges e LEFT JOIN urls u ON u.url = e.to_url ORDER BY e.to_url, e.from_url, e.type, e.tag, e.text`)
 	if err != nil {
 		return fmt.Errorf("store: %w", err)
 	}
@@ -950,16 +897,12 @@ func (s *SQLite) Close() error {
 	s.mu.Unlock()
 	<-s.done
 	s.closeCursor()
-	fromErr := s.waitFromIndex()
 	s.stmtMu.Lock()
 	for _, st := range s.stmts {
 		st.Close()
 	}
 	s.stmtMu.Unlock()
 	err := s.failed()
-	if err == nil {
-		err = fromErr
-	}
 	if cerr := s.db.Close(); cerr != nil && err == nil {
 		err = fmt.Errorf("store: %w", cerr)
 	}
@@ -967,9 +910,6 @@ func (s *SQLite) Close() error {
 }
 
 func (s *SQLite) inTx(fn func(*sql.Tx) error) error {
-	if err := s.waitFromIndex(); err != nil {
-		return err
-	}
 	tx, err := s.db.Begin()
 	if err != nil {
 		return fmt.Errorf("store: %w", err)
@@ -1074,9 +1014,6 @@ func (s *SQLite) freshInbound() error {
 	s.indexMu.Unlock()
 	if !stale {
 		return nil
-	}
-	if err := s.waitFromIndex(); err != nil { // it holds the write lock
-		return err
 	}
 	s.indexMu.Lock()
 	defer s.indexMu.Unlock()

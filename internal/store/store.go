@@ -136,7 +136,7 @@ type Writer interface {
 }
 
 // Reader gives read access to a crawl's records. Iteration order is by URL
-// (then From for edges) so outputs are deterministic.
+// (edges: by target URL, then From) so outputs are deterministic.
 type Reader interface {
 	// Meta returns the crawl metadata.
 	Meta() (Meta, error)
@@ -144,7 +144,7 @@ type Reader interface {
 	Get(url string) (URL, bool, error)
 	// EachURL calls fn for every URL record in URL order; fn's error stops it.
 	EachURL(fn func(URL) error) error
-	// EachEdge calls fn for every edge ordered by From, To, Type, Tag.
+	// EachEdge calls fn for every edge ordered by To, From, Type, Tag, Text.
 	EachEdge(fn func(Edge) error) error
 	// EdgesTo returns the edges pointing at url, ordered by From, Type, Tag;
 	// a store may return only the first MaxEdgesTo of them.

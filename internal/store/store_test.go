@@ -157,7 +157,7 @@ func TestStoreConformance(t *testing.T) {
 				var got []Edge
 				must(t, s.EachEdge(func(e Edge) error { got = append(got, e); return nil }))
 				want := sampleEdges()
-				SortEdges(want)
+				SortEdgesByTarget(want)
 				if !reflect.DeepEqual(got, want) {
 					t.Fatalf("EachEdge =\n%v\nwant\n%v", got, want)
 				}
