@@ -178,10 +178,10 @@ func TestStoreConformance(t *testing.T) {
 				}))
 				wantJoined := []string{
 					"https://a.test/>https://a.test/img.png 0 false",
-					"https://a.test/>https://a.test/z 404 true",
-					"https://a.test/>https://b.test/ 0 false",
-					"https://a.test/sitemap.xml>https://a.test/z 404 true",
 					"https://a.test/z>https://a.test/img.png 0 false",
+					"https://a.test/>https://a.test/z 404 true",
+					"https://a.test/sitemap.xml>https://a.test/z 404 true",
+					"https://a.test/>https://b.test/ 0 false",
 				}
 				if !reflect.DeepEqual(joined, wantJoined) {
 					t.Errorf("EachEdgeStatus =\n%v\nwant\n%v", joined, wantJoined)
