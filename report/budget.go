@@ -206,12 +206,23 @@ const (
 // content whatever else exists: tracking and session identifiers.
 var sessionParams = []string{"utm_", "gclid", "fbclid", "msclkid", "mc_cid", "mc_eid", "sessionid", "session_id", "sid", "jsessionid", "phpsessid", "aspsessionid", "_ga"}
 
+// internKind returns the Kind constant equal to k, so that a million
+// records do not each hold a copy of the same few bytes.
+func internKind(k store.Kind) store.Kind {
+	for _, c := range []store.Kind{store.KindPage, store.KindAsset, store.KindSitemap, store.KindRobots, store.KindExternal} {
+		if k == c {
+			return c
+		}
+	}
+	return k
+}
+
 // budgetRec is what the analysis keeps of one record.
 type budgetRec struct {
 	url, redirect, canonical string
 	status                   int
-	kind                     store.Kind
-	contentType              string
+	kind                     store.Kind // one of the constants, not a copy per record
+	htmlType                 bool       // the Content-Type is one of indexableType's
 	noIndex, inSitemap       bool
 	loginForm                bool
 	blocked, start           bool
@@ -220,9 +231,9 @@ type budgetRec struct {
 	hasError                 bool
 	cat                      string
 	section                  string
-	raw                      string // the URL as recorded (url is it masked)
+	raw                      string // the URL as recorded when masking changed it; "" when it is url
 	npages                   int    // how many distinct linking/using pages there are
-	entry                    bool     // linked, used, listed or the start URL (not only a redirect hop)
+	entry                    bool   // linked, used, listed or the start URL (not only a redirect hop)
 }
 
 // ComputeBudget reads every record and edge of r once and returns the crawl
@@ -322,10 +333,13 @@ func loadBudgetFrom(r store.Reader) ([]*budgetRec, map[string]*budgetRec, error)
 			return nil
 		}
 		b := &budgetRec{
-			url: maskURL(u.URL), raw: u.URL, redirect: maskURL(u.Redirect), canonical: maskURL(u.Canonical),
-			status: u.Status, kind: u.Kind, contentType: u.ContentType, noIndex: u.NoIndex,
+			url: maskURL(u.URL), redirect: maskURL(u.Redirect), canonical: maskURL(u.Canonical),
+			status: u.Status, kind: internKind(u.Kind), htmlType: indexableType(u.ContentType), noIndex: u.NoIndex,
 			inSitemap: u.InSitemap, loginForm: u.LoginForm, blocked: u.BlockedByRobots, start: u.Start, depth: u.Depth,
 			ms: u.ResponseMS, hasError: u.Error != "", entry: u.Start || u.InSitemap || in.Entry(), npages: in.Inlinks,
+		}
+		if b.url != u.URL {
+			b.raw = u.URL
 		}
 		b.section = pathOf(b.url)
 		recs = append(recs, b)
@@ -395,7 +409,7 @@ func baseCategory(b *budgetRec) string {
 		return catServerError
 	case b.status < 200 || b.status >= 600:
 		return catOther
-	case b.kind != store.KindPage || !indexableType(b.contentType):
+	case b.kind != store.KindPage || !b.htmlType:
 		return catResource
 	case b.status != 200:
 		return catOther
@@ -627,7 +641,11 @@ func fixReferrers(r store.Reader, fs []BudgetFix, byURL map[string]*budgetRec) e
 		if b == nil {
 			continue
 		}
-		in, err := store.LookupEdgesTo(r, b.raw)
+		raw := b.raw
+		if raw == "" {
+			raw = b.url
+		}
+		in, err := store.LookupEdgesTo(r, raw)
 		if err != nil {
 			return fmt.Errorf("report: budget: edges to %s: %w", b.url, err)
 		}

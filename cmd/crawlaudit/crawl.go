@@ -336,6 +336,7 @@ func runCrawl(ctx context.Context, o *crawlOptions, stdout, stderr io.Writer) er
 	stopProgress := showProgress(stderr, cfg.Progress, o.progress && !o.quiet, o.now)
 	res, err := crawler.Run(ctx, cfg, st)
 	stopProgress()
+	heapProfile("crawl")
 	if err != nil {
 		if errors.Is(err, crawler.ErrStartUnreachable) {
 			return usageError{err}

@@ -73,6 +73,7 @@ func writeOutputs(dir string, r store.Reader, since *diff.Diff) error {
 		})
 	}
 	_ = g.Wait() // the goroutines return nil; their errors are in errs
+	heapProfile("outputs")
 	for _, name := range report.FileNames() {
 		if errs[name] != nil {
 			return errs[name]

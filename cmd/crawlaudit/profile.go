@@ -37,3 +37,29 @@ func startProfile(stderr io.Writer) func() {
 		}
 	}
 }
+
+// heapProfileEnv names the hidden environment variable that makes
+// crawlaudit write heap profiles (pprof format, in-use memory as of the
+// last garbage collection) to FILE.crawl once the crawl has ended and
+// FILE.outputs once the outputs are written. For measuring, like
+// CRAWLAUDIT_CPUPROFILE.
+const heapProfileEnv = "CRAWLAUDIT_MEMPROFILE"
+
+// heapProfile writes the heap profile of stage when CRAWLAUDIT_MEMPROFILE
+// is set. Problems are reported on stderr and never stop the command.
+func heapProfile(stage string) {
+	path := os.Getenv(heapProfileEnv)
+	if path == "" {
+		return
+	}
+	f, err := os.Create(path + "." + stage)
+	if err == nil {
+		err = pprof.Lookup("heap").WriteTo(f, 0)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "crawlaudit: heap profile:", err)
+	}
+}

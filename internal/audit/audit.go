@@ -15,7 +15,7 @@ func Run(r store.Reader) ([]store.Finding, error) { return runAudit(r, false) }
 // runAudit is Run; allEdges reads every URL's edges, even where the Inbound
 // counts show that no rule can fire (tests compare both ways).
 func runAudit(r store.Reader, allEdges bool) ([]store.Finding, error) {
-	a := &auditor{r: r, records: map[string]*store.URL{}}
+	a := &auditor{r: r, records: map[string]*store.URL{}, publicMemo: map[string]bool{}}
 	if err := a.scanAuth(); err != nil {
 		return nil, fmt.Errorf("audit: %w", err)
 	}
@@ -74,10 +74,11 @@ func (a *auditor) needsEdges(u store.URL, in store.Inbound) (bool, error) {
 }
 
 type auditor struct {
-	r       store.Reader
-	records map[string]*store.URL // memo of Get, nil for missing
-	sm      *sitemapState         // sitemaps.go, computed on first use
-	auth    *authScan             // crawl-wide facts for the auth rules (auth.go)
+	r          store.Reader
+	records    map[string]*store.URL // memo of Get, nil for missing; at most maxMemo
+	publicMemo map[string]bool       // memo of public; at most maxMemo
+	sm         *sitemapState         // sitemaps.go, computed on first use
+	auth       *authScan             // crawl-wide facts for the auth rules (auth.go)
 }
 
 func (a *auditor) get(url string) (*store.URL, error) {
@@ -92,7 +93,7 @@ func (a *auditor) get(url string) (*store.URL, error) {
 	if ok {
 		p = &u
 	}
-	if len(a.records) < 100000 {
+	if len(a.records) < maxMemo {
 		a.records[url] = p
 	}
 	return p, nil
@@ -102,15 +103,26 @@ func (a *auditor) get(url string) (*store.URL, error) {
 // page of the site, or a 2xx stylesheet (for url() references), that also
 // answered 2xx without credentials when --compare-anonymous checked it.
 func (a *auditor) public(from string) (bool, error) {
-	u, err := a.get(from)
-	if err != nil || u == nil {
+	if p, ok := a.publicMemo[from]; ok {
+		return p, nil
+	}
+	u, ok, err := a.r.Get(from)
+	if err != nil {
 		return false, err
 	}
-	if u.Credentials != "" && u.AnonymousStatus != 0 && (u.AnonymousStatus < 200 || u.AnonymousStatus > 299) {
-		return false, nil // answered 2xx only with credentials (--compare-anonymous): not public
+	p := ok && u.Status >= 200 && u.Status < 300 && (u.Kind == store.KindPage || u.Kind == store.KindAsset) &&
+		// answered 2xx only with credentials (--compare-anonymous): not public
+		!(u.Credentials != "" && u.AnonymousStatus != 0 && (u.AnonymousStatus < 200 || u.AnonymousStatus > 299))
+	if len(a.publicMemo) < maxMemo {
+		a.publicMemo[from] = p
 	}
-	return u.Status >= 200 && u.Status < 300 && (u.Kind == store.KindPage || u.Kind == store.KindAsset), nil
+	return p, nil
 }
+
+// maxMemo bounds each of the auditor's memos: the referrers of a site's
+// broken URLs are often the same few thousand pages, but memory must not
+// grow with the site.
+const maxMemo = 100000
 
 // publicReferrers returns the distinct public referrers among the edges of
 // the given types.
