@@ -2,6 +2,7 @@ package crawler
 
 import (
 	"hash/maphash"
+	"net/url"
 	"sync"
 	"sync/atomic"
 )
@@ -26,7 +27,11 @@ func newFrontier(n *atomic.Int64) *frontier {
 	return f
 }
 
+// push queues j. A queued job does not keep its parsed URL (most of a
+// job's bytes; a million-page site can queue a million jobs at once from
+// its sitemaps): pop parses it again.
 func (f *frontier) push(j *job) {
+	j.u = nil
 	f.mu.Lock()
 	f.q = append(f.q, j)
 	f.mu.Unlock()
@@ -46,6 +51,13 @@ func (f *frontier) pop() (*job, bool) {
 		return nil, false
 	}
 	j := f.q[f.head]
+	if j.u == nil {
+		u, err := url.Parse(j.url)
+		if err != nil { // it parsed when it was queued
+			u = &url.URL{}
+		}
+		j.u = u
+	}
 	f.q[f.head] = nil
 	f.head++
 	f.n.Add(-1)
