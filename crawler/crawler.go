@@ -199,6 +199,7 @@ func Run(ctx context.Context, cfg Config, w store.Writer) (Result, error) {
 		sites:  map[string]bool{urlx.Origin(start): true},
 		cancel: cancel,
 	}
+	defer cr.front.release()
 	cr.subBase = strings.TrimPrefix(start.Hostname(), "www.")
 	if cfg.Resume != nil {
 		if err := cr.resume(cfg.Resume); err != nil {

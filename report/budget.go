@@ -217,22 +217,40 @@ func internKind(k store.Kind) store.Kind {
 	return k
 }
 
+// recSlab is how many budget records are allocated at once: one
+// allocation per record would cost a header and rounding each, and one
+// growing slice would copy a million records at a time.
+const recSlab = 4096
+
+// recIndex is the budget records sorted by URL, for lookups by URL (a
+// binary search: a map of a million URLs would cost more than the records).
+type recIndex []*budgetRec
+
+// get returns the record of url, or nil.
+func (x recIndex) get(url string) *budgetRec {
+	i := sort.Search(len(x), func(i int) bool { return x[i].url >= url })
+	if i < len(x) && x[i].url == url {
+		return x[i]
+	}
+	return nil
+}
+
 // budgetRec is what the analysis keeps of one record.
 type budgetRec struct {
 	url, redirect, canonical string
-	status                   int
+	status                   int32
 	kind                     store.Kind // one of the constants, not a copy per record
 	htmlType                 bool       // the Content-Type is one of indexableType's
 	noIndex, inSitemap       bool
 	loginForm                bool
 	blocked, start           bool
-	depth                    int
-	ms                       int64
+	depth                    int32
+	ms                       int32
 	hasError                 bool
 	cat                      string
 	section                  string
 	raw                      string // the URL as recorded when masking changed it; "" when it is url
-	npages                   int    // how many distinct linking/using pages there are
+	npages                   int32  // how many distinct linking/using pages there are
 	entry                    bool   // linked, used, listed or the start URL (not only a redirect hop)
 }
 
@@ -251,7 +269,7 @@ func ComputeBudget(r store.Reader) (Budget, error) {
 
 // budgetFrom computes the Budget of records loaded from r; r gives the fix
 // list's referrers.
-func budgetFrom(r store.Reader, recs []*budgetRec, byURL map[string]*budgetRec) (Budget, error) {
+func budgetFrom(r store.Reader, recs []*budgetRec, byURL recIndex) (Budget, error) {
 	bud := Budget{Categories: []BudgetCategory{}, Sections: []BudgetSection{}, Fixes: []BudgetFix{}}
 	counts := map[string]int{}
 	var times []int64
@@ -284,8 +302,8 @@ func budgetFrom(r store.Reader, recs []*budgetRec, byURL map[string]*budgetRec) 
 			bud.Wasted++
 		}
 		if b.status > 0 {
-			times = append(times, b.ms)
-			secTimes[b.section] = append(secTimes[b.section], b.ms)
+			times = append(times, int64(b.ms))
+			secTimes[b.section] = append(secTimes[b.section], int64(b.ms))
 		}
 	}
 	for _, d := range categoryDefs {
@@ -318,38 +336,42 @@ func budgetFrom(r store.Reader, recs []*budgetRec, byURL map[string]*budgetRec) 
 // loadBudget reads the site's records and their incoming edges, classified
 // and with sections assigned, sorted by masked URL and indexed by it. Over
 // a Memo they are loaded once and shared: callers must not change them.
-func loadBudget(r store.Reader) ([]*budgetRec, map[string]*budgetRec, error) {
+func loadBudget(r store.Reader) ([]*budgetRec, recIndex, error) {
 	if m, ok := r.(*Memo); ok {
 		return m.budget()
 	}
 	return loadBudgetFrom(r)
 }
 
-func loadBudgetFrom(r store.Reader) ([]*budgetRec, map[string]*budgetRec, error) {
+func loadBudgetFrom(r store.Reader) ([]*budgetRec, recIndex, error) {
 	var recs []*budgetRec
-	byURL := map[string]*budgetRec{}
+	slab := make([]budgetRec, 0, recSlab)
 	err := store.EachURLInbound(r, func(u store.URL, in store.Inbound) error {
 		if u.Kind == store.KindExternal {
 			return nil
 		}
-		b := &budgetRec{
-			url: maskURL(u.URL), redirect: maskURL(u.Redirect), canonical: maskURL(u.Canonical),
-			status: u.Status, kind: internKind(u.Kind), htmlType: indexableType(u.ContentType), noIndex: u.NoIndex,
-			inSitemap: u.InSitemap, loginForm: u.LoginForm, blocked: u.BlockedByRobots, start: u.Start, depth: u.Depth,
-			ms: u.ResponseMS, hasError: u.Error != "", entry: u.Start || u.InSitemap || in.Entry(), npages: in.Inlinks,
+		if len(slab) == cap(slab) {
+			slab = make([]budgetRec, 0, recSlab)
 		}
+		slab = append(slab, budgetRec{
+			url: maskURL(u.URL), redirect: maskURL(u.Redirect), canonical: maskURL(u.Canonical),
+			status: int32(u.Status), kind: internKind(u.Kind), htmlType: indexableType(u.ContentType), noIndex: u.NoIndex,
+			inSitemap: u.InSitemap, loginForm: u.LoginForm, blocked: u.BlockedByRobots, start: u.Start, depth: int32(u.Depth),
+			ms: int32(min(u.ResponseMS, math.MaxInt32)), hasError: u.Error != "", entry: u.Start || u.InSitemap || in.Entry(), npages: int32(in.Inlinks),
+		})
+		b := &slab[len(slab)-1]
 		if b.url != u.URL {
 			b.raw = u.URL
 		}
 		b.section = pathOf(b.url)
 		recs = append(recs, b)
-		byURL[b.url] = b
 		return nil
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("report: budget: read urls: %w", err)
 	}
 	sort.Slice(recs, func(i, j int) bool { return recs[i].url < recs[j].url })
+	byURL := recIndex(recs)
 	classify(recs)
 	assignSections(recs)
 	return recs, byURL, nil
@@ -552,18 +574,16 @@ func percentiles(ms []int64) Percentiles {
 }
 
 func slowest(recs []*budgetRec) []SlowURL {
-	var out []SlowURL
+	var answered []*budgetRec
 	for _, b := range recs {
 		if b.cat != "" && b.cat != catBlockedLinked && b.status > 0 {
-			out = append(out, SlowURL{URL: b.url, Status: b.status, ResponseMS: b.ms})
+			answered = append(answered, b)
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].ResponseMS > out[j].ResponseMS })
-	if len(out) > maxSlowest {
-		out = out[:maxSlowest]
-	}
-	if out == nil {
-		out = []SlowURL{}
+	sort.SliceStable(answered, func(i, j int) bool { return answered[i].ms > answered[j].ms })
+	out := make([]SlowURL, 0, min(len(answered), maxSlowest)) // not a slice of a bigger array: the Budget is kept
+	for _, b := range answered[:min(len(answered), maxSlowest)] {
+		out = append(out, SlowURL{URL: b.url, Status: int(b.status), ResponseMS: int64(b.ms)})
 	}
 	return out
 }
@@ -571,9 +591,9 @@ func slowest(recs []*budgetRec) []SlowURL {
 // chain follows the redirects from b: the records of the chain in order
 // (b first) up to the first non-redirect, missing record or repeat; loop
 // says it came back to a URL already in it.
-func chain(b *budgetRec, byURL map[string]*budgetRec) (hops []*budgetRec, loop bool) {
+func chain(b *budgetRec, byURL recIndex) (hops []*budgetRec, loop bool) {
 	seen := map[string]bool{}
-	for cur := b; cur != nil; cur = byURL[cur.redirect] {
+	for cur := b; cur != nil; cur = byURL.get(cur.redirect) {
 		if seen[cur.url] {
 			return hops, true
 		}
@@ -588,7 +608,7 @@ func chain(b *budgetRec, byURL map[string]*budgetRec) (hops []*budgetRec, loop b
 
 // chains counts redirect chains starting at entry points and their hops
 // beyond the first.
-func chains(recs []*budgetRec, byURL map[string]*budgetRec) (n, extra int) {
+func chains(recs []*budgetRec, byURL recIndex) (n, extra int) {
 	for _, b := range recs {
 		if b.cat != catRedirect || !b.entry {
 			continue
@@ -635,9 +655,9 @@ func fixText(cat string) string {
 
 // fixReferrers fills in the first maxFixReferrers linking or using pages of
 // each fix, read from r's edges: only the listed fixes' edges are read.
-func fixReferrers(r store.Reader, fs []BudgetFix, byURL map[string]*budgetRec) error {
+func fixReferrers(r store.Reader, fs []BudgetFix, byURL recIndex) error {
 	for i := range fs {
-		b := byURL[fs[i].URL]
+		b := byURL.get(fs[i].URL)
 		if b == nil {
 			continue
 		}
@@ -665,13 +685,13 @@ func fixReferrers(r store.Reader, fs []BudgetFix, byURL map[string]*budgetRec) e
 
 // fixes ranks the linked URLs whose requests are wasted; fixReferrers adds
 // their referrers.
-func fixes(recs []*budgetRec, byURL map[string]*budgetRec) []BudgetFix {
+func fixes(recs []*budgetRec, byURL recIndex) []BudgetFix {
 	var out []BudgetFix
 	for _, b := range recs {
 		if !isWaste(b.cat) || b.npages == 0 {
 			continue
 		}
-		f := BudgetFix{URL: b.url, Status: b.status, Category: b.cat, Pages: b.npages, Saved: 1, Fix: fixText(b.cat)}
+		f := BudgetFix{URL: b.url, Status: int(b.status), Category: b.cat, Pages: int(b.npages), Saved: 1, Fix: fixText(b.cat)}
 		if b.kind == store.KindAsset && (b.cat == catUnauthorized || b.cat == catForbidden) {
 			f.Fix = "serve the asset publicly, or stop using it on public pages"
 		}
@@ -727,7 +747,7 @@ func depths(recs []*budgetRec) BudgetDepth {
 		if b.cat != catIndexable {
 			continue
 		}
-		per[b.depth]++
+		per[int(b.depth)]++
 		if b.depth > maxGoodDepth {
 			deep = append(deep, b)
 		}

@@ -87,15 +87,15 @@ func WriteRedirectsCSV(w io.Writer, r store.Reader) error {
 			if h.cat == catRedirect {
 				loc = h.redirect
 			}
-			rows = append(rows, row{h.url, itoa(h.status), loc})
+			rows = append(rows, row{h.url, itoa(int(h.status)), loc})
 		}
-		finalURL, finalStatus := last.url, itoa(last.status)
+		finalURL, finalStatus := last.url, itoa(int(last.status))
 		if last.cat == catRedirect && last.redirect != "" {
 			// Loop (back to a URL in the chain) or a target without a
 			// record: name it in a last row.
 			finalURL, finalStatus = last.redirect, ""
-			if t := byURL[last.redirect]; t != nil {
-				finalStatus = itoa(t.status)
+			if t := byURL.get(last.redirect); t != nil {
+				finalStatus = itoa(int(t.status))
 			}
 			rows = append(rows, row{last.redirect, finalStatus, ""})
 		}
@@ -106,7 +106,7 @@ func WriteRedirectsCSV(w io.Writer, r store.Reader) error {
 			}
 		}
 		for i, rw := range rows {
-			rec := []string{cell(b.url), itoa(i + 1), cell(rw.url), rw.status, cell(rw.location), itoa(redirects), cell(finalURL), finalStatus, btoa(loop), itoa(b.npages)}
+			rec := []string{cell(b.url), itoa(i + 1), cell(rw.url), rw.status, cell(rw.location), itoa(redirects), cell(finalURL), finalStatus, btoa(loop), itoa(int(b.npages))}
 			if err := cw.Write(rec); err != nil {
 				return fmt.Errorf("report: redirects.csv: write: %w", err)
 			}

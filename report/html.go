@@ -298,9 +298,9 @@ const (
 )
 
 // htmlRow is one row of the URL table, in urlColumns order.
-func htmlRow(u store.URL, masked string, in store.Inbound, byURL map[string]*budgetRec) []any {
+func htmlRow(u store.URL, masked string, in store.Inbound, byURL recIndex) []any {
 	cat := "external"
-	if b := byURL[masked]; b != nil {
+	if b := byURL.get(masked); b != nil {
 		cat = b.cat
 		if cat == "" {
 			cat = "blocked"

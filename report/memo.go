@@ -24,7 +24,7 @@ type Memo struct {
 
 	sum     *Summary
 	recs    []*budgetRec
-	byURL   map[string]*budgetRec
+	byURL   recIndex
 	bud     *Budget
 	renamed *[]maskedURL
 }
@@ -68,7 +68,7 @@ func (m *Memo) summary() (Summary, error) {
 
 // budget returns the memoised budget records, loading them on first use.
 // Callers only read them.
-func (m *Memo) budget() ([]*budgetRec, map[string]*budgetRec, error) {
+func (m *Memo) budget() ([]*budgetRec, recIndex, error) {
 	m.budMu.Lock()
 	defer m.budMu.Unlock()
 	if m.recs == nil {
