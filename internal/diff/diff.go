@@ -6,6 +6,7 @@ package diff
 
 import (
 	"fmt"
+	"hash/maphash"
 	"sort"
 	"time"
 
@@ -118,18 +119,26 @@ func Compute(old, new store.Reader, cfg Config) (Diff, error) {
 	d.NewFindings = minus(newF, oldF, key)
 	d.ResolvedFindings = minus(oldF, newF, key)
 
-	oldURLs := map[string]store.URL{}
-	if err := old.EachURL(func(u store.URL) error { oldURLs[key(u.URL)] = u; return nil }); err != nil {
+	// The old crawl's URLs are held as a hash of their key and the three
+	// fields a change is judged on: a million records would not fit.
+	seed := maphash.MakeSeed()
+	oldURLs := map[uint64]oldURL{}
+	err = old.EachURL(func(u store.URL) error {
+		oldURLs[maphash.String(seed, key(u.URL))] = oldURL{status: u.Status, blocked: u.BlockedByRobots, kind: u.Kind}
+		return nil
+	})
+	if err != nil {
 		return Diff{}, fmt.Errorf("diff: old crawl: urls: %w", err)
 	}
 	seen := 0
 	err = new.EachURL(func(u store.URL) error {
-		o, ok := oldURLs[key(u.URL)]
+		ou, ok := oldURLs[maphash.String(seed, key(u.URL))]
 		if !ok {
 			d.AddedURLs++
 			return nil
 		}
 		seen++
+		o := store.URL{URL: u.URL, Status: ou.status, BlockedByRobots: ou.blocked, Kind: ou.kind}
 		if o.Status == u.Status && o.BlockedByRobots == u.BlockedByRobots {
 			return nil
 		}
@@ -151,6 +160,14 @@ func Compute(old, new store.Reader, cfg Config) (Diff, error) {
 		return a.URL < b.URL
 	})
 	return d, nil
+}
+
+// oldURL is what Compute keeps of a URL of the old crawl (classify reads
+// these fields).
+type oldURL struct {
+	status  int
+	blocked bool
+	kind    store.Kind
 }
 
 func side(r store.Reader) (Side, error) {
