@@ -3,6 +3,7 @@ package crawler
 import (
 	"context"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"net/http"
 	"net/url"
@@ -36,8 +37,9 @@ const maxSitemapFiles = 1000
 
 // maxListed bounds the listed URLs remembered for InSitemap (files × 50,000
 // could otherwise be large); past it, further listed URLs are not crawled
-// and a warning says so.
-const maxListed = 1_000_000
+// and a warning says so. A listed URL costs about 10 bytes of memory (a
+// hash), plus its line in the order file.
+const maxListed = 2_000_000
 
 // maxSitemapProblems is how many problems are kept per sitemap record.
 const maxSitemapProblems = 100
@@ -55,11 +57,13 @@ type sitemapJob struct {
 // written only while sitemaps are read (before pages are crawled) and only
 // read afterwards.
 type sitemaps struct {
-	mu     sync.Mutex
-	files  map[string]bool     // sitemap URLs scheduled or read
-	listed map[string]struct{} // URLs listed by any sitemap (in scope)
-	order  []string            // listed URLs in first-listed order
-	full   bool                // maxListed reached
+	mu       sync.Mutex
+	files    map[string]bool     // sitemap URLs scheduled or read
+	seed     maphash.Seed        // of listed
+	listed   map[uint64]struct{} // hashes of the URLs listed by any sitemap (in scope)
+	order    *spillFile          // listed URLs in first-listed order; nil: in orderMem
+	orderMem []string
+	full     bool // maxListed reached
 }
 
 // isListed reports whether a sitemap lists u. Safe once reading is over.
@@ -67,8 +71,54 @@ func (s *sitemaps) isListed(u string) bool {
 	if s == nil {
 		return false
 	}
-	_, ok := s.listed[u]
+	_, ok := s.listed[maphash.String(s.seed, u)]
 	return ok
+}
+
+// list remembers that a sitemap lists u. The caller holds mu.
+func (s *sitemaps) list(u string) {
+	h := maphash.String(s.seed, u)
+	if _, ok := s.listed[h]; ok {
+		return
+	}
+	if len(s.listed) >= maxListed {
+		s.full = true
+		return
+	}
+	s.listed[h] = struct{}{}
+	if s.order == nil && s.orderMem == nil {
+		if f, err := newSpillFile(); err == nil {
+			s.order = f
+		}
+	}
+	if s.order != nil && s.order.write(&job{url: u, kind: store.KindPage}) == nil {
+		return
+	}
+	s.orderMem = append(s.orderMem, u) // no file: in memory
+}
+
+// eachListed calls fn with every listed URL in first-listed order, then
+// deletes the order file.
+func (s *sitemaps) eachListed(fn func(string) bool) {
+	if s.order != nil {
+		defer func() { s.order.f.Close(); s.order = nil }()
+		for {
+			js, err := s.order.read(4096)
+			for _, j := range js {
+				if !fn(j.url) {
+					return
+				}
+			}
+			if err != nil || len(js) == 0 {
+				break
+			}
+		}
+	}
+	for _, u := range s.orderMem {
+		if !fn(u) {
+			return
+		}
+	}
 }
 
 // readSitemaps discovers the site's sitemaps (robots.txt Sitemap: lines;
@@ -77,7 +127,7 @@ func (s *sitemaps) isListed(u string) bool {
 // Config.Concurrency fetches at once, and records each file, its edges and
 // the URLs it lists.
 func (cr *crawler) readSitemaps(ctx context.Context, start *url.URL, rules *robots.Rules, client *http.Client) {
-	sm := &sitemaps{files: map[string]bool{}, listed: map[string]struct{}{}}
+	sm := &sitemaps{files: map[string]bool{}, seed: maphash.MakeSeed(), listed: map[uint64]struct{}{}}
 	cr.sm = sm
 	origin := urlx.Origin(start)
 	robotsURL := rules.URL
@@ -257,14 +307,7 @@ func (cr *crawler) parseSitemap(ctx context.Context, sm *sitemaps, j sitemapJob,
 		}
 		cr.edge(store.Edge{From: tu.String(), To: e.URL, Type: store.EdgeSitemap, Tag: "loc"})
 		sm.mu.Lock()
-		if _, ok := sm.listed[e.URL]; !ok {
-			if len(sm.listed) < maxListed {
-				sm.listed[e.URL] = struct{}{}
-				sm.order = append(sm.order, e.URL)
-			} else {
-				sm.full = true
-			}
-		}
+		sm.list(e.URL)
 		sm.mu.Unlock()
 		return nil
 	})
@@ -312,25 +355,26 @@ func (cr *crawler) crawlListed(ctx context.Context) {
 	if cr.sm == nil {
 		return
 	}
-	for _, s := range cr.sm.order {
+	cr.sm.eachListed(func(s string) bool {
 		if ctx.Err() != nil {
-			return
+			return false
 		}
 		u, err := url.Parse(s)
 		if err != nil {
-			continue
+			return true
 		}
 		j := &job{url: s, u: u, kind: store.KindPage, parse: parseHTML}
 		if !cr.isSite(u) {
 			if cr.cfg.NoExternal {
-				continue
+				return true
 			}
 			j.kind, j.parse, j.head = store.KindExternal, parseNone, true
 		} else if !cr.inScope(s) {
-			continue
+			return true
 		}
 		cr.enqueue(ctx, j)
-	}
+		return true
+	})
 }
 
 // countReader counts the bytes read through it.
