@@ -206,17 +206,6 @@ const (
 // content whatever else exists: tracking and session identifiers.
 var sessionParams = []string{"utm_", "gclid", "fbclid", "msclkid", "mc_cid", "mc_eid", "sessionid", "session_id", "sid", "jsessionid", "phpsessid", "aspsessionid", "_ga"}
 
-// internKind returns the Kind constant equal to k, so that a million
-// records do not each hold a copy of the same few bytes.
-func internKind(k store.Kind) store.Kind {
-	for _, c := range []store.Kind{store.KindPage, store.KindAsset, store.KindSitemap, store.KindRobots, store.KindExternal} {
-		if k == c {
-			return c
-		}
-	}
-	return k
-}
-
 // recSlab is how many budget records are allocated at once: one
 // allocation per record would cost a header and rounding each, and one
 // growing slice would copy a million records at a time.
@@ -235,23 +224,72 @@ func (x recIndex) get(url string) *budgetRec {
 	return nil
 }
 
-// budgetRec is what the analysis keeps of one record.
+// budgetRec is what the analysis keeps of one record: about 80 bytes plus
+// the URL, for every URL of the site, while the outputs are written.
 type budgetRec struct {
-	url, redirect, canonical string
-	status                   int32
-	kind                     store.Kind // one of the constants, not a copy per record
-	htmlType                 bool       // the Content-Type is one of indexableType's
-	noIndex, inSitemap       bool
-	loginForm                bool
-	blocked, start           bool
-	depth                    int32
-	ms                       int32
-	hasError                 bool
-	cat                      string
-	section                  string
-	raw                      string // the URL as recorded when masking changed it; "" when it is url
-	npages                   int32  // how many distinct linking/using pages there are
-	entry                    bool   // linked, used, listed or the start URL (not only a redirect hop)
+	url                string   // masked
+	more               *recMore // nil for most records
+	cat                string
+	section            string
+	status             int32
+	depth              int32
+	ms                 int32
+	npages             int32 // how many distinct linking/using pages there are
+	kindCode           uint8 // index in kinds
+	htmlType           bool  // the Content-Type is one of indexableType's
+	noIndex, inSitemap bool
+	loginForm          bool
+	blocked, start     bool
+	hasError           bool
+	entry              bool // linked, used, listed or the start URL (not only a redirect hop)
+}
+
+// recMore is what few records have: a redirect target, a canonical URL, or
+// a URL that masking changed.
+type recMore struct {
+	redirect, canonical string // masked
+	raw                 string // the URL as recorded, when masking changed it
+}
+
+func (b *budgetRec) redirect() string {
+	if b.more == nil {
+		return ""
+	}
+	return b.more.redirect
+}
+
+func (b *budgetRec) canonical() string {
+	if b.more == nil {
+		return ""
+	}
+	return b.more.canonical
+}
+
+// raw returns the URL as recorded.
+func (b *budgetRec) raw() string {
+	if b.more == nil || b.more.raw == "" {
+		return b.url
+	}
+	return b.more.raw
+}
+
+// kinds are the record kinds budgetRec.kindCode indexes.
+var kinds = []store.Kind{store.KindPage, store.KindAsset, store.KindSitemap, store.KindRobots, store.KindExternal}
+
+func kindCode(k store.Kind) uint8 {
+	for i, c := range kinds {
+		if k == c {
+			return uint8(i)
+		}
+	}
+	return uint8(len(kinds)) // unknown
+}
+
+func (b *budgetRec) kind() store.Kind {
+	if int(b.kindCode) < len(kinds) {
+		return kinds[b.kindCode]
+	}
+	return ""
 }
 
 // ComputeBudget reads every record and edge of r once and returns the crawl
@@ -354,14 +392,16 @@ func loadBudgetFrom(r store.Reader) ([]*budgetRec, recIndex, error) {
 			slab = make([]budgetRec, 0, recSlab)
 		}
 		slab = append(slab, budgetRec{
-			url: maskURL(u.URL), redirect: maskURL(u.Redirect), canonical: maskURL(u.Canonical),
-			status: int32(u.Status), kind: internKind(u.Kind), htmlType: indexableType(u.ContentType), noIndex: u.NoIndex,
+			url: maskURL(u.URL), status: int32(u.Status), kindCode: kindCode(u.Kind), htmlType: indexableType(u.ContentType), noIndex: u.NoIndex,
 			inSitemap: u.InSitemap, loginForm: u.LoginForm, blocked: u.BlockedByRobots, start: u.Start, depth: int32(u.Depth),
 			ms: int32(min(u.ResponseMS, math.MaxInt32)), hasError: u.Error != "", entry: u.Start || u.InSitemap || in.Entry(), npages: int32(in.Inlinks),
 		})
 		b := &slab[len(slab)-1]
-		if b.url != u.URL {
-			b.raw = u.URL
+		if u.Redirect != "" || u.Canonical != "" || b.url != u.URL {
+			b.more = &recMore{redirect: maskURL(u.Redirect), canonical: maskURL(u.Canonical)}
+			if b.url != u.URL {
+				b.more.raw = u.URL
+			}
 		}
 		b.section = pathOf(b.url)
 		recs = append(recs, b)
@@ -431,7 +471,7 @@ func baseCategory(b *budgetRec) string {
 		return catServerError
 	case b.status < 200 || b.status >= 600:
 		return catOther
-	case b.kind != store.KindPage || !b.htmlType:
+	case b.kind() != store.KindPage || !b.htmlType:
 		return catResource
 	case b.status != 200:
 		return catOther
@@ -439,7 +479,7 @@ func baseCategory(b *budgetRec) string {
 		return catLoginWall
 	case b.noIndex:
 		return catNoIndex
-	case b.canonical != "" && b.canonical != b.url:
+	case b.canonical() != "" && b.canonical() != b.url:
 		return catCanonicalised
 	}
 	return catIndexable
@@ -593,13 +633,13 @@ func slowest(recs []*budgetRec) []SlowURL {
 // says it came back to a URL already in it.
 func chain(b *budgetRec, byURL recIndex) (hops []*budgetRec, loop bool) {
 	seen := map[string]bool{}
-	for cur := b; cur != nil; cur = byURL.get(cur.redirect) {
+	for cur := b; cur != nil; cur = byURL.get(cur.redirect()) {
 		if seen[cur.url] {
 			return hops, true
 		}
 		seen[cur.url] = true
 		hops = append(hops, cur)
-		if cur.cat != catRedirect || cur.redirect == "" {
+		if cur.cat != catRedirect || cur.redirect() == "" {
 			break
 		}
 	}
@@ -661,11 +701,7 @@ func fixReferrers(r store.Reader, fs []BudgetFix, byURL recIndex) error {
 		if b == nil {
 			continue
 		}
-		raw := b.raw
-		if raw == "" {
-			raw = b.url
-		}
-		in, err := store.LookupEdgesTo(r, raw)
+		in, err := store.LookupEdgesTo(r, b.raw())
 		if err != nil {
 			return fmt.Errorf("report: budget: edges to %s: %w", b.url, err)
 		}
@@ -692,7 +728,7 @@ func fixes(recs []*budgetRec, byURL recIndex) []BudgetFix {
 			continue
 		}
 		f := BudgetFix{URL: b.url, Status: int(b.status), Category: b.cat, Pages: int(b.npages), Saved: 1, Fix: fixText(b.cat)}
-		if b.kind == store.KindAsset && (b.cat == catUnauthorized || b.cat == catForbidden) {
+		if b.kind() == store.KindAsset && (b.cat == catUnauthorized || b.cat == catForbidden) {
 			f.Fix = "serve the asset publicly, or stop using it on public pages"
 		}
 		if b.cat == catRedirect {
@@ -708,8 +744,8 @@ func fixes(recs []*budgetRec, byURL recIndex) []BudgetFix {
 			case loop:
 				f.Fix = "the redirects loop: fix the redirect rules, then link to the final URL"
 			case last.cat == catRedirect:
-				f.Target = last.redirect
-				f.Fix = "link straight to " + last.redirect
+				f.Target = last.redirect()
+				f.Fix = "link straight to " + last.redirect()
 			case last != b:
 				f.Target = last.url
 				f.Fix = "link straight to " + last.url
@@ -771,7 +807,7 @@ func depths(recs []*budgetRec) BudgetDepth {
 func sitemapHygiene(recs []*budgetRec) *BudgetSitemap {
 	seen := false
 	for _, b := range recs {
-		if b.kind == store.KindSitemap || b.inSitemap {
+		if b.kind() == store.KindSitemap || b.inSitemap {
 			seen = true
 			break
 		}

@@ -85,19 +85,19 @@ func WriteRedirectsCSV(w io.Writer, r store.Reader) error {
 		for _, h := range hops {
 			loc := ""
 			if h.cat == catRedirect {
-				loc = h.redirect
+				loc = h.redirect()
 			}
 			rows = append(rows, row{h.url, itoa(int(h.status)), loc})
 		}
 		finalURL, finalStatus := last.url, itoa(int(last.status))
-		if last.cat == catRedirect && last.redirect != "" {
+		if last.cat == catRedirect && last.redirect() != "" {
 			// Loop (back to a URL in the chain) or a target without a
 			// record: name it in a last row.
-			finalURL, finalStatus = last.redirect, ""
-			if t := byURL.get(last.redirect); t != nil {
+			finalURL, finalStatus = last.redirect(), ""
+			if t := byURL.get(last.redirect()); t != nil {
 				finalStatus = itoa(int(t.status))
 			}
-			rows = append(rows, row{last.redirect, finalStatus, ""})
+			rows = append(rows, row{last.redirect(), finalStatus, ""})
 		}
 		redirects := 0
 		for _, h := range hops {
