@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -221,6 +222,17 @@ func (o *crawlOptions) crawlerConfig(logger *slog.Logger) crawler.Config {
 
 // settings returns the crawl settings recorded in the outputs. Nothing here
 // may be a credential.
+// repeated is how a repeatable flag's values are stored in the settings: a
+// JSON array of strings (a regular expression may contain spaces), or ""
+// for none.
+func repeated(vals []string) string {
+	if len(vals) == 0 {
+		return ""
+	}
+	b, _ := json.Marshal(vals) // []string always marshals
+	return string(b)
+}
+
 func (o *crawlOptions) settings() map[string]string {
 	m := map[string]string{
 		"concurrency":      strconv.Itoa(o.concurrency),
@@ -230,8 +242,8 @@ func (o *crawlOptions) settings() map[string]string {
 		"user_agent":       o.userAgent,
 		"robots_agent":     o.robotsAgent,
 		"ignore_robots":    strconv.FormatBool(o.ignoreRobots),
-		"include":          strings.Join(o.include, " "),
-		"exclude":          strings.Join(o.exclude, " "),
+		"include":          repeated(o.include),
+		"exclude":          repeated(o.exclude),
 		"allow_subdomains": strconv.FormatBool(o.allowSubdomains),
 		"max_depth":        strconv.Itoa(o.maxDepth),
 		"max_urls":         strconv.Itoa(o.maxURLs),

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -54,8 +55,9 @@ func openCrawlDB(o *crawlOptions) (*store.SQLite, *store.Meta, error) {
 }
 
 // restoreSettings sets every flag named by a stored setting (key with "_"
-// for "-") that was not given on the command line. Repeatable flags were
-// stored space-separated.
+// for "-") that was not given on the command line. Repeatable flags are
+// stored as a JSON array (see repeated); crawls written before that stored
+// them space-separated.
 func restoreSettings(fs *pflag.FlagSet, settings map[string]string) error {
 	if fs == nil {
 		return errors.New("no flags to restore")
@@ -73,7 +75,11 @@ func restoreSettings(fs *pflag.FlagSet, settings map[string]string) error {
 		}
 		v := settings[k]
 		if f.Value.Type() == "stringArray" || f.Value.Type() == "stringSlice" {
-			for _, part := range strings.Fields(v) {
+			var parts []string
+			if err := json.Unmarshal([]byte(v), &parts); err != nil {
+				parts = strings.Fields(v)
+			}
+			for _, part := range parts {
 				if err := f.Value.Set(part); err != nil {
 					return fmt.Errorf("stored setting %s: %v", k, err)
 				}
