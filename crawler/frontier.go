@@ -178,7 +178,7 @@ func (f *frontier) release() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.spill != nil {
-		f.spill.f.Close()
+		f.spill.close()
 		f.spill = nil
 	}
 }
@@ -201,6 +201,9 @@ func newSpillFile() (*spillFile, error) {
 	os.Remove(f.Name()) // the open file stays readable; nothing is left behind
 	return &spillFile{f: f}, nil
 }
+
+// close closes (and so deletes) the file.
+func (s *spillFile) close() { s.f.Close() }
 
 func (s *spillFile) write(j *job) error {
 	flags := 0
@@ -273,7 +276,7 @@ func parseSpilled(line string) (*job, error) {
 		return nil, fmt.Errorf("frontier: bad spill line: %w", err)
 	}
 	kind := store.Kind(f[0])
-	for _, k := range []store.Kind{store.KindPage, store.KindAsset, store.KindSitemap, store.KindRobots, store.KindExternal} {
+	for _, k := range store.Kinds {
 		if kind == k {
 			kind = k // the constant, not a copy
 		}

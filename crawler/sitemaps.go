@@ -101,7 +101,7 @@ func (s *sitemaps) list(u string) {
 // deletes the order file.
 func (s *sitemaps) eachListed(fn func(string) bool) {
 	if s.order != nil {
-		defer func() { s.order.f.Close(); s.order = nil }()
+		defer func() { s.order.close(); s.order = nil }()
 		for {
 			js, err := s.order.read(4096)
 			for _, j := range js {

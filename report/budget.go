@@ -235,7 +235,7 @@ type budgetRec struct {
 	depth              int32
 	ms                 int32
 	npages             int32 // how many distinct linking/using pages there are
-	kindCode           uint8 // index in kinds
+	kindCode           uint8 // index in store.Kinds
 	htmlType           bool  // the Content-Type is one of indexableType's
 	noIndex, inSitemap bool
 	loginForm          bool
@@ -273,21 +273,18 @@ func (b *budgetRec) raw() string {
 	return b.more.raw
 }
 
-// kinds are the record kinds budgetRec.kindCode indexes.
-var kinds = []store.Kind{store.KindPage, store.KindAsset, store.KindSitemap, store.KindRobots, store.KindExternal}
-
 func kindCode(k store.Kind) uint8 {
-	for i, c := range kinds {
+	for i, c := range store.Kinds {
 		if k == c {
 			return uint8(i)
 		}
 	}
-	return uint8(len(kinds)) // unknown
+	return uint8(len(store.Kinds)) // unknown
 }
 
 func (b *budgetRec) kind() store.Kind {
-	if int(b.kindCode) < len(kinds) {
-		return kinds[b.kindCode]
+	if int(b.kindCode) < len(store.Kinds) {
+		return store.Kinds[b.kindCode]
 	}
 	return ""
 }

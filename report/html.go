@@ -254,10 +254,13 @@ func WriteHTML(w io.Writer, r store.Reader, opt HTMLOptions) error {
 	if err := htmlTemplate.Execute(&page, d); err != nil {
 		return fmt.Errorf("report: html: %w", err)
 	}
-	head, tail, ok := bytes.Cut(page.Bytes(), []byte(rowsMarkerJS))
-	if !ok {
+	// The last occurrence: only our script follows the data island, so no
+	// crawled text (escaped anyway) can stand in for the marker.
+	at := bytes.LastIndex(page.Bytes(), []byte(rowsMarkerJS))
+	if at < 0 {
 		return fmt.Errorf("report: html: the template lost the URL data island")
 	}
+	head, tail := page.Bytes()[:at], page.Bytes()[at+len(rowsMarkerJS):]
 	bw := bufio.NewWriterSize(w, 64<<10)
 	bw.Write(head)
 	bw.WriteByte('[')

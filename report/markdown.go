@@ -59,7 +59,7 @@ func WriteMarkdown(w io.Writer, r store.Reader, j Job) error {
 	b.WriteString("\n\n")
 
 	b.WriteString("| Kind | URLs | 2xx | 3xx | 4xx | 5xx | blocked | no answer |\n|---|--:|--:|--:|--:|--:|--:|--:|\n")
-	for _, k := range []store.Kind{store.KindPage, store.KindAsset, store.KindSitemap, store.KindRobots, store.KindExternal} {
+	for _, k := range store.Kinds {
 		c, ok := sum.ByKindStatus[k]
 		if !ok {
 			continue

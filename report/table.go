@@ -31,7 +31,7 @@ const maxCellURL = 80
 
 // kindOrder is the row order of "URLs by kind and status"; kinds not listed
 // here follow, sorted.
-var kindOrder = []store.Kind{store.KindPage, store.KindAsset, store.KindSitemap, store.KindRobots, store.KindExternal}
+var kindOrder = store.Kinds
 
 // WriteTable writes the terminal summary of the crawl: a header line, "URLs by
 // kind and status", "Findings by rule" (or "No findings.") and "Top problem

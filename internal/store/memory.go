@@ -99,18 +99,24 @@ func (m *Memory) EachEdge(fn func(Edge) error) error {
 
 // EdgesTo returns the edges pointing at url, at most MaxEdgesTo of them.
 func (m *Memory) EdgesTo(url string) ([]Edge, error) {
-	m.mu.RLock()
-	idx := m.edgesTo[url]
-	out := make([]Edge, len(idx))
-	for i, j := range idx {
-		out[i] = m.edges[j]
-	}
-	m.mu.RUnlock()
+	out := m.allEdgesTo(url)
 	SortEdges(out)
 	if len(out) > MaxEdgesTo {
 		out = out[:MaxEdgesTo]
 	}
 	return out, nil
+}
+
+// allEdgesTo returns every edge pointing at url, unsorted.
+func (m *Memory) allEdgesTo(url string) []Edge {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	idx := m.edgesTo[url]
+	out := make([]Edge, len(idx))
+	for i, j := range idx {
+		out[i] = m.edges[j]
+	}
+	return out
 }
 
 // PutFindings replaces the stored findings.
@@ -175,13 +181,6 @@ func SortFindings(fs []Finding) {
 // counts, from every edge (EdgesTo's cap does not apply).
 func (m *Memory) EachURLInbound(fn func(URL, Inbound) error) error {
 	return m.EachURL(func(u URL) error {
-		m.mu.RLock()
-		idx := m.edgesTo[u.URL]
-		in := make([]Edge, len(idx))
-		for i, j := range idx {
-			in[i] = m.edges[j]
-		}
-		m.mu.RUnlock()
-		return fn(u, InboundOf(u.URL, in))
+		return fn(u, InboundOf(u.URL, m.allEdgesTo(u.URL)))
 	})
 }

@@ -22,6 +22,9 @@ const (
 	KindExternal Kind = "external" // any URL on another origin; checked, never crawled
 )
 
+// Kinds are every Kind, in report order.
+var Kinds = []Kind{KindPage, KindAsset, KindSitemap, KindRobots, KindExternal}
+
 // EdgeType says how a URL was reached from another one. The distinct edge
 // types pointing at a URL are its "sources".
 type EdgeType string
