@@ -193,11 +193,16 @@ type spillFile struct {
 	rOff int64
 }
 
+// spillFiles counts the spill files opened, so that tests can tell a
+// crawl did spill.
+var spillFiles atomic.Int64
+
 func newSpillFile() (*spillFile, error) {
 	f, err := os.CreateTemp("", "crawlaudit-frontier-*")
 	if err != nil {
 		return nil, err
 	}
+	spillFiles.Add(1)
 	os.Remove(f.Name()) // the open file stays readable; nothing is left behind
 	return &spillFile{f: f}, nil
 }

@@ -122,7 +122,11 @@ func TestCrawlThatSpillsMatchesOneThatDoesNot(t *testing.T) {
 		return statuses(t, st, srv.URL), edges
 	}
 	all, allEdges := run(memJobs)
+	before := spillFiles.Load()
 	spilled, spilledEdges := run(3)
+	if spillFiles.Load() == before {
+		t.Fatal("the crawl with a 3-job frontier never spilled")
+	}
 	if len(all) != 123 || allEdges != 299 { // 61 pages, the home page, 61 missing pages
 		t.Fatalf("reference crawl: %d URLs, %d edges; want 123 and 299", len(all), allEdges)
 	}

@@ -295,16 +295,16 @@ func ComputeBudget(r store.Reader) (Budget, error) {
 	if m, ok := r.(*Memo); ok {
 		return m.computedBudget()
 	}
-	recs, byURL, err := loadBudget(r)
+	recs, err := loadBudget(r)
 	if err != nil {
 		return Budget{}, err
 	}
-	return budgetFrom(r, recs, byURL)
+	return budgetFrom(r, recs)
 }
 
 // budgetFrom computes the Budget of records loaded from r; r gives the fix
 // list's referrers.
-func budgetFrom(r store.Reader, recs []*budgetRec, byURL recIndex) (Budget, error) {
+func budgetFrom(r store.Reader, recs recIndex) (Budget, error) {
 	bud := Budget{Categories: []BudgetCategory{}, Sections: []BudgetSection{}, Fixes: []BudgetFix{}}
 	counts := map[string]int{}
 	var times []int64
@@ -358,9 +358,9 @@ func budgetFrom(r store.Reader, recs []*budgetRec, byURL recIndex) (Budget, erro
 		return a.Section < b.Section
 	})
 	bud.Speed = BudgetSpeed{Overall: percentiles(times), Slowest: slowest(recs)}
-	bud.RedirectChains, bud.ExtraHops = chains(recs, byURL)
-	bud.Fixes = fixes(recs, byURL)
-	if err := fixReferrers(r, bud.Fixes, byURL); err != nil {
+	bud.RedirectChains, bud.ExtraHops = chains(recs)
+	bud.Fixes = fixes(recs)
+	if err := fixReferrers(r, bud.Fixes, recs); err != nil {
 		return Budget{}, err
 	}
 	bud.Depth = depths(recs)
@@ -368,17 +368,17 @@ func budgetFrom(r store.Reader, recs []*budgetRec, byURL recIndex) (Budget, erro
 	return bud, nil
 }
 
-// loadBudget reads the site's records and their incoming edges, classified
-// and with sections assigned, sorted by masked URL and indexed by it. Over
+// loadBudget reads the site's records with their inbound counts, classified
+// and with sections assigned, sorted by masked URL (so a recIndex). Over
 // a Memo they are loaded once and shared: callers must not change them.
-func loadBudget(r store.Reader) ([]*budgetRec, recIndex, error) {
+func loadBudget(r store.Reader) (recIndex, error) {
 	if m, ok := r.(*Memo); ok {
 		return m.budget()
 	}
 	return loadBudgetFrom(r)
 }
 
-func loadBudgetFrom(r store.Reader) ([]*budgetRec, recIndex, error) {
+func loadBudgetFrom(r store.Reader) (recIndex, error) {
 	var recs []*budgetRec
 	slab := make([]budgetRec, 0, recSlab)
 	err := store.EachURLInbound(r, func(u store.URL, in store.Inbound) error {
@@ -405,13 +405,12 @@ func loadBudgetFrom(r store.Reader) ([]*budgetRec, recIndex, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, nil, fmt.Errorf("report: budget: read urls: %w", err)
+		return nil, fmt.Errorf("report: budget: read urls: %w", err)
 	}
 	sort.Slice(recs, func(i, j int) bool { return recs[i].url < recs[j].url })
-	byURL := recIndex(recs)
 	classify(recs)
 	assignSections(recs)
-	return recs, byURL, nil
+	return recIndex(recs), nil
 }
 
 // classify puts every record in one category. Order matters: a 401 page is
@@ -628,9 +627,9 @@ func slowest(recs []*budgetRec) []SlowURL {
 // chain follows the redirects from b: the records of the chain in order
 // (b first) up to the first non-redirect, missing record or repeat; loop
 // says it came back to a URL already in it.
-func chain(b *budgetRec, byURL recIndex) (hops []*budgetRec, loop bool) {
+func chain(b *budgetRec, recs recIndex) (hops []*budgetRec, loop bool) {
 	seen := map[string]bool{}
-	for cur := b; cur != nil; cur = byURL.get(cur.redirect()) {
+	for cur := b; cur != nil; cur = recs.get(cur.redirect()) {
 		if seen[cur.url] {
 			return hops, true
 		}
@@ -645,12 +644,12 @@ func chain(b *budgetRec, byURL recIndex) (hops []*budgetRec, loop bool) {
 
 // chains counts redirect chains starting at entry points and their hops
 // beyond the first.
-func chains(recs []*budgetRec, byURL recIndex) (n, extra int) {
+func chains(recs recIndex) (n, extra int) {
 	for _, b := range recs {
 		if b.cat != catRedirect || !b.entry {
 			continue
 		}
-		hops, _ := chain(b, byURL)
+		hops, _ := chain(b, recs)
 		redirects := 0
 		for _, h := range hops {
 			if h.cat == catRedirect {
@@ -692,9 +691,9 @@ func fixText(cat string) string {
 
 // fixReferrers fills in the first maxFixReferrers linking or using pages of
 // each fix, read from r's edges: only the listed fixes' edges are read.
-func fixReferrers(r store.Reader, fs []BudgetFix, byURL recIndex) error {
+func fixReferrers(r store.Reader, fs []BudgetFix, recs recIndex) error {
 	for i := range fs {
-		b := byURL.get(fs[i].URL)
+		b := recs.get(fs[i].URL)
 		if b == nil {
 			continue
 		}
@@ -718,7 +717,7 @@ func fixReferrers(r store.Reader, fs []BudgetFix, byURL recIndex) error {
 
 // fixes ranks the linked URLs whose requests are wasted; fixReferrers adds
 // their referrers.
-func fixes(recs []*budgetRec, byURL recIndex) []BudgetFix {
+func fixes(recs recIndex) []BudgetFix {
 	var out []BudgetFix
 	for _, b := range recs {
 		if !isWaste(b.cat) || b.npages == 0 {
@@ -729,7 +728,7 @@ func fixes(recs []*budgetRec, byURL recIndex) []BudgetFix {
 			f.Fix = "serve the asset publicly, or stop using it on public pages"
 		}
 		if b.cat == catRedirect {
-			hops, loop := chain(b, byURL)
+			hops, loop := chain(b, recs)
 			f.Saved = 0
 			for _, h := range hops {
 				if isWaste(h.cat) {

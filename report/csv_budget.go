@@ -64,7 +64,7 @@ func WriteBudgetCSV(w io.Writer, r store.Reader) error {
 // a last row has the target and an empty status, and when it loops a last
 // row repeats the URL it came back to, with loop true on every row.
 func WriteRedirectsCSV(w io.Writer, r store.Reader) error {
-	recs, byURL, err := loadBudget(r)
+	recs, err := loadBudget(r)
 	if err != nil {
 		return err
 	}
@@ -76,7 +76,7 @@ func WriteRedirectsCSV(w io.Writer, r store.Reader) error {
 		if b.cat != catRedirect || !b.entry {
 			continue
 		}
-		hops, loop := chain(b, byURL)
+		hops, loop := chain(b, recs)
 		last := hops[len(hops)-1]
 		type row struct {
 			url, status, location string
@@ -94,7 +94,7 @@ func WriteRedirectsCSV(w io.Writer, r store.Reader) error {
 			// Loop (back to a URL in the chain) or a target without a
 			// record: name it in a last row.
 			finalURL, finalStatus = last.redirect(), ""
-			if t := byURL.get(last.redirect()); t != nil {
+			if t := recs.get(last.redirect()); t != nil {
 				finalStatus = itoa(int(t.status))
 			}
 			rows = append(rows, row{last.redirect(), finalStatus, ""})

@@ -174,11 +174,11 @@ func WriteHTML(w io.Writer, r store.Reader, opt HTMLOptions) error {
 	if err != nil {
 		return err
 	}
-	recs, byURL, err := loadBudget(r)
+	recs, err := loadBudget(r)
 	if err != nil {
 		return err
 	}
-	bud, err := budgetFrom(r, recs, byURL)
+	bud, err := budgetFrom(r, recs)
 	if err != nil {
 		return err
 	}
@@ -219,7 +219,7 @@ func WriteHTML(w io.Writer, r store.Reader, opt HTMLOptions) error {
 			statusOf[masked] = label
 		}
 		if len(d.FirstRows) < opt.Rows {
-			d.FirstRows = append(d.FirstRows, htmlRow(u, masked, in, byURL))
+			d.FirstRows = append(d.FirstRows, htmlRow(u, masked, in, recs))
 		}
 		d.TotalRows++
 		return nil
@@ -274,7 +274,7 @@ func WriteHTML(w io.Writer, r store.Reader, opt HTMLOptions) error {
 		var err error
 		// encoding/json escapes <, >, & and U+2028/9: nothing in a row can
 		// end the <script> element or be read as markup.
-		enc, err = json.Marshal(htmlRow(u, maskURL(u.URL), in, byURL))
+		enc, err = json.Marshal(htmlRow(u, maskURL(u.URL), in, recs))
 		if err != nil {
 			return err
 		}
@@ -301,9 +301,9 @@ const (
 )
 
 // htmlRow is one row of the URL table, in urlColumns order.
-func htmlRow(u store.URL, masked string, in store.Inbound, byURL recIndex) []any {
+func htmlRow(u store.URL, masked string, in store.Inbound, recs recIndex) []any {
 	cat := "external"
-	if b := byURL.get(masked); b != nil {
+	if b := recs.get(masked); b != nil {
 		cat = b.cat
 		if cat == "" {
 			cat = "blocked"

@@ -23,8 +23,7 @@ type Memo struct {
 	renMu sync.Mutex
 
 	sum     *Summary
-	recs    []*budgetRec
-	byURL   recIndex
+	recs    recIndex
 	bud     *Budget
 	renamed *[]maskedURL
 }
@@ -68,32 +67,32 @@ func (m *Memo) summary() (Summary, error) {
 
 // budget returns the memoised budget records, loading them on first use.
 // Callers only read them.
-func (m *Memo) budget() ([]*budgetRec, recIndex, error) {
+func (m *Memo) budget() (recIndex, error) {
 	m.budMu.Lock()
 	defer m.budMu.Unlock()
 	if m.recs == nil {
-		recs, byURL, err := loadBudgetFrom(m.Reader)
+		recs, err := loadBudgetFrom(m.Reader)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		if recs == nil {
-			recs = []*budgetRec{}
+			recs = recIndex{}
 		}
-		m.recs, m.byURL = recs, byURL
+		m.recs = recs
 	}
-	return m.recs, m.byURL, nil
+	return m.recs, nil
 }
 
 // computedBudget returns the memoised Budget, computing it on first use.
 func (m *Memo) computedBudget() (Budget, error) {
-	recs, byURL, err := m.budget()
+	recs, err := m.budget()
 	if err != nil {
 		return Budget{}, err
 	}
 	m.budMu.Lock()
 	defer m.budMu.Unlock()
 	if m.bud == nil {
-		b, err := budgetFrom(m.Reader, recs, byURL)
+		b, err := budgetFrom(m.Reader, recs)
 		if err != nil {
 			return Budget{}, err
 		}

@@ -127,20 +127,28 @@ const maxMemo = 100000
 // publicReferrers returns the distinct public referrers among the edges of
 // the given types.
 func (a *auditor) publicReferrers(url string, in []store.Edge, types ...store.EdgeType) ([]string, error) {
-	var keep []store.Edge
-	for _, e := range in {
+	return referrersWhere(url, in, func(e store.Edge) (bool, error) {
 		if !hasType(types, e.Type) {
-			continue
+			return false, nil
 		}
-		ok, err := a.public(e.From)
+		return a.public(e.From)
+	})
+}
+
+// referrersWhere returns the distinct referrers among the edges keep says
+// yes to.
+func referrersWhere(url string, in []store.Edge, keep func(store.Edge) (bool, error)) ([]string, error) {
+	var kept []store.Edge
+	for _, e := range in {
+		ok, err := keep(e)
 		if err != nil {
 			return nil, err
 		}
 		if ok {
-			keep = append(keep, e)
+			kept = append(kept, e)
 		}
 	}
-	return store.Referrers(url, keep), nil
+	return store.Referrers(url, kept), nil
 }
 
 func hasType(types []store.EdgeType, t store.EdgeType) bool {

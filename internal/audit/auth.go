@@ -271,22 +271,15 @@ func reachedFrom(n int, inSitemap bool) string {
 // publicOrListed returns the public pages that link to url plus the
 // sitemaps that list it.
 func (a *auditor) publicOrListed(url string, in []store.Edge) ([]string, error) {
-	var keep []store.Edge
-	for _, e := range in {
+	return referrersWhere(url, in, func(e store.Edge) (bool, error) {
 		switch e.Type {
 		case store.EdgeSitemap:
-			keep = append(keep, e)
+			return true, nil
 		case store.EdgeLink:
-			ok, err := a.public(e.From)
-			if err != nil {
-				return nil, err
-			}
-			if ok {
-				keep = append(keep, e)
-			}
+			return a.public(e.From)
 		}
-	}
-	return store.Referrers(url, keep), nil
+		return false, nil
+	})
 }
 
 // loginSegments are path segments that name a login page.

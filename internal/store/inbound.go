@@ -27,9 +27,7 @@ func (in Inbound) Sources(u URL) []string {
 		out = append(out, SourceStart)
 	}
 	for _, t := range in.Types {
-		if string(t) != SourceStart {
-			out = append(out, string(t))
-		}
+		out = append(out, string(t))
 	}
 	sort.Strings(out)
 	return out

@@ -639,10 +639,9 @@ func (s *SQLite) edgeReads() error {
 	if _, err := s.db.Exec(edgesToIndex); err != nil {
 		return fmt.Errorf("store: index edges: %w", err)
 	}
-	if _, err := s.db.Exec(inboundFill); err != nil {
-		return fmt.Errorf("store: count edges: %w", err)
+	if err := s.fillInbound(); err != nil {
+		return err
 	}
-	s.inboundAt = s.committed.Load()
 	s.indexed = true
 	return nil
 }
@@ -1010,17 +1009,20 @@ func (w withExtra) Scan(dest ...any) error { return w.rows.Scan(append(dest, w.e
 // was filled (a test, or a store written after it was read).
 func (s *SQLite) freshInbound() error {
 	s.indexMu.Lock()
-	stale := s.inboundAt != s.committed.Load()
-	s.indexMu.Unlock()
-	if !stale {
+	defer s.indexMu.Unlock()
+	if s.inboundAt == s.committed.Load() {
 		return nil
 	}
-	s.indexMu.Lock()
-	defer s.indexMu.Unlock()
+	return s.fillInbound()
+}
+
+// fillInbound recomputes the inbound table. The caller holds indexMu.
+func (s *SQLite) fillInbound() error {
+	at := s.committed.Load()
 	if _, err := s.db.Exec(inboundFill); err != nil {
 		return fmt.Errorf("store: count edges: %w", err)
 	}
-	s.inboundAt = s.committed.Load()
+	s.inboundAt = at
 	return nil
 }
 
