@@ -20,7 +20,7 @@ import (
 // SchemaVersion is crawl.db's PRAGMA user_version. Bump it when a table or
 // column is renamed, removed or changes meaning, and document the change in
 // the README's crawl database section.
-const SchemaVersion = 2
+const SchemaVersion = 3
 
 // schema is crawl.db's schema, version SchemaVersion. The README documents
 // it; TestSQLiteSchema pins it.
@@ -80,7 +80,7 @@ CREATE TABLE findings (
 ` + inboundTable + `
 CREATE TABLE frontier (
 	seq   INTEGER PRIMARY KEY,
-	url   TEXT NOT NULL UNIQUE,
+	url   TEXT NOT NULL,
 	kind  TEXT NOT NULL,
 	depth INTEGER NOT NULL,
 	hops  INTEGER NOT NULL,
@@ -131,6 +131,12 @@ const (
 	queueSize  = 4096
 )
 
+// writerCacheKiB is the writer connection's page cache. The URL records
+// go into a table kept in URL order, so each batch touches pages all over
+// it; with the 2 MiB of the other connections most of them were read from
+// the file again for every batch.
+const writerCacheKiB = 16 << 10
+
 // SQLite is a Store kept in an SQLite database file (crawl.db). Writes
 // (PutURL, AddEdge, Enqueue) go through a bounded channel to one writer
 // goroutine that commits them in batched transactions, so the crawl's
@@ -139,13 +145,14 @@ const (
 // read started. Reads iterate with ORDER BY, never loading a table into
 // memory. An exact duplicate edge is read back once.
 //
-// The frontier table persists queued URLs until they are recorded, so an
-// interrupted (even killed) crawl can resume: each batch is one
+// The frontier table persists every queued URL, and a URL's record says it
+// is done, so an interrupted (even killed) crawl can resume: each batch is one
 // transaction, and the crawler writes a page's edges and queued links
 // before its record, so any committed prefix is consistent.
 type SQLite struct {
 	db   *sql.DB
 	path string
+	wc   *sql.Conn // the writer goroutine's connection (a larger page cache)
 
 	mu     sync.RWMutex // guards closed against sends on ops
 	closed bool
@@ -201,7 +208,31 @@ func CreateSQLite(path string) (*SQLite, error) {
 			return nil, fmt.Errorf("store: %w", err)
 		}
 	}
+	if err := newDatabaseFile(path); err != nil {
+		return nil, err
+	}
 	return openSQLite(path, true)
+}
+
+// pageSize is crawl.db's page size. Larger pages than SQLite's 4 KiB mean
+// fewer reads and writes (each one a system call) for the same rows; the
+// rows are small, the tables large and mostly read in order.
+const pageSize = 16384
+
+// newDatabaseFile creates an empty database file with pageSize pages in WAL
+// mode. The page size must be set before anything else touches the file
+// (switching to WAL writes its first page), which the connection options of
+// openSQLite cannot ensure: the driver applies them in alphabetical order.
+func newDatabaseFile(path string) error {
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		return fmt.Errorf("store: create %s: %w", path, err)
+	}
+	defer db.Close()
+	if _, err := db.Exec("PRAGMA page_size = " + strconv.Itoa(pageSize) + "; PRAGMA journal_mode = WAL"); err != nil {
+		return fmt.Errorf("store: create %s: %w", path, err)
+	}
+	return db.Close()
 }
 
 // OpenSQLite opens the existing crawl database at path, to read it or to
@@ -224,6 +255,16 @@ func openSQLite(path string, create bool) (*SQLite, error) {
 	if err := s.init(create); err != nil {
 		db.Close()
 		return nil, err
+	}
+	if s.wc, err = db.Conn(context.Background()); err == nil {
+		_, err = s.wc.ExecContext(context.Background(), "PRAGMA cache_size = "+strconv.Itoa(-writerCacheKiB))
+	}
+	if err != nil {
+		if s.wc != nil {
+			s.wc.Close()
+		}
+		db.Close()
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 	go s.loop()
 	return s, nil
@@ -252,7 +293,11 @@ func (s *SQLite) init(create bool) error {
 		}
 	case v == 0:
 		return fmt.Errorf("store: %s is not a crawlaudit crawl database", s.path)
-	case v == 1: // version 2 added the derived table inbound
+	case v == 1 || v == 2:
+		// Version 2 added the derived table inbound. Version 3 keeps a
+		// frontier row once its URL is recorded (the record, not a
+		// deletion, says it is done); a version 2 frontier, which deleted
+		// such rows and had url UNIQUE, reads the same.
 		if _, err := s.db.Exec(inboundTable + "PRAGMA user_version = " + strconv.Itoa(SchemaVersion)); err != nil {
 			return fmt.Errorf("store: upgrade %s to schema version %d: %w", s.path, SchemaVersion, err)
 		}
@@ -291,8 +336,8 @@ func (s *SQLite) setErr(err error) {
 	s.errMu.Unlock()
 }
 
-// PutURL records u (replacing an earlier record) and takes u.URL off the
-// frontier.
+// PutURL records u (replacing an earlier record), which takes u.URL off the
+// frontier: EachQueued skips recorded URLs.
 func (s *SQLite) PutURL(u URL) error { return s.send(op{kind: opURL, u: &u}) }
 
 // AddEdge records e.
@@ -321,12 +366,13 @@ func (s *SQLite) Flush() error {
 // loop is the writer goroutine: it applies writes in batched transactions.
 func (s *SQLite) loop() {
 	defer close(s.done)
+	defer s.wc.Close()
 	ctx := context.Background()
 	var (
-		tx                                    *sql.Tx
-		insURL, delQ, insEdge, insQ, insEdges *sql.Stmt
-		n                                     int64
-		edges                                 = make([]any, 0, 5*edgeRows)
+		tx                              *sql.Tx
+		insURL, insEdge, insQ, insEdges *sql.Stmt
+		n                               int64
+		edges                           = make([]any, 0, 5*edgeRows)
 	)
 	commit := func() {
 		if tx != nil {
@@ -346,7 +392,7 @@ func (s *SQLite) loop() {
 	}
 	begin := func() bool {
 		var err error
-		if tx, err = s.db.BeginTx(ctx, nil); err != nil {
+		if tx, err = s.wc.BeginTx(ctx, nil); err != nil {
 			s.setErr(err)
 			tx = nil
 			return false
@@ -361,7 +407,7 @@ func (s *SQLite) loop() {
 			}
 			stmts[i] = tx.Stmt(st)
 		}
-		insURL, delQ, insEdge, insQ, insEdges = stmts[0], stmts[1], stmts[2], stmts[3], stmts[4]
+		insURL, insEdge, insQ, insEdges = stmts[0], stmts[1], stmts[2], stmts[3]
 		return true
 	}
 	tick := time.NewTicker(batchEvery)
@@ -390,9 +436,6 @@ func (s *SQLite) loop() {
 					u.ResponseMS, u.Redirect, jsonList(u.WWWAuthenticate), u.NoIndex, u.Canonical, u.Title, u.InSitemap,
 					u.BlockedByRobots, u.Error, timeText(u.FetchedAt),
 					u.RobotsDisallowed, u.SitemapURLs, jsonValue(u.SitemapProblems), u.Credentials, u.AnonymousStatus, u.BotCheck, u.LoginForm, jsonValue(u.Challenges))
-				if err == nil {
-					_, err = delQ.Exec(u.URL)
-				}
 			case opEdge:
 				e := o.e
 				edges = append(edges, e.From, e.To, string(e.Type), e.Tag, e.Text)
@@ -416,11 +459,11 @@ func (s *SQLite) loop() {
 	}
 }
 
-// writeSQL are the writer goroutine's statements: URL record, frontier
-// removal, edge, frontier entry, edgeRows edges.
+// writeSQL are the writer goroutine's statements: URL record, edge,
+// frontier entry, edgeRows edges. Only the URL record goes into a table
+// kept in key order; the others are appended.
 var writeSQL = []string{
 	`INSERT OR REPLACE INTO urls (` + urlColumns + `) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-	`DELETE FROM frontier WHERE url = ?`,
 	`INSERT INTO edges (from_url, to_url, type, tag, text) VALUES (?,?,?,?,?)`,
 	`INSERT OR IGNORE INTO frontier (url, kind, depth, hops, parse, head, start) VALUES (?,?,?,?,?,?,?)`,
 	`INSERT INTO edges (from_url, to_url, type, tag, text) VALUES (?,?,?,?,?)` + strings.Repeat(`,(?,?,?,?,?)`, edgeRows-1),
@@ -859,12 +902,17 @@ func (s *SQLite) Findings() ([]Finding, error) {
 	return out, rows.Err()
 }
 
-// EachQueued calls fn for every URL on the frontier in queue order.
+// EachQueued calls fn for every URL on the frontier in queue order: each
+// queued URL once, in its first place, unless it has been recorded since.
+// (The writer only appends to the frontier table during the crawl; a
+// deletion per recorded URL cost as much as the record.)
 func (s *SQLite) EachQueued(fn func(Queued) error) error {
 	if err := s.Flush(); err != nil {
 		return err
 	}
-	rows, err := s.db.Query(`SELECT url, kind, depth, hops, parse, head, start FROM frontier ORDER BY seq`)
+	rows, err := s.db.Query(`SELECT url, kind, depth, hops, parse, head, start FROM frontier
+		WHERE seq IN (SELECT min(seq) FROM frontier GROUP BY url) AND url NOT IN (SELECT url FROM urls)
+		ORDER BY seq`)
 	if err != nil {
 		return fmt.Errorf("store: %w", err)
 	}

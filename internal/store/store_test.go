@@ -398,7 +398,7 @@ func TestSQLiteSchema(t *testing.T) {
 	must(t, err)
 	var v int
 	must(t, s.db.QueryRow("PRAGMA user_version").Scan(&v))
-	if v != SchemaVersion || SchemaVersion != 2 {
+	if v != SchemaVersion || SchemaVersion != 3 {
 		t.Fatalf("user_version = %d, SchemaVersion = %d", v, SchemaVersion)
 	}
 	var mode string
@@ -496,5 +496,39 @@ func TestSQLiteOpensVersion1(t *testing.T) {
 	must(t, s.EachURLInbound(func(u URL, in Inbound) error { got = in; return nil }))
 	if got.Inlinks != 1 || got.Links != 1 || got.Refs != 1 || len(got.Types) != 1 {
 		t.Errorf("Inbound = %+v", got)
+	}
+}
+
+// TestSQLiteResumesVersion2: a version 2 crawl.db, whose frontier has a
+// unique url and lost each row when the URL was recorded, is upgraded when
+// opened and its queue reads back in order, recorded URLs left out.
+func TestSQLiteResumesVersion2(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "crawl.db")
+	s, err := CreateSQLite(path)
+	must(t, err)
+	_, err = s.db.Exec(`DROP TABLE frontier;
+		CREATE TABLE frontier (seq INTEGER PRIMARY KEY, url TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, depth INTEGER NOT NULL,
+			hops INTEGER NOT NULL, parse TEXT NOT NULL, head INTEGER NOT NULL, start INTEGER NOT NULL);
+		INSERT INTO frontier (url, kind, depth, hops, parse, head, start) VALUES
+			('https://a.test/b', 'page', 1, 0, 'html', 0, 0), ('https://a.test/c', 'page', 1, 0, 'html', 0, 0);
+		PRAGMA user_version = 2`)
+	must(t, err)
+	must(t, s.Close())
+
+	s, err = OpenSQLite(path)
+	must(t, err)
+	defer s.Close()
+	var v int
+	must(t, s.db.QueryRow("PRAGMA user_version").Scan(&v))
+	if v != SchemaVersion {
+		t.Errorf("user_version after opening = %d, want %d", v, SchemaVersion)
+	}
+	must(t, s.Enqueue(Queued{URL: "https://a.test/b", Kind: KindPage, Depth: 2})) // already queued: ignored
+	must(t, s.Enqueue(Queued{URL: "https://a.test/d", Kind: KindPage, Depth: 2}))
+	must(t, s.PutURL(URL{URL: "https://a.test/c", Status: 200, Kind: KindPage}))
+	var got []string
+	must(t, s.EachQueued(func(q Queued) error { got = append(got, fmt.Sprint(q.URL, " ", q.Depth)); return nil }))
+	if want := []string{"https://a.test/b 1", "https://a.test/d 2"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("frontier = %q, want %q", got, want)
 	}
 }
