@@ -54,23 +54,21 @@ var linkRels = []string{"canonical", "alternate", "next", "prev"}
 // assetRels are the rel values of <link> whose href is an asset the page uses.
 var assetRels = []string{"stylesheet", "icon", "apple-touch-icon", "preload", "modulepreload", "manifest"}
 
-// extractHTML parses an HTML page once and returns its title, robots
+// extractHTML reads an HTML page once and returns its title, robots
 // directives, canonical and every link and asset reference, links first, in
 // document order. agent is the robots product token whose meta tag applies
 // besides "robots".
 //
-// It walks the parsed tree once, looking at each element's tag and
-// attributes, rather than running a CSS selector per kind of reference:
-// this is the crawler's hottest loop. References are resolved after the
-// walk, against the first <base href> wherever it stands.
+// It runs the HTML tokenizer over the page once, looking at each start
+// tag's name and attributes (as the parser's tree would show them: names
+// lower-cased, entities decoded; script, style, title, textarea, noscript
+// and the like hold raw text), without building the tree: this is the
+// crawler's hottest loop. References are resolved after the pass, against
+// the first <base href> wherever it stands.
 func extractHTML(body []byte, page *url.URL, agent string) pageInfo {
 	var info pageInfo
-	doc, err := html.Parse(bytes.NewReader(body))
-	if err != nil {
-		return info
-	}
-	w := htmlWalk{info: &info, agent: agent}
-	w.walk(doc, 0)
+	w := htmlWalk{info: &info, agent: agent, anchor: -1}
+	w.run(html.NewTokenizer(bytes.NewReader(body)))
 
 	base := page
 	if w.base != nil {
@@ -115,53 +113,130 @@ type rawRef struct {
 	canonical bool // <link rel=canonical>
 }
 
-// htmlWalk collects what extractHTML needs in one pass over the tree.
+// maxRawText bounds the text gathered for one anchor, title or style
+// element before it is collapsed and clipped: a hostile page may never
+// close its <a>.
+const maxRawText = 64 << 10
+
+// htmlWalk collects what extractHTML needs in one pass over the tokens.
 type htmlWalk struct {
 	info     *pageInfo
 	agent    string
 	base     *string // the first <base href>
 	hasTitle bool
 	raw      []rawRef
+	attrs    []html.Attribute // the current tag's attributes (reused)
+
+	chrome int          // header, nav, footer and aside elements open
+	anchor int          // index in raw of the open <a>, or -1
+	text   []byte       // text of the open <title> or <style>
+	inTag  atom.Atom    // the raw-text element open (title, style), whose end tag closes it
+	aText  bytes.Buffer // the open <a>'s text
 }
 
-// walk visits n and its descendants in document order; chrome counts the
-// header, nav, footer and aside elements n is inside.
-func (w *htmlWalk) walk(n *html.Node, chrome int) {
-	if n.Type == html.ElementNode {
-		w.element(n, chrome)
-		switch n.DataAtom {
-		case atom.Header, atom.Nav, atom.Footer, atom.Aside:
-			chrome++
+// run reads every token of z.
+func (w *htmlWalk) run(z *html.Tokenizer) {
+	for {
+		switch z.Next() {
+		case html.ErrorToken:
+			w.closeAnchor()
+			w.closeRaw()
+			return
+		case html.TextToken:
+			t := z.Text()
+			if w.inTag != 0 && len(w.text) < maxRawText {
+				w.text = append(w.text, t[:min(len(t), maxRawText-len(w.text))]...)
+			}
+			if w.anchor >= 0 && w.aText.Len() < maxRawText {
+				w.aText.Write(t[:min(len(t), maxRawText-w.aText.Len())])
+			}
+		case html.StartTagToken, html.SelfClosingTagToken:
+			name, more := z.TagName()
+			a := atom.Lookup(name)
+			w.attrs = w.attrs[:0]
+			for more {
+				var k, v []byte
+				k, v, more = z.TagAttr()
+				w.attrs = append(w.attrs, html.Attribute{Key: string(k), Val: string(v)})
+			}
+			if a == 0 {
+				if _, ok := w.attr("style"); !ok {
+					continue
+				}
+			}
+			w.element(a, string(name))
+			switch a {
+			case atom.Header, atom.Nav, atom.Footer, atom.Aside:
+				w.chrome++
+			case atom.Title, atom.Style:
+				// The tokenizer reads their content as raw text, up to
+				// the matching end tag.
+				w.closeRaw()
+				w.inTag, w.text = a, w.text[:0]
+			}
+		case html.EndTagToken:
+			name, _ := z.TagName()
+			switch a := atom.Lookup(name); a {
+			case atom.Header, atom.Nav, atom.Footer, atom.Aside:
+				if w.chrome > 0 {
+					w.chrome--
+				}
+			case atom.A:
+				w.closeAnchor()
+			case atom.Title, atom.Style:
+				if w.inTag == a {
+					w.closeRaw()
+				}
+			}
 		}
 	}
-	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		w.walk(c, chrome)
-	}
 }
+
+// closeAnchor ends the open <a>: its text is what was read since it opened.
+func (w *htmlWalk) closeAnchor() {
+	if w.anchor >= 0 {
+		w.raw[w.anchor].text = w.aText.String()
+		w.anchor = -1
+	}
+	w.aText.Reset()
+}
+
+// closeRaw ends the open <title> or <style>.
+func (w *htmlWalk) closeRaw() {
+	switch w.inTag {
+	case atom.Title:
+		if !w.hasTitle {
+			w.hasTitle = true
+			w.info.title = clip(collapse(string(w.text)), maxTitle)
+		}
+	case atom.Style:
+		w.raw = append(w.raw, rawRef{url: string(w.text), typ: store.EdgeAsset, tag: "style", css: true})
+	}
+	w.inTag = 0
+}
+
+func (w *htmlWalk) attr(key string) (string, bool) {
+	for _, a := range w.attrs {
+		if a.Key == key {
+			return a.Val, true
+		}
+	}
+	return "", false
+}
+
+func (w *htmlWalk) get(key string) string { v, _ := w.attr(key); return v }
 
 func (w *htmlWalk) add(typ store.EdgeType, raw, tag, text string, mode parseMode) {
 	w.raw = append(w.raw, rawRef{url: raw, typ: typ, tag: tag, text: text, parse: mode})
 }
 
-func (w *htmlWalk) element(n *html.Node, chrome int) {
-	attr := func(key string) (string, bool) {
-		for _, a := range n.Attr {
-			if a.Key == key {
-				return a.Val, true
-			}
-		}
-		return "", false
-	}
-	get := func(key string) string { v, _ := attr(key); return v }
-	switch n.DataAtom {
+// element looks at one start tag a (name, when a is not a known atom).
+func (w *htmlWalk) element(a atom.Atom, name string) {
+	attr, get := w.attr, w.get
+	switch a {
 	case atom.Base:
 		if href, ok := attr("href"); ok && w.base == nil {
 			w.base = &href
-		}
-	case atom.Title:
-		if !w.hasTitle {
-			w.hasTitle = true
-			w.info.title = clip(collapse(textOf(n)), maxTitle)
 		}
 	case atom.Meta:
 		name, okName := attr("name")
@@ -175,12 +250,15 @@ func (w *htmlWalk) element(n *html.Node, chrome int) {
 	case atom.Input:
 		// A login box in the site's header or footer does not make a page
 		// a login wall; a password field in the page's own content does.
-		if typ, ok := attr("type"); ok && strings.EqualFold(typ, "password") && chrome == 0 {
+		if typ, ok := attr("type"); ok && strings.EqualFold(typ, "password") && w.chrome == 0 {
 			w.info.loginForm = true
 		}
 	case atom.A:
+		// An <a> closes one still open (the parser does the same).
+		w.closeAnchor()
 		if href, ok := attr("href"); ok {
-			w.add(store.EdgeLink, href, "a", textOf(n), parseNone)
+			w.anchor = len(w.raw)
+			w.add(store.EdgeLink, href, "a", "", parseNone)
 		}
 	case atom.Area:
 		if href, ok := attr("href"); ok {
@@ -236,39 +314,16 @@ func (w *htmlWalk) element(n *html.Node, chrome int) {
 		}
 	case atom.Audio, atom.Track, atom.Embed:
 		if src, ok := attr("src"); ok {
-			w.add(store.EdgeAsset, src, n.Data, "", parseNone)
+			w.add(store.EdgeAsset, src, name, "", parseNone)
 		}
 	case atom.Object:
 		if data, ok := attr("data"); ok {
 			w.add(store.EdgeAsset, data, "object", "", parseNone)
 		}
-	case atom.Style:
-		w.raw = append(w.raw, rawRef{url: textOf(n), typ: store.EdgeAsset, tag: "style", css: true})
 	}
-	if style, ok := attr("style"); ok && n.DataAtom != atom.Style {
+	if style, ok := attr("style"); ok && a != atom.Style {
 		w.raw = append(w.raw, rawRef{url: style, typ: store.EdgeAsset, tag: "style-attr", css: true})
 	}
-}
-
-// textOf is the text of n's descendants, concatenated (as the DOM's
-// textContent).
-func textOf(n *html.Node) string {
-	if c := n.FirstChild; c != nil && c.NextSibling == nil && c.Type == html.TextNode {
-		return c.Data // the usual case: one text child, no copy
-	}
-	var b strings.Builder
-	var visit func(*html.Node)
-	visit = func(n *html.Node) {
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			if c.Type == html.TextNode {
-				b.WriteString(c.Data)
-			} else {
-				visit(c)
-			}
-		}
-	}
-	visit(n)
-	return b.String()
 }
 
 var (
@@ -393,7 +448,27 @@ func xRobotsNoindex(values []string, agent string) bool {
 	return false
 }
 
-func collapse(s string) string { return strings.Join(strings.Fields(s), " ") }
+// collapse trims s and turns each run of white space into one space.
+func collapse(s string) string {
+	if collapsed(s) {
+		return s // the usual case, without a copy
+	}
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// collapsed reports whether s is ASCII with no white space but single
+// spaces between words.
+func collapsed(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= 0x80 || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r':
+			return false
+		case c == ' ' && (i == 0 || i == len(s)-1 || s[i+1] == ' '):
+			return false
+		}
+	}
+	return true
+}
 
 func clip(s string, n int) string {
 	if len(s) <= n {

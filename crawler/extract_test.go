@@ -182,3 +182,15 @@ func TestLoginFormOnlyInContent(t *testing.T) {
 		}
 	}
 }
+
+// FuzzCollapse: collapse's copy-free path gives what strings.Fields would.
+func FuzzCollapse(f *testing.F) {
+	for _, s := range []string{"a b", " a", "a ", "a  b", "a\tb", "a\u00a0b", "", " ", "x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := collapse(s), strings.Join(strings.Fields(s), " "); got != want {
+			t.Fatalf("collapse(%q) = %q, want %q", s, got, want)
+		}
+	})
+}

@@ -137,6 +137,10 @@ const (
 // the file again for every batch.
 const writerCacheKiB = 16 << 10
 
+// readerCacheKiB is the page cache of every other connection: the outputs
+// read in index order, so a small cache serves them.
+const readerCacheKiB = 2 << 10
+
 // SQLite is a Store kept in an SQLite database file (crawl.db). Writes
 // (PutURL, AddEdge, Enqueue) go through a bounded channel to one writer
 // goroutine that commits them in batched transactions, so the crawl's
@@ -245,7 +249,7 @@ func OpenSQLite(path string) (*SQLite, error) {
 }
 
 func openSQLite(path string, create bool) (*SQLite, error) {
-	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=busy_timeout(10000)&_pragma=cache_size(-2048)&_txlock=immediate"
+	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=busy_timeout(10000)&_pragma=cache_size(-" + strconv.Itoa(readerCacheKiB) + ")&_txlock=immediate"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
