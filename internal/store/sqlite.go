@@ -137,6 +137,12 @@ const (
 // the file again for every batch.
 const writerCacheKiB = 16 << 10
 
+// writerCheckpointPages is how long the write-ahead log may grow (in
+// pages, 128 MiB) before a commit of the writer copies it into the
+// database: a page of the URL table changed by many batches is copied once
+// per checkpoint, not once per 16 MiB of log as by default.
+const writerCheckpointPages = 8192
+
 // readerCacheKiB is the page cache of every other connection: the outputs
 // read in index order, so a small cache serves them.
 const readerCacheKiB = 2 << 10
@@ -261,7 +267,7 @@ func openSQLite(path string, create bool) (*SQLite, error) {
 		return nil, err
 	}
 	if s.wc, err = db.Conn(context.Background()); err == nil {
-		_, err = s.wc.ExecContext(context.Background(), "PRAGMA cache_size = "+strconv.Itoa(-writerCacheKiB))
+		_, err = s.wc.ExecContext(context.Background(), "PRAGMA cache_size = "+strconv.Itoa(-writerCacheKiB)+"; PRAGMA wal_autocheckpoint = "+strconv.Itoa(writerCheckpointPages))
 	}
 	if err != nil {
 		if s.wc != nil {
