@@ -162,6 +162,7 @@ const (
 	catServerError   = "server_error"
 	catNetworkError  = "network_error"
 	catLoginWall     = "login_wall"
+	catSoftNotFound  = "soft_404"
 	catNoIndex       = "noindex"
 	catCanonicalised = "canonicalised"
 	catParameter     = "parameter_variant"
@@ -185,6 +186,7 @@ var categoryDefs = []struct {
 	{catServerError, "5xx server errors", true},
 	{catNetworkError, "network errors (no answer)", true},
 	{catLoginWall, "login walls (200 pages that are a password form)", true},
+	{catSoftNotFound, "soft 404s (200 pages whose title says not found)", true},
 	{catNoIndex, "noindex pages", true},
 	{catCanonicalised, "canonicalised elsewhere", true},
 	{catParameter, "parameter variants of one path", true},
@@ -239,6 +241,7 @@ type budgetRec struct {
 	htmlType           bool  // the Content-Type is one of indexableType's
 	noIndex, inSitemap bool
 	loginForm          bool
+	softNotFound       bool // a 200 HTML page whose title says not found (store.SaysNotFound)
 	blocked, start     bool
 	hasError           bool
 	entry              bool // linked, used, listed or the start URL (not only a redirect hop)
@@ -390,7 +393,7 @@ func loadBudgetFrom(r store.Reader) (recIndex, error) {
 		}
 		slab = append(slab, budgetRec{
 			url: maskURL(u.URL), status: int32(u.Status), kindCode: kindCode(u.Kind), htmlType: indexableType(u.ContentType), noIndex: u.NoIndex,
-			inSitemap: u.InSitemap, loginForm: u.LoginForm, blocked: u.BlockedByRobots, start: u.Start, depth: int32(u.Depth),
+			inSitemap: u.InSitemap, loginForm: u.LoginForm, softNotFound: store.SaysNotFound(u.Title), blocked: u.BlockedByRobots, start: u.Start, depth: int32(u.Depth),
 			ms: int32(min(u.ResponseMS, math.MaxInt32)), hasError: u.Error != "", entry: u.Start || u.InSitemap || in.Entry(), npages: int32(in.Inlinks),
 		})
 		b := &slab[len(slab)-1]
@@ -473,6 +476,8 @@ func baseCategory(b *budgetRec) string {
 		return catOther
 	case b.loginForm:
 		return catLoginWall
+	case b.softNotFound:
+		return catSoftNotFound
 	case b.noIndex:
 		return catNoIndex
 	case b.canonical() != "" && b.canonical() != b.url:

@@ -99,6 +99,7 @@ func TestComputeBudgetCategories(t *testing.T) {
 		catServerError:   1,
 		catNetworkError:  1,
 		catLoginWall:     0, // TestComputeBudgetLoginWallIsWaste
+		catSoftNotFound:  0, // TestComputeBudgetSoftNotFoundIsWaste
 		catNoIndex:       1,
 		catCanonicalised: 1,
 		catParameter:     3, // two ?sort= variants of /shop/list, one ?sessionid=
@@ -416,17 +417,29 @@ func TestEveryFormatHandlesAnEmptyCrawl(t *testing.T) {
 
 func TestComputeBudgetLoginWallIsWaste(t *testing.T) {
 	t.Parallel()
-	m := store.NewMemory()
-	for _, u := range []store.URL{
+	got, b := budgetOf(t, []store.URL{
 		{URL: bx + "/", Status: 200, Kind: store.KindPage, Start: true, ContentType: "text/html"},
 		{URL: bx + "/portal", Status: 200, Kind: store.KindPage, Depth: 1, ContentType: "text/html", LoginForm: true},
-	} {
+	}, "/portal")
+	if got[catLoginWall] != 1 || got[catIndexable] != 1 || b.Wasted != 1 || b.Efficiency != 0.5 {
+		t.Fatalf("categories %v, wasted %d, efficiency %v", got, b.Wasted, b.Efficiency)
+	}
+}
+
+// budgetOf computes the Budget of urls, the first of which links to each of
+// paths, and returns it with its category counts.
+func budgetOf(t *testing.T, urls []store.URL, paths ...string) (map[string]int, Budget) {
+	t.Helper()
+	m := store.NewMemory()
+	for _, u := range urls {
 		if err := m.PutURL(u); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := m.AddEdge(store.Edge{From: bx + "/", To: bx + "/portal", Type: store.EdgeLink, Tag: "a"}); err != nil {
-		t.Fatal(err)
+	for _, p := range paths {
+		if err := m.AddEdge(store.Edge{From: urls[0].URL, To: bx + p, Type: store.EdgeLink, Tag: "a"}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	b, err := ComputeBudget(m)
 	if err != nil {
@@ -436,7 +449,19 @@ func TestComputeBudgetLoginWallIsWaste(t *testing.T) {
 	for _, c := range b.Categories {
 		got[c.ID] = c.Count
 	}
-	if got[catLoginWall] != 1 || got[catIndexable] != 1 || b.Wasted != 1 || b.Efficiency != 0.5 {
-		t.Fatalf("categories %v, wasted %d, efficiency %v", got, b.Wasted, b.Efficiency)
+	return got, b
+}
+
+// A 200 page whose title says not found is a soft 404: waste, not an
+// indexable page; a page that only mentions 404 in its title is indexable.
+func TestComputeBudgetSoftNotFoundIsWaste(t *testing.T) {
+	t.Parallel()
+	got, b := budgetOf(t, []store.URL{
+		{URL: bx + "/", Status: 200, Kind: store.KindPage, Start: true, ContentType: "text/html"},
+		{URL: bx + "/old-offer", Status: 200, Kind: store.KindPage, Depth: 1, ContentType: "text/html", Title: "404 - Page not found"},
+		{URL: bx + "/fix-404s", Status: 200, Kind: store.KindPage, Depth: 1, ContentType: "text/html", Title: "How to fix 404 errors"},
+	}, "/old-offer", "/fix-404s")
+	if got[catSoftNotFound] != 1 || got[catIndexable] != 2 || b.Wasted != 1 {
+		t.Fatalf("categories %v, wasted %d", got, b.Wasted)
 	}
 }

@@ -163,6 +163,7 @@ func TestDemoCrawlEndToEnd(t *testing.T) {
 		"forbidden-linked-page warning /admin/ <- /about/",
 		"fetch-error notice http://127.0.0.1:1/ <- /about/",
 		"fetch-error warning /newsletter/subscribe <- /blog/",
+		"soft-404 warning /blog/christmas-2025.html <- /blog/page/2.html",
 		"missing-www-authenticate error /account/ <- /catering.html /wholesale.html",
 		"redirect-chain warning /old-menu.html <- /faq.html /sitemap.xml",
 		"redirect-loop error /loop-a <- /faq.html",

@@ -115,7 +115,20 @@ func TestRules(t *testing.T) {
 		{"self-link is not a referrer",
 			[]store.URL{page("/", 200), page("/e", 500)},
 			[]string{"/e link /e", "/ link /e"},
-			[]string{"server-error error /e [/]"}},
+			[]string{"server-error error /e [/]"}}, {"soft 404: a 200 HTML page titled not found; not for a title that only mentions 404, an asset or an external page",
+			[]store.URL{page("/", 200),
+				{URL: "/gone", Status: 200, Kind: store.KindPage, ContentType: "text/html", Title: "Page not found | Shop"},
+				{URL: "/blog/fix-404", Status: 200, Kind: store.KindPage, ContentType: "text/html", Title: "How to fix 404 errors"},
+				{URL: "/404.txt", Status: 200, Kind: store.KindPage, ContentType: "text/plain", Title: "404"},
+				{URL: "/img/404.png", Status: 200, Kind: store.KindAsset, ContentType: "image/png", Title: "404"},
+				{URL: "https://other.test/", Status: 200, Kind: store.KindExternal, ContentType: "text/html", Title: "404 Not Found"}},
+			[]string{"/ link /gone", "/ link /blog/fix-404", "/ link /404.txt", "/ asset /img/404.png", "/ link https://other.test/"},
+			[]string{"soft-404 warning /gone [/]"}},
+		{"soft 404 listed in a sitemap: not indexable there either",
+			[]store.URL{page("/", 200), {URL: "/gone", Status: 200, Kind: store.KindPage, ContentType: "text/html", Title: "Error 404", InSitemap: true},
+				{URL: "/sitemap.xml", Status: 200, Kind: store.KindSitemap, SitemapURLs: 1}},
+			[]string{"/sitemap.xml sitemap /gone", "/ link /gone"},
+			[]string{"sitemap-url-not-indexable warning /gone [/sitemap.xml]", "soft-404 warning /gone [/ /sitemap.xml]"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

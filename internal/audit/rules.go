@@ -26,6 +26,7 @@ const (
 	RedirectChain          = "redirect-chain"
 	RedirectLoop           = "redirect-loop"
 	FetchError             = "fetch-error"
+	SoftNotFound           = "soft-404"
 )
 
 // catalogue lists every rule in the order the README gives them.
@@ -60,6 +61,9 @@ var catalogue = append([]Rule{
 	{FetchError, store.SeverityWarning,
 		"no HTTP answer at all (DNS, refused, reset, TLS, timeout)",
 		"check that the host resolves and answers in time; for external links, check the link target"},
+	{SoftNotFound, store.SeverityWarning,
+		"a page of the site answers 200 while its title says it was not found (\"Page not found\", \"404\"): a soft 404, which search engines keep requesting and do not index",
+		"answer 404 (or 410 for content gone for good) when a page does not exist; if the content moved, redirect to its new URL"},
 }, append(sitemapCatalogue, authRules...)...)
 
 // Catalogue returns a copy of the rule catalogue.

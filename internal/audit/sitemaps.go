@@ -44,7 +44,7 @@ var sitemapCatalogue = []Rule{
 		"a sitemap file is unparsable, over a protocol limit (50,000 URLs, 50 MiB uncompressed), bomb-like, loops, nests indexes too deep, or lists entries that are not absolute URLs",
 		"generate the sitemap with a sitemap library, split it into files under the limits, list each sitemap once in one index"},
 	{SitemapURLNotIndexable, store.SeverityWarning,
-		"a URL listed in a sitemap redirects, is broken (4xx, 5xx, no answer), is noindex, or canonicalises elsewhere",
+		"a URL listed in a sitemap redirects, is broken (4xx, 5xx, no answer, soft 404), is noindex, or canonicalises elsewhere",
 		"list only the canonical, indexable URL that answers 200; update the sitemap when pages move or go"},
 	{SitemapURLDisallowed, store.SeverityWarning,
 		"a URL listed in a sitemap is blocked by robots.txt",
@@ -193,6 +193,8 @@ func notIndexable(u store.URL) string {
 		return "is noindex"
 	case u.LoginForm:
 		return "is a login form, not content"
+	case softNotFound(u):
+		return "is a soft 404 (answers 200, but its title says not found)"
 	case u.Canonical != "" && u.Canonical != u.URL:
 		return "canonicalises to " + u.Canonical
 	}
@@ -201,7 +203,7 @@ func notIndexable(u store.URL) string {
 
 // indexable reports whether u is a 200 HTML page search engines may index.
 func indexable(u store.URL) bool {
-	return u.Status == 200 && !u.NoIndex && !u.LoginForm && (u.Canonical == "" || u.Canonical == u.URL) &&
+	return u.Status == 200 && !u.NoIndex && !u.LoginForm && !softNotFound(u) && (u.Canonical == "" || u.Canonical == u.URL) &&
 		strings.Contains(strings.ToLower(u.ContentType), "html")
 }
 
