@@ -36,6 +36,7 @@ type crawlOptions struct {
 	ignoreRobots    bool
 	include         []string
 	exclude         []string
+	maskParams      []string
 	allowSubdomains bool
 	maxDepth        int
 	maxURLs         int
@@ -84,6 +85,7 @@ func (o *crawlOptions) register(cmd *cobra.Command) {
 	f.BoolVar(&o.ignoreRobots, "ignore-robots", false, "crawl URLs that robots.txt disallows")
 	f.StringArrayVar(&o.include, "include", nil, "crawl only same-site URLs matching this regular expression (repeatable)")
 	f.StringArrayVar(&o.exclude, "exclude", nil, "skip same-site URLs matching this regular expression (repeatable)")
+	f.StringArrayVar(&o.maskParams, "mask-param", nil, "also hide the value of this query parameter in every output, log and message (repeatable; token, key, password, signature, session and the like are always hidden)")
 	f.BoolVar(&o.allowSubdomains, "allow-subdomains", false, "treat subdomains of the start host as part of the site")
 	f.IntVar(&o.maxDepth, "max-depth", 0, "most clicks from the start URL to crawl (0 unlimited)")
 	f.IntVar(&o.maxURLs, "max-urls", 0, "most URLs to request (0 unlimited)")
@@ -101,6 +103,12 @@ func (o *crawlOptions) register(cmd *cobra.Command) {
 // validate parses raw flag strings into typed values and reports bad or
 // conflicting values as usage errors.
 func (o *crawlOptions) validate() error {
+	for _, p := range o.maskParams {
+		if strings.TrimSpace(p) == "" || strings.ContainsAny(p, "=&?#") {
+			return usagef("--mask-param %q: give a query parameter name, without = & ? or #", p)
+		}
+	}
+	urlx.AddSecretParams(o.maskParams...) // before anything prints a URL
 	if o.start == "" {
 		return usagef("missing start URL: crawlaudit crawl https://www.example.com")
 	}
@@ -244,6 +252,7 @@ func (o *crawlOptions) settings() map[string]string {
 		"ignore_robots":    strconv.FormatBool(o.ignoreRobots),
 		"include":          repeated(o.include),
 		"exclude":          repeated(o.exclude),
+		"mask_param":       repeated(o.maskParams),
 		"allow_subdomains": strconv.FormatBool(o.allowSubdomains),
 		"max_depth":        strconv.Itoa(o.maxDepth),
 		"max_urls":         strconv.Itoa(o.maxURLs),

@@ -58,6 +58,16 @@ func openCrawlDB(o *crawlOptions) (*store.SQLite, *store.Meta, error) {
 // for "-") that was not given on the command line. Repeatable flags are
 // stored as a JSON array (see repeated); crawls written before that stored
 // them space-separated.
+// settingList parses a repeatable flag's stored setting (see repeated): a
+// JSON array, or the space-separated values of older crawls.
+func settingList(v string) []string {
+	var parts []string
+	if err := json.Unmarshal([]byte(v), &parts); err != nil {
+		parts = strings.Fields(v)
+	}
+	return parts
+}
+
 func restoreSettings(fs *pflag.FlagSet, settings map[string]string) error {
 	if fs == nil {
 		return errors.New("no flags to restore")
@@ -75,11 +85,7 @@ func restoreSettings(fs *pflag.FlagSet, settings map[string]string) error {
 		}
 		v := settings[k]
 		if f.Value.Type() == "stringArray" || f.Value.Type() == "stringSlice" {
-			var parts []string
-			if err := json.Unmarshal([]byte(v), &parts); err != nil {
-				parts = strings.Fields(v)
-			}
-			for _, part := range parts {
+			for _, part := range settingList(v) {
 				if err := f.Value.Set(part); err != nil {
 					return fmt.Errorf("stored setting %s: %v", k, err)
 				}

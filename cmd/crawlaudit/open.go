@@ -7,6 +7,7 @@ import (
 
 	"github.com/crawlaudit/crawlaudit/internal/audit"
 	"github.com/crawlaudit/crawlaudit/internal/store"
+	"github.com/crawlaudit/crawlaudit/internal/urlx"
 	"github.com/crawlaudit/crawlaudit/report"
 )
 
@@ -18,8 +19,33 @@ import (
 // (records, findings, metadata; link edges come back as each URL's
 // referrers). A crawl killed before its audit ran gets its findings
 // computed here, in memory: the database is not written. Errors are
-// one-line usage errors naming the path. The caller must call close.
+// one-line usage errors naming the path. The caller must call close. The
+// --mask-param names the crawl was made with are masked from then on
+// (maskStored), so no output regenerated from it shows their values.
 func openCrawl(path string) (r store.Reader, close func() error, err error) {
+	r, close, err = openStored(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := maskStored(r); err != nil {
+		close()
+		return nil, nil, usagef("crawl %s: %v", path, firstLine(err))
+	}
+	return r, close, nil
+}
+
+// maskStored adds the --mask-param names stored in r's settings to what
+// the process masks.
+func maskStored(r store.Reader) error {
+	meta, err := r.Meta()
+	if err != nil {
+		return err
+	}
+	urlx.AddSecretParams(settingList(meta.Settings["mask_param"])...)
+	return nil
+}
+
+func openStored(path string) (store.Reader, func() error, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
 		return nil, nil, usagef("crawl %s: %v", path, unwrapPath(err))

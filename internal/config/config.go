@@ -63,6 +63,7 @@ type Site struct {
 	IgnoreRobots    *bool    `yaml:"ignore_robots" flag:"ignore-robots"`
 	Include         []string `yaml:"include" flag:"include"`
 	Exclude         []string `yaml:"exclude" flag:"exclude"`
+	MaskParams      []string `yaml:"mask_params" flag:"mask-param"`
 	AllowSubdomains *bool    `yaml:"allow_subdomains" flag:"allow-subdomains"`
 	MaxDepth        *int     `yaml:"max_depth" flag:"max-depth"`
 	MaxURLs         *int     `yaml:"max_urls" flag:"max-urls"`

@@ -7,6 +7,8 @@ import (
 	"net"
 	"net/url"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // ErrNotHTTP is returned by Resolve for references that are not http(s)
@@ -100,14 +102,21 @@ func Origin(u *url.URL) string {
 }
 
 // DefaultSecretParams are query parameter names whose values Mask hides.
-var DefaultSecretParams = []string{"token", "access_token", "api_key", "apikey", "key", "sig", "signature", "password", "passwd", "secret", "auth", "session", "sessionid", "jwt", "code", "client_secret", "id_token", "refresh_token", "x-amz-signature", "x-amz-credential", "x-amz-security-token"}
+var DefaultSecretParams = []string{"token", "access_token", "api_key", "apikey", "key", "sig", "signature", "password", "passwd", "secret", "auth", "session", "sessionid", "jwt", "code", "client_secret", "id_token", "refresh_token", "x-amz-signature", "x-amz-credential", "x-amz-security-token",
+	"pwd", "pass", "otp", "hmac", "auth_key", "private_key"}
+
+// SecretParamParts are parts of query parameter names whose values Mask
+// hides wherever they appear in the name: "auth_token", "X-Goog-Signature",
+// "clientSecret", "session_id" and the like.
+var SecretParamParts = []string{"token", "secret", "passw", "signature", "apikey", "api_key", "api-key", "credential", "sessionid", "session_id", "sessid"}
 
 // Masked is what Mask puts in place of a secret.
 const Masked = "REDACTED"
 
 // Masker hides secrets in URLs: userinfo, and the values of query
-// parameters whose names (case-insensitive) are in its list. The zero value
-// masks DefaultSecretParams. It is safe for concurrent use once built.
+// parameters whose names (case-insensitive) are in its list or contain one
+// of SecretParamParts. The zero value masks as the default Masker does. It
+// is safe for concurrent use once built.
 type Masker struct {
 	params map[string]bool
 }
@@ -126,19 +135,49 @@ func NewMasker(extra ...string) *Masker {
 	return m
 }
 
-var defaultMasker = NewMasker()
+// secret reports whether a parameter named key (lower-cased) is masked.
+func (m *Masker) secret(key string) bool {
+	if m.params[key] {
+		return true
+	}
+	for _, part := range SecretParamParts {
+		if strings.Contains(key, part) {
+			return true
+		}
+	}
+	return false
+}
 
-// Mask hides secrets in raw with the default parameter list. Text that is
-// not a URL is returned unchanged except for anything that looks like
-// userinfo.
-func Mask(raw string) string { return defaultMasker.Mask(raw) }
+var (
+	defaultMasker atomic.Pointer[Masker]
+	extraMu       sync.Mutex
+	extraParams   []string
+)
+
+func init() { defaultMasker.Store(NewMasker()) }
+
+// AddSecretParams makes Mask (the default Masker) also hide the values of
+// the query parameters named (case-insensitive). Names are only ever added:
+// a process masks the union of every name it was given (--mask-param, the
+// names a crawl database stores).
+func AddSecretParams(names ...string) {
+	extraMu.Lock()
+	defer extraMu.Unlock()
+	extraParams = append(extraParams, names...)
+	defaultMasker.Store(NewMasker(extraParams...))
+}
+
+// Mask hides secrets in raw with the default Masker: DefaultSecretParams,
+// SecretParamParts and AddSecretParams's names. Text that is not a URL is
+// returned unchanged except for anything that looks like userinfo.
+func Mask(raw string) string { return defaultMasker.Load().Mask(raw) }
 
 // Mask hides secrets in raw: userinfo becomes REDACTED@, and the values of
 // secret-looking query parameters become REDACTED. The rest of the URL is
 // kept byte for byte.
 func (m *Masker) Mask(raw string) string {
 	if m == nil || m.params == nil {
-		m = defaultMasker
+		m = defaultMasker.Load()
 	}
 	if !strings.ContainsAny(raw, "?@") {
 		return raw
@@ -176,7 +215,7 @@ func (m *Masker) Mask(raw string) string {
 		if err != nil {
 			key = name
 		}
-		if m.params[strings.ToLower(key)] {
+		if m.secret(strings.ToLower(key)) {
 			parts[i] = name + "=" + Masked
 			changed = true
 		}

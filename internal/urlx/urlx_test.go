@@ -68,6 +68,10 @@ func TestMask(t *testing.T) {
 		{"fragment kept", "https://example.com/?password=p#frag", "https://example.com/?password=REDACTED#frag"},
 		{"@ in path is not userinfo", "https://example.com/@user", "https://example.com/@user"},
 		{"encoded name", "https://example.com/?access%5Ftoken=t", "https://example.com/?access%5Ftoken=REDACTED"},
+		{"names containing a secret part", "https://example.com/?auth_token=a&X-Goog-Signature=b&clientSecret=c&PHPSESSID=d&session_id=e&user_password=f&X-Goog-Credential=g",
+			"https://example.com/?auth_token=REDACTED&X-Goog-Signature=REDACTED&clientSecret=REDACTED&PHPSESSID=REDACTED&session_id=REDACTED&user_password=REDACTED&X-Goog-Credential=REDACTED"},
+		{"names that only look alike are kept", "https://example.com/?keyword=bread&author=ann&codename=x&passage=2",
+			"https://example.com/?keyword=bread&author=ann&codename=x&passage=2"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -79,6 +83,19 @@ func TestMask(t *testing.T) {
 	m := NewMasker("session_key")
 	if got := m.Mask("http://x/?session_key=abc"); got != "http://x/?session_key=REDACTED" {
 		t.Fatalf("extra parameter not masked: %q", got)
+	}
+}
+
+// AddSecretParams extends what Mask hides, for the whole process; the name
+// is unique to this test, so other tests are not affected.
+func TestAddSecretParams(t *testing.T) {
+	const u = "http://x/?urlx_test_ref=abc&page=2"
+	if got := Mask(u); got != u {
+		t.Fatalf("masked before the name was added: %q", got)
+	}
+	AddSecretParams("URLX_TEST_REF")
+	if got := Mask(u); got != "http://x/?urlx_test_ref=REDACTED&page=2" {
+		t.Fatalf("added name not masked: %q", got)
 	}
 }
 
