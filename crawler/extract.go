@@ -113,6 +113,14 @@ type rawRef struct {
 	canonical bool // <link rel=canonical>
 }
 
+// referenceTags are the elements whose attributes element reads (besides
+// style, read on every element).
+var referenceTags = map[atom.Atom]bool{
+	atom.Base: true, atom.Meta: true, atom.Input: true, atom.A: true, atom.Area: true, atom.Iframe: true, atom.Link: true,
+	atom.Img: true, atom.Source: true, atom.Script: true, atom.Video: true, atom.Audio: true, atom.Track: true,
+	atom.Embed: true, atom.Object: true,
+}
+
 // maxRawText bounds the text gathered for one anchor, title or style
 // element before it is collapsed and clipped: a hostile page may never
 // close its <a>.
@@ -153,18 +161,20 @@ func (w *htmlWalk) run(z *html.Tokenizer) {
 		case html.StartTagToken, html.SelfClosingTagToken:
 			name, more := z.TagName()
 			a := atom.Lookup(name)
+			// Every attribute of the elements element looks at; of the
+			// others (div, span, p…), only a style attribute.
+			all := referenceTags[a]
 			w.attrs = w.attrs[:0]
 			for more {
 				var k, v []byte
 				k, v, more = z.TagAttr()
-				w.attrs = append(w.attrs, html.Attribute{Key: string(k), Val: string(v)})
-			}
-			if a == 0 {
-				if _, ok := w.attr("style"); !ok {
-					continue
+				if all || string(k) == "style" {
+					w.attrs = append(w.attrs, html.Attribute{Key: string(k), Val: string(v)})
 				}
 			}
-			w.element(a, string(name))
+			if all || len(w.attrs) > 0 {
+				w.element(a, string(name))
+			}
 			switch a {
 			case atom.Header, atom.Nav, atom.Footer, atom.Aside:
 				w.chrome++

@@ -406,6 +406,11 @@ func TestSQLiteSchema(t *testing.T) {
 	if mode != "wal" {
 		t.Errorf("journal_mode = %q, want wal", mode)
 	}
+	var ps int
+	must(t, s.db.QueryRow("PRAGMA page_size").Scan(&ps))
+	if ps != pageSize || pageSize != 16384 {
+		t.Errorf("page_size = %d, want %d (README: pages are 16 KiB)", ps, pageSize)
+	}
 	// The README documents these tables and columns; changing them needs
 	// a SchemaVersion bump and a README update.
 	want := map[string][]string{
