@@ -33,6 +33,11 @@ func SaysNotFound(title string) bool {
 	if title == "" || len(title) > 300 {
 		return false
 	}
+	// Every message notFoundPart matches holds one of these; most titles
+	// hold none, and are not split and matched.
+	if low := strings.ToLower(title); !strings.Contains(low, "404") && !strings.Contains(low, "found") && !strings.Contains(low, "exist") {
+		return false
+	}
 	for _, part := range strings.FieldsFunc(strings.ReplaceAll(title, " - ", "|"), func(r rune) bool {
 		return strings.ContainsRune(titleSeparators, r)
 	}) {
