@@ -211,7 +211,7 @@ func Run(ctx context.Context, cfg Config, w store.Writer) (Result, error) {
 	if transport == nil {
 		transport = defaultTransport(cfg.Concurrency)
 	}
-	transport = &retryTransport{next: transport, retries: cfg.Retries, maxWait: cfg.MaxRetryWait, now: cfg.Now}
+	transport = &retryTransport{next: proxyAuthTransport{next: transport}, retries: cfg.Retries, maxWait: cfg.MaxRetryWait, now: cfg.Now}
 	if cfg.Credentials != nil {
 		at := newAuthTransport(transport, cfg.Credentials, start, cfg.Now)
 		transport, cr.auth = at, &authState{t: at}

@@ -164,7 +164,8 @@ func (r *Rules) interpret(status int, body []byte) {
 func unreachable(err error) bool {
 	var dnsErr *net.DNSError
 	var opErr *net.OpError
-	return errors.As(err, &dnsErr) || errors.As(err, &opErr) && opErr.Op == "dial"
+	var down interface{ Unreachable() bool } // e.g. a proxy that wants credentials (crawler.ProxyAuthError)
+	return errors.As(err, &dnsErr) || errors.As(err, &opErr) && opErr.Op == "dial" || errors.As(err, &down) && down.Unreachable()
 }
 
 func get(ctx context.Context, client *http.Client, target, userAgent string) (int, []byte, *http.Response, int64, error) {
