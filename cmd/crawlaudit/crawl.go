@@ -358,6 +358,11 @@ func runCrawl(ctx context.Context, o *crawlOptions, stdout, stderr io.Writer) er
 	res, err := crawler.Run(ctx, cfg, st)
 	stopProgress()
 	heapProfile("crawl")
+	// The audit and the reports take minutes on a million URLs: they show
+	// progress too, until the summary is printed.
+	op := &outputProgress{files: len(report.FileNames())}
+	stopOutputProgress := showOutputProgress(stderr, op, o.progress && !o.quiet && err == nil, o.now)
+	defer stopOutputProgress()
 	if err != nil {
 		if errors.Is(err, crawler.ErrStartUnreachable) {
 			return usageError{err}
@@ -379,6 +384,7 @@ func runCrawl(ctx context.Context, o *crawlOptions, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
+	op.audited.Store(true)
 	outcome := o.job.applyPolicy(findings, o.now(), logger)
 	if err := st.PutFindings(outcome.Findings); err != nil {
 		return err
@@ -388,7 +394,7 @@ func runCrawl(ctx context.Context, o *crawlOptions, stdout, stderr io.Writer) er
 	// A baseline that cannot be read fails the run, but only after the
 	// crawl's own outputs are written.
 	since, baseErr := o.compareBaseline(done, logger)
-	if err := writeOutputs(o.out, done, since); err != nil {
+	if err := writeOutputsCounted(o.out, done, since, &op.written); err != nil {
 		return err
 	}
 	if baseErr != nil {
@@ -398,6 +404,7 @@ func runCrawl(ctx context.Context, o *crawlOptions, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
+	stopOutputProgress()
 	if !o.quiet {
 		if err := writeSummary(stdout, done); err != nil {
 			return err

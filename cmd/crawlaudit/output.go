@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/sync/errgroup"
@@ -52,6 +53,12 @@ func unwrapPath(err error) error {
 // since, the comparison with a baseline crawl, adds report.html's "Since
 // last crawl" section; nil leaves it out.
 func writeOutputs(dir string, r store.Reader, since *diff.Diff) error {
+	return writeOutputsCounted(dir, r, since, nil)
+}
+
+// writeOutputsCounted is writeOutputs, adding one to written (when not nil)
+// as each file is done.
+func writeOutputsCounted(dir string, r store.Reader, since *diff.Diff, written *atomic.Int64) error {
 	opt := htmlOptions()
 	opt.Since = since
 	writers := report.Writers(opt)
@@ -66,6 +73,9 @@ func writeOutputs(dir string, r store.Reader, since *diff.Diff) error {
 	for _, name := range names {
 		g.Go(func() error {
 			err := writeAtomic(filepath.Join(dir, name), func(w io.Writer) error { return writers[name](w, r) })
+			if written != nil {
+				written.Add(1)
+			}
 			mu.Lock()
 			errs[name] = err
 			mu.Unlock()

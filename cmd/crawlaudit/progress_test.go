@@ -61,3 +61,28 @@ func TestProgressOffPrintsNothing(t *testing.T) {
 		t.Fatalf("--progress=false printed %q", buf.String())
 	}
 }
+
+// After the crawl, the audit and then the report files are counted the
+// same way.
+func TestOutputProgressLogsAuditThenFiles(t *testing.T) {
+	old := logEvery
+	logEvery = 10 * time.Millisecond
+	t.Cleanup(func() { logEvery = old })
+	op := &outputProgress{files: 11}
+	var buf syncBuffer
+	stop := showOutputProgress(&buf, op, true, time.Now)
+	waitFor := func(s string) {
+		t.Helper()
+		for deadline := time.Now().Add(2 * time.Second); !strings.Contains(buf.String(), s); time.Sleep(5 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("no %q in %q", s, buf.String())
+			}
+		}
+	}
+	waitFor("crawlaudit: progress: auditing the crawl, ")
+	op.audited.Store(true)
+	op.written.Add(3)
+	waitFor("crawlaudit: progress: writing reports: 3 of 11 files written, ")
+	stop()
+	stop()
+}
