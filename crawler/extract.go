@@ -69,7 +69,14 @@ func extractHTML(body []byte, page *url.URL, agent string) pageInfo {
 	var info pageInfo
 	w := htmlWalk{info: &info, agent: agent, anchor: -1}
 	w.run(html.NewTokenizer(bytes.NewReader(body)))
+	w.resolve(page)
+	return info
+}
 
+// resolve resolves the references the walk found against the page (or its
+// first http(s) <base href>) into w.info: the canonical, then the links
+// and the assets, each in document order.
+func (w *htmlWalk) resolve(page *url.URL) {
 	base := page
 	if w.base != nil {
 		if b, err := page.Parse(strings.TrimSpace(*w.base)); err == nil && (b.Scheme == "http" || b.Scheme == "https") {
@@ -93,13 +100,12 @@ func extractHTML(body []byte, page *url.URL, agent string) pageInfo {
 		if err != nil {
 			continue
 		}
-		if r.canonical && info.canonical == "" {
-			info.canonical = u
+		if r.canonical && w.info.canonical == "" {
+			w.info.canonical = u
 		}
 		*list = append(*list, ref{url: u, typ: r.typ, tag: r.tag, text: clip(collapse(r.text), maxText), parse: r.parse})
 	}
-	info.refs = append(links, assets...)
-	return info
+	w.info.refs = append(links, assets...)
 }
 
 // rawRef is a reference as it stands in the page, before resolution.

@@ -489,14 +489,7 @@ func TestSQLiteOpensVersion1(t *testing.T) {
 	must(t, err)
 	must(t, s.Close())
 
-	s, err = OpenSQLite(path)
-	must(t, err)
-	defer s.Close()
-	var v int
-	must(t, s.db.QueryRow("PRAGMA user_version").Scan(&v))
-	if v != SchemaVersion {
-		t.Errorf("user_version after opening = %d, want %d", v, SchemaVersion)
-	}
+	s = openUpgraded(t, path)
 	var got Inbound
 	must(t, s.EachURLInbound(func(u URL, in Inbound) error { got = in; return nil }))
 	if got.Inlinks != 1 || got.Links != 1 || got.Refs != 1 || len(got.Types) != 1 {
@@ -520,14 +513,7 @@ func TestSQLiteResumesVersion2(t *testing.T) {
 	must(t, err)
 	must(t, s.Close())
 
-	s, err = OpenSQLite(path)
-	must(t, err)
-	defer s.Close()
-	var v int
-	must(t, s.db.QueryRow("PRAGMA user_version").Scan(&v))
-	if v != SchemaVersion {
-		t.Errorf("user_version after opening = %d, want %d", v, SchemaVersion)
-	}
+	s = openUpgraded(t, path)
 	must(t, s.Enqueue(Queued{URL: "https://a.test/b", Kind: KindPage, Depth: 2})) // already queued: ignored
 	must(t, s.Enqueue(Queued{URL: "https://a.test/d", Kind: KindPage, Depth: 2}))
 	must(t, s.PutURL(URL{URL: "https://a.test/c", Status: 200, Kind: KindPage}))
@@ -536,4 +522,19 @@ func TestSQLiteResumesVersion2(t *testing.T) {
 	if want := []string{"https://a.test/b 1", "https://a.test/d 2"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("frontier = %q, want %q", got, want)
 	}
+}
+
+// openUpgraded opens the older crawl database at path and checks that it
+// was brought to SchemaVersion; the store is closed when the test ends.
+func openUpgraded(t *testing.T, path string) *SQLite {
+	t.Helper()
+	s, err := OpenSQLite(path)
+	must(t, err)
+	t.Cleanup(func() { s.Close() })
+	var v int
+	must(t, s.db.QueryRow("PRAGMA user_version").Scan(&v))
+	if v != SchemaVersion {
+		t.Errorf("user_version after opening = %d, want %d", v, SchemaVersion)
+	}
+	return s
 }
