@@ -3,6 +3,8 @@ package report
 import (
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -92,4 +94,94 @@ func BenchmarkReport100k(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkReport100kSQLite renders every output of the same synthetic
+// crawl from a crawl.db, as `crawlaudit crawl` and `report` do (one op = all
+// files through one Memo, one at a time). The edge index and inbound counts
+// are built before the timer starts: BenchmarkReport100kSQLiteFirstRead
+// times them.
+func BenchmarkReport100kSQLite(b *testing.B) {
+	db, _ := syntheticSQLite(b, 100000)
+	if err := store.EachURLInbound(db, func(store.URL, store.Inbound) error { return nil }); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		m := NewMemo(db)
+		for _, name := range FileNames() {
+			if err := Files[name](io.Discard, m); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
+// BenchmarkReport100kSQLiteFirstRead times what the first read of a
+// finished crawl.db does once: sort the edges into their index and count
+// them into the inbound table (one op = a fresh copy of the database).
+func BenchmarkReport100kSQLiteFirstRead(b *testing.B) {
+	src, srcPath := syntheticSQLite(b, 100000)
+	if err := src.Close(); err != nil {
+		b.Fatal(err)
+	}
+	data, err := os.ReadFile(srcPath)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		b.StopTimer()
+		path := filepath.Join(b.TempDir(), "crawl.db")
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			b.Fatal(err)
+		}
+		db, err := store.OpenSQLite(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		if err := store.EachURLInbound(db, func(store.URL, store.Inbound) error { return nil }); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		db.Close()
+		b.StartTimer()
+	}
+}
+
+// syntheticSQLite copies newSyntheticStore's crawl of n URLs into a new
+// crawl.db (closed when the benchmark ends) and returns it with its path.
+func syntheticSQLite(b *testing.B, n int) (*store.SQLite, string) {
+	b.Helper()
+	m := newSyntheticStore(b, n)
+	path := filepath.Join(b.TempDir(), "crawl.db")
+	db, err := store.CreateSQLite(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	meta, err := m.Meta()
+	if err == nil {
+		err = db.SetMeta(meta)
+	}
+	if err == nil {
+		err = m.EachURL(db.PutURL)
+	}
+	if err == nil {
+		err = m.EachEdge(db.AddEdge)
+	}
+	var fs []store.Finding
+	if err == nil {
+		fs, err = m.Findings()
+	}
+	if err == nil {
+		err = db.PutFindings(fs)
+	}
+	if err == nil {
+		err = db.Flush()
+	}
+	if err != nil {
+		b.Fatal(err)
+	}
+	return db, path
 }

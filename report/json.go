@@ -2,6 +2,7 @@ package report
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -283,6 +284,8 @@ func WriteJSON(w io.Writer, r store.Reader) error {
 type jsonWriter struct {
 	w   io.Writer
 	err error
+	buf bytes.Buffer
+	enc map[string]*json.Encoder // by indent prefix, writing to buf
 }
 
 func (j *jsonWriter) raw(s string) {
@@ -293,32 +296,49 @@ func (j *jsonWriter) raw(s string) {
 	}
 }
 
-func (j *jsonWriter) marshal(v any, prefix string) string {
+// value writes v as indented JSON (prefix before each line but the first),
+// as json.MarshalIndent would, through one json.Encoder per prefix: an
+// Encoder reuses its buffers, MarshalIndent allocates two per value.
+func (j *jsonWriter) value(v any, prefix string) {
 	if j.err != nil {
-		return ""
+		return
 	}
-	b, err := json.MarshalIndent(v, prefix, "  ")
-	if err != nil {
+	enc, ok := j.enc[prefix]
+	if !ok {
+		enc = json.NewEncoder(&j.buf)
+		enc.SetIndent(prefix, "  ")
+		if j.enc == nil {
+			j.enc = map[string]*json.Encoder{}
+		}
+		j.enc[prefix] = enc
+	}
+	j.buf.Reset()
+	if err := enc.Encode(v); err != nil {
 		j.err = fmt.Errorf("encode: %w", err)
-		return ""
+		return
 	}
-	return string(b)
+	b := bytes.TrimSuffix(j.buf.Bytes(), []byte("\n")) // Encode ends each value with a newline
+	if _, err := j.w.Write(b); err != nil {
+		j.err = fmt.Errorf("write: %w", err)
+	}
 }
 
 // field writes one top-level `"name": value,` line (never the last one:
 // findings closes the object).
 func (j *jsonWriter) field(name string, v any) {
-	j.raw(`  "` + name + `": ` + j.marshal(v, "  ") + ",\n")
+	j.raw(`  "` + name + `": `)
+	j.value(v, "  ")
+	j.raw(",\n")
 }
 
 // element writes one element of a top-level array.
 func (j *jsonWriter) element(v any, first bool) {
-	val := j.marshal(v, "    ")
 	if first {
-		j.raw("\n    " + val)
+		j.raw("\n    ")
 	} else {
-		j.raw(",\n    " + val)
+		j.raw(",\n    ")
 	}
+	j.value(v, "    ")
 }
 
 // endArray closes a top-level array; an empty one reads [].

@@ -587,23 +587,48 @@ func (s *SQLite) Meta() (Meta, error) {
 
 type scanner interface{ Scan(dest ...any) error }
 
-func scanURL(r scanner) (URL, error) {
-	var u URL
-	var kind, auth, fetched, problems, challenges string
-	err := r.Scan(&u.URL, &u.Status, &kind, &u.Start, &u.Depth, &u.Method, &u.ContentType, &u.Bytes, &u.Truncated,
-		&u.ResponseMS, &u.Redirect, &auth, &u.NoIndex, &u.Canonical, &u.Title, &u.InSitemap, &u.BlockedByRobots, &u.Error, &fetched,
-		&u.RobotsDisallowed, &u.SitemapURLs, &problems, &u.Credentials, &u.AnonymousStatus, &u.BotCheck, &u.LoginForm, &challenges)
-	u.Kind = Kind(kind)
-	if problems != "" && problems != "null" {
-		_ = json.Unmarshal([]byte(problems), &u.SitemapProblems)
+// urlRow scans rows of urlColumns, then any extra columns, into one set of
+// destinations reused for every row: a pass over a million records then
+// allocates the column values only, not 27 pointers and a slice per row.
+type urlRow struct {
+	u                                         URL
+	kind, auth, fetched, problems, challenges string
+	dest                                      []any
+}
+
+func newURLRow(extra ...any) *urlRow {
+	r := &urlRow{}
+	u := &r.u
+	r.dest = append([]any{&u.URL, &u.Status, &r.kind, &u.Start, &u.Depth, &u.Method, &u.ContentType, &u.Bytes, &u.Truncated,
+		&u.ResponseMS, &u.Redirect, &r.auth, &u.NoIndex, &u.Canonical, &u.Title, &u.InSitemap, &u.BlockedByRobots, &u.Error, &r.fetched,
+		&u.RobotsDisallowed, &u.SitemapURLs, &r.problems, &u.Credentials, &u.AnonymousStatus, &u.BotCheck, &u.LoginForm, &r.challenges}, extra...)
+	return r
+}
+
+// scan reads the next row of s (and its extra columns) and returns its record.
+func (r *urlRow) scan(s scanner) (URL, error) {
+	r.u = URL{}
+	err := s.Scan(r.dest...)
+	u := r.u
+	u.Kind = Kind(r.kind)
+	// Decoded into variables of their own: taking the address of a field
+	// of u would move every row's u to the heap.
+	if r.problems != "" && r.problems != "null" {
+		var ps []SitemapProblem
+		_ = json.Unmarshal([]byte(r.problems), &ps)
+		u.SitemapProblems = ps
 	}
-	if challenges != "" && challenges != "null" {
-		_ = json.Unmarshal([]byte(challenges), &u.Challenges)
+	if r.challenges != "" && r.challenges != "null" {
+		var cs []Challenge
+		_ = json.Unmarshal([]byte(r.challenges), &cs)
+		u.Challenges = cs
 	}
-	u.WWWAuthenticate = parseList(auth)
-	u.FetchedAt = parseTime(fetched)
+	u.WWWAuthenticate = parseList(r.auth)
+	u.FetchedAt = parseTime(r.fetched)
 	return u, err
 }
+
+func scanURL(s scanner) (URL, error) { return newURLRow().scan(s) }
 
 // Get returns the record of url.
 func (s *SQLite) Get(url string) (URL, bool, error) {
@@ -634,8 +659,9 @@ func (s *SQLite) EachURL(fn func(URL) error) error {
 		return fmt.Errorf("store: %w", err)
 	}
 	defer rows.Close()
+	row := newURLRow()
 	for rows.Next() {
-		u, err := scanURL(rows)
+		u, err := row.scan(rows)
 		if err != nil {
 			return fmt.Errorf("store: %w", err)
 		}
@@ -1041,9 +1067,9 @@ func (s *SQLite) EachURLInbound(fn func(URL, Inbound) error) error {
 	defer rows.Close()
 	var in Inbound
 	var types string
-	sc := withExtra{rows, []any{&types, &in.Inlinks, &in.Links, &in.Refs}}
+	row := newURLRow(&types, &in.Inlinks, &in.Links, &in.Refs)
 	for rows.Next() {
-		u, err := scanURL(sc)
+		u, err := row.scan(rows)
 		if err != nil {
 			return fmt.Errorf("store: %w", err)
 		}
@@ -1054,14 +1080,6 @@ func (s *SQLite) EachURLInbound(fn func(URL, Inbound) error) error {
 	}
 	return rows.Err()
 }
-
-// withExtra scans a row of the URL columns followed by extra columns.
-type withExtra struct {
-	rows  *sql.Rows
-	extra []any
-}
-
-func (w withExtra) Scan(dest ...any) error { return w.rows.Scan(append(dest, w.extra...)...) }
 
 // freshInbound refills the inbound table if edges were written since it
 // was filled (a test, or a store written after it was read).
