@@ -103,12 +103,9 @@ func (o *crawlOptions) register(cmd *cobra.Command) {
 // validate parses raw flag strings into typed values and reports bad or
 // conflicting values as usage errors.
 func (o *crawlOptions) validate() error {
-	for _, p := range o.maskParams {
-		if strings.TrimSpace(p) == "" || strings.ContainsAny(p, "=&?#") {
-			return usagef("--mask-param %q: give a query parameter name, without = & ? or #", p)
-		}
+	if err := addMaskParams(o.maskParams); err != nil { // before anything prints a URL
+		return err
 	}
-	urlx.AddSecretParams(o.maskParams...) // before anything prints a URL
 	if o.start == "" {
 		return usagef("missing start URL: crawlaudit crawl https://www.example.com")
 	}
@@ -230,6 +227,18 @@ func (o *crawlOptions) crawlerConfig(logger *slog.Logger) crawler.Config {
 
 // settings returns the crawl settings recorded in the outputs. Nothing here
 // may be a credential.
+// addMaskParams checks the --mask-param names and adds them to what the
+// process masks (urlx.AddSecretParams).
+func addMaskParams(names []string) error {
+	for _, p := range names {
+		if strings.TrimSpace(p) == "" || strings.ContainsAny(p, "=&?#") {
+			return usagef("--mask-param %q: give a query parameter name, without = & ? or #", p)
+		}
+	}
+	urlx.AddSecretParams(names...)
+	return nil
+}
+
 // repeated is how a repeatable flag's values are stored in the settings: a
 // JSON array of strings (a regular expression may contain spaces), or ""
 // for none.

@@ -19,7 +19,7 @@ func maskSite() http.Handler {
 		switch r.URL.Path {
 		case "/":
 			w.Header().Set("Content-Type", "text/html")
-			fmt.Fprint(w, `<title>Home</title><a href="/offer?ref=REFSECRET4711&page=2">offer</a> <a href="/feed?auth_token=TOKSECRET0815">feed</a>`)
+			fmt.Fprint(w, `<title>Home</title><a href="/offer?ref=REFSECRET4711&page=2">offer</a> <a href="/feed?auth_token=TOKSECRET0815">feed</a> <a href="/feed?campaign=CAMPSECRET99">campaign</a>`)
 		case "/feed":
 			w.Header().Set("Content-Type", "text/html")
 			fmt.Fprint(w, `<title>Feed</title><a href="/">home</a>`)
@@ -53,8 +53,9 @@ func allOutputs(t *testing.T, dir string) string {
 
 // --mask-param hides a parameter's value in every output of the crawl, and
 // the crawl database remembers the name: `crawlaudit report` in a new
-// process, without the flag, still hides it. Parameters whose names contain
-// "token" are hidden without being named.
+// process, without that flag, still hides it (and its own --mask-param adds
+// another). Parameters whose names contain "token" are hidden without being
+// named.
 func TestMaskParamHidesValuesInEveryOutputAndReport(t *testing.T) {
 	bin := buildBinary(t)
 	srv := testsite.Start(maskSite(), nil)
@@ -75,10 +76,18 @@ func TestMaskParamHidesValuesInEveryOutputAndReport(t *testing.T) {
 		}
 	}
 	check("after the crawl")
-	if code := runBinary(t, bin, "report", dir, "-q"); code != 0 {
+	if !strings.Contains(allOutputs(t, dir), "campaign=CAMPSECRET99") {
+		t.Fatal("campaign is masked without being named: the report check below proves nothing")
+	}
+	// report in a new process: the crawl's names still apply, and
+	// --mask-param adds one.
+	if code := runBinary(t, bin, "report", dir, "-q", "--mask-param", "campaign"); code != 0 {
 		t.Fatalf("report exited %d", code)
 	}
 	check("after crawlaudit report")
+	if out := allOutputs(t, dir); strings.Contains(out, "CAMPSECRET99") || !strings.Contains(out, "campaign=REDACTED") {
+		t.Error("report --mask-param campaign did not hide it")
+	}
 	if code := runBinary(t, bin, "crawl", srv.URL+"/", "--out", t.TempDir(), "--mask-param", "a=b", "--progress=false", "-q"); code != 2 {
 		t.Errorf("--mask-param a=b exited %d, want 2", code)
 	}

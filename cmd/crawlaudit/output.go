@@ -135,9 +135,10 @@ func writeSummary(w io.Writer, r store.Reader) error {
 
 // reportOptions are the flags of `crawlaudit report`.
 type reportOptions struct {
-	source string
-	out    string
-	quiet  bool
+	source     string
+	out        string
+	quiet      bool
+	maskParams []string
 }
 
 func newReportCommand(ctx context.Context, stdout, stderr io.Writer) *cobra.Command {
@@ -158,10 +159,14 @@ func newReportCommand(ctx context.Context, stdout, stderr io.Writer) *cobra.Comm
 	}
 	cmd.Flags().StringVar(&o.out, "out", "", "folder to write the outputs to (default: the crawl's own folder)")
 	cmd.Flags().BoolVarP(&o.quiet, "quiet", "q", false, "print no summary table")
+	cmd.Flags().StringArrayVar(&o.maskParams, "mask-param", nil, "also hide the value of this query parameter (repeatable; the names the crawl was made with are always hidden)")
 	return cmd
 }
 
 func runReport(_ context.Context, o *reportOptions, stdout, stderr io.Writer) error {
+	if err := addMaskParams(o.maskParams); err != nil {
+		return err
+	}
 	src, closeCrawl, err := openCrawl(o.source)
 	if err != nil {
 		return usagef("report: %v", err)
