@@ -40,6 +40,7 @@ type crawlOptions struct {
 	allowSubdomains bool
 	maxDepth        int
 	maxURLs         int
+	maxTime         time.Duration
 	noExternal      bool
 	failOn          string
 	quiet           bool
@@ -89,6 +90,7 @@ func (o *crawlOptions) register(cmd *cobra.Command) {
 	f.BoolVar(&o.allowSubdomains, "allow-subdomains", false, "treat subdomains of the start host as part of the site")
 	f.IntVar(&o.maxDepth, "max-depth", 0, "most clicks from the start URL to crawl (0 unlimited)")
 	f.IntVar(&o.maxURLs, "max-urls", 0, "most URLs to request (0 unlimited)")
+	f.DurationVar(&o.maxTime, "max-time", 0, "stop requesting after this long (e.g. 30m), write the reports marked partial; --resume continues (0 unlimited)")
 	f.BoolVar(&o.noExternal, "no-external", false, "do not check links to other origins")
 	f.StringVar(&o.failOn, "fail-on", "error", "exit 1 when a finding reaches this severity: error, warning, notice or never")
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "print no summary table")
@@ -126,6 +128,9 @@ func (o *crawlOptions) validate() error {
 		return usagef("--max-body: %v", err)
 	}
 	o.maxBodyBytes = n
+	if o.maxTime < 0 {
+		return usagef("--max-time must not be negative (0 means unlimited)")
+	}
 	if o.maxURLs < 0 {
 		return usagef("--max-urls must not be negative")
 	}
@@ -265,6 +270,7 @@ func (o *crawlOptions) settings() map[string]string {
 		"allow_subdomains": strconv.FormatBool(o.allowSubdomains),
 		"max_depth":        strconv.Itoa(o.maxDepth),
 		"max_urls":         strconv.Itoa(o.maxURLs),
+		"max_time":         o.maxTime.String(),
 		"no_external":      strconv.FormatBool(o.noExternal),
 		"fail_on":          o.failOn,
 	}
@@ -364,7 +370,16 @@ func runCrawl(ctx context.Context, o *crawlOptions, stdout, stderr io.Writer) er
 	}
 	cfg.Progress = &crawler.Progress{}
 	stopProgress := showProgress(stderr, cfg.Progress, o.progress && !o.quiet, o.now)
-	res, err := crawler.Run(ctx, cfg, st)
+	crawlCtx := ctx
+	if o.maxTime > 0 {
+		// Like Ctrl-C, but the run goes on to the reports and its usual
+		// exit code: requests in flight finish, the frontier is kept.
+		var cancel context.CancelFunc
+		crawlCtx, cancel = context.WithTimeout(ctx, o.maxTime)
+		defer cancel()
+	}
+	res, err := crawler.Run(crawlCtx, cfg, st)
+	timeUp := res.Partial && ctx.Err() == nil && errors.Is(crawlCtx.Err(), context.DeadlineExceeded)
 	stopProgress()
 	heapProfile("crawl")
 	// The audit and the reports take minutes on a million URLs: they show
@@ -424,6 +439,9 @@ func runCrawl(ctx context.Context, o *crawlOptions, stdout, stderr io.Writer) er
 		fmt.Fprintf(stdout, "\nReport written to %s\n", o.out)
 		if res.LimitReached {
 			fmt.Fprintf(stdout, "Stopped discovering new URLs at --max-urls %d.\n", o.maxURLs)
+		}
+		if timeUp {
+			fmt.Fprintf(stdout, "Stopped at --max-time %s: the reports are partial. Continue with: crawlaudit crawl --resume %s\n", o.maxTime, o.out)
 		}
 	}
 	return o.verdict(done, jr)

@@ -34,6 +34,7 @@ func demoServers(t *testing.T) (site, external string, log *testsite.Log) {
 type crawlJSON struct {
 	SchemaVersion int    `json:"schema_version"`
 	StartURL      string `json:"start_url"`
+	Partial       bool   `json:"partial"`
 	URLs          []struct {
 		URL             string   `json:"url"`
 		Status          int      `json:"status"`

@@ -67,6 +67,7 @@ type Site struct {
 	AllowSubdomains *bool    `yaml:"allow_subdomains" flag:"allow-subdomains"`
 	MaxDepth        *int     `yaml:"max_depth" flag:"max-depth"`
 	MaxURLs         *int     `yaml:"max_urls" flag:"max-urls"`
+	MaxTime         *string  `yaml:"max_time" flag:"max-time"`
 	NoExternal      *bool    `yaml:"no_external" flag:"no-external"`
 	FailOn          *string  `yaml:"fail_on" flag:"fail-on"`
 	FailOnNew       *string  `yaml:"fail_on_new" flag:"fail-on-new"`
@@ -332,7 +333,7 @@ func (c *Config) validateSite(s Site, path ...any) error {
 		key      string
 		v        *string
 		positive bool
-	}{{"delay", s.Delay, false}, {"timeout", s.Timeout, true}} {
+	}{{"delay", s.Delay, false}, {"timeout", s.Timeout, true}, {"max_time", s.MaxTime, false}} {
 		if d.v == nil {
 			continue
 		}
