@@ -426,9 +426,10 @@ func TestAuthTokenRevokedMidCrawl(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	var mid []string
+	var midURL string
 	for _, f := range doc.Findings {
 		if f.Rule == "credentials-rejected-mid-crawl" {
-			mid = append(mid, f.Message)
+			mid, midURL = append(mid, f.Message), strings.TrimPrefix(f.URL, strings.TrimSuffix(start, "/"))
 			if f.Severity != "error" {
 				t.Errorf("severity %s", f.Severity)
 			}
@@ -437,7 +438,16 @@ func TestAuthTokenRevokedMidCrawl(t *testing.T) {
 	if len(mid) != 1 {
 		t.Fatalf("credentials-rejected-mid-crawl findings = %q, want 1", mid)
 	}
-	for _, s := range []string{"credentials stopped working at 20", `error="invalid_token"`, "The access token was revoked", "token expired?"} {
+	want := []string{"credentials stopped working at 20", "token expired?"}
+	// The finding is on the first 401 with the revoked token. Which URL that
+	// is depends on the order the answers arrive in: a Bearer-protected one
+	// (its challenge says why) or /digest or /malformed, which answer 401
+	// to everyone (the canary re-request shows the token itself is refused,
+	// but their challenges give no reason).
+	if midURL != "/digest" && midURL != "/malformed" {
+		want = append(want, `error="invalid_token"`, "The access token was revoked")
+	}
+	for _, s := range want {
 		if !strings.Contains(mid[0], s) {
 			t.Errorf("message lacks %q: %s", s, mid[0])
 		}
