@@ -162,6 +162,7 @@ type authState struct {
 	checks   int     // canary checks done
 	since    int     // 401s with credentials since the last check
 	rejected bool
+	proof    []string // WWW-Authenticate of the canary that proved the rejection
 }
 
 type okURL struct {
@@ -220,14 +221,15 @@ func (cr *crawler) rejectedMidCrawl(ctx context.Context, strong bool) (rejected,
 		anon := c.anon
 		if anon == 0 {
 			tried++
-			anon, _ = cr.probe(ctx, c.url, true)
+			anon, _, _ = cr.probe(ctx, c.url, true)
 		}
 		if anon != http.StatusUnauthorized && anon != http.StatusForbidden {
 			continue // public (or unknown): says nothing about the credentials
 		}
-		status, sent := cr.probe(ctx, c.url, false)
+		status, sent, hdr := cr.probe(ctx, c.url, false)
 		if status == http.StatusUnauthorized && sent {
 			a.rejected = true
+			a.proof = hdr.Values("WWW-Authenticate")
 			a.t.distrusted.Store(true)
 			return true, true
 		}
@@ -239,11 +241,11 @@ func (cr *crawler) rejectedMidCrawl(ctx context.Context, strong bool) (rejected,
 }
 
 // probe GETs u outside the frontier (for canary checks) and returns its
-// status and whether credentials were sent.
-func (cr *crawler) probe(ctx context.Context, u string, anonymous bool) (int, bool) {
+// status, whether credentials were sent, and its header.
+func (cr *crawler) probe(ctx context.Context, u string, anonymous bool) (int, bool, http.Header) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return 0, false
+		return 0, false, nil
 	}
 	req.Header.Set("User-Agent", cr.cfg.UserAgent)
 	if anonymous {
@@ -252,11 +254,11 @@ func (cr *crawler) probe(ctx context.Context, u string, anonymous bool) (int, bo
 	cr.requests.Add(1)
 	resp, err := cr.client.Do(req)
 	if err != nil {
-		return 0, false
+		return 0, false, nil
 	}
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	return resp.StatusCode, resp.Header.Get(sentHeader) != ""
+	return resp.StatusCode, resp.Header.Get(sentHeader) != "", resp.Header
 }
 
 // compareAnonymous requests j again without credentials and returns the

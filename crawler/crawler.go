@@ -127,6 +127,11 @@ type Result struct {
 	LimitReached bool     // MaxURLs stopped discovery
 	Pending      []string // URLs queued but not requested when the crawl stopped
 	Warnings     []string // crawl-level problems (robots.txt unreachable, …)
+	// RejectionProof is the WWW-Authenticate answer of the URL whose
+	// re-request proved that the credentials stopped working mid-crawl
+	// (it answered 2xx with them before): it says why when the 401 that set
+	// off the check does not (error="invalid_token"…). Nil otherwise.
+	RejectionProof []string
 }
 
 // job is one URL to request. It is small on purpose: the frontier holds
@@ -265,6 +270,11 @@ func Run(ctx context.Context, cfg Config, w store.Writer) (Result, error) {
 		Requests:     cr.requests.Load(),
 		LimitReached: cr.limitReached.Load(),
 		Warnings:     cr.warnings,
+	}
+	if cr.auth != nil {
+		cr.auth.mu.Lock()
+		res.RejectionProof = cr.auth.proof
+		cr.auth.mu.Unlock()
 	}
 	for _, j := range cr.front.pending() {
 		res.Pending = append(res.Pending, j.url)

@@ -401,6 +401,11 @@ func runCrawl(ctx context.Context, o *crawlOptions, stdout, stderr io.Writer) er
 		Partial:     res.Partial,
 		Settings:    o.settings(),
 	}
+	if len(res.RejectionProof) > 0 {
+		// Not a setting, but crawl-level evidence the audit reads
+		// (auth.go): why the credentials stopped working.
+		meta.Settings["credentials_rejection_proof"] = repeated(res.RejectionProof)
+	}
 	if err := st.SetMeta(meta); err != nil {
 		return err
 	}

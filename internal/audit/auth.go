@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"strings"
@@ -100,6 +101,17 @@ func (a *auditor) scanAuth() error {
 	})
 	if err != nil {
 		return err
+	}
+	if s.midError == nil && s.midCrawl != nil {
+		// The 401s marked gave no reason (e.g. a URL that answers 401 to
+		// everyone set off the check): use the answer of the URL whose
+		// re-request proved the rejection, when the crawler kept it.
+		var proof []string
+		if json.Unmarshal([]byte(meta.Settings["credentials_rejection_proof"]), &proof) == nil {
+			if cs, _ := challenge.Parse(proof); param(cs, "error") != "" {
+				s.midError = proof
+			}
+		}
 	}
 	if s.midCrawl != nil {
 		for _, t := range oks {

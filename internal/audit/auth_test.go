@@ -105,6 +105,37 @@ func TestMidCrawlRejectionIsOneFinding(t *testing.T) {
 	}
 }
 
+// When no 401 marked as mid-crawl gave a reason (the check was set off by a
+// URL that answers 401 to everyone), the finding quotes the answer of the
+// re-request that proved the rejection, which the crawl keeps.
+func TestMidCrawlRejectionQuotesTheProof(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	urls := []store.URL{
+		{URL: "https://x.test/a", Status: 200, Kind: store.KindPage, Credentials: store.CredentialsSent, FetchedAt: at.Add(-time.Minute)},
+		{URL: "https://x.test/malformed", Status: 401, Kind: store.KindPage, Credentials: store.CredentialsRejectedMidCrawl, FetchedAt: at, WWWAuthenticate: []string{`Basic realm="unterminated`}},
+	}
+	for _, tc := range []struct {
+		proof string
+		want  string
+	}{
+		{`["Bearer realm=\"api\", error=\"invalid_token\", error_description=\"revoked\""]`, `the server says error="invalid_token" (revoked)`},
+		{"", ""},
+	} {
+		m := authStore(t, "Bearer", urls...)
+		meta, _ := m.Meta()
+		meta.Settings["credentials_rejection_proof"] = tc.proof
+		_ = m.SetMeta(meta)
+		fs := findingsOf(t, m, CredentialsRejectedMidCrawl)
+		if len(fs) != 1 || fs[0].URL != "https://x.test/malformed" {
+			t.Fatalf("findings = %+v, want one on /malformed", fs)
+		}
+		if got := strings.Contains(fs[0].Message, "the server says"); got != (tc.want != "") || !strings.Contains(fs[0].Message, tc.want) {
+			t.Errorf("proof %q: message %q, want %q", tc.proof, fs[0].Message, tc.want)
+		}
+	}
+}
+
 func TestBotWallReplacesStatusRules(t *testing.T) {
 	t.Parallel()
 	m := authStore(t, "",
