@@ -230,8 +230,6 @@ func (o *crawlOptions) crawlerConfig(logger *slog.Logger) crawler.Config {
 	return cfg
 }
 
-// settings returns the crawl settings recorded in the outputs. Nothing here
-// may be a credential.
 // addMaskParams checks the --mask-param names and adds them to what the
 // process masks (urlx.AddSecretParams).
 func addMaskParams(names []string) error {
@@ -255,6 +253,8 @@ func repeated(vals []string) string {
 	return string(b)
 }
 
+// settings returns the crawl settings recorded in the outputs. Nothing here
+// may be a credential.
 func (o *crawlOptions) settings() map[string]string {
 	m := map[string]string{
 		"concurrency":      strconv.Itoa(o.concurrency),
