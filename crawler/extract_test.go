@@ -6,6 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+
 	"github.com/crawlaudit/crawlaudit/internal/store"
 )
 
@@ -193,4 +196,37 @@ func FuzzCollapse(f *testing.F) {
 			t.Fatalf("collapse(%q) = %q, want %q", s, got, want)
 		}
 	})
+}
+
+// TestReferenceTagsCoverElement: run only reads all attributes of the tags
+// in referenceTags, so every element that element reads an attribute of
+// (beyond style) must be listed there. Each HTML element is given every
+// attribute element looks at; any that yields a reference or page fact
+// must be in referenceTags.
+func TestReferenceTagsCoverElement(t *testing.T) {
+	t.Parallel()
+	names := strings.Fields(`a abbr address area article aside audio b base bdi bdo blockquote body br button
+		canvas caption cite code col colgroup data datalist dd del details dfn dialog div dl dt em embed
+		fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 head header hgroup hr html i iframe img
+		input ins kbd label legend li link main map mark menu meta meter nav noscript object ol optgroup
+		option output p picture pre progress q rp rt ruby s samp script search section select slot small
+		source span strong style sub summary sup table tbody td template textarea tfoot th thead time
+		title tr track u ul var video wbr`)
+	attrs := []html.Attribute{
+		{Key: "href", Val: "/h"}, {Key: "src", Val: "/s"}, {Key: "srcset", Val: "/ss 2x"}, {Key: "poster", Val: "/p"},
+		{Key: "data", Val: "/d"}, {Key: "rel", Val: "stylesheet canonical"}, {Key: "alt", Val: "a"}, {Key: "title", Val: "t"},
+		{Key: "name", Val: "robots"}, {Key: "content", Val: "noindex"}, {Key: "type", Val: "password"},
+	}
+	for _, name := range names {
+		a := atom.Lookup([]byte(name))
+		if a == 0 {
+			t.Fatalf("%s is not an atom", name)
+		}
+		var info pageInfo
+		w := htmlWalk{info: &info, agent: "crawlaudit", anchor: -1, attrs: attrs}
+		w.element(a, name)
+		if (len(w.raw) > 0 || w.base != nil || info.noindex || info.loginForm) != referenceTags[a] {
+			t.Errorf("<%s>: element reads its attributes: %v, in referenceTags: %v", name, len(w.raw) > 0 || w.base != nil || info.noindex || info.loginForm, referenceTags[a])
+		}
+	}
 }

@@ -163,8 +163,17 @@ func init() { defaultMasker.Store(NewMasker()) }
 func AddSecretParams(names ...string) {
 	extraMu.Lock()
 	defer extraMu.Unlock()
-	extraParams = append(extraParams, names...)
-	defaultMasker.Store(NewMasker(extraParams...))
+	m := defaultMasker.Load()
+	added := false
+	for _, n := range names {
+		if n = strings.ToLower(strings.TrimSpace(n)); n != "" && !m.params[n] {
+			extraParams = append(extraParams, n)
+			added = true
+		}
+	}
+	if added { // every crawl and every opened crawl calls this, mostly with nothing new
+		defaultMasker.Store(NewMasker(extraParams...))
+	}
 }
 
 // Mask hides secrets in raw with the default Masker: DefaultSecretParams,
