@@ -241,7 +241,7 @@ type budgetRec struct {
 	htmlType           bool  // the Content-Type is one of indexableType's
 	noIndex, inSitemap bool
 	loginForm          bool
-	softNotFound       bool // a 200 HTML page whose title says not found (store.SaysNotFound)
+	softNotFound       bool // store.SoftNotFound
 	blocked, start     bool
 	hasError           bool
 	entry              bool // linked, used, listed or the start URL (not only a redirect hop)
@@ -393,7 +393,7 @@ func loadBudgetFrom(r store.Reader) (recIndex, error) {
 		}
 		slab = append(slab, budgetRec{
 			url: maskURL(u.URL), status: int32(u.Status), kindCode: kindCode(u.Kind), htmlType: indexableType(u.ContentType), noIndex: u.NoIndex,
-			inSitemap: u.InSitemap, loginForm: u.LoginForm, softNotFound: store.SaysNotFound(u.Title), blocked: u.BlockedByRobots, start: u.Start, depth: int32(u.Depth),
+			inSitemap: u.InSitemap, loginForm: u.LoginForm, softNotFound: store.SoftNotFound(u), blocked: u.BlockedByRobots, start: u.Start, depth: int32(u.Depth),
 			ms: int32(min(u.ResponseMS, math.MaxInt32)), hasError: u.Error != "", entry: u.Start || u.InSitemap || in.Entry(), npages: int32(in.Inlinks),
 		})
 		b := &slab[len(slab)-1]

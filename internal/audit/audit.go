@@ -58,7 +58,7 @@ func (a *auditor) needsEdges(u store.URL, in store.Inbound) (bool, error) {
 	if u.Status < 200 || u.Status > 299 || u.Error != "" || u.BlockedByRobots || u.RobotsDisallowed ||
 		u.Kind == store.KindSitemap || u.Kind == store.KindRobots ||
 		u.BotCheck != "" || len(u.WWWAuthenticate) > 0 || u.Credentials != "" || u.AnonymousStatus != 0 || u.LoginForm ||
-		softNotFound(u) {
+		store.SoftNotFound(u) {
 		return true, nil
 	}
 	if u.InSitemap { // checkListed
@@ -215,17 +215,10 @@ func (a *auditor) check(u store.URL, in []store.Edge) ([]store.Finding, error) {
 		}
 	case s == 0 && u.Error != "":
 		add(FetchError, "no HTTP answer: "+u.Error, all)
-	case softNotFound(u):
+	case store.SoftNotFound(u):
 		add(SoftNotFound, fmt.Sprintf("answers 200, but its title %q says the page was not found: search engines treat it as a soft 404, keep requesting it and do not index it", u.Title), all)
 	}
 	return out, nil
-}
-
-// softNotFound reports whether u is a soft 404: an HTML page of the site
-// answering 200 whose title says it was not found (store.SaysNotFound).
-func softNotFound(u store.URL) bool {
-	return u.Status == 200 && u.Kind == store.KindPage && strings.Contains(strings.ToLower(u.ContentType), "html") &&
-		store.SaysNotFound(u.Title)
 }
 
 // checkChain follows the redirect chain starting at u when u is an entry

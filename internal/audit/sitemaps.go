@@ -193,7 +193,7 @@ func notIndexable(u store.URL) string {
 		return "is noindex"
 	case u.LoginForm:
 		return "is a login form, not content"
-	case softNotFound(u):
+	case store.SoftNotFound(u):
 		return "is a soft 404 (answers 200, but its title says not found)"
 	case u.Canonical != "" && u.Canonical != u.URL:
 		return "canonicalises to " + u.Canonical
@@ -203,7 +203,7 @@ func notIndexable(u store.URL) string {
 
 // indexable reports whether u is a 200 HTML page search engines may index.
 func indexable(u store.URL) bool {
-	return u.Status == 200 && !u.NoIndex && !u.LoginForm && !softNotFound(u) && (u.Canonical == "" || u.Canonical == u.URL) &&
+	return u.Status == 200 && !u.NoIndex && !u.LoginForm && !store.SoftNotFound(u) && (u.Canonical == "" || u.Canonical == u.URL) &&
 		strings.Contains(strings.ToLower(u.ContentType), "html")
 }
 

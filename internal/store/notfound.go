@@ -47,3 +47,11 @@ func SaysNotFound(title string) bool {
 	}
 	return false
 }
+
+// SoftNotFound reports whether u is a soft 404: an HTML page of the site
+// answering 200 whose title says it was not found (SaysNotFound). The audit
+// (rule soft-404) and the crawl budget (soft_404) share this definition.
+func SoftNotFound(u URL) bool {
+	return u.Status == 200 && u.Kind == KindPage && strings.Contains(strings.ToLower(u.ContentType), "html") &&
+		SaysNotFound(u.Title)
+}
