@@ -53,6 +53,8 @@ type proxyAuthTransport struct {
 func (t proxyAuthTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := t.next.RoundTrip(req)
 	if err != nil {
+		// Go's transport reports a refused CONNECT as an error holding the
+		// proxy's status text, not as a response.
 		if strings.Contains(err.Error(), "Proxy Authentication Required") {
 			return nil, &ProxyAuthError{}
 		}
