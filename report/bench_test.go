@@ -103,7 +103,7 @@ func BenchmarkReport100k(b *testing.B) {
 // times them.
 func BenchmarkReport100kSQLite(b *testing.B) {
 	db, _ := syntheticSQLite(b, 100000)
-	if err := store.EachURLInbound(db, func(store.URL, store.Inbound) error { return nil }); err != nil {
+	if err := db.EachURLInbound(func(store.URL, store.Inbound) error { return nil }); err != nil {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
@@ -140,7 +140,7 @@ func BenchmarkReport100kSQLiteFirstRead(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.StartTimer()
-		if err := store.EachURLInbound(db, func(store.URL, store.Inbound) error { return nil }); err != nil {
+		if err := db.EachURLInbound(func(store.URL, store.Inbound) error { return nil }); err != nil {
 			b.Fatal(err)
 		}
 		b.StopTimer()

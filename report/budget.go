@@ -384,7 +384,7 @@ func loadBudget(r store.Reader) (recIndex, error) {
 func loadBudgetFrom(r store.Reader) (recIndex, error) {
 	var recs []*budgetRec
 	slab := make([]budgetRec, 0, recSlab)
-	err := store.EachURLInbound(r, func(u store.URL, in store.Inbound) error {
+	err := r.EachURLInbound(func(u store.URL, in store.Inbound) error {
 		if u.Kind == store.KindExternal {
 			return nil
 		}
@@ -702,7 +702,7 @@ func fixReferrers(r store.Reader, fs []BudgetFix, recs recIndex) error {
 		if b == nil {
 			continue
 		}
-		in, err := store.LookupEdgesTo(r, b.raw())
+		in, err := r.LookupEdgesTo(b.raw())
 		if err != nil {
 			return fmt.Errorf("report: budget: edges to %s: %w", b.url, err)
 		}

@@ -133,7 +133,7 @@ func WriteLinksCSV(w io.Writer, r store.Reader) error {
 	if err := cw.Write(linksHeader); err != nil {
 		return fmt.Errorf("report: links.csv: write: %w", err)
 	}
-	err := store.EachEdgeStatus(r, func(e store.Edge, toStatus int, ok bool) error {
+	err := r.EachEdgeStatus(func(e store.Edge, toStatus int, ok bool) error {
 		status := ""
 		if ok {
 			status = itoa(toStatus)

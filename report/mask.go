@@ -63,14 +63,14 @@ func eachURL(r store.Reader, fn func(u store.URL) error) error {
 func eachURLInbound(r store.Reader, fn func(u store.URL, in store.Inbound) error) error {
 	var in store.Inbound // of the record the scan is at
 	scan := func(f func(store.URL) error) error {
-		return store.EachURLInbound(r, func(u store.URL, i store.Inbound) error {
+		return r.EachURLInbound(func(u store.URL, i store.Inbound) error {
 			in = i
 			return f(u)
 		})
 	}
 	return eachMasked(r, scan, func(u store.URL) error {
 		if maskURL(u.URL) != u.URL { // from the first pass: in is not its own
-			edges, err := store.LookupEdgesTo(r, u.URL)
+			edges, err := r.LookupEdgesTo(u.URL)
 			if err != nil {
 				return err
 			}

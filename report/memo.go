@@ -33,24 +33,6 @@ var _ store.Reader = (*Memo)(nil)
 // NewMemo returns a Memo over r.
 func NewMemo(r store.Reader) *Memo { return &Memo{Reader: r} }
 
-// EachEdgeStatus passes through to the wrapped store's joined edge read
-// (store.EachEdgeStatus), which the embedding would otherwise hide.
-func (m *Memo) EachEdgeStatus(fn func(e store.Edge, status int, recorded bool) error) error {
-	return store.EachEdgeStatus(m.Reader, fn)
-}
-
-// EachURLInbound passes through to the wrapped store's counted read
-// (store.EachURLInbound), which the embedding would otherwise hide.
-func (m *Memo) EachURLInbound(fn func(store.URL, store.Inbound) error) error {
-	return store.EachURLInbound(m.Reader, fn)
-}
-
-// LookupEdgesTo passes through to the wrapped store's point lookup
-// (store.LookupEdgesTo).
-func (m *Memo) LookupEdgesTo(url string) ([]store.Edge, error) {
-	return store.LookupEdgesTo(m.Reader, url)
-}
-
 // summary returns the memoised Summary, computing it on first use.
 func (m *Memo) summary() (Summary, error) {
 	m.sumMu.Lock()

@@ -136,7 +136,7 @@ func summarize(r store.Reader) (Summary, error) {
 		},
 		FindingsByRule: []RuleCount{},
 	}
-	err := store.EachURLInbound(r, func(u store.URL, in store.Inbound) error {
+	err := r.EachURLInbound(func(u store.URL, in store.Inbound) error {
 		s.URLs++
 		s.ByKind[u.Kind]++
 		c := s.ByKindStatus[u.Kind]

@@ -20,7 +20,7 @@ func runAudit(r store.Reader, allEdges bool) ([]store.Finding, error) {
 		return nil, fmt.Errorf("audit: %w", err)
 	}
 	var out []store.Finding
-	err := store.EachURLInbound(r, func(u store.URL, counts store.Inbound) error {
+	err := r.EachURLInbound(func(u store.URL, counts store.Inbound) error {
 		var in []store.Edge
 		need, err := a.needsEdges(u, counts)
 		if err != nil {
@@ -29,7 +29,7 @@ func runAudit(r store.Reader, allEdges bool) ([]store.Finding, error) {
 		if !need && !allEdges {
 			return nil // no rule can fire on u
 		}
-		if in, err = store.LookupEdgesTo(r, u.URL); err != nil {
+		if in, err = r.LookupEdgesTo(u.URL); err != nil {
 			return err
 		}
 		fs, err := a.check(u, in)

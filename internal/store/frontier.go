@@ -28,21 +28,3 @@ type FrontierReader interface {
 	// EachURL calls fn for every recorded URL (see Reader).
 	EachURL(fn func(URL) error) error
 }
-
-// EachEdgeStatus calls fn for every edge of r, in EachEdge order, with the
-// status of the target's record (recorded false when the target has none).
-// Stores that can join in one pass (SQLite) do; others are asked per edge.
-func EachEdgeStatus(r Reader, fn func(e Edge, status int, recorded bool) error) error {
-	if j, ok := r.(interface {
-		EachEdgeStatus(func(Edge, int, bool) error) error
-	}); ok {
-		return j.EachEdgeStatus(fn)
-	}
-	return r.EachEdge(func(e Edge) error {
-		to, ok, err := r.Get(e.To)
-		if err != nil {
-			return err
-		}
-		return fn(e, to.Status, ok)
-	})
-}

@@ -70,36 +70,3 @@ func InboundOf(url string, in []Edge) Inbound {
 	b.Links = len(links)
 	return b
 }
-
-// EachURLInbound calls fn for every URL record of r in URL order with its
-// Inbound counts. Stores that can count in one pass over their edges
-// (SQLite) do; for others the counts come from EdgesTo (which a store may
-// cap at MaxEdgesTo).
-func EachURLInbound(r Reader, fn func(URL, Inbound) error) error {
-	if c, ok := r.(interface {
-		EachURLInbound(func(URL, Inbound) error) error
-	}); ok {
-		return c.EachURLInbound(fn)
-	}
-	return r.EachURL(func(u URL) error {
-		in, err := r.EdgesTo(u.URL)
-		if err != nil {
-			return err
-		}
-		return fn(u, InboundOf(u.URL, in))
-	})
-}
-
-// LookupEdgesTo returns the edges pointing at url, as EdgesTo does, for a
-// caller that looks up a few URLs in no particular order. EdgesTo is built
-// for passes over every URL in order; stores that have a cheaper way to
-// look up one URL (SQLite: one indexed query, instead of moving a pass's
-// cursor) use it.
-func LookupEdgesTo(r Reader, url string) ([]Edge, error) {
-	if l, ok := r.(interface {
-		LookupEdgesTo(string) ([]Edge, error)
-	}); ok {
-		return l.LookupEdgesTo(url)
-	}
-	return r.EdgesTo(url)
-}

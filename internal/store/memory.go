@@ -184,3 +184,15 @@ func (m *Memory) EachURLInbound(fn func(URL, Inbound) error) error {
 		return fn(u, InboundOf(u.URL, m.allEdgesTo(u.URL)))
 	})
 }
+
+// EachEdgeStatus calls fn for every edge ordered as EachEdge, with the
+// status of its target's record.
+func (m *Memory) EachEdgeStatus(fn func(e Edge, status int, recorded bool) error) error {
+	return m.EachEdge(func(e Edge) error {
+		to, ok, _ := m.Get(e.To)
+		return fn(e, to.Status, ok)
+	})
+}
+
+// LookupEdgesTo returns the edges pointing at url, as EdgesTo does.
+func (m *Memory) LookupEdgesTo(url string) ([]Edge, error) { return m.EdgesTo(url) }

@@ -154,6 +154,23 @@ type Reader interface {
 	EdgesTo(url string) ([]Edge, error)
 	// Findings returns the findings stored with PutFindings.
 	Findings() ([]Finding, error)
+
+	// The passes below could be built from the methods above. They are
+	// methods so that each store answers them its cheapest way (SQLite: one
+	// joined or counted query), and so that a wrapper (report's Memo, a
+	// reader that adds findings) forwards them by embedding, never through
+	// a type assertion that a new wrapper could silently miss.
+
+	// EachURLInbound calls fn for every URL record in URL order with its
+	// Inbound counts, taken from every edge (EdgesTo's cap does not apply).
+	EachURLInbound(fn func(URL, Inbound) error) error
+	// EachEdgeStatus calls fn for every edge, in EachEdge order, with the
+	// status of the target's record (recorded false when it has none).
+	EachEdgeStatus(fn func(e Edge, status int, recorded bool) error) error
+	// LookupEdgesTo returns the edges pointing at url, as EdgesTo does,
+	// for a caller that looks up a few URLs in no particular order
+	// (EdgesTo is built for passes over every URL in order).
+	LookupEdgesTo(url string) ([]Edge, error)
 }
 
 // Store is the whole interface: the crawler writes, audit reads and adds

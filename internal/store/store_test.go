@@ -106,7 +106,7 @@ func TestStoreConformance(t *testing.T) {
 					must(t, s.AddEdge(e))
 				}
 				got := map[string]string{}
-				must(t, EachURLInbound(s, func(u URL, in Inbound) error {
+				must(t, s.EachURLInbound(func(u URL, in Inbound) error {
 					got[u.URL] = fmt.Sprintf("%v inlinks=%d links=%d refs=%d entry=%v sources=%v", in.Types, in.Inlinks, in.Links, in.Refs, in.Entry(), in.Sources(u))
 					return nil
 				}))
@@ -142,7 +142,7 @@ func TestStoreConformance(t *testing.T) {
 				if len(in) != MaxEdgesTo || in[0].From != "https://a.test/p/000000" || in[len(in)-1].From != fmt.Sprintf("https://a.test/p/%06d", MaxEdgesTo-1) {
 					t.Fatalf("EdgesTo: %d edges, first %v", len(in), in[0])
 				}
-				must(t, EachURLInbound(s, func(u URL, in Inbound) error {
+				must(t, s.EachURLInbound(func(u URL, in Inbound) error {
 					if in.Inlinks != MaxEdgesTo+5 {
 						t.Errorf("Inlinks = %d, want every one: %d", in.Inlinks, MaxEdgesTo+5)
 					}
@@ -172,7 +172,7 @@ func TestStoreConformance(t *testing.T) {
 				}
 				must(t, s.PutURL(URL{URL: "https://a.test/z", Status: 404, Kind: KindPage}))
 				var joined []string
-				must(t, EachEdgeStatus(s, func(e Edge, status int, ok bool) error {
+				must(t, s.EachEdgeStatus(func(e Edge, status int, ok bool) error {
 					joined = append(joined, fmt.Sprintf("%s>%s %d %v", e.From, e.To, status, ok))
 					return nil
 				}))
