@@ -188,3 +188,26 @@ func (f failingReader) Findings() ([]store.Finding, error) {
 	}
 	return f.Reader.Findings()
 }
+
+// The passes built from the methods above fail with them.
+
+func (f failingReader) EachURLInbound(fn func(store.URL, store.Inbound) error) error {
+	if f.fail == "urls" || f.fail == "edgesTo" {
+		return errRead
+	}
+	return f.Reader.EachURLInbound(fn)
+}
+
+func (f failingReader) EachEdgeStatus(fn func(store.Edge, int, bool) error) error {
+	if f.fail == "edges" || f.fail == "get" {
+		return errRead
+	}
+	return f.Reader.EachEdgeStatus(fn)
+}
+
+func (f failingReader) LookupEdgesTo(url string) ([]store.Edge, error) {
+	if f.fail == "edgesTo" {
+		return nil, errRead
+	}
+	return f.Reader.LookupEdgesTo(url)
+}
