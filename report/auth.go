@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"fmt"
+	"github.com/crawlaudit/crawlaudit/internal/analysis"
 	"sort"
 	"time"
 
@@ -128,7 +129,7 @@ func summarizeAuth(r store.Reader, meta store.Meta, findings []store.Finding) (A
 		if u.LoginForm {
 			a.LoginForms++
 		}
-		if c := store.Access(u); c != store.AccessNotCompared {
+		if c := analysis.Access(u); c != analysis.AccessNotCompared {
 			a.ByAccess[c]++
 		}
 		seen := map[key]bool{}
@@ -181,7 +182,7 @@ func summarizeAuth(r store.Reader, meta store.Meta, findings []store.Finding) (A
 }
 
 // accessOrder is the row order of the access classes.
-var accessOrder = []string{store.AccessPublic, store.AccessProtected, store.AccessForbidden, store.AccessRejected, store.AccessPublicOnly, store.AccessOther}
+var accessOrder = []string{analysis.AccessPublic, analysis.AccessProtected, analysis.AccessForbidden, analysis.AccessRejected, analysis.AccessPublicOnly, analysis.AccessOther}
 
 // writeAuthTable renders the "Authentication" section of the terminal
 // summary, or nothing when the crawl met no authentication at all.

@@ -1,6 +1,8 @@
 package report
 
 import (
+	"github.com/crawlaudit/crawlaudit/internal/analysis"
+
 	"bytes"
 	"encoding/csv"
 	"reflect"
@@ -89,22 +91,22 @@ func TestComputeBudgetCategories(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]int{
-		catIndexable:     5, // /, /a, /shop/list, /self, /deep/…
-		catResource:      3, // png, feed, robots.txt
-		catRedirect:      4, // /old, /mid, /loop1, /loop2
-		catUnauthorized:  1,
-		catForbidden:     1,
-		catNotFound:      2, // 410 and 404
-		catOther4xx:      1,
-		catServerError:   1,
-		catNetworkError:  1,
-		catLoginWall:     0, // TestComputeBudgetLoginWallIsWaste
-		catSoftNotFound:  0, // TestComputeBudgetSoftNotFoundIsWaste
-		catNoIndex:       1,
-		catCanonicalised: 1,
-		catParameter:     3, // two ?sort= variants of /shop/list, one ?sessionid=
-		catOther:         1, // 204 page
-		catBlockedLinked: 1, // the unlinked blocked URL is not in the budget
+		analysis.CatIndexable:     5, // /, /a, /shop/list, /self, /deep/…
+		analysis.CatResource:      3, // png, feed, robots.txt
+		analysis.CatRedirect:      4, // /old, /mid, /loop1, /loop2
+		analysis.CatUnauthorized:  1,
+		analysis.CatForbidden:     1,
+		analysis.CatNotFound:      2, // 410 and 404
+		analysis.CatOther4xx:      1,
+		analysis.CatServerError:   1,
+		analysis.CatNetworkError:  1,
+		analysis.CatLoginWall:     0, // TestComputeBudgetLoginWallIsWaste
+		analysis.CatSoftNotFound:  0, // TestComputeBudgetSoftNotFoundIsWaste
+		analysis.CatNoIndex:       1,
+		analysis.CatCanonicalised: 1,
+		analysis.CatParameter:     3, // two ?sort= variants of /shop/list, one ?sessionid=
+		analysis.CatOther:         1, // 204 page
+		analysis.CatBlockedLinked: 1, // the unlinked blocked URL is not in the budget
 	}
 	got := map[string]int{}
 	for _, c := range b.Categories {
@@ -113,8 +115,8 @@ func TestComputeBudgetCategories(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("categories = %v\nwant %v", got, want)
 	}
-	if len(b.Categories) != len(categoryDefs) {
-		t.Errorf("%d categories, want all %d (zeros included)", len(b.Categories), len(categoryDefs))
+	if len(b.Categories) != len(analysis.Categories) {
+		t.Errorf("%d categories, want all %d (zeros included)", len(b.Categories), len(analysis.Categories))
 	}
 	// 27 site records, minus two blocked ones = 25 requests; the external
 	// URL is not in the site's budget.
@@ -128,7 +130,7 @@ func TestComputeBudgetCategories(t *testing.T) {
 		t.Errorf("chains, extra hops = %d, %d; want 2, 2 (/old→/mid→/a and the loop)", b.RedirectChains, b.ExtraHops)
 	}
 	for _, c := range b.Categories {
-		if c.ID == catUnauthorized && c.Share != 0.04 {
+		if c.ID == analysis.CatUnauthorized && c.Share != 0.04 {
 			t.Errorf("401 share = %v, want 0.04 (1 of 25)", c.Share)
 		}
 	}
@@ -152,7 +154,7 @@ func TestComputeBudgetSectionsSortedByWaste(t *testing.T) {
 		t.Fatalf("sections = %v, want %v", names, want)
 	}
 	shop := b.Sections[1]
-	if shop.Requests != 5 || shop.Wasted != 4 || shop.Indexable != 1 || shop.Categories[catParameter] != 2 || shop.Categories[catServerError] != 1 {
+	if shop.Requests != 5 || shop.Wasted != 4 || shop.Indexable != 1 || shop.Categories[analysis.CatParameter] != 2 || shop.Categories[analysis.CatServerError] != 1 {
 		t.Errorf("/shop/ = %+v", shop)
 	}
 	if shop.Times != (Percentiles{N: 5, P50: 40, P90: 900, P99: 900}) {
@@ -180,14 +182,14 @@ func TestComputeBudgetFixesRankedByRequestsSaved(t *testing.T) {
 		t.Errorf("fix 2 = %+v", second)
 	}
 	third := b.Fixes[2]
-	if third.URL != bx+"/account/" || third.Pages != 3 || third.Saved != 1 || third.Category != catUnauthorized {
+	if third.URL != bx+"/account/" || third.Pages != 3 || third.Saved != 1 || third.Category != analysis.CatUnauthorized {
 		t.Errorf("fix 3 = %+v", third)
 	}
 	if !reflect.DeepEqual(third.Referrers, []string{bx + "/", bx + "/a", bx + "/shop/list"}) {
 		t.Errorf("fix 3 referrers = %v", third.Referrers)
 	}
 	for _, f := range b.Fixes {
-		if f.Category == catIndexable || f.Category == catResource || strings.HasPrefix(f.URL, "https://other.test") {
+		if f.Category == analysis.CatIndexable || f.Category == analysis.CatResource || strings.HasPrefix(f.URL, "https://other.test") {
 			t.Errorf("fix list holds a URL that wastes nothing: %+v", f)
 		}
 	}
@@ -203,7 +205,7 @@ func TestComputeBudgetDepthSpeedSitemap(t *testing.T) {
 	if !reflect.DeepEqual(b.Depth.Pages, wantDepth) || b.Depth.DeepTotal != 1 || !reflect.DeepEqual(b.Depth.Deep, []string{bx + "/deep/1/2/3/4.html"}) {
 		t.Errorf("depth = %+v", b.Depth)
 	}
-	if b.Speed.Slowest[0].URL != bx+"/shop/err" || b.Speed.Slowest[0].ResponseMS != 900 || len(b.Speed.Slowest) != maxSlowest {
+	if b.Speed.Slowest[0].URL != bx+"/shop/err" || b.Speed.Slowest[0].ResponseMS != 900 || len(b.Speed.Slowest) != 10 {
 		t.Errorf("slowest = %+v", b.Speed.Slowest)
 	}
 	// 24 answers (the network error has none).
@@ -216,7 +218,7 @@ func TestComputeBudgetDepthSpeedSitemap(t *testing.T) {
 	}
 	// Listed: /, /a (indexable), /noidx (noindex), /private/unlinked
 	// (blocked, unlinked: an orphan outside the budget, counted as blocked).
-	if s.Listed != 4 || s.ListedIndexable != 2 || s.Share != 0.5 || !reflect.DeepEqual(s.ListedNotIndexable, map[string]int{catNoIndex: 1, catBlockedLinked: 1}) {
+	if s.Listed != 4 || s.ListedIndexable != 2 || s.Share != 0.5 || !reflect.DeepEqual(s.ListedNotIndexable, map[string]int{analysis.CatNoIndex: 1, analysis.CatBlockedLinked: 1}) {
 		t.Errorf("sitemap = %+v", s)
 	}
 	if !reflect.DeepEqual(s.Orphans, []string{bx + "/private/unlinked"}) || s.MissingTotal != 3 {
@@ -236,31 +238,6 @@ func TestComputeBudgetNoSitemapIsNull(t *testing.T) {
 	}
 	if b.Sitemap != nil || b.Efficiency != 1 {
 		t.Errorf("budget = %+v", b)
-	}
-}
-
-func TestPercentilesNearestRank(t *testing.T) {
-	t.Parallel()
-	for _, tc := range []struct {
-		name string
-		ms   []int64
-		want Percentiles
-	}{
-		{"none measured gives zeros", nil, Percentiles{}},
-		{"one answer is every percentile", []int64{7}, Percentiles{1, 7, 7, 7}},
-		{"1..100 ms give 50, 90, 99", func() []int64 {
-			var v []int64
-			for i := int64(100); i >= 1; i-- {
-				v = append(v, i)
-			}
-			return v
-		}(), Percentiles{100, 50, 90, 99}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := percentiles(tc.ms); got != tc.want {
-				t.Errorf("percentiles = %+v, want %+v", got, tc.want)
-			}
-		})
 	}
 }
 
@@ -410,7 +387,7 @@ func TestEveryFormatHandlesAnEmptyCrawl(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if b.Requests != 0 || b.Efficiency != 0 || len(b.Categories) != len(categoryDefs) || b.Sections == nil || b.Fixes == nil {
+	if b.Requests != 0 || b.Efficiency != 0 || len(b.Categories) != len(analysis.Categories) || b.Sections == nil || b.Fixes == nil {
 		t.Errorf("empty budget = %+v", b)
 	}
 }
@@ -421,7 +398,7 @@ func TestComputeBudgetLoginWallIsWaste(t *testing.T) {
 		{URL: bx + "/", Status: 200, Kind: store.KindPage, Start: true, ContentType: "text/html"},
 		{URL: bx + "/portal", Status: 200, Kind: store.KindPage, Depth: 1, ContentType: "text/html", LoginForm: true},
 	}, "/portal")
-	if got[catLoginWall] != 1 || got[catIndexable] != 1 || b.Wasted != 1 || b.Efficiency != 0.5 {
+	if got[analysis.CatLoginWall] != 1 || got[analysis.CatIndexable] != 1 || b.Wasted != 1 || b.Efficiency != 0.5 {
 		t.Fatalf("categories %v, wasted %d, efficiency %v", got, b.Wasted, b.Efficiency)
 	}
 }
@@ -461,7 +438,7 @@ func TestComputeBudgetSoftNotFoundIsWaste(t *testing.T) {
 		{URL: bx + "/old-offer", Status: 200, Kind: store.KindPage, Depth: 1, ContentType: "text/html", Title: "404 - Page not found"},
 		{URL: bx + "/fix-404s", Status: 200, Kind: store.KindPage, Depth: 1, ContentType: "text/html", Title: "How to fix 404 errors"},
 	}, "/old-offer", "/fix-404s")
-	if got[catSoftNotFound] != 1 || got[catIndexable] != 2 || b.Wasted != 1 {
+	if got[analysis.CatSoftNotFound] != 1 || got[analysis.CatIndexable] != 2 || b.Wasted != 1 {
 		t.Fatalf("categories %v, wasted %d", got, b.Wasted)
 	}
 }

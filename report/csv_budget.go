@@ -3,7 +3,10 @@ package report
 import (
 	"fmt"
 	"io"
+	"math"
 	"strconv"
+
+	"github.com/crawlaudit/crawlaudit/internal/analysis"
 
 	"github.com/crawlaudit/crawlaudit/internal/store"
 )
@@ -13,9 +16,9 @@ import (
 // column, and blocked-linked is left out: it is not a request) and its response-time percentiles.
 func budgetHeader() []string {
 	h := []string{"section", "requests", "indexable", "wasted", "wasted_share", "efficiency"}
-	for _, d := range categoryDefs {
-		if d.id != catBlockedLinked && d.id != catIndexable {
-			h = append(h, d.id)
+	for _, d := range analysis.Categories {
+		if d.ID != analysis.CatBlockedLinked && d.ID != analysis.CatIndexable {
+			h = append(h, d.ID)
 		}
 	}
 	return append(h, "p50_ms", "p90_ms", "p99_ms")
@@ -43,10 +46,10 @@ func WriteBudgetCSV(w io.Writer, r store.Reader) error {
 		all.Categories[c.ID] = c.Count
 	}
 	for _, s := range append(b.Sections, all) {
-		row := []string{cell(s.Section), itoa(s.Requests), itoa(s.Indexable), itoa(s.Wasted), ftoa(ratio(s.Wasted, s.Requests)), ftoa(s.Efficiency)}
-		for _, d := range categoryDefs {
-			if d.id != catBlockedLinked && d.id != catIndexable {
-				row = append(row, itoa(s.Categories[d.id]))
+		row := []string{cell(s.Section), itoa(s.Requests), itoa(s.Indexable), itoa(s.Wasted), ftoa(share(s.Wasted, s.Requests)), ftoa(s.Efficiency)}
+		for _, d := range analysis.Categories {
+			if d.ID != analysis.CatBlockedLinked && d.ID != analysis.CatIndexable {
+				row = append(row, itoa(s.Categories[d.ID]))
 			}
 		}
 		row = append(row, i64toa(s.Times.P50), i64toa(s.Times.P90), i64toa(s.Times.P99))
@@ -72,45 +75,43 @@ func WriteRedirectsCSV(w io.Writer, r store.Reader) error {
 	if err := cw.Write(redirectsHeader); err != nil {
 		return fmt.Errorf("report: redirects.csv: write: %w", err)
 	}
-	for _, b := range recs {
-		if b.cat != catRedirect || !b.entry {
-			continue
-		}
-		hops, loop := chain(b, recs)
-		last := hops[len(hops)-1]
+	err = recs.RedirectChains(func(c analysis.RedirectChain) error {
 		type row struct {
 			url, status, location string
 		}
-		rows := make([]row, 0, len(hops)+1)
-		for _, h := range hops {
-			loc := ""
-			if h.cat == catRedirect {
-				loc = h.redirect()
-			}
-			rows = append(rows, row{h.url, itoa(int(h.status)), loc})
+		rows := make([]row, 0, len(c.Hops)+1)
+		for _, h := range c.Hops {
+			rows = append(rows, row{h.URL, itoa(h.Status), h.Location})
 		}
-		finalURL, finalStatus := last.url, itoa(int(last.status))
-		if last.cat == catRedirect && last.redirect() != "" {
+		last := c.Hops[len(c.Hops)-1]
+		finalURL, finalStatus := last.URL, itoa(last.Status)
+		if c.Next != "" {
 			// Loop (back to a URL in the chain) or a target without a
 			// record: name it in a last row.
-			finalURL, finalStatus = last.redirect(), ""
-			if t := recs.get(last.redirect()); t != nil {
-				finalStatus = itoa(int(t.status))
+			finalURL, finalStatus = c.Next, ""
+			if c.NextRecorded {
+				finalStatus = itoa(c.NextStatus)
 			}
-			rows = append(rows, row{last.redirect(), finalStatus, ""})
-		}
-		redirects := 0
-		for _, h := range hops {
-			if h.cat == catRedirect {
-				redirects++
-			}
+			rows = append(rows, row{c.Next, finalStatus, ""})
 		}
 		for i, rw := range rows {
-			rec := []string{cell(b.url), itoa(i + 1), cell(rw.url), rw.status, cell(rw.location), itoa(redirects), cell(finalURL), finalStatus, btoa(loop), itoa(int(b.npages))}
+			rec := []string{cell(c.Hops[0].URL), itoa(i + 1), cell(rw.url), rw.status, cell(rw.location), itoa(c.Redirects), cell(finalURL), finalStatus, btoa(c.Loop), itoa(c.Pages)}
 			if err := cw.Write(rec); err != nil {
 				return fmt.Errorf("report: redirects.csv: write: %w", err)
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	return flushCSV(cw, "redirects.csv")
+}
+
+// share is n/d rounded to four decimals, 0 when d is 0.
+func share(n, d int) float64 {
+	if d == 0 {
+		return 0
+	}
+	return math.Round(float64(n)/float64(d)*10000) / 10000
 }

@@ -54,9 +54,10 @@ func TestNoSecretsInAnyOutput(t *testing.T) {
 }
 
 // TestImports pins the package's dependencies (STYLE.md §1, §8): the
-// standard library, internal/store and internal/urlx, internal/diff (the
-// pure comparison of two crawls, rendered by diff.go and the job outputs),
-// and tablewriter in table.go only.
+// standard library, internal/store and internal/urlx, internal/analysis
+// (what a URL is, and the crawl budget: report renders, never decides),
+// internal/diff (the pure comparison of two crawls, rendered by diff.go and
+// the job outputs), and tablewriter in table.go only.
 func TestImports(t *testing.T) {
 	t.Parallel()
 	files, err := filepath.Glob("*.go")
@@ -78,6 +79,7 @@ func TestImports(t *testing.T) {
 			switch {
 			case !strings.Contains(first, "."): // standard library
 			case path == "github.com/crawlaudit/crawlaudit/internal/store",
+				path == "github.com/crawlaudit/crawlaudit/internal/analysis",
 				path == "github.com/crawlaudit/crawlaudit/internal/urlx",
 				path == "github.com/crawlaudit/crawlaudit/internal/diff":
 			case strings.HasPrefix(path, "github.com/olekukonko/tablewriter") && name == "table.go":

@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"github.com/crawlaudit/crawlaudit/internal/analysis"
 	"html/template"
 	"io"
 	"sort"
@@ -178,7 +179,7 @@ func WriteHTML(w io.Writer, r store.Reader, opt HTMLOptions) error {
 	if err != nil {
 		return err
 	}
-	bud, err := budgetFrom(r, recs)
+	bud, err := ComputeBudget(r)
 	if err != nil {
 		return err
 	}
@@ -237,9 +238,9 @@ func WriteHTML(w io.Writer, r store.Reader, opt HTMLOptions) error {
 	for _, s := range bud.Sections {
 		v := sectionView{BudgetSection: s}
 		most := 0
-		for _, c := range categoryDefs {
-			if n := s.Categories[c.id]; c.waste && n > most {
-				most, v.MainWaste = n, c.label
+		for _, c := range analysis.Categories {
+			if n := s.Categories[c.ID]; c.Waste && n > most {
+				most, v.MainWaste = n, c.Label
 			}
 		}
 		d.Sections = append(d.Sections, v)
@@ -301,10 +302,10 @@ const (
 )
 
 // htmlRow is one row of the URL table, in urlColumns order.
-func htmlRow(u store.URL, masked string, in store.Inbound, recs recIndex) []any {
+func htmlRow(u store.URL, masked string, in store.Inbound, recs *analysis.Records) []any {
 	cat := "external"
-	if b := recs.get(masked); b != nil {
-		cat = b.cat
+	if c, ok := recs.Category(masked); ok {
+		cat = c
 		if cat == "" {
 			cat = "blocked"
 		}
@@ -502,11 +503,4 @@ func webURL(u string) string {
 }
 
 // categoryLabel is the label of a budget category ID.
-func categoryLabel(id string) string {
-	for _, d := range categoryDefs {
-		if d.id == id {
-			return d.label
-		}
-	}
-	return id
-}
+func categoryLabel(id string) string { return analysis.CategoryLabel(id) }

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/crawlaudit/crawlaudit/internal/analysis"
 	"io"
 	"sort"
 	"strings"
@@ -159,7 +160,7 @@ func newJSONURL(u store.URL, in []store.Edge) jsonURL {
 		Error:            maskText(u.Error),
 		Credentials:      u.Credentials,
 		AnonymousStatus:  u.AnonymousStatus,
-		Access:           store.Access(u),
+		Access:           analysis.Access(u),
 		BotCheck:         u.BotCheck,
 		LoginForm:        u.LoginForm,
 		Challenges:       jsonChallenges(u.Challenges),

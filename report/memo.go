@@ -3,6 +3,8 @@ package report
 import (
 	"sync"
 
+	"github.com/crawlaudit/crawlaudit/internal/analysis"
+
 	"github.com/crawlaudit/crawlaudit/internal/store"
 )
 
@@ -23,7 +25,7 @@ type Memo struct {
 	renMu sync.Mutex
 
 	sum     *Summary
-	recs    recIndex
+	recs    *analysis.Records
 	bud     *Budget
 	renamed *[]maskedURL
 }
@@ -49,16 +51,13 @@ func (m *Memo) summary() (Summary, error) {
 
 // budget returns the memoised budget records, loading them on first use.
 // Callers only read them.
-func (m *Memo) budget() (recIndex, error) {
+func (m *Memo) budget() (*analysis.Records, error) {
 	m.budMu.Lock()
 	defer m.budMu.Unlock()
 	if m.recs == nil {
-		recs, err := loadBudgetFrom(m.Reader)
+		recs, err := analysis.LoadBudget(m.Reader, maskURL)
 		if err != nil {
 			return nil, err
-		}
-		if recs == nil {
-			recs = recIndex{}
 		}
 		m.recs = recs
 	}
@@ -74,11 +73,12 @@ func (m *Memo) computedBudget() (Budget, error) {
 	m.budMu.Lock()
 	defer m.budMu.Unlock()
 	if m.bud == nil {
-		b, err := budgetFrom(m.Reader, recs)
+		b, err := recs.Budget(m.Reader)
 		if err != nil {
 			return Budget{}, err
 		}
-		m.bud = &b
+		out := newBudget(b)
+		m.bud = &out
 	}
 	return *m.bud, nil
 }

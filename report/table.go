@@ -1,6 +1,8 @@
 package report
 
 import (
+	"github.com/crawlaudit/crawlaudit/internal/analysis"
+
 	"bytes"
 	"fmt"
 	"io"
@@ -207,7 +209,7 @@ func budgetTable(w *bytes.Buffer, b Budget) error {
 		switch {
 		case c.Waste:
 			kind = "waste"
-		case c.ID == catBlockedLinked:
+		case c.ID == analysis.CatBlockedLinked:
 			kind = "not requested"
 		}
 		rows = append(rows, []string{c.Label, kind, itoa(c.Count), fmt.Sprintf("%.1f%%", c.Share*100)})

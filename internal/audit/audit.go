@@ -1,6 +1,8 @@
 package audit
 
 import (
+	"github.com/crawlaudit/crawlaudit/internal/analysis"
+
 	"fmt"
 	"strings"
 
@@ -58,7 +60,7 @@ func (a *auditor) needsEdges(u store.URL, in store.Inbound) (bool, error) {
 	if u.Status < 200 || u.Status > 299 || u.Error != "" || u.BlockedByRobots || u.RobotsDisallowed ||
 		u.Kind == store.KindSitemap || u.Kind == store.KindRobots ||
 		u.BotCheck != "" || len(u.WWWAuthenticate) > 0 || u.Credentials != "" || u.AnonymousStatus != 0 || u.LoginForm ||
-		store.SoftNotFound(u) {
+		analysis.SoftNotFound(u) {
 		return true, nil
 	}
 	if u.InSitemap { // checkListed
@@ -215,7 +217,7 @@ func (a *auditor) check(u store.URL, in []store.Edge) ([]store.Finding, error) {
 		}
 	case s == 0 && u.Error != "":
 		add(FetchError, "no HTTP answer: "+u.Error, all)
-	case store.SoftNotFound(u):
+	case analysis.SoftNotFound(u):
 		add(SoftNotFound, fmt.Sprintf("answers 200, but its title %q says the page was not found: search engines treat it as a soft 404, keep requesting it and do not index it", u.Title), all)
 	}
 	return out, nil

@@ -1,6 +1,8 @@
 package audit
 
 import (
+	"github.com/crawlaudit/crawlaudit/internal/analysis"
+
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -195,7 +197,7 @@ func (a *auditor) checkAuth(u store.URL, in []store.Edge, add func(rule, msg str
 		}
 	}
 
-	if store.Access(u) == store.AccessProtected {
+	if analysis.Access(u) == analysis.AccessProtected {
 		assetRefs, err := a.publicReferrers(u.URL, in, store.EdgeAsset)
 		if err != nil {
 			return false, err

@@ -1,6 +1,8 @@
 package audit
 
 import (
+	"github.com/crawlaudit/crawlaudit/internal/analysis"
+
 	"fmt"
 	"sort"
 	"strings"
@@ -193,7 +195,7 @@ func notIndexable(u store.URL) string {
 		return "is noindex"
 	case u.LoginForm:
 		return "is a login form, not content"
-	case store.SoftNotFound(u):
+	case analysis.SoftNotFound(u):
 		return "is a soft 404 (answers 200, but its title says not found)"
 	case u.Canonical != "" && u.Canonical != u.URL:
 		return "canonicalises to " + u.Canonical
@@ -203,7 +205,7 @@ func notIndexable(u store.URL) string {
 
 // indexable reports whether u is a 200 HTML page search engines may index.
 func indexable(u store.URL) bool {
-	return u.Status == 200 && !u.NoIndex && !u.LoginForm && !store.SoftNotFound(u) && (u.Canonical == "" || u.Canonical == u.URL) &&
+	return u.Status == 200 && !u.NoIndex && !u.LoginForm && !analysis.SoftNotFound(u) && (u.Canonical == "" || u.Canonical == u.URL) &&
 		strings.Contains(strings.ToLower(u.ContentType), "html")
 }
 

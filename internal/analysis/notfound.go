@@ -1,6 +1,8 @@
-package store
+package analysis
 
 import (
+	"github.com/crawlaudit/crawlaudit/internal/store"
+
 	"regexp"
 	"strings"
 )
@@ -51,7 +53,7 @@ func SaysNotFound(title string) bool {
 // SoftNotFound reports whether u is a soft 404: an HTML page of the site
 // answering 200 whose title says it was not found (SaysNotFound). The audit
 // (rule soft-404) and the crawl budget (soft_404) share this definition.
-func SoftNotFound(u URL) bool {
-	return u.Status == 200 && u.Kind == KindPage && strings.Contains(strings.ToLower(u.ContentType), "html") &&
+func SoftNotFound(u store.URL) bool {
+	return u.Status == 200 && u.Kind == store.KindPage && strings.Contains(strings.ToLower(u.ContentType), "html") &&
 		SaysNotFound(u.Title)
 }
