@@ -115,7 +115,7 @@ func WriteFindingsCSV(w io.Writer, r store.Reader) error {
 			cell(f.Rule),
 			cell(string(f.Severity)),
 			cell(f.URL),
-			cell(f.Message),
+			cell(f.Text()),
 			cell(strings.Join(f.Referrers, " | ")),
 		}
 		if err := cw.Write(row); err != nil {

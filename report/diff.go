@@ -98,7 +98,7 @@ func newJSONChanges(cs []diff.Change) []jsonChange {
 func newJSONDiffFindings(fs []store.Finding) []jsonDiffFinding {
 	out := []jsonDiffFinding{}
 	for _, f := range fs {
-		out = append(out, jsonDiffFinding{Rule: f.Rule, Severity: string(f.Severity), URL: maskURL(f.URL), Message: maskText(f.Message)})
+		out = append(out, jsonDiffFinding{Rule: f.Rule, Severity: string(f.Severity), URL: maskURL(f.URL), Message: maskText(f.Text())})
 	}
 	return out
 }
@@ -141,7 +141,7 @@ func WriteDiffCSV(w io.Writer, d diff.Diff) error {
 		fs   []store.Finding
 	}{{"new-finding", d.NewFindings}, {"resolved-finding", d.ResolvedFindings}} {
 		for _, f := range set.fs {
-			rows = append(rows, []string{set.name, cell(maskURL(f.URL)), "", "", "", "", f.Rule, string(f.Severity), cell(maskText(f.Message))})
+			rows = append(rows, []string{set.name, cell(maskURL(f.URL)), "", "", "", "", f.Rule, string(f.Severity), cell(maskText(f.Text()))})
 		}
 	}
 	for _, r := range rows {

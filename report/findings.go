@@ -27,13 +27,14 @@ func maskedFindings(r store.Reader) ([]store.Finding, error) {
 			Severity:  f.Severity,
 			URL:       maskURL(f.URL),
 			Message:   maskText(f.Message),
+			Fix:       f.Fix,
 			Referrers: refs,
 		}
 	}
 	// Tie-breakers first; SortFindings is stable and keeps them.
 	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].Message != out[j].Message {
-			return out[i].Message < out[j].Message
+		if a, b := out[i].Text(), out[j].Text(); a != b {
+			return a < b
 		}
 		return strings.Join(out[i].Referrers, "\n") < strings.Join(out[j].Referrers, "\n")
 	})

@@ -481,7 +481,7 @@ func ruleGroups(fs []store.Finding, status map[string]string, opt HTMLOptions) [
 			g.More++
 			continue
 		}
-		v := findingView{URL: f.URL, Status: status[f.URL], Message: f.Message, Referrers: f.Referrers}
+		v := findingView{URL: f.URL, Status: status[f.URL], Message: f.Text(), Referrers: f.Referrers}
 		if n := len(v.Referrers); n > maxFindingReferrers {
 			v.Referrers, v.MoreReferrers = v.Referrers[:maxFindingReferrers], n-maxFindingReferrers
 		}

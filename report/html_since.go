@@ -87,7 +87,7 @@ func sinceFindings(fs []store.Finding) (out []sinceFinding, more int) {
 		if i == maxSinceRows {
 			return out, len(fs) - maxSinceRows
 		}
-		out = append(out, sinceFinding{Severity: f.Severity, Rule: f.Rule, URL: maskURL(f.URL), Message: maskText(f.Message)})
+		out = append(out, sinceFinding{Severity: f.Severity, Rule: f.Rule, URL: maskURL(f.URL), Message: maskText(f.Text())})
 	}
 	return out, 0
 }

@@ -82,7 +82,8 @@ type jsonFinding struct {
 	Rule      string         `json:"rule"`
 	Severity  store.Severity `json:"severity"`
 	URL       string         `json:"url"`
-	Message   string         `json:"message"`
+	Message   string         `json:"message"` // what is wrong and how to fix it (Finding.Text)
+	Fix       string         `json:"fix"`     // how to fix it alone (added in schema 1; empty in older files)
 	Referrers []string       `json:"referrers"`
 }
 
@@ -195,7 +196,7 @@ func newJSONFinding(f store.Finding) jsonFinding {
 	if refs == nil {
 		refs = []string{}
 	}
-	return jsonFinding{Rule: f.Rule, Severity: f.Severity, URL: f.URL, Message: f.Message, Referrers: refs}
+	return jsonFinding{Rule: f.Rule, Severity: f.Severity, URL: f.URL, Message: f.Text(), Fix: f.Fix, Referrers: refs}
 }
 
 // WriteJSON writes the crawl as crawl.json: metadata, settings, Summary,
@@ -444,7 +445,8 @@ func ReadJSON(rd io.Reader) (*store.Memory, error) {
 	}
 	fs := make([]store.Finding, len(doc.Findings))
 	for i, jf := range doc.Findings {
-		fs[i] = store.Finding{Rule: jf.Rule, Severity: jf.Severity, URL: jf.URL, Message: jf.Message, Referrers: jf.Referrers}
+		msg, fix := store.SplitText(jf.Message, jf.Fix)
+		fs[i] = store.Finding{Rule: jf.Rule, Severity: jf.Severity, URL: jf.URL, Message: msg, Fix: fix, Referrers: jf.Referrers}
 	}
 	if err := m.PutFindings(fs); err != nil {
 		return nil, fmt.Errorf("report: read crawl.json: %w", err)

@@ -86,8 +86,8 @@ func TestWriteJSONSchema(t *testing.T) {
 			}
 		}
 	})
-	t.Run("every finding has rule, severity, url, message, referrers", func(t *testing.T) {
-		want := sorted("rule", "severity", "url", "message", "referrers")
+	t.Run("every finding has rule, severity, url, message, fix, referrers", func(t *testing.T) {
+		want := sorted("rule", "severity", "url", "message", "fix", "referrers")
 		for _, f := range findings {
 			if got := keysOf(f); !reflect.DeepEqual(got, want) {
 				t.Errorf("keys = %v, want %v", got, want)

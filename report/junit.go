@@ -92,7 +92,7 @@ func WriteJUnit(w io.Writer, r store.Reader, j Job) error {
 		c := junitCase{Name: f.URL, Classname: "crawlaudit." + f.Rule, Time: "0"}
 		text := findingText(f)
 		if fails[[2]string{f.Rule, f.URL}] {
-			c.Failure = &junitFailure{Message: f.Message, Type: string(f.Severity), Text: text}
+			c.Failure = &junitFailure{Message: f.Text(), Type: string(f.Severity), Text: text}
 			s.Failures++
 		} else {
 			c.SystemOut = string(f.Severity) + ": " + text
@@ -155,7 +155,7 @@ func failingSet(fs []store.Finding, j Job) map[[2]string]bool {
 // findingText is a finding's message plus its referrers, one per line.
 func findingText(f store.Finding) string {
 	var b strings.Builder
-	b.WriteString(f.Message)
+	b.WriteString(f.Text())
 	if len(f.Referrers) > 0 {
 		b.WriteString("\nReferred to by:")
 		for _, r := range f.Referrers {

@@ -147,7 +147,7 @@ func findingTable(b *strings.Builder, title string, fs []store.Finding) {
 			fmt.Fprintf(b, "| | … %d more | | |\n", len(fs)-markdownTop)
 			break
 		}
-		fmt.Fprintf(b, "| %s | %s | `%s` | %s |\n", f.Severity, code(f.Rule), code(maskURL(f.URL)), md(maskText(f.Message)))
+		fmt.Fprintf(b, "| %s | %s | `%s` | %s |\n", f.Severity, code(f.Rule), code(maskURL(f.URL)), md(maskText(f.Text())))
 	}
 	b.WriteString("\n")
 }

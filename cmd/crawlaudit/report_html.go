@@ -12,7 +12,7 @@ import (
 func htmlOptions() report.HTMLOptions {
 	var opt report.HTMLOptions
 	for _, r := range audit.Catalogue() {
-		opt.Rules = append(opt.Rules, report.RuleInfo{ID: r.ID, Severity: r.Severity, When: r.When, Fix: r.Fix})
+		opt.Rules = append(opt.Rules, report.RuleInfo{ID: r.ID, Severity: r.Severity, When: r.Explain, Fix: r.Fix})
 	}
 	return opt
 }

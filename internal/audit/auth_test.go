@@ -8,30 +8,6 @@ import (
 	"github.com/crawlaudit/crawlaudit/internal/store"
 )
 
-func TestLoginURLs(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		url         string
-		login, back bool
-	}{
-		{"https://x.test/login?return=%2Fa", true, true},
-		{"https://x.test/users/sign_in?redirect_to=/b", true, true},
-		{"https://x.test/sso/start?RelayState=1", true, false},
-		{"https://x.test/wp-login.php?redirect_to=x", true, true},
-		{"https://x.test/auth?next=/", true, true},
-		{"https://x.test/author/jane?next=/", false, true},
-		{"https://x.test/blog/login-tips", false, false},
-	}
-	for _, tc := range tests {
-		if got := loginPath(tc.url); got != tc.login {
-			t.Errorf("loginPath(%s) = %v", tc.url, got)
-		}
-		if got := hasReturnParam(tc.url); got != tc.back {
-			t.Errorf("hasReturnParam(%s) = %v", tc.url, got)
-		}
-	}
-}
-
 // authStore builds a small crawl: a public home page linking to a page
 // whose 401 came back to requests with credentials.
 func authStore(t *testing.T, scheme string, urls ...store.URL) *store.Memory {

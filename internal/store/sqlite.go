@@ -20,7 +20,7 @@ import (
 // SchemaVersion is crawl.db's PRAGMA user_version. Bump it when a table or
 // column is renamed, removed or changes meaning, and document the change in
 // the README's crawl database section.
-const SchemaVersion = 3
+const SchemaVersion = 4
 
 // schema is crawl.db's schema, version SchemaVersion. The README documents
 // it; TestSQLiteSchema pins it.
@@ -60,7 +60,8 @@ CREATE TABLE urls (
 	anonymous_status  INTEGER NOT NULL,
 	bot_check         TEXT NOT NULL,
 	login_form        INTEGER NOT NULL,
-	challenges        TEXT NOT NULL
+	challenges        TEXT NOT NULL,
+	error_kind        TEXT NOT NULL DEFAULT ''
 ) WITHOUT ROWID;
 CREATE TABLE edges (
 	from_url TEXT NOT NULL,
@@ -75,7 +76,8 @@ CREATE TABLE findings (
 	severity  TEXT NOT NULL,
 	url       TEXT NOT NULL,
 	message   TEXT NOT NULL,
-	referrers TEXT NOT NULL
+	referrers TEXT NOT NULL,
+	fix       TEXT NOT NULL DEFAULT ''
 );
 ` + inboundTable + `
 CREATE TABLE frontier (
@@ -121,7 +123,7 @@ const edgeRows = 32
 
 const urlColumns = `url, status, kind, start, depth, method, content_type, bytes, truncated, response_ms, redirect,
 	www_authenticate, noindex, canonical, title, in_sitemap, blocked_by_robots, error, fetched_at,
-	robots_disallowed, sitemap_urls, sitemap_problems, credentials, anonymous_status, bot_check, login_form, challenges`
+	robots_disallowed, sitemap_urls, sitemap_problems, credentials, anonymous_status, bot_check, login_form, challenges, error_kind`
 
 // Batching of the writer goroutine: a transaction is committed every
 // batchSize writes or batchEvery, whichever comes first.
@@ -303,12 +305,27 @@ func (s *SQLite) init(create bool) error {
 		}
 	case v == 0:
 		return fmt.Errorf("store: %s is not a crawlaudit crawl database", s.path)
-	case v == 1 || v == 2:
+	case v >= 1 && v < SchemaVersion:
 		// Version 2 added the derived table inbound. Version 3 keeps a
 		// frontier row once its URL is recorded (the record, not a
 		// deletion, says it is done); a version 2 frontier, which deleted
-		// such rows and had url UNIQUE, reads the same.
-		if _, err := s.db.Exec(inboundTable + "PRAGMA user_version = " + strconv.Itoa(SchemaVersion)); err != nil {
+		// such rows and had url UNIQUE, reads the same. Version 4 added
+		// urls.error_kind and findings.fix (older findings keep the fix in
+		// their message: Finding.Text reads both the same).
+		up := inboundTable
+		if v < 4 {
+			up += "ALTER TABLE urls ADD COLUMN error_kind TEXT NOT NULL DEFAULT '';" +
+				"ALTER TABLE findings ADD COLUMN fix TEXT NOT NULL DEFAULT '';"
+		}
+		tx, err := s.db.Begin()
+		if err != nil {
+			return fmt.Errorf("store: upgrade %s to schema version %d: %w", s.path, SchemaVersion, err)
+		}
+		defer tx.Rollback()
+		if _, err := tx.Exec(up + "PRAGMA user_version = " + strconv.Itoa(SchemaVersion)); err != nil {
+			return fmt.Errorf("store: upgrade %s to schema version %d: %w", s.path, SchemaVersion, err)
+		}
+		if err := tx.Commit(); err != nil {
 			return fmt.Errorf("store: upgrade %s to schema version %d: %w", s.path, SchemaVersion, err)
 		}
 	case v != SchemaVersion:
@@ -445,7 +462,7 @@ func (s *SQLite) loop() {
 				_, err = insURL.Exec(u.URL, u.Status, string(u.Kind), u.Start, u.Depth, u.Method, u.ContentType, u.Bytes, u.Truncated,
 					u.ResponseMS, u.Redirect, jsonList(u.WWWAuthenticate), u.NoIndex, u.Canonical, u.Title, u.InSitemap,
 					u.BlockedByRobots, u.Error, timeText(u.FetchedAt),
-					u.RobotsDisallowed, u.SitemapURLs, jsonValue(u.SitemapProblems), u.Credentials, u.AnonymousStatus, u.BotCheck, u.LoginForm, jsonValue(u.Challenges))
+					u.RobotsDisallowed, u.SitemapURLs, jsonValue(u.SitemapProblems), u.Credentials, u.AnonymousStatus, u.BotCheck, u.LoginForm, jsonValue(u.Challenges), u.ErrorKind)
 			case opEdge:
 				e := o.e
 				edges = append(edges, e.From, e.To, string(e.Type), e.Tag, e.Text)
@@ -473,7 +490,7 @@ func (s *SQLite) loop() {
 // frontier entry, edgeRows edges. Only the URL record goes into a table
 // kept in key order; the others are appended.
 var writeSQL = []string{
-	`INSERT OR REPLACE INTO urls (` + urlColumns + `) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+	`INSERT OR REPLACE INTO urls (` + urlColumns + `) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 	`INSERT INTO edges (from_url, to_url, type, tag, text) VALUES (?,?,?,?,?)`,
 	`INSERT OR IGNORE INTO frontier (url, kind, depth, hops, parse, head, start) VALUES (?,?,?,?,?,?,?)`,
 	`INSERT INTO edges (from_url, to_url, type, tag, text) VALUES (?,?,?,?,?)` + strings.Repeat(`,(?,?,?,?,?)`, edgeRows-1),
@@ -601,7 +618,7 @@ func newURLRow(extra ...any) *urlRow {
 	u := &r.u
 	r.dest = append([]any{&u.URL, &u.Status, &r.kind, &u.Start, &u.Depth, &u.Method, &u.ContentType, &u.Bytes, &u.Truncated,
 		&u.ResponseMS, &u.Redirect, &r.auth, &u.NoIndex, &u.Canonical, &u.Title, &u.InSitemap, &u.BlockedByRobots, &u.Error, &r.fetched,
-		&u.RobotsDisallowed, &u.SitemapURLs, &r.problems, &u.Credentials, &u.AnonymousStatus, &u.BotCheck, &u.LoginForm, &r.challenges}, extra...)
+		&u.RobotsDisallowed, &u.SitemapURLs, &r.problems, &u.Credentials, &u.AnonymousStatus, &u.BotCheck, &u.LoginForm, &r.challenges, &u.ErrorKind}, extra...)
 	return r
 }
 
@@ -900,13 +917,13 @@ func (s *SQLite) PutFindings(fs []Finding) error {
 		if _, err := tx.Exec(`DELETE FROM findings`); err != nil {
 			return err
 		}
-		st, err := tx.Prepare(`INSERT INTO findings (seq, rule, severity, url, message, referrers) VALUES (?,?,?,?,?,?)`)
+		st, err := tx.Prepare(`INSERT INTO findings (seq, rule, severity, url, message, referrers, fix) VALUES (?,?,?,?,?,?,?)`)
 		if err != nil {
 			return err
 		}
 		defer st.Close()
 		for i, f := range fs {
-			if _, err := st.Exec(i, f.Rule, string(f.Severity), f.URL, f.Message, jsonList(f.Referrers)); err != nil {
+			if _, err := st.Exec(i, f.Rule, string(f.Severity), f.URL, f.Message, jsonList(f.Referrers), f.Fix); err != nil {
 				return err
 			}
 		}
@@ -919,7 +936,7 @@ func (s *SQLite) Findings() ([]Finding, error) {
 	if err := s.Flush(); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.Query(`SELECT rule, severity, url, message, referrers FROM findings ORDER BY seq`)
+	rows, err := s.db.Query(`SELECT rule, severity, url, message, referrers, fix FROM findings ORDER BY seq`)
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
@@ -928,7 +945,7 @@ func (s *SQLite) Findings() ([]Finding, error) {
 	for rows.Next() {
 		var f Finding
 		var sev, refs string
-		if err := rows.Scan(&f.Rule, &sev, &f.URL, &f.Message, &refs); err != nil {
+		if err := rows.Scan(&f.Rule, &sev, &f.URL, &f.Message, &refs, &f.Fix); err != nil {
 			return nil, fmt.Errorf("store: %w", err)
 		}
 		f.Severity = Severity(sev)

@@ -7,6 +7,7 @@
 package store
 
 import (
+	"strings"
 	"time"
 )
 
@@ -62,6 +63,7 @@ type URL struct {
 	InSitemap       bool      // listed in a sitemap
 	BlockedByRobots bool      // robots.txt disallows it: never requested
 	Error           string    // why there is no answer (network, TLS, timeout, redirect cap); empty otherwise
+	ErrorKind       ErrorKind // Error's kind, as data (dns, refused, timeout, …); empty when Error is
 	FetchedAt       time.Time // when the answer (or error) arrived
 
 	// Sitemaps and robots.txt (sitemap.go).
@@ -76,6 +78,25 @@ type URL struct {
 	LoginForm       bool        // a 2xx HTML page with a password field (a login form)
 	Challenges      []Challenge // WWWAuthenticate parsed (RFC 9110 section 11); nil when absent or malformed
 }
+
+// ErrorKind says, as data, why a URL got no (complete) answer; URL.Error
+// holds the human message. The kinds are few and stable: reports group and
+// filter by them.
+type ErrorKind string
+
+// Error kinds.
+const (
+	ErrorDNS         ErrorKind = "dns"          // the host name does not resolve
+	ErrorRefused     ErrorKind = "refused"      // the connection was refused
+	ErrorReset       ErrorKind = "reset"        // the connection was reset or closed without an answer
+	ErrorTLS         ErrorKind = "tls"          // the TLS handshake or certificate failed
+	ErrorTimeout     ErrorKind = "timeout"      // no complete answer in time
+	ErrorRedirectCap ErrorKind = "redirect-cap" // a redirect chain longer than the crawler follows
+	ErrorRedirectBad ErrorKind = "bad-redirect" // a redirect to a Location that is not a usable URL
+	ErrorTooLarge    ErrorKind = "too-large"    // the body is larger than allowed (sitemaps)
+	ErrorProxy       ErrorKind = "proxy"        // the proxy refused the request (407)
+	ErrorOther       ErrorKind = "other"        // any other failure
+)
 
 // Edge is one reference from a page (or sitemap, robots.txt, redirect) to a URL.
 type Edge struct {
@@ -114,8 +135,33 @@ type Finding struct {
 	Rule      string   // rule ID, e.g. "unauthorized-asset"
 	Severity  Severity // error, warning or notice
 	URL       string   // the URL the finding is about
-	Message   string   // what is wrong and how to fix it
+	Message   string   // what is wrong (before schema version 4 of crawl.db: and, after ". Fix: ", how to fix it)
+	Fix       string   // how to fix it: the rule's fix text; empty in findings stored before Fix existed
 	Referrers []string // pages that link to or use the URL, sorted
+}
+
+// fixSep joins a finding's message and fix in Text.
+const fixSep = ". Fix: "
+
+// Text is the finding in one sentence, what the outputs show as its
+// message: Message, then ". Fix: " and Fix. A finding stored before Fix
+// existed holds both in Message and reads the same.
+func (f Finding) Text() string {
+	if f.Fix == "" {
+		return f.Message
+	}
+	return f.Message + fixSep + f.Fix
+}
+
+// SplitText is Text's inverse for a finding whose fix is known: it returns
+// text's message when text ends with ". Fix: " and fix, else text whole
+// (and an empty fix), so that a finding read back from its Text (crawl.json)
+// is the finding written.
+func SplitText(text, fix string) (message, fixOut string) {
+	if fix != "" && strings.HasSuffix(text, fixSep+fix) {
+		return strings.TrimSuffix(text, fixSep+fix), fix
+	}
+	return text, ""
 }
 
 // Meta describes the crawl itself.

@@ -40,7 +40,7 @@ func sampleURLs() []URL {
 		{URL: "https://a.test/login", Status: 200, Kind: KindPage, Method: "GET", Bytes: 10, LoginForm: true, BotCheck: "", RobotsDisallowed: true, FetchedAt: at},
 		{URL: "https://a.test/wall", Status: 403, Kind: KindPage, Method: "GET", Bytes: 10, BotCheck: "cf-mitigated: challenge", FetchedAt: at},
 		{URL: "https://a.test/private", Kind: KindPage, Depth: 1, Bytes: -1, BlockedByRobots: true},
-		{URL: "https://b.test/", Kind: KindExternal, Depth: 1, Bytes: -1, Error: "dns: no such host (b.test)", Redirect: "https://c.test/", FetchedAt: at},
+		{URL: "https://b.test/", Kind: KindExternal, Depth: 1, Bytes: -1, Error: "dns: no such host (b.test)", ErrorKind: ErrorDNS, Redirect: "https://c.test/", FetchedAt: at},
 	}
 }
 
@@ -292,7 +292,7 @@ func TestStoreConformance(t *testing.T) {
 					t.Errorf("Meta = %+v, want %+v", got, m)
 				}
 				fs := []Finding{
-					{Rule: "broken-link", Severity: SeverityError, URL: "https://a.test/z", Message: "404", Referrers: []string{"https://a.test/"}},
+					{Rule: "broken-link", Severity: SeverityError, URL: "https://a.test/z", Message: "404", Fix: "fix the links", Referrers: []string{"https://a.test/"}},
 					{Rule: "a-notice", Severity: SeverityNotice, URL: "https://a.test/", Message: "m"},
 				}
 				must(t, s.PutFindings(fs))
@@ -398,7 +398,7 @@ func TestSQLiteSchema(t *testing.T) {
 	must(t, err)
 	var v int
 	must(t, s.db.QueryRow("PRAGMA user_version").Scan(&v))
-	if v != SchemaVersion || SchemaVersion != 3 {
+	if v != SchemaVersion || SchemaVersion != 4 {
 		t.Fatalf("user_version = %d, SchemaVersion = %d", v, SchemaVersion)
 	}
 	var mode string
@@ -418,9 +418,9 @@ func TestSQLiteSchema(t *testing.T) {
 		"settings": {"key", "value"},
 		"urls": {"url", "status", "kind", "start", "depth", "method", "content_type", "bytes", "truncated", "response_ms",
 			"redirect", "www_authenticate", "noindex", "canonical", "title", "in_sitemap", "blocked_by_robots", "error", "fetched_at",
-			"robots_disallowed", "sitemap_urls", "sitemap_problems", "credentials", "anonymous_status", "bot_check", "login_form", "challenges"},
+			"robots_disallowed", "sitemap_urls", "sitemap_problems", "credentials", "anonymous_status", "bot_check", "login_form", "challenges", "error_kind"},
 		"edges":    {"from_url", "to_url", "type", "tag", "text"},
-		"findings": {"seq", "rule", "severity", "url", "message", "referrers"},
+		"findings": {"seq", "rule", "severity", "url", "message", "referrers", "fix"},
 		"frontier": {"seq", "url", "kind", "depth", "hops", "parse", "head", "start"},
 		"inbound":  {"url", "types", "inlinks", "links", "refs"},
 	}
@@ -485,7 +485,7 @@ func TestSQLiteOpensVersion1(t *testing.T) {
 	must(t, s.PutURL(URL{URL: "https://a.test/x", Status: 404, Kind: KindPage}))
 	must(t, s.AddEdge(Edge{From: "https://a.test/", To: "https://a.test/x", Type: EdgeLink, Tag: "a"}))
 	must(t, s.Flush())
-	_, err = s.db.Exec(`DROP TABLE inbound; PRAGMA user_version = 1`)
+	_, err = s.db.Exec(dropVersion4 + `DROP TABLE inbound; PRAGMA user_version = 1`)
 	must(t, err)
 	must(t, s.Close())
 
@@ -504,7 +504,7 @@ func TestSQLiteResumesVersion2(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "crawl.db")
 	s, err := CreateSQLite(path)
 	must(t, err)
-	_, err = s.db.Exec(`DROP TABLE frontier;
+	_, err = s.db.Exec(dropVersion4 + `DROP TABLE frontier;
 		CREATE TABLE frontier (seq INTEGER PRIMARY KEY, url TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, depth INTEGER NOT NULL,
 			hops INTEGER NOT NULL, parse TEXT NOT NULL, head INTEGER NOT NULL, start INTEGER NOT NULL);
 		INSERT INTO frontier (url, kind, depth, hops, parse, head, start) VALUES
@@ -521,6 +521,43 @@ func TestSQLiteResumesVersion2(t *testing.T) {
 	must(t, s.EachQueued(func(q Queued) error { got = append(got, fmt.Sprint(q.URL, " ", q.Depth)); return nil }))
 	if want := []string{"https://a.test/b 1", "https://a.test/d 2"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("frontier = %q, want %q", got, want)
+	}
+}
+
+// dropVersion4 removes what schema version 4 added, leaving a version 3
+// database.
+const dropVersion4 = `ALTER TABLE urls DROP COLUMN error_kind; ALTER TABLE findings DROP COLUMN fix;`
+
+// TestSQLiteOpensVersion3: findings stored before findings.fix existed
+// keep the fix in their message, and read back the same text.
+func TestSQLiteOpensVersion3(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "crawl.db")
+	s, err := CreateSQLite(path)
+	must(t, err)
+	must(t, s.PutURL(URL{URL: "https://a.test/x", Status: 404, Kind: KindPage}))
+	must(t, s.Flush())
+	_, err = s.db.Exec(dropVersion4 + `INSERT INTO findings (seq, rule, severity, url, message, referrers)
+		VALUES (0, 'broken-link', 'error', 'https://a.test/x', '404 Not Found, linked or used by 1 URL. Fix: fix or remove the links', '[]');
+		PRAGMA user_version = 3`)
+	must(t, err)
+	must(t, s.Close())
+
+	s = openUpgraded(t, path)
+	fs, err := s.Findings()
+	must(t, err)
+	if len(fs) != 1 || fs[0].Fix != "" || fs[0].Text() != "404 Not Found, linked or used by 1 URL. Fix: fix or remove the links" {
+		t.Errorf("findings = %+v", fs)
+	}
+	u, ok, err := s.Get("https://a.test/x")
+	must(t, err)
+	if !ok || u.ErrorKind != "" || u.Status != 404 {
+		t.Errorf("record = %+v", u)
+	}
+	must(t, s.PutFindings([]Finding{{Rule: "broken-link", Severity: SeverityError, URL: "https://a.test/x", Message: "404", Fix: "fix it"}}))
+	fs, err = s.Findings()
+	must(t, err)
+	if len(fs) != 1 || fs[0].Message != "404" || fs[0].Fix != "fix it" || fs[0].Text() != "404. Fix: fix it" {
+		t.Errorf("findings after the upgrade = %+v", fs)
 	}
 }
 
