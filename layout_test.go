@@ -2,71 +2,124 @@ package crawlaudit_test
 
 import (
 	"os/exec"
+	"sort"
 	"strings"
 	"testing"
 )
 
-// TestImportDirection enforces STYLE.md's one-way data flow:
-// cmd → crawler → store; audit → store; report → store (and urlx for the
-// one masking helper); sitemap and report never see colly or the crawler.
+// mod is the module path.
+const mod = "github.com/crawlaudit/crawlaudit"
+
+// importTable is the import direction the README's Layout section draws:
+// each package of the module and the packages of the module it may import
+// (non-test imports; "" is the root package). Data flows one way: cmd →
+// the root package → crawler, audit, report → analysis → store.
+var importTable = map[string][]string{
+	"cmd/crawlaudit":       {"", "internal/demo"},
+	"":                     {"crawler", "report", "internal/audit", "internal/store", "internal/urlx", "internal/config", "internal/credentials", "internal/diff", "internal/history", "internal/webhook"},
+	"crawler":              {"internal/store", "internal/robots", "internal/urlx", "sitemap", "internal/challenge"},
+	"sitemap":              {"internal/urlx"},
+	"report":               {"internal/analysis", "internal/store", "internal/urlx", "internal/diff"},
+	"internal/audit":       {"internal/analysis", "internal/store", "internal/challenge"},
+	"internal/analysis":    {"internal/store"},
+	"internal/diff":        {"internal/store"},
+	"internal/credentials": {"crawler", "internal/urlx"},
+	"internal/demo":        {"internal/testsite"},
+	"internal/config":      {},
+	"internal/history":     {},
+	"internal/webhook":     {},
+	"internal/store":       {},
+	"internal/robots":      {},
+	"internal/urlx":        {},
+	"internal/testsite":    {},
+	"internal/challenge":   {},
+}
+
+// thirdPartyOnlyIn names the only package that may import each library:
+// colly stays inside the crawler, the CLI library inside cmd, tablewriter
+// inside report's terminal table, YAML inside the configuration reader.
+var thirdPartyOnlyIn = map[string]string{
+	"github.com/gocolly/colly":          "crawler",
+	"github.com/PuerkitoBio/goquery":    "crawler",
+	"github.com/spf13/cobra":            "cmd/crawlaudit",
+	"github.com/spf13/pflag":            "cmd/crawlaudit",
+	"github.com/olekukonko/tablewriter": "report",
+	"go.yaml.in/yaml":                   "internal/config",
+	"github.com/chromedp":               "-", // tests only
+}
+
+// TestImportDirection enforces the import table with `go list`: a package
+// missing from the table, an import against the direction, or a library
+// imported outside its one package fails.
 func TestImportDirection(t *testing.T) {
-	const mod = "github.com/crawlaudit/crawlaudit"
 	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}}{{range .Imports}} {{.}}{{end}}`, "./...").Output()
 	if err != nil {
 		t.Fatalf("go list: %v", err)
 	}
-	// Module packages each package may import; "*" allows any.
-	allowed := map[string][]string{
-		mod + "/cmd/crawlaudit":     {"*"},
-		mod:                         {},
-		mod + "/crawler":            {"internal/store", "internal/robots", "internal/urlx", "sitemap", "internal/challenge"},
-		mod + "/sitemap":            {"internal/urlx"},
-		mod + "/report":             {"internal/store", "internal/urlx", "internal/diff", "internal/analysis"},
-		mod + "/internal/analysis":  {"internal/store"},
-		mod + "/internal/config":    {},
-		mod + "/internal/diff":      {"internal/store"},
-		mod + "/internal/audit":     {"internal/store", "internal/urlx", "internal/challenge", "internal/analysis"},
-		mod + "/internal/store":     {},
-		mod + "/internal/robots":    {},
-		mod + "/internal/urlx":      {},
-		mod + "/internal/testsite":  {},
-		mod + "/internal/challenge": {},
-	}
-	thirdPartyOnlyIn := map[string]string{
-		"github.com/gocolly/colly":          mod + "/crawler",
-		"github.com/PuerkitoBio/goquery":    mod + "/crawler",
-		"github.com/spf13/cobra":            mod + "/cmd/crawlaudit",
-		"github.com/olekukonko/tablewriter": mod + "/report",
-		"go.yaml.in/yaml":                   mod + "/internal/config",
+	rel := func(p string) (string, bool) {
+		if p == mod {
+			return "", true
+		}
+		r, ok := strings.CutPrefix(p, mod+"/")
+		return r, ok
 	}
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
 		fields := strings.Fields(line)
-		pkg, imports := fields[0], fields[1:]
-		allow, known := allowed[pkg]
-		if !known && !strings.HasPrefix(pkg, mod+"/bench/") {
-			t.Errorf("%s is not in the import-direction table: add it with what it may import", pkg)
+		pkg, _ := rel(fields[0])
+		if strings.HasPrefix(pkg, "bench/") {
+			continue // programs written for the benchmark (a bare colly crawler among them), outside the tool's layers
 		}
-		for _, imp := range imports {
+		allow, known := importTable[pkg]
+		if !known {
+			t.Errorf("%s is not in the import table: add it with what it may import (and to the README's Layout section)", fields[0])
+			continue
+		}
+		for _, imp := range fields[1:] {
 			for prefix, only := range thirdPartyOnlyIn {
-				// bench/ holds programs written for the benchmark (a bare
-				// colly crawler among them), outside the tool's layers.
-				if strings.HasPrefix(imp, prefix) && pkg != only && !strings.HasPrefix(pkg, mod+"/bench/") {
-					t.Errorf("%s imports %s; only %s may", pkg, imp, only)
+				if strings.HasPrefix(imp, prefix) && pkg != only {
+					t.Errorf("%s imports %s; only %s may", fields[0], imp, only)
 				}
 			}
-			if !strings.HasPrefix(imp, mod+"/") || !known {
+			r, ours := rel(imp)
+			if !ours {
 				continue
 			}
-			rel := strings.TrimPrefix(imp, mod+"/")
 			ok := false
 			for _, a := range allow {
-				if a == "*" || a == rel {
-					ok = true
-				}
+				ok = ok || a == r
 			}
 			if !ok {
-				t.Errorf("%s imports %s: against the import direction (STYLE.md section 1)", pkg, imp)
+				t.Errorf("%s imports %s: against the import direction (README, Layout)", fields[0], imp)
 			}
 		}
+	}
+}
+
+// TestImportTableIsAcyclicAndLayered checks the table itself: walking it
+// from cmd reaches every package, and no package reaches itself.
+func TestImportTableIsAcyclicAndLayered(t *testing.T) {
+	var visit func(p string, path []string)
+	reached := map[string]bool{}
+	visit = func(p string, path []string) {
+		for _, q := range path {
+			if q == p {
+				t.Fatalf("import cycle: %s → %s", strings.Join(path, " → "), p)
+			}
+		}
+		reached[p] = true
+		for _, next := range importTable[p] {
+			visit(next, append(path, p))
+		}
+	}
+	visit("cmd/crawlaudit", nil)
+	var unreached []string
+	for p := range importTable {
+		if !reached[p] {
+			unreached = append(unreached, p)
+		}
+	}
+	sort.Strings(unreached)
+	if len(unreached) > 0 {
+		t.Errorf("packages cmd never reaches: %v", unreached)
 	}
 }

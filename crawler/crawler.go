@@ -13,6 +13,8 @@ package crawler
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -25,6 +27,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/gocolly/colly/v2"
@@ -91,6 +94,10 @@ type Config struct {
 	Transport http.RoundTripper
 	// Logger receives warnings; nil discards them.
 	Logger *slog.Logger
+	// Mask hides secrets in every URL the crawler writes into a message,
+	// a log line or a record's error text; nil masks the default names
+	// only (urlx.Mask).
+	Mask *urlx.Masker
 	// Now is the clock; nil uses time.Now.
 	Now func() time.Time
 
@@ -123,7 +130,7 @@ type Config struct {
 type Result struct {
 	URLs         int      // URL records written
 	Requests     int64    // HTTP requests sent (HEAD and GET count apart)
-	Partial      bool     // stopped (interrupted) before the frontier emptied
+	Partial      bool     // stopped (interrupted) with URLs left to request
 	LimitReached bool     // MaxURLs stopped discovery
 	Pending      []string // URLs queued but not requested when the crawl stopped
 	Warnings     []string // crawl-level problems (robots.txt unreachable, …)
@@ -240,7 +247,7 @@ func Run(ctx context.Context, cfg Config, w store.Writer) (Result, error) {
 		// down: the crawl cannot start. (A connection that answers nothing
 		// is recorded instead: robots.txt unavailable, nothing crawled.)
 		return Result{URLs: int(cr.records.Load()), Requests: cr.requests.Load()},
-			fmt.Errorf("%w: robots.txt at %s got no answer: %s", ErrStartUnreachable, urlx.Mask(rules.URL), rules.Error)
+			fmt.Errorf("%w: robots.txt at %s got no answer: %s", ErrStartUnreachable, cr.cfg.Mask.Mask(rules.URL), cr.cfg.Mask.MaskText(rules.Error))
 	}
 	if !cfg.IgnoreRobots && rules.CrawlDelay > delay {
 		delay = rules.CrawlDelay
@@ -260,9 +267,12 @@ func Run(ctx context.Context, cfg Config, w store.Writer) (Result, error) {
 	stop := context.AfterFunc(ctx, cr.front.close)
 	defer stop()
 	cr.drain(ctx)
+	listed := false // every listed URL the crawl requests was queued
 	if ctx.Err() == nil {
-		cr.crawlListed(ctx) // listed URLs no link reached
+		listed = cr.crawlListed(ctx) // listed URLs no link reached
 		cr.drain(ctx)
+	} else {
+		listed = !cr.listedUnreached()
 	}
 
 	res := Result{
@@ -279,12 +289,16 @@ func Run(ctx context.Context, cfg Config, w store.Writer) (Result, error) {
 	for _, j := range cr.front.pending() {
 		res.Pending = append(res.Pending, j.url)
 	}
-	res.Partial = ctx.Err() != nil && (len(res.Pending) > 0 || cr.failErr == nil)
+	// Stopped (interrupted, or a time limit) is partial only when
+	// something is left: a URL queued and not requested, or a listed URL
+	// never queued. A crawl whose last requests ended after the stop is
+	// complete.
+	res.Partial = ctx.Err() != nil && (len(res.Pending) > 0 || !listed)
 	if cr.failErr != nil {
 		return res, cr.failErr
 	}
 	if s := cr.startRec; s != nil && s.Status == 0 && s.Error != "" {
-		return res, fmt.Errorf("%w: %s: %s", ErrStartUnreachable, urlx.Mask(s.URL), s.Error)
+		return res, fmt.Errorf("%w: %s: %s", ErrStartUnreachable, cr.cfg.Mask.Mask(s.URL), s.Error)
 	}
 	return res, nil
 }
@@ -476,7 +490,7 @@ func (cr *crawler) process(ctx context.Context, j *job) {
 		RobotsDisallowed: j.disallowed,
 	}
 	if r.status == 0 {
-		rec.Error = describe(r.err, cr.cfg.Timeout)
+		rec.Error, rec.ErrorKind = describe(r.err, cr.cfg.Timeout, cr.cfg.Mask)
 	} else {
 		rec.ContentType = r.header.Get("Content-Type")
 		rec.ResponseMS = r.ms
@@ -493,7 +507,8 @@ func (cr *crawler) process(ctx context.Context, j *job) {
 			}
 		}
 		if r.err != nil {
-			rec.Error = "incomplete answer: " + describe(r.err, cr.cfg.Timeout)
+			rec.Error, rec.ErrorKind = describe(r.err, cr.cfg.Timeout, cr.cfg.Mask)
+			rec.Error = "incomplete answer: " + rec.Error
 		}
 		cr.recordAuth(ctx, j, method, r, &rec)
 	}
@@ -548,12 +563,12 @@ func (cr *crawler) redirect(j *job, r *result, rec *store.URL) *job {
 	}
 	target, err := urlx.Resolve(j.u, loc)
 	if err != nil {
-		rec.Error = "redirect to an unusable Location"
+		rec.Error, rec.ErrorKind = "redirect to an unusable Location", store.ErrorRedirectBad
 		return nil
 	}
 	rec.Redirect = target
 	if j.hops >= MaxRedirects {
-		rec.Error = fmt.Sprintf("redirect chain longer than %d hops: not followed further", MaxRedirects)
+		rec.Error, rec.ErrorKind = fmt.Sprintf("redirect chain longer than %d hops: not followed further", MaxRedirects), store.ErrorRedirectCap
 		return nil
 	}
 	tu, err := url.Parse(target)
@@ -661,14 +676,23 @@ func (cr *crawler) robotsFor(ctx context.Context, u *url.URL) *robots.Rules {
 		cr.edge(store.Edge{From: rules.Hops[n-1].URL, To: final, Type: store.EdgeRedirect, Tag: "location"})
 	}
 	if cr.seen.add(final) || len(rules.Hops) == 0 {
-		cr.put(store.URL{URL: final, Status: rules.Status, Kind: store.KindRobots, Method: http.MethodGet, Bytes: rules.Bytes,
-			ContentType: rules.ContentType, ResponseMS: rules.ResponseMS, WWWAuthenticate: rules.WWWAuthenticate, Error: rules.Error, FetchedAt: cr.now().UTC()})
+		rec := store.URL{URL: final, Status: rules.Status, Kind: store.KindRobots, Method: http.MethodGet, Bytes: rules.Bytes,
+			ContentType: rules.ContentType, ResponseMS: rules.ResponseMS, WWWAuthenticate: rules.WWWAuthenticate, Error: cr.cfg.Mask.MaskText(rules.Error), FetchedAt: cr.now().UTC()}
+		switch {
+		case errors.Is(rules.Err, robots.ErrBadLocation):
+			rec.ErrorKind = store.ErrorRedirectBad
+		case errors.Is(rules.Err, robots.ErrRedirectCap):
+			rec.ErrorKind = store.ErrorRedirectCap
+		default:
+			rec.ErrorKind = errorKind(rules.Err)
+		}
+		cr.put(rec)
 	}
 	startFails := rules.Unreachable && origin == urlx.Origin(cr.base) && !cr.cfg.IgnoreRobots // Run reports it
 	if rules.DisallowAll() && !startFails {
-		msg := fmt.Sprintf("robots.txt at %s answered %s: search engines then crawl nothing on %s; this crawl obeys that", urlx.Mask(rules.URL), statusText(rules.Status, rules.Error), origin)
+		msg := fmt.Sprintf("robots.txt at %s answered %s: search engines then crawl nothing on %s; this crawl obeys that", cr.cfg.Mask.Mask(rules.URL), statusText(rules.Status, rules.Error), origin)
 		if cr.cfg.IgnoreRobots {
-			msg = fmt.Sprintf("robots.txt at %s answered %s: search engines then crawl nothing on %s (ignored: --ignore-robots)", urlx.Mask(rules.URL), statusText(rules.Status, rules.Error), origin)
+			msg = fmt.Sprintf("robots.txt at %s answered %s: search engines then crawl nothing on %s (ignored: --ignore-robots)", cr.cfg.Mask.Mask(rules.URL), statusText(rules.Status, rules.Error), origin)
 		}
 		cr.warn(msg)
 	}
@@ -694,7 +718,7 @@ func (cr *crawler) put(u store.URL) {
 		u.InSitemap = true
 	}
 	if err := cr.w.PutURL(u); err != nil {
-		cr.fail(fmt.Errorf("store: write %s: %w", urlx.Mask(u.URL), err))
+		cr.fail(fmt.Errorf("store: write %s: %w", cr.cfg.Mask.Mask(u.URL), err))
 		return
 	}
 	cr.records.Add(1)
@@ -765,26 +789,61 @@ func isHTML(contentType string, body []byte) bool {
 	return strings.Contains(strings.ToLower(http.DetectContentType(body)), "html")
 }
 
-// describe turns a transport error into the record's error text: the
-// operation and cause, never the request (whose URL may carry secrets).
-func describe(err error, timeout time.Duration) string {
+// describe turns a transport error into the record's error text and kind:
+// the operation and cause, never the request (whose URL may carry secrets;
+// any URL left in the text is masked with mask).
+func describe(err error, timeout time.Duration, mask *urlx.Masker) (string, store.ErrorKind) {
 	if err == nil {
-		return "no answer"
+		return "no answer", store.ErrorOther
 	}
+	kind := errorKind(err)
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		err = ue.Err
 	}
-	var ne net.Error
-	switch {
-	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
-		return fmt.Sprintf("timeout: no complete answer within %s", timeout)
-	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
-		return "connection closed without an answer"
-	}
 	var dnsErr *net.DNSError
-	if errors.As(err, &dnsErr) {
-		return "dns: " + dnsErr.Err + " (" + dnsErr.Name + ")"
+	switch {
+	case kind == store.ErrorTimeout:
+		return fmt.Sprintf("timeout: no complete answer within %s", timeout), kind
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+		return "connection closed without an answer", kind
+	case errors.As(err, &dnsErr):
+		return "dns: " + dnsErr.Err + " (" + dnsErr.Name + ")", kind
 	}
-	return urlx.Mask(err.Error())
+	return mask.MaskText(err.Error()), kind
+}
+
+// errorKind classifies a transport error (store.ErrorKind): what reports
+// group and filter by, beside the human text.
+func errorKind(err error) store.ErrorKind {
+	var (
+		ne      net.Error
+		dnsErr  *net.DNSError
+		proxy   *ProxyAuthError
+		certErr *tls.CertificateVerificationError
+		hostErr x509.HostnameError
+		uaErr   x509.UnknownAuthorityError
+		invErr  x509.CertificateInvalidError
+		recErr  tls.RecordHeaderError
+		alert   tls.AlertError
+	)
+	switch {
+	case err == nil:
+		return ""
+	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
+		return store.ErrorTimeout
+	case errors.As(err, &dnsErr):
+		return store.ErrorDNS
+	case errors.As(err, &proxy):
+		return store.ErrorProxy
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return store.ErrorRefused
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNABORTED):
+		return store.ErrorReset
+	case errors.As(err, &certErr) || errors.As(err, &hostErr) || errors.As(err, &uaErr) || errors.As(err, &invErr) ||
+		errors.As(err, &recErr) || errors.As(err, &alert):
+		return store.ErrorTLS
+	}
+	return store.ErrorOther
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -137,11 +139,18 @@ func TestRedirectsAreRecordedHopByHop(t *testing.T) {
 	if n := log.Count("/loop-a"); n != 1 {
 		t.Errorf("/loop-a requested %d times, want 1", n)
 	}
+	if h10, _, _ := st.Get(srv.URL + "/h10"); h10.ErrorKind != store.ErrorRedirectCap {
+		t.Errorf("/h10 error kind = %q (%s), want %q", h10.ErrorKind, h10.Error, store.ErrorRedirectCap)
+	}
 }
 
 func TestNetworkFailuresAreRecordedAndTheCrawlGoesOn(t *testing.T) {
 	t.Parallel()
-	files := fstest.MapFS{"index.html": page("home", "/slow", "/hangup", "http://127.0.0.1:1/refused", "/ok.html"), "ok.html": page("ok")}
+	tlsSrv := httptest.NewUnstartedServer(http.NotFoundHandler())
+	tlsSrv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshakes are expected
+	tlsSrv.StartTLS()                                   // a certificate no client trusts
+	t.Cleanup(tlsSrv.Close)
+	files := fstest.MapFS{"index.html": page("home", "/slow", "/hangup", "http://127.0.0.1:1/refused", tlsSrv.URL+"/x", "/ok.html"), "ok.html": page("ok")}
 	srv, _ := serveSite(t, files,
 		testsite.Route{Path: "/slow", DelayMS: 3000, Body: "late"},
 		testsite.Route{Path: "/hangup", Hangup: true},
@@ -157,7 +166,17 @@ func TestNetworkFailuresAreRecordedAndTheCrawlGoesOn(t *testing.T) {
 		"/slow":                      "0 page error",
 		"/hangup":                    "0 page error",
 		"http://127.0.0.1:1/refused": "0 external error",
+		tlsSrv.URL + "/x":            "0 external error",
 	})
+	// Each failure's kind is data beside its message.
+	for u, want := range map[string]store.ErrorKind{
+		srv.URL + "/slow": store.ErrorTimeout, srv.URL + "/hangup": store.ErrorReset,
+		"http://127.0.0.1:1/refused": store.ErrorRefused, tlsSrv.URL + "/x": store.ErrorTLS, srv.URL + "/ok.html": "",
+	} {
+		if rec, _, _ := st.Get(u); rec.ErrorKind != want {
+			t.Errorf("%s: error kind %q (%s), want %q", u, rec.ErrorKind, rec.Error, want)
+		}
+	}
 	slow, _, _ := st.Get(srv.URL + "/slow")
 	if !strings.Contains(slow.Error, "timeout") {
 		t.Errorf("/slow error = %q, want a timeout", slow.Error)
@@ -495,5 +514,38 @@ func TestCancelKeepsWhatWasFetched(t *testing.T) {
 	sort.Strings(res.Pending)
 	if want := []string{srv.URL + "/slow1", srv.URL + "/slow2"}; fmt.Sprint(res.Pending) != fmt.Sprint(want) {
 		t.Errorf("pending = %q, want %q", res.Pending, want)
+	}
+}
+
+// TestStopAfterTheLastRequestIsComplete: a crawl whose context ends while
+// its last request is answered has nothing left to request: it is not
+// partial (a time limit that passes as the crawl ends must not mark it
+// partial, nor make a resumed slice end partial again).
+func TestStopAfterTheLastRequestIsComplete(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	mux := http.NewServeMux()
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/" {
+			http.NotFound(w, r)
+			return
+		}
+		fmt.Fprint(w, `<html><title>home</title><a href="/last">last</a></html>`)
+	})
+	mux.HandleFunc("/last", func(w http.ResponseWriter, r *http.Request) {
+		cancel() // the stop arrives while the last URL is being answered
+		fmt.Fprint(w, `<html><title>last</title></html>`)
+	})
+	srv := testsite.Start(mux, nil)
+	t.Cleanup(srv.Close)
+	st := store.NewMemory()
+	res, err := Run(ctx, Config{Start: srv.URL, Concurrency: 1, NoSitemaps: true}, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertStatuses(t, statuses(t, st, srv.URL), map[string]string{"/robots.txt": "404 robots", "/": "200 page", "/last": "200 page"})
+	if res.Partial || len(res.Pending) != 0 {
+		t.Errorf("partial %v, pending %q: want a complete crawl", res.Partial, res.Pending)
 	}
 }

@@ -29,11 +29,11 @@ import (
 func TestExtractHTMLMatchesTheParsedTree(t *testing.T) {
 	t.Parallel()
 	pages := map[string][]byte{}
-	files, err := filepath.Glob(filepath.Join("..", "testdata", "sites", "*", "*.html"))
+	files, err := filepath.Glob(filepath.Join("..", "internal", "demo", "sites", "*", "*.html"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	more, _ := filepath.Glob(filepath.Join("..", "testdata", "sites", "*", "*", "*.html"))
+	more, _ := filepath.Glob(filepath.Join("..", "internal", "demo", "sites", "*", "*", "*.html"))
 	for _, f := range append(files, more...) {
 		b, err := os.ReadFile(f)
 		if err != nil {

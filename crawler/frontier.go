@@ -315,6 +315,15 @@ func (s *seenSet) add(u string) bool {
 	return true
 }
 
+// has reports whether u was added.
+func (s *seenSet) has(u string) bool {
+	h := maphash.String(s.seed, u)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.m[h]
+	return ok
+}
+
 func (s *seenSet) len() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()

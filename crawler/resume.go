@@ -63,7 +63,7 @@ func (cr *crawler) persist(j *job) {
 		return
 	}
 	if err := fw.Enqueue(queuedOf(j)); err != nil {
-		cr.fail(fmt.Errorf("store: queue %s: %w", urlx.Mask(j.url), err))
+		cr.fail(fmt.Errorf("store: queue %s: %w", cr.cfg.Mask.Mask(j.url), err))
 	}
 }
 

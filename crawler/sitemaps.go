@@ -138,7 +138,7 @@ func (cr *crawler) readSitemaps(ctx context.Context, start *url.URL, rules *robo
 	add := func(raw, what string, guessed bool) {
 		u, err := urlx.Parse(raw)
 		if err != nil {
-			cr.warn(fmt.Sprintf("%s names an unusable sitemap URL %q: %v", what, urlx.Mask(raw), err))
+			cr.warn(fmt.Sprintf("%s names an unusable sitemap URL %q: %v", what, cr.cfg.Mask.Mask(raw), err))
 			return
 		}
 		s := u.String()
@@ -211,7 +211,7 @@ func (cr *crawler) readSitemap(ctx context.Context, sm *sitemaps, j sitemapJob, 
 			if ctx.Err() != nil {
 				return nil // interrupted: not an answer
 			}
-			rec.Error = describe(err, client.Timeout)
+			rec.Error, rec.ErrorKind = describe(err, client.Timeout, cr.cfg.Mask)
 			rec.FetchedAt = cr.now().UTC()
 			cr.putSitemap(rec)
 			return nil
@@ -225,13 +225,13 @@ func (cr *crawler) readSitemap(ctx context.Context, sm *sitemaps, j sitemapJob, 
 			loc, err := urlx.Resolve(tu, resp.Header.Get("Location"))
 			rec.FetchedAt = cr.now().UTC()
 			if err != nil || strings.TrimSpace(resp.Header.Get("Location")) == "" {
-				rec.Error = "redirect to an unusable Location"
+				rec.Error, rec.ErrorKind = "redirect to an unusable Location", store.ErrorRedirectBad
 				cr.putSitemap(rec)
 				return nil
 			}
 			rec.Redirect = loc
 			if hop >= robots.MaxRedirects {
-				rec.Error = fmt.Sprintf("redirect chain longer than %d hops: not followed further", robots.MaxRedirects)
+				rec.Error, rec.ErrorKind = fmt.Sprintf("redirect chain longer than %d hops: not followed further", robots.MaxRedirects), store.ErrorRedirectCap
 				cr.putSitemap(rec)
 				return nil
 			}
@@ -318,7 +318,8 @@ func (cr *crawler) parseSitemap(ctx context.Context, sm *sitemaps, j sitemapJob,
 		if ctx.Err() != nil {
 			return nil // interrupted: leave it unrecorded
 		}
-		rec.Error = "incomplete answer: " + describe(err, 4*cr.cfg.Timeout)
+		rec.Error, rec.ErrorKind = describe(err, 4*cr.cfg.Timeout, cr.cfg.Mask)
+		rec.Error = "incomplete answer: " + rec.Error
 	}
 	for _, p := range res.Problems {
 		rec.SitemapProblems = append(rec.SitemapProblems, store.SitemapProblem{Kind: string(p.Kind), URL: p.URL, Message: lineMsg(p)})
@@ -350,31 +351,61 @@ func (cr *crawler) putSitemap(rec store.URL) {
 	cr.put(rec)
 }
 
-// crawlListed queues the listed URLs that the link crawl did not reach.
-func (cr *crawler) crawlListed(ctx context.Context) {
+// crawlListed queues the listed URLs that the link crawl did not reach. It
+// reports whether it went through all of them (ctx stops it).
+func (cr *crawler) crawlListed(ctx context.Context) (complete bool) {
 	if cr.sm == nil {
-		return
+		return true
 	}
+	complete = true
 	cr.sm.eachListed(func(s string) bool {
 		if ctx.Err() != nil {
+			complete = false
 			return false
 		}
-		u, err := url.Parse(s)
-		if err != nil {
-			return true
+		if j := cr.listedJob(s); j != nil {
+			cr.enqueue(ctx, j)
 		}
-		j := &job{url: s, u: u, kind: store.KindPage, parse: parseHTML}
-		if !cr.isSite(u) {
-			if cr.cfg.NoExternal {
-				return true
-			}
-			j.kind, j.parse, j.head = store.KindExternal, parseNone, true
-		} else if !cr.inScope(s) {
-			return true
-		}
-		cr.enqueue(ctx, j)
 		return true
 	})
+	return complete
+}
+
+// listedUnreached reports whether some URL a sitemap lists, which the crawl
+// would request, was never queued: a crawl stopped before crawlListed lacks
+// it. It uses up the listing, like crawlListed.
+func (cr *crawler) listedUnreached() bool {
+	if cr.sm == nil {
+		return false
+	}
+	unreached := false
+	cr.sm.eachListed(func(s string) bool {
+		if j := cr.listedJob(s); j != nil && !cr.seen.has(j.url) {
+			unreached = true
+			return false
+		}
+		return true
+	})
+	return unreached
+}
+
+// listedJob returns the job of a listed URL, or nil when the crawl does
+// not request it (out of scope, or external with NoExternal).
+func (cr *crawler) listedJob(s string) *job {
+	u, err := url.Parse(s)
+	if err != nil {
+		return nil
+	}
+	j := &job{url: s, u: u, kind: store.KindPage, parse: parseHTML}
+	if !cr.isSite(u) {
+		if cr.cfg.NoExternal {
+			return nil
+		}
+		j.kind, j.parse, j.head = store.KindExternal, parseNone, true
+	} else if !cr.inScope(s) {
+		return nil
+	}
+	return j
 }
 
 // countReader counts the bytes read through it.

@@ -37,7 +37,8 @@ type AuthSummary struct {
 	// forbidden-with-credentials, credentials-rejected, public-only, other.
 	ByAccess map[string]int `json:"by_access"`
 	// ToFix lists the protected (or login-walled) URLs that public pages
-	// link to or use, with those public referrers: the headline fixes.
+	// link to or use, with those public referrers: the headline fixes (the
+	// findings of the rules with RuleInfo.PublicReferrers).
 	ToFix []AuthFix `json:"to_fix"`
 }
 
@@ -65,35 +66,26 @@ type AuthFix struct {
 	Referrers []string `json:"referrers"`
 }
 
-// fixRules are the rules whose findings name public referrers of protected
-// URLs. Rule IDs are strings here: report does not import audit.
-var fixRules = map[string]bool{
-	"unauthorized-linked-page": true, "forbidden-linked-page": true, "unauthorized-asset": true,
-	"forbidden-asset": true, "protected-linked-publicly": true, "protected-asset-on-public-page": true,
-	"redirect-to-login": true, "login-wall": true,
-}
-
 // empty reports whether there is nothing to show.
 func (a AuthSummary) empty() bool {
 	return a.Credentials == "" && a.Unauthorized == 0 && a.Forbidden == 0 && a.BotChecks == 0 &&
 		a.LoginForms == 0 && len(a.Realms) == 0 && len(a.ToFix) == 0
 }
 
-// SummarizeAuth builds the AuthSummary of the crawl in r. findings must be
-// masked (maskedFindings).
-func SummarizeAuth(r store.Reader) (AuthSummary, error) {
+// SummarizeAuth builds the AuthSummary of the crawl.
+func SummarizeAuth(r *Crawl) (AuthSummary, error) {
 	meta, err := r.Meta()
 	if err != nil {
 		return AuthSummary{}, fmt.Errorf("report: auth: read meta: %w", err)
 	}
-	findings, err := maskedFindings(r)
+	findings, err := r.maskedFindings()
 	if err != nil {
 		return AuthSummary{}, err
 	}
 	return summarizeAuth(r, meta, findings)
 }
 
-func summarizeAuth(r store.Reader, meta store.Meta, findings []store.Finding) (AuthSummary, error) {
+func summarizeAuth(r *Crawl, meta store.Meta, findings []store.Finding) (AuthSummary, error) {
 	a := AuthSummary{
 		Credentials: meta.Settings["credentials"],
 		ByAccess:    map[string]int{},
@@ -101,7 +93,7 @@ func summarizeAuth(r store.Reader, meta store.Meta, findings []store.Finding) (A
 		ToFix:       []AuthFix{},
 	}
 	if a.Credentials != "" {
-		a.Origins = maskText(meta.Settings["auth_origins"])
+		a.Origins = r.maskText(meta.Settings["auth_origins"])
 	}
 	if exp, aud, scope := meta.Settings["token_exp"], meta.Settings["token_aud"], meta.Settings["token_scope"]; exp != "" || aud != "" || scope != "" {
 		t := &TokenSummary{Expires: exp, Audience: aud, Scope: scope}
@@ -116,7 +108,7 @@ func summarizeAuth(r store.Reader, meta store.Meta, findings []store.Finding) (A
 		depth int
 	}
 	groups := map[key]*group{}
-	err := eachURL(r, func(u store.URL) error {
+	err := r.eachURL(func(u store.URL) error {
 		switch u.Status {
 		case 401:
 			a.Unauthorized++
@@ -140,7 +132,7 @@ func summarizeAuth(r store.Reader, meta store.Meta, findings []store.Finding) (A
 			}
 			seen[k] = true
 			g := groups[k]
-			m := maskURL(u.URL)
+			m := r.maskURL(u.URL)
 			if g == nil {
 				g = &group{RealmGroup: RealmGroup{Scheme: k.scheme, Realm: k.realm}, depth: u.Depth}
 				groups[k] = g
@@ -173,6 +165,7 @@ func summarizeAuth(r store.Reader, meta store.Meta, findings []store.Finding) (A
 		}
 		return x.Realm < y.Realm
 	})
+	fixRules := r.publicRules()
 	for _, f := range findings {
 		if fixRules[f.Rule] && f.Severity != store.SeverityNotice && len(f.Referrers) > 0 {
 			a.ToFix = append(a.ToFix, AuthFix{Rule: f.Rule, URL: f.URL, Referrers: f.Referrers})

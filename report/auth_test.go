@@ -52,7 +52,7 @@ func newAuthFixture(t testing.TB) *store.Memory {
 
 func TestSummarizeAuth(t *testing.T) {
 	t.Parallel()
-	a, err := SummarizeAuth(newAuthFixture(t))
+	a, err := SummarizeAuth(newCrawl(newAuthFixture(t), Options{}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +89,7 @@ func TestAuthRoundTripAndTable(t *testing.T) {
 		t.Errorf("round trip differs:\n--- first ---\n%s\n--- second ---\n%s", first, second)
 	}
 	var buf bytes.Buffer
-	if err := WriteTable(&buf, m, TableOptions{}); err != nil {
+	if err := WriteTable(&buf, newCrawl(m, Options{}), TableOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	out := buf.String()

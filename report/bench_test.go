@@ -78,7 +78,7 @@ func BenchmarkReport100k(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			for _, name := range FileNames() {
-				if err := Files[name](io.Discard, m); err != nil {
+				if err := files()[name](io.Discard, newCrawl(m, Options{})); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -88,7 +88,7 @@ func BenchmarkReport100k(b *testing.B) {
 		b.Run(name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if err := Files[name](io.Discard, m); err != nil {
+				if err := files()[name](io.Discard, newCrawl(m, Options{})); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -108,9 +108,9 @@ func BenchmarkReport100kSQLite(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		m := NewMemo(db)
+		m := newCrawl(db, Options{})
 		for _, name := range FileNames() {
-			if err := Files[name](io.Discard, m); err != nil {
+			if err := files()[name](io.Discard, newCrawl(m, Options{})); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -2,7 +2,6 @@ package report
 
 import (
 	"github.com/crawlaudit/crawlaudit/internal/analysis"
-	"github.com/crawlaudit/crawlaudit/internal/store"
 )
 
 // Budget is the crawl-budget analysis (computed by internal/analysis) as
@@ -147,28 +146,14 @@ type BudgetSitemap struct {
 	MissingTotal int      `json:"missing_total"`
 }
 
-// ComputeBudget returns the crawl budget of the crawl in r, as crawl.json
-// and the other outputs show it (analysis.ComputeBudget, on masked URLs).
-// Over a Memo it is computed once.
-func ComputeBudget(r store.Reader) (Budget, error) {
-	if m, ok := r.(*Memo); ok {
-		return m.computedBudget()
-	}
-	b, err := analysis.ComputeBudget(r, maskURL)
-	if err != nil {
-		return Budget{}, err
-	}
-	return newBudget(b), nil
-}
+// ComputeBudget returns the crawl budget of the crawl, as crawl.json and
+// the other outputs show it (analysis.ComputeBudget, on masked URLs). It is
+// computed once per Crawl.
+func ComputeBudget(r *Crawl) (Budget, error) { return r.computedBudget() }
 
-// loadBudget returns the budget records of r, keyed by masked URL; over a
-// Memo they are loaded once and shared.
-func loadBudget(r store.Reader) (*analysis.Records, error) {
-	if m, ok := r.(*Memo); ok {
-		return m.budget()
-	}
-	return analysis.LoadBudget(r, maskURL)
-}
+// loadBudget returns the budget records of the crawl, keyed by masked URL,
+// loaded once per Crawl.
+func loadBudget(r *Crawl) (*analysis.Records, error) { return r.budget() }
 
 // newBudget maps the analysis to the output schema.
 func newBudget(b analysis.Budget) Budget {

@@ -86,7 +86,7 @@ func newBudgetFixture(t testing.TB) *store.Memory {
 
 func TestComputeBudgetCategories(t *testing.T) {
 	t.Parallel()
-	b, err := ComputeBudget(newBudgetFixture(t))
+	b, err := ComputeBudget(newCrawl(newBudgetFixture(t), Options{}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +138,7 @@ func TestComputeBudgetCategories(t *testing.T) {
 
 func TestComputeBudgetSectionsSortedByWaste(t *testing.T) {
 	t.Parallel()
-	b, err := ComputeBudget(newBudgetFixture(t))
+	b, err := ComputeBudget(newCrawl(newBudgetFixture(t), Options{}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,7 +164,7 @@ func TestComputeBudgetSectionsSortedByWaste(t *testing.T) {
 
 func TestComputeBudgetFixesRankedByRequestsSaved(t *testing.T) {
 	t.Parallel()
-	b, err := ComputeBudget(newBudgetFixture(t))
+	b, err := ComputeBudget(newCrawl(newBudgetFixture(t), Options{}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,7 +197,7 @@ func TestComputeBudgetFixesRankedByRequestsSaved(t *testing.T) {
 
 func TestComputeBudgetDepthSpeedSitemap(t *testing.T) {
 	t.Parallel()
-	b, err := ComputeBudget(newBudgetFixture(t))
+	b, err := ComputeBudget(newCrawl(newBudgetFixture(t), Options{}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -232,7 +232,7 @@ func TestComputeBudgetNoSitemapIsNull(t *testing.T) {
 	if err := m.PutURL(store.URL{URL: bx + "/", Status: 200, Kind: store.KindPage, Start: true}); err != nil {
 		t.Fatal(err)
 	}
-	b, err := ComputeBudget(m)
+	b, err := ComputeBudget(newCrawl(m, Options{}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -249,7 +249,7 @@ func TestSectionsSplitABigDirectory(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	b, err := ComputeBudget(m)
+	b, err := ComputeBudget(newCrawl(m, Options{}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -270,19 +270,19 @@ func TestBudgetSurvivesCrawlJSON(t *testing.T) {
 	t.Parallel()
 	for name, m := range map[string]*store.Memory{"budget fixture": newBudgetFixture(t), "report fixture": newFixture(t)} {
 		t.Run(name, func(t *testing.T) {
-			want, err := ComputeBudget(m)
+			want, err := ComputeBudget(newCrawl(m, Options{}))
 			if err != nil {
 				t.Fatal(err)
 			}
 			var buf bytes.Buffer
-			if err := WriteJSON(&buf, m); err != nil {
+			if err := WriteJSON(&buf, newCrawl(m, Options{})); err != nil {
 				t.Fatal(err)
 			}
 			back, err := ReadJSON(&buf)
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := ComputeBudget(back)
+			got, err := ComputeBudget(newCrawl(back, Options{}))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -304,7 +304,7 @@ func TestRedirectsCSV(t *testing.T) {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	if err := WriteRedirectsCSV(&buf, m); err != nil {
+	if err := WriteRedirectsCSV(&buf, newCrawl(m, Options{})); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(buf.String(), secretToken) {
@@ -344,9 +344,9 @@ func TestRedirectsCSV(t *testing.T) {
 
 func TestBudgetCSVAndRedirectsGolden(t *testing.T) {
 	t.Parallel()
-	for name, write := range map[string]WriterFunc{"budget.csv": WriteBudgetCSV, "redirects.csv": WriteRedirectsCSV} {
+	for name, write := range map[string]writerFunc{"budget.csv": WriteBudgetCSV, "redirects.csv": WriteRedirectsCSV} {
 		var buf bytes.Buffer
-		if err := write(&buf, newBudgetFixture(t)); err != nil {
+		if err := write(&buf, newCrawl(newBudgetFixture(t), Options{})); err != nil {
 			t.Fatal(err)
 		}
 		golden(t, "budget_fixture_"+name, buf.Bytes())
@@ -356,9 +356,9 @@ func TestBudgetCSVAndRedirectsGolden(t *testing.T) {
 func TestBudgetWritersReportReadErrors(t *testing.T) {
 	t.Parallel()
 	for _, fail := range []string{"urls", "edgesTo"} {
-		for name, write := range map[string]WriterFunc{"budget.csv": WriteBudgetCSV, "redirects.csv": WriteRedirectsCSV, "report.html": writeHTMLDefault} {
+		for name, write := range map[string]writerFunc{"budget.csv": WriteBudgetCSV, "redirects.csv": WriteRedirectsCSV, "report.html": WriteHTML} {
 			var buf bytes.Buffer
-			err := write(&buf, failingReader{Reader: newBudgetFixture(t), fail: fail})
+			err := write(&buf, newCrawl(failingReader{Reader: newBudgetFixture(t), fail: fail}, Options{}))
 			if err == nil || !strings.Contains(err.Error(), "store broke") {
 				t.Errorf("%s with failing %s: err = %v", name, fail, err)
 			}
@@ -374,16 +374,16 @@ func TestEveryFormatHandlesAnEmptyCrawl(t *testing.T) {
 	if err := m.SetMeta(store.Meta{StartURL: bx + "/", Partial: true}); err != nil {
 		t.Fatal(err)
 	}
-	for name, write := range Files {
+	for name, write := range files() {
 		var buf bytes.Buffer
-		if err := write(&buf, m); err != nil {
+		if err := write(&buf, newCrawl(m, Options{})); err != nil {
 			t.Errorf("%s: %v", name, err)
 		}
 		if buf.Len() == 0 {
 			t.Errorf("%s is empty", name)
 		}
 	}
-	b, err := ComputeBudget(m)
+	b, err := ComputeBudget(newCrawl(m, Options{}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -418,7 +418,7 @@ func budgetOf(t *testing.T, urls []store.URL, paths ...string) (map[string]int, 
 			t.Fatal(err)
 		}
 	}
-	b, err := ComputeBudget(m)
+	b, err := ComputeBudget(newCrawl(m, Options{}))
 	if err != nil {
 		t.Fatal(err)
 	}

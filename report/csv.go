@@ -60,14 +60,14 @@ func i64toa(n int64) string { return strconv.FormatInt(n, 10) }
 // (as crawl.json, streamed the same way), with
 // the columns of urlsHeader. sources are joined with "|", www_authenticate
 // values with ", ", booleans are true/false, bytes is -1 when unknown.
-func WriteURLsCSV(w io.Writer, r store.Reader) error {
+func WriteURLsCSV(w io.Writer, r *Crawl) error {
 	cw := newCSV(w)
 	if err := cw.Write(urlsHeader); err != nil {
 		return fmt.Errorf("report: urls.csv: write: %w", err)
 	}
-	err := eachURLInbound(r, func(u store.URL, in store.Inbound) error {
+	err := r.eachURLInbound(func(u store.URL, in store.Inbound) error {
 		row := []string{
-			cell(maskURL(u.URL)),
+			cell(r.maskURL(u.URL)),
 			itoa(u.Status),
 			cell(string(u.Kind)),
 			cell(strings.Join(in.Sources(u), "|")),
@@ -76,15 +76,15 @@ func WriteURLsCSV(w io.Writer, r store.Reader) error {
 			cell(u.ContentType),
 			i64toa(u.Bytes),
 			i64toa(u.ResponseMS),
-			cell(maskURL(u.Redirect)),
+			cell(r.maskURL(u.Redirect)),
 			cell(strings.Join(u.WWWAuthenticate, ", ")),
 			btoa(u.NoIndex),
-			cell(maskURL(u.Canonical)),
+			cell(r.maskURL(u.Canonical)),
 			cell(u.Title),
 			btoa(u.InSitemap),
 			btoa(u.BlockedByRobots),
 			btoa(u.Truncated),
-			cell(maskText(u.Error)),
+			cell(r.maskText(u.Error)),
 			btoa(u.RobotsDisallowed),
 			strconv.Itoa(u.SitemapURLs),
 		}
@@ -101,8 +101,8 @@ func WriteURLsCSV(w io.Writer, r store.Reader) error {
 
 // WriteFindingsCSV writes findings.csv: one row per finding, masked and
 // ordered by store.SortFindings, referrers joined with " | ".
-func WriteFindingsCSV(w io.Writer, r store.Reader) error {
-	fs, err := maskedFindings(r)
+func WriteFindingsCSV(w io.Writer, r *Crawl) error {
+	fs, err := r.maskedFindings()
 	if err != nil {
 		return err
 	}
@@ -128,7 +128,7 @@ func WriteFindingsCSV(w io.Writer, r store.Reader) error {
 // WriteLinksCSV writes links.csv: every edge in store order (From, To, Type,
 // Tag), with to_status the status of the target's record, or empty when the
 // target has none (not fetched yet when the crawl stopped).
-func WriteLinksCSV(w io.Writer, r store.Reader) error {
+func WriteLinksCSV(w io.Writer, r *Crawl) error {
 	cw := newCSV(w)
 	if err := cw.Write(linksHeader); err != nil {
 		return fmt.Errorf("report: links.csv: write: %w", err)
@@ -139,8 +139,8 @@ func WriteLinksCSV(w io.Writer, r store.Reader) error {
 			status = itoa(toStatus)
 		}
 		row := []string{
-			cell(maskURL(e.From)),
-			cell(maskURL(e.To)),
+			cell(r.maskURL(e.From)),
+			cell(r.maskURL(e.To)),
 			cell(string(e.Type)),
 			cell(e.Tag),
 			cell(e.Text),

@@ -7,8 +7,6 @@ import (
 	"strconv"
 
 	"github.com/crawlaudit/crawlaudit/internal/analysis"
-
-	"github.com/crawlaudit/crawlaudit/internal/store"
 )
 
 // budgetHeader is budget.csv's header: the section, its totals, one column of
@@ -32,7 +30,7 @@ func ftoa(f float64) string { return strconv.FormatFloat(f, 'f', 4, 64) }
 // WriteBudgetCSV writes budget.csv: one row per section, most wasted
 // requests first (as Budget.Sections), then an "(all)" row with the whole
 // site. Shares and efficiencies are fractions with four decimals.
-func WriteBudgetCSV(w io.Writer, r store.Reader) error {
+func WriteBudgetCSV(w io.Writer, r *Crawl) error {
 	b, err := ComputeBudget(r)
 	if err != nil {
 		return err
@@ -66,7 +64,7 @@ func WriteBudgetCSV(w io.Writer, r store.Reader) error {
 // the final answer; when the chain leaves the crawl (target without a record)
 // a last row has the target and an empty status, and when it loops a last
 // row repeats the URL it came back to, with loop true on every row.
-func WriteRedirectsCSV(w io.Writer, r store.Reader) error {
+func WriteRedirectsCSV(w io.Writer, r *Crawl) error {
 	recs, err := loadBudget(r)
 	if err != nil {
 		return err

@@ -49,7 +49,7 @@ func TestCSVGolden(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		name   string
-		write  WriterFunc
+		write  writerFunc
 		header []string
 		rows   int
 	}{
@@ -60,7 +60,7 @@ func TestCSVGolden(t *testing.T) {
 		t.Run(tc.name+" matches its golden file and parses back", func(t *testing.T) {
 			t.Parallel()
 			var buf bytes.Buffer
-			if err := tc.write(&buf, newFixture(t)); err != nil {
+			if err := tc.write(&buf, newCrawl(newFixture(t), Options{})); err != nil {
 				t.Fatal(err)
 			}
 			golden(t, tc.name, buf.Bytes())
@@ -114,7 +114,7 @@ func column(t *testing.T, rows [][]string, key, name string) string {
 func TestWriteURLsCSV(t *testing.T) {
 	t.Parallel()
 	var buf bytes.Buffer
-	if err := WriteURLsCSV(&buf, newFixture(t)); err != nil {
+	if err := WriteURLsCSV(&buf, newCrawl(newFixture(t), Options{})); err != nil {
 		t.Fatal(err)
 	}
 	rows := readCSV(t, buf.Bytes())
@@ -144,7 +144,7 @@ func TestWriteURLsCSV(t *testing.T) {
 func TestWriteFindingsCSV(t *testing.T) {
 	t.Parallel()
 	var buf bytes.Buffer
-	if err := WriteFindingsCSV(&buf, newFixture(t)); err != nil {
+	if err := WriteFindingsCSV(&buf, newCrawl(newFixture(t), Options{})); err != nil {
 		t.Fatal(err)
 	}
 	rows := readCSV(t, buf.Bytes())
@@ -174,7 +174,7 @@ func TestWriteFindingsCSV(t *testing.T) {
 func TestWriteLinksCSV(t *testing.T) {
 	t.Parallel()
 	var buf bytes.Buffer
-	if err := WriteLinksCSV(&buf, newFixture(t)); err != nil {
+	if err := WriteLinksCSV(&buf, newCrawl(newFixture(t), Options{})); err != nil {
 		t.Fatal(err)
 	}
 	rows := readCSV(t, buf.Bytes())
@@ -213,7 +213,7 @@ func TestCSVErrors(t *testing.T) {
 	t.Parallel()
 	writers := []struct {
 		name  string
-		write WriterFunc
+		write writerFunc
 		fails []string
 	}{
 		{"urls.csv", WriteURLsCSV, []string{"urls", "edgesTo"}},
@@ -223,7 +223,7 @@ func TestCSVErrors(t *testing.T) {
 	for _, wr := range writers {
 		t.Run(wr.name+" returns the write error", func(t *testing.T) {
 			t.Parallel()
-			if err := wr.write(errWriter{}, newFixture(t)); !errors.Is(err, errWrite) {
+			if err := wr.write(errWriter{}, newCrawl(newFixture(t), Options{})); !errors.Is(err, errWrite) {
 				t.Errorf("err = %v, want %v", err, errWrite)
 			}
 		})
@@ -231,7 +231,7 @@ func TestCSVErrors(t *testing.T) {
 			t.Run(wr.name+" returns the store error on "+fail, func(t *testing.T) {
 				t.Parallel()
 				var buf bytes.Buffer
-				if err := wr.write(&buf, failingReader{Reader: newFixture(t), fail: fail}); !errors.Is(err, errRead) {
+				if err := wr.write(&buf, newCrawl(failingReader{Reader: newFixture(t), fail: fail}, Options{})); !errors.Is(err, errRead) {
 					t.Errorf("err = %v, want %v", err, errRead)
 				}
 			})
@@ -239,7 +239,7 @@ func TestCSVErrors(t *testing.T) {
 		t.Run(wr.name+" of an empty store is the header alone", func(t *testing.T) {
 			t.Parallel()
 			var buf bytes.Buffer
-			if err := wr.write(&buf, store.NewMemory()); err != nil {
+			if err := wr.write(&buf, newCrawl(store.NewMemory(), Options{})); err != nil {
 				t.Fatal(err)
 			}
 			if rows := readCSV(t, buf.Bytes()); len(rows) != 1 {

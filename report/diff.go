@@ -8,6 +8,7 @@ import (
 
 	"github.com/crawlaudit/crawlaudit/internal/diff"
 	"github.com/crawlaudit/crawlaudit/internal/store"
+	"github.com/crawlaudit/crawlaudit/internal/urlx"
 )
 
 // DiffSchemaVersion is the version of diff.json's schema.
@@ -76,8 +77,8 @@ func CountDiff(d diff.Diff) DiffCounts {
 	return c
 }
 
-func newJSONSide(s diff.Side) jsonSide {
-	return jsonSide{StartURL: maskURL(s.StartURL), StartedAt: fmtTime(s.StartedAt), FinishedAt: fmtTime(s.FinishedAt), Partial: s.Partial}
+func newJSONSide(s diff.Side, m *urlx.Masker) jsonSide {
+	return jsonSide{StartURL: m.Mask(s.StartURL), StartedAt: fmtTime(s.StartedAt), FinishedAt: fmtTime(s.FinishedAt), Partial: s.Partial}
 }
 
 func fmtTime(t time.Time) string {
@@ -87,41 +88,47 @@ func fmtTime(t time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
-func newJSONChanges(cs []diff.Change) []jsonChange {
+func newJSONChanges(cs []diff.Change, m *urlx.Masker) []jsonChange {
 	out := []jsonChange{}
 	for _, c := range cs {
-		out = append(out, jsonChange{URL: maskURL(c.URL), Kind: string(c.Kind), OldStatus: c.OldStatus, NewStatus: c.NewStatus, Class: c.Class, Reason: c.Reason, OldBlocked: c.OldBlocked, NewBlocked: c.NewBlocked})
+		out = append(out, jsonChange{URL: m.Mask(c.URL), Kind: string(c.Kind), OldStatus: c.OldStatus, NewStatus: c.NewStatus, Class: c.Class, Reason: c.Reason, OldBlocked: c.OldBlocked, NewBlocked: c.NewBlocked})
 	}
 	return out
 }
 
-func newJSONDiffFindings(fs []store.Finding) []jsonDiffFinding {
+func newJSONDiffFindings(fs []store.Finding, m *urlx.Masker) []jsonDiffFinding {
 	out := []jsonDiffFinding{}
 	for _, f := range fs {
-		out = append(out, jsonDiffFinding{Rule: f.Rule, Severity: string(f.Severity), URL: maskURL(f.URL), Message: maskText(f.Text())})
+		out = append(out, jsonDiffFinding{Rule: f.Rule, Severity: string(f.Severity), URL: m.Mask(f.URL), Message: m.MaskText(f.Text())})
 	}
 	return out
 }
 
-// NewDiffJSON maps d to diff.json's document, URLs masked.
-func NewDiffJSON(d diff.Diff) DiffJSON {
+// NewDiffJSON maps d to diff.json's document, URLs masked with m.
+func NewDiffJSON(d diff.Diff, m *urlx.Masker) DiffJSON {
 	return DiffJSON{
 		SchemaVersion:    DiffSchemaVersion,
-		Old:              newJSONSide(d.Old),
-		New:              newJSONSide(d.New),
+		Old:              newJSONSide(d.Old, m),
+		New:              newJSONSide(d.New, m),
 		Counts:           CountDiff(d),
-		Changes:          newJSONChanges(d.Changes),
-		NewFindings:      newJSONDiffFindings(d.NewFindings),
-		ResolvedFindings: newJSONDiffFindings(d.ResolvedFindings),
+		Changes:          newJSONChanges(d.Changes, m),
+		NewFindings:      newJSONDiffFindings(d.NewFindings, m),
+		ResolvedFindings: newJSONDiffFindings(d.ResolvedFindings, m),
 	}
 }
 
-// WriteDiffJSON writes diff.json: both crawls' identity, counts, status
-// changes (regressions first), new and resolved findings.
-func WriteDiffJSON(w io.Writer, d diff.Diff) error {
+// WriteDiffJSON writes diff.json from the comparison with the baseline
+// (Options.Job.Diff; an empty comparison without one): both crawls'
+// identity, counts, status changes (regressions first), new and resolved
+// findings.
+func WriteDiffJSON(w io.Writer, r *Crawl) error {
+	var d diff.Diff
+	if r.opt.Job.Diff != nil {
+		d = *r.opt.Job.Diff
+	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	if err := enc.Encode(NewDiffJSON(d)); err != nil {
+	if err := enc.Encode(NewDiffJSON(d, r.opt.Mask)); err != nil {
 		return fmt.Errorf("report: diff.json: %w", err)
 	}
 	return nil
@@ -129,19 +136,23 @@ func WriteDiffJSON(w io.Writer, d diff.Diff) error {
 
 // WriteDiffCSV writes diff.csv: one row per status change (change column
 // "regression", "improvement" or "change") then per new and resolved
-// finding ("new-finding", "resolved-finding").
-func WriteDiffCSV(w io.Writer, d diff.Diff) error {
+// finding ("new-finding", "resolved-finding"), from Options.Job.Diff.
+func WriteDiffCSV(w io.Writer, r *Crawl) error {
+	var d diff.Diff
+	if r.opt.Job.Diff != nil {
+		d = *r.opt.Job.Diff
+	}
 	cw := newCSV(w)
 	rows := [][]string{{"change", "url", "kind", "old_status", "new_status", "reason", "rule", "severity", "message"}}
 	for _, c := range d.Changes {
-		rows = append(rows, []string{c.Class, cell(maskURL(c.URL)), string(c.Kind), itoa(c.OldStatus), itoa(c.NewStatus), c.Reason, "", "", ""})
+		rows = append(rows, []string{c.Class, cell(r.maskURL(c.URL)), string(c.Kind), itoa(c.OldStatus), itoa(c.NewStatus), c.Reason, "", "", ""})
 	}
 	for _, set := range []struct {
 		name string
 		fs   []store.Finding
 	}{{"new-finding", d.NewFindings}, {"resolved-finding", d.ResolvedFindings}} {
 		for _, f := range set.fs {
-			rows = append(rows, []string{set.name, cell(maskURL(f.URL)), "", "", "", "", f.Rule, string(f.Severity), cell(maskText(f.Text()))})
+			rows = append(rows, []string{set.name, cell(r.maskURL(f.URL)), "", "", "", "", f.Rule, string(f.Severity), cell(r.maskText(f.Text()))})
 		}
 	}
 	for _, r := range rows {
@@ -154,8 +165,8 @@ func WriteDiffCSV(w io.Writer, d diff.Diff) error {
 
 // WriteDiffTable writes the terminal view of d: a one-line count, then
 // status changes (regressions first) and new and resolved findings, at most
-// top rows each (0: 20).
-func WriteDiffTable(w io.Writer, d diff.Diff, top int) error {
+// top rows each (0: 20), URLs masked with m.
+func WriteDiffTable(w io.Writer, d diff.Diff, top int, m *urlx.Masker) error {
 	if top <= 0 {
 		top = 20
 	}
@@ -171,7 +182,7 @@ func WriteDiffTable(w io.Writer, d diff.Diff, top int) error {
 				rows = append(rows, []string{"", fmt.Sprintf("… %d more in diff.csv", len(d.Changes)-top), "", "", "", ""})
 				break
 			}
-			rows = append(rows, []string{ch.Class, cutURL(maskURL(ch.URL)), string(ch.Kind), statusText(ch.OldStatus, ch.OldBlocked), statusText(ch.NewStatus, ch.NewBlocked), ch.Reason})
+			rows = append(rows, []string{ch.Class, cutURL(m.Mask(ch.URL)), string(ch.Kind), statusText(ch.OldStatus, ch.OldBlocked), statusText(ch.NewStatus, ch.NewBlocked), ch.Reason})
 		}
 		t := newTable(w, 6)
 		t.Header([]string{"Change", "URL", "Kind", "Before", "Now", "Reason"})
@@ -192,7 +203,7 @@ func WriteDiffTable(w io.Writer, d diff.Diff, top int) error {
 				rows = append(rows, []string{"", "", fmt.Sprintf("… %d more in diff.csv", len(set.fs)-top)})
 				break
 			}
-			rows = append(rows, []string{string(f.Severity), f.Rule, cutURL(maskURL(f.URL))})
+			rows = append(rows, []string{string(f.Severity), f.Rule, cutURL(m.Mask(f.URL))})
 		}
 		t := newTable(w, 3)
 		t.Header([]string{"Severity", set.name, "URL"})

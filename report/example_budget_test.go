@@ -23,7 +23,7 @@ func ExampleComputeBudget() {
 	_ = m.AddEdge(store.Edge{From: "https://example.test/old", To: "https://example.test/new", Type: store.EdgeRedirect, Tag: "location"})
 	_ = m.AddEdge(store.Edge{From: "https://example.test/", To: "https://example.test/members", Type: store.EdgeLink, Tag: "a"})
 
-	b, err := report.ComputeBudget(m)
+	b, err := report.ComputeBudget(report.New(m, report.Options{}))
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -18,7 +18,7 @@ func ExampleWriteFindingsCSV() {
 		{Rule: "broken-link", Severity: store.SeverityError, URL: "https://example.test/gone?token=abc", Message: "-answered 404", Referrers: []string{"https://example.test/", "https://example.test/about"}},
 	})
 	var buf bytes.Buffer
-	if err := report.WriteFindingsCSV(&buf, m); err != nil {
+	if err := report.WriteFindingsCSV(&buf, report.New(m, report.Options{})); err != nil {
 		fmt.Println(err)
 		return
 	}

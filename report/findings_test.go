@@ -22,7 +22,7 @@ func TestMaskedFindings(t *testing.T) {
 		}); err != nil {
 			t.Fatal(err)
 		}
-		fs, err := maskedFindings(m)
+		fs, err := newCrawl(m, Options{}).maskedFindings()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -49,7 +49,7 @@ func TestMaskedFindings(t *testing.T) {
 		if err := m.PutFindings([]store.Finding{orig}); err != nil {
 			t.Fatal(err)
 		}
-		fs, err := maskedFindings(m)
+		fs, err := newCrawl(m, Options{}).maskedFindings()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -65,7 +65,7 @@ func TestMaskedFindings(t *testing.T) {
 
 	t.Run("store error is returned", func(t *testing.T) {
 		t.Parallel()
-		_, err := maskedFindings(failingReader{Reader: store.NewMemory(), fail: "findings"})
+		_, err := newCrawl(failingReader{Reader: store.NewMemory(), fail: "findings"}, Options{}).maskedFindings()
 		if !errors.Is(err, errRead) {
 			t.Errorf("err = %v, want %v", err, errRead)
 		}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"flag"
+	"github.com/crawlaudit/crawlaudit/internal/audit"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -68,7 +70,7 @@ func newFixture(t testing.TB) *store.Memory {
 		{URL: fxOld, Status: 301, Kind: store.KindPage, Depth: 1, Method: "GET", Bytes: 0, ResponseMS: 2, Redirect: fxNew},
 		{URL: fxNew, Status: 200, Kind: store.KindPage, Depth: 2, Method: "GET", ContentType: "text/html", Bytes: 800, ResponseMS: 9, Title: `=cmd|' /C calc'!A0`, Canonical: fxNew, NoIndex: true, Truncated: true},
 		{URL: fxPrivate, Kind: store.KindPage, Depth: 1, BlockedByRobots: true},
-		{URL: fxDown, Kind: store.KindExternal, Depth: 1, Method: "HEAD", Bytes: -1, Error: fxDownWhy},
+		{URL: fxDown, Kind: store.KindExternal, Depth: 1, Method: "HEAD", Bytes: -1, Error: fxDownWhy, ErrorKind: store.ErrorDNS},
 		{URL: fxSecret, Status: 200, Kind: store.KindPage, Depth: 1, Method: "GET", ContentType: "text/html", Bytes: 321, ResponseMS: 7, Title: "Report"},
 		{URL: fxSitemap, Status: 200, Kind: store.KindSitemap, Depth: 1, Method: "GET", ContentType: "application/xml", Bytes: 99, ResponseMS: 1},
 		{URL: fxRobots, Status: 200, Kind: store.KindRobots, Method: "GET", ContentType: "text/plain", Bytes: 42, ResponseMS: 1},
@@ -210,4 +212,28 @@ func (f failingReader) LookupEdgesTo(url string) ([]store.Edge, error) {
 		return nil, errRead
 	}
 	return f.Reader.LookupEdgesTo(url)
+}
+
+// writerFunc is the type of a Format's Write.
+type writerFunc = func(io.Writer, *Crawl) error
+
+// files maps every registered file name to its writer.
+func files() map[string]writerFunc {
+	out := map[string]writerFunc{}
+	for _, f := range Formats() {
+		out[f.Name] = f.Write
+	}
+	return out
+}
+
+// newCrawl is New with the audit's rule texts, as a run passes them, when
+// opt has none: the Authentication section lists the findings of the rules
+// that name public referrers.
+func newCrawl(r store.Reader, opt Options) *Crawl {
+	if opt.Rules == nil {
+		for _, rule := range audit.Catalogue() {
+			opt.Rules = append(opt.Rules, RuleInfo{ID: rule.ID, Severity: rule.Severity, When: rule.Explain, Fix: rule.Fix, PublicReferrers: rule.PublicReferrers})
+		}
+	}
+	return New(r, opt)
 }

@@ -3,48 +3,55 @@ package report
 import (
 	"io"
 	"sort"
-
-	"github.com/crawlaudit/crawlaudit/internal/store"
 )
 
-// WriterFunc renders a crawl read from r to w.
-type WriterFunc func(w io.Writer, r store.Reader) error
-
-// Files maps each output file name (as written under --out) to its writer.
-// It is the one place a file format is registered: a new format is one file
-// in this package plus one line here. It is a read-only table: it must never
-// be mutated at run time (not by cmd, not by tests), which is what makes it
-// safe to read from any goroutine. report.html is listed with its default
-// options (no rule explanations); Writers binds them.
-var Files = map[string]WriterFunc{
-	"crawl.json":    WriteJSON,
-	"urls.csv":      WriteURLsCSV,
-	"findings.csv":  WriteFindingsCSV,
-	"links.csv":     WriteLinksCSV,
-	"budget.csv":    WriteBudgetCSV,
-	"redirects.csv": WriteRedirectsCSV,
-	"report.html":   writeHTMLDefault,
+// Format is one output file of a crawl.
+type Format struct {
+	// Name is the file name under the output folder.
+	Name string
+	// Write renders the crawl into w.
+	Write func(w io.Writer, c *Crawl) error
+	// When reports whether the run writes the file (the diff files need a
+	// baseline); nil means always. A file a run does not write must not
+	// stay behind from an earlier run: it would describe another crawl.
+	When func(c *Crawl) bool
 }
 
-// FileNames returns the keys of Files, sorted, so callers write files in a
-// stable order.
+// formats is the one registry of output files: every file a crawl writes,
+// `crawlaudit report` rewrites, and the tests check. A new format is one
+// file in this package plus one entry here. It is a read-only table.
+var formats = []Format{
+	{Name: "budget.csv", Write: WriteBudgetCSV},
+	{Name: "crawl.json", Write: WriteJSON},
+	{Name: "diff.csv", Write: WriteDiffCSV, When: hasDiff},
+	{Name: "diff.json", Write: WriteDiffJSON, When: hasDiff},
+	{Name: "findings.csv", Write: WriteFindingsCSV},
+	{Name: "junit.xml", Write: WriteJUnit},
+	{Name: "links.csv", Write: WriteLinksCSV},
+	{Name: "metrics.prom", Write: WriteMetrics},
+	{Name: "redirects.csv", Write: WriteRedirectsCSV},
+	{Name: "report.html", Write: WriteHTML},
+	{Name: "summary.md", Write: WriteMarkdown},
+	{Name: "urls.csv", Write: WriteURLsCSV},
+}
+
+func hasDiff(c *Crawl) bool { return c.opt.Job.Diff != nil }
+
+// Formats returns every output format, sorted by file name.
+func Formats() []Format {
+	out := append([]Format(nil), formats...)
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// FileNames returns the name of every output file, sorted.
 func FileNames() []string {
-	names := make([]string, 0, len(Files))
-	for name := range Files {
-		names = append(names, name)
+	names := make([]string, 0, len(formats))
+	for _, f := range Formats() {
+		names = append(names, f.Name)
 	}
-	sort.Strings(names)
 	return names
 }
 
-// Writers returns the writer of every file in Files, with html bound into
-// report.html (which Files renders without rule explanations). cmd uses it
-// to pass what report must not import itself: the audit rule texts.
-func Writers(html HTMLOptions) map[string]WriterFunc {
-	out := make(map[string]WriterFunc, len(Files))
-	for name, w := range Files {
-		out[name] = w
-	}
-	out["report.html"] = func(w io.Writer, r store.Reader) error { return WriteHTML(w, r, html) }
-	return out
-}
+// Writes reports whether the run of c writes f.
+func (f Format) Writes(c *Crawl) bool { return f.When == nil || f.When(c) }

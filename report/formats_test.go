@@ -2,7 +2,6 @@ package report
 
 import (
 	"bytes"
-	"github.com/crawlaudit/crawlaudit/internal/store"
 	"go/parser"
 	"go/token"
 	"io"
@@ -15,7 +14,7 @@ import (
 
 func TestFileNames(t *testing.T) {
 	t.Parallel()
-	want := []string{"budget.csv", "crawl.json", "findings.csv", "links.csv", "redirects.csv", "report.html", "urls.csv"}
+	want := []string{"budget.csv", "crawl.json", "diff.csv", "diff.json", "findings.csv", "junit.xml", "links.csv", "metrics.prom", "redirects.csv", "report.html", "summary.md", "urls.csv"}
 	if got := FileNames(); !reflect.DeepEqual(got, want) {
 		t.Errorf("FileNames() = %v, want %v", got, want)
 	}
@@ -26,16 +25,17 @@ func TestFileNames(t *testing.T) {
 // that neither survives anywhere.
 func TestNoSecretsInAnyOutput(t *testing.T) {
 	t.Parallel()
-	outputs := map[string]WriterFunc{}
-	for name, w := range Files {
+	outputs := map[string]writerFunc{}
+	for name, w := range files() {
 		outputs[name] = w
 	}
-	outputs["table"] = func(w io.Writer, r store.Reader) error { return WriteTable(w, r, TableOptions{}) }
+	outputs["table"] = func(w io.Writer, r *Crawl) error { return WriteTable(w, r, TableOptions{}) }
 	for name, write := range outputs {
 		t.Run(name+" shows no secret", func(t *testing.T) {
 			t.Parallel()
 			var buf bytes.Buffer
-			if err := write(&buf, newFixture(t)); err != nil {
+			r, j := fixtureJob(t) // a baseline too: the diff files are written
+			if err := write(&buf, newCrawl(r, Options{Job: j})); err != nil {
 				t.Fatal(err)
 			}
 			out := buf.String()
@@ -46,7 +46,10 @@ func TestNoSecretsInAnyOutput(t *testing.T) {
 			}
 			// budget.csv has sections, not URLs; the fixture's secret URL is
 			// no redirect (TestRedirectsCSV checks masking there).
-			if name != "budget.csv" && name != "redirects.csv" && !strings.Contains(out, "REDACTED") {
+			// metrics.prom has no URLs at all, and the fixture's baseline
+			// comparison none with a secret.
+			noSecretURL := map[string]bool{"budget.csv": true, "redirects.csv": true, "metrics.prom": true, "diff.json": true, "diff.csv": true}
+			if !noSecretURL[name] && !strings.Contains(out, "REDACTED") {
 				t.Errorf("no REDACTED in %s: was the secret URL rendered at all?", name)
 			}
 		})

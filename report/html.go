@@ -16,25 +16,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/crawlaudit/crawlaudit/internal/diff"
 	"github.com/crawlaudit/crawlaudit/internal/store"
 )
 
-// RuleInfo explains one audit rule in report.html. report does not import
-// internal/audit (STYLE.md §1: audit and report both only read the store), so
-// cmd maps audit.Catalogue() to these and passes them in HTMLOptions.
-type RuleInfo struct {
-	ID       string         // rule ID, as in Finding.Rule
-	Severity store.Severity // default severity
-	When     string         // when the rule fires
-	Fix      string         // how to fix what it finds
-}
-
-// HTMLOptions configures WriteHTML. The zero value is valid.
+// HTMLOptions sizes report.html's lists (Options.HTML). The zero value is
+// valid.
 type HTMLOptions struct {
-	// Rules explains the findings: each rule group shows its When and Fix.
-	// Rules missing here show their findings without an explanation.
-	Rules []RuleInfo
 	// Rows is how many URL rows are rendered as HTML, for readers without
 	// JavaScript and for print; every row is in the JSON data island the
 	// table's script pages through. Zero or negative means 100.
@@ -42,10 +29,6 @@ type HTMLOptions struct {
 	// FindingsPerRule is how many findings each rule group lists; the rest
 	// are counted and are in findings.csv. Zero or negative means 200.
 	FindingsPerRule int
-	// Since is the comparison with a baseline crawl (crawl --baseline or
-	// --history, or diff.json read back): when set, the page opens with a
-	// "Since last crawl" section. Nil leaves the section out.
-	Since *diff.Diff
 }
 
 //go:embed html.tmpl
@@ -149,7 +132,7 @@ const maxFindingReferrers = 10
 // WriteHTML writes report.html: one self-contained page (inline CSS,
 // JavaScript and SVG, and a Content-Security-Policy that allows nothing else,
 // so opening it makes no network request). After a baseline crawl
-// (opt.Since) it opens with what changed since then: counts, regressions,
+// (Options.Job.Diff) it opens with what changed since then: counts, regressions,
 // other status changes, new and resolved findings. It shows the
 // crawl-efficiency figure next, then the status distribution and waste-by-section charts, the
 // budget breakdown and fix list, the findings grouped by rule (severity,
@@ -160,13 +143,8 @@ const maxFindingReferrers = 10
 //
 // Everything the crawled site controls is escaped by html/template, and
 // every URL is masked.
-func WriteHTML(w io.Writer, r store.Reader, opt HTMLOptions) error {
-	if opt.Rows <= 0 {
-		opt.Rows = 100
-	}
-	if opt.FindingsPerRule <= 0 {
-		opt.FindingsPerRule = 200
-	}
+func WriteHTML(w io.Writer, r *Crawl) error {
+	opt := r.opt.HTML // New set the defaults
 	meta, err := r.Meta()
 	if err != nil {
 		return fmt.Errorf("report: html: read meta: %w", err)
@@ -183,14 +161,14 @@ func WriteHTML(w io.Writer, r store.Reader, opt HTMLOptions) error {
 	if err != nil {
 		return err
 	}
-	findings, err := maskedFindings(r)
+	findings, err := r.maskedFindings()
 	if err != nil {
 		return err
 	}
 	d := htmlData{
 		CSP:        "default-src 'none'; style-src 'unsafe-inline'; script-src '" + scriptHash + "'; img-src data:; base-uri 'none'; form-action 'none'",
 		Script:     template.JS(htmlScript),
-		StartURL:   maskURL(meta.StartURL),
+		StartURL:   r.maskURL(meta.StartURL),
 		StartedAt:  meta.StartedAt.Format(time.RFC3339),
 		FinishedAt: meta.FinishedAt.Format(time.RFC3339),
 		Tool:       meta.ToolVersion,
@@ -198,7 +176,7 @@ func WriteHTML(w io.Writer, r store.Reader, opt HTMLOptions) error {
 		Summary:    sum,
 		Budget:     bud,
 		Columns:    urlColumns,
-		Since:      newSinceView(opt.Since),
+		Since:      newSinceView(r.opt.Job.Diff, r),
 	}
 	for _, c := range bud.Categories {
 		if c.Waste && c.Count > 0 {
@@ -212,8 +190,8 @@ func WriteHTML(w io.Writer, r store.Reader, opt HTMLOptions) error {
 	for _, f := range findings {
 		statusOf[f.URL] = ""
 	}
-	err = eachURLInbound(r, func(u store.URL, in store.Inbound) error {
-		masked := maskURL(u.URL)
+	err = r.eachURLInbound(func(u store.URL, in store.Inbound) error {
+		masked := r.maskURL(u.URL)
 		label := statusLabel(u)
 		statuses[label]++
 		if _, ok := statusOf[masked]; ok {
@@ -245,7 +223,7 @@ func WriteHTML(w io.Writer, r store.Reader, opt HTMLOptions) error {
 		}
 		d.Sections = append(d.Sections, v)
 	}
-	d.Rules = ruleGroups(findings, statusOf, opt)
+	d.Rules = ruleGroups(findings, statusOf, r.opt.Rules, opt.FindingsPerRule)
 
 	// The page without the URL rows is small (findings are capped per
 	// rule): render it, then stream the rows into the data island, so that
@@ -267,7 +245,7 @@ func WriteHTML(w io.Writer, r store.Reader, opt HTMLOptions) error {
 	bw.WriteByte('[')
 	first := true
 	var enc []byte
-	err = eachURLInbound(r, func(u store.URL, in store.Inbound) error {
+	err = r.eachURLInbound(func(u store.URL, in store.Inbound) error {
 		if !first {
 			bw.WriteByte(',')
 		}
@@ -275,7 +253,7 @@ func WriteHTML(w io.Writer, r store.Reader, opt HTMLOptions) error {
 		var err error
 		// encoding/json escapes <, >, & and U+2028/9: nothing in a row can
 		// end the <script> element or be read as markup.
-		enc, err = json.Marshal(htmlRow(u, maskURL(u.URL), in, recs))
+		enc, err = json.Marshal(htmlRow(u, r.maskURL(u.URL), in, recs))
 		if err != nil {
 			return err
 		}
@@ -312,10 +290,6 @@ func htmlRow(u store.URL, masked string, in store.Inbound, recs *analysis.Record
 	}
 	return []any{masked, u.Status, string(u.Kind), cat, u.Depth, in.Inlinks, u.ResponseMS, u.Title, strings.Join(u.WWWAuthenticate, ", ")}
 }
-
-// writeHTMLDefault is report.html's entry in Files: WriteHTML without rule
-// explanations. cmd uses Writers to pass them.
-func writeHTMLDefault(w io.Writer, r store.Reader) error { return WriteHTML(w, r, HTMLOptions{}) }
 
 // statusLabel is the status chart's label for u: the code, "blocked" or
 // "no answer".
@@ -457,11 +431,11 @@ func cutLabel(s string) string {
 }
 
 // ruleGroups groups the (masked, sorted) findings by rule and severity, most
-// severe first, with the rule texts from opt.Rules and each URL's status
-// label (status maps masked URLs to them).
-func ruleGroups(fs []store.Finding, status map[string]string, opt HTMLOptions) []ruleGroup {
+// severe first, with the rule texts from rules and each URL's status label
+// (status maps masked URLs to them), at most perRule findings a group.
+func ruleGroups(fs []store.Finding, status map[string]string, rules []RuleInfo, perRule int) []ruleGroup {
 	info := map[string]RuleInfo{}
-	for _, ri := range opt.Rules {
+	for _, ri := range rules {
 		info[ri.ID] = ri
 	}
 	var groups []ruleGroup
@@ -477,7 +451,7 @@ func ruleGroups(fs []store.Finding, status map[string]string, opt HTMLOptions) [
 		}
 		g := &groups[i]
 		g.Count++
-		if len(g.Findings) >= opt.FindingsPerRule {
+		if len(g.Findings) >= perRule {
 			g.More++
 			continue
 		}

@@ -51,20 +51,20 @@ type sinceFinding struct {
 }
 
 // newSinceView maps d to the section; nil without a diff.
-func newSinceView(d *diff.Diff) *sinceView {
+func newSinceView(d *diff.Diff, r *Crawl) *sinceView {
 	if d == nil {
 		return nil
 	}
 	c := CountDiff(*d)
 	v := &sinceView{
-		OldStartURL:  maskURL(d.Old.StartURL),
+		OldStartURL:  r.maskURL(d.Old.StartURL),
 		OldStartedAt: fmtTime(d.Old.StartedAt),
 		OldPartial:   d.Old.Partial,
 		Counts:       c,
 		Other:        c.Changes - c.Regressions - c.Improvements,
 	}
 	for _, ch := range d.Changes {
-		cv := changeView{URL: maskURL(ch.URL), Kind: string(ch.Kind), Old: statusText(ch.OldStatus, ch.OldBlocked), New: statusText(ch.NewStatus, ch.NewBlocked), Class: ch.Class, Reason: ch.Reason}
+		cv := changeView{URL: r.maskURL(ch.URL), Kind: string(ch.Kind), Old: statusText(ch.OldStatus, ch.OldBlocked), New: statusText(ch.NewStatus, ch.NewBlocked), Class: ch.Class, Reason: ch.Reason}
 		list, more := &v.Changes, &v.MoreChanges
 		if ch.Class == diff.ClassRegression {
 			list, more = &v.Regressions, &v.MoreRegressions
@@ -76,18 +76,18 @@ func newSinceView(d *diff.Diff) *sinceView {
 		*list = append(*list, cv)
 	}
 	v.NewFindings = sinceList{ID: "since-new-table", None: "No new findings."}
-	v.NewFindings.Rows, v.NewFindings.More = sinceFindings(d.NewFindings)
+	v.NewFindings.Rows, v.NewFindings.More = sinceFindings(d.NewFindings, r)
 	v.Resolved = sinceList{ID: "since-resolved-table", None: "No finding was resolved."}
-	v.Resolved.Rows, v.Resolved.More = sinceFindings(d.ResolvedFindings)
+	v.Resolved.Rows, v.Resolved.More = sinceFindings(d.ResolvedFindings, r)
 	return v
 }
 
-func sinceFindings(fs []store.Finding) (out []sinceFinding, more int) {
+func sinceFindings(fs []store.Finding, r *Crawl) (out []sinceFinding, more int) {
 	for i, f := range fs {
 		if i == maxSinceRows {
 			return out, len(fs) - maxSinceRows
 		}
-		out = append(out, sinceFinding{Severity: f.Severity, Rule: f.Rule, URL: maskURL(f.URL), Message: maskText(f.Text())})
+		out = append(out, sinceFinding{Severity: f.Severity, Rule: f.Rule, URL: r.maskURL(f.URL), Message: r.maskText(f.Text())})
 	}
 	return out, 0
 }

@@ -63,7 +63,7 @@ func rowsOf(t *testing.T, doc *html.Node, id string) [][]string {
 
 func TestWriteHTMLSinceLastCrawl(t *testing.T) {
 	t.Parallel()
-	doc, raw := parseHTML(t, newFixture(t), HTMLOptions{Since: sinceFixture()})
+	doc, raw := parseHTML(t, newFixture(t), Options{Job: Job{Diff: sinceFixture()}})
 	sec := byID(doc, "since-last-crawl")
 	if sec == nil {
 		t.Fatal("no since-last-crawl section")
@@ -128,7 +128,7 @@ func TestWriteHTMLSinceLastCrawl(t *testing.T) {
 
 func TestWriteHTMLSinceLastCrawlAbsentWithoutBaseline(t *testing.T) {
 	t.Parallel()
-	doc, raw := parseHTML(t, newFixture(t), HTMLOptions{})
+	doc, raw := parseHTML(t, newFixture(t), Options{})
 	if byID(doc, "since-last-crawl") != nil || strings.Contains(raw, "Since last crawl") {
 		t.Error("since-last-crawl section without a baseline")
 	}
@@ -136,7 +136,7 @@ func TestWriteHTMLSinceLastCrawlAbsentWithoutBaseline(t *testing.T) {
 
 func TestWriteHTMLSinceLastCrawlEmpty(t *testing.T) {
 	t.Parallel()
-	doc, _ := parseHTML(t, newFixture(t), HTMLOptions{Since: &diff.Diff{}})
+	doc, _ := parseHTML(t, newFixture(t), Options{Job: Job{Diff: &diff.Diff{}}})
 	sec := byID(doc, "since-last-crawl")
 	if sec == nil {
 		t.Fatal("no section for an empty diff")
@@ -158,7 +158,7 @@ func TestWriteHTMLSinceLastCrawlCapsRows(t *testing.T) {
 	for i := 0; i < maxSinceRows+7; i++ {
 		d.Changes = append(d.Changes, diff.Change{URL: "https://example.test/p" + itoa(i), Kind: store.KindPage, OldStatus: 200, NewStatus: 404, Class: diff.ClassRegression, Reason: diff.ReasonNotFound})
 	}
-	doc, raw := parseHTML(t, newFixture(t), HTMLOptions{Since: d})
+	doc, raw := parseHTML(t, newFixture(t), Options{Job: Job{Diff: d}})
 	if n := len(rowsOf(t, doc, "since-regression-table")); n != maxSinceRows {
 		t.Errorf("%d regression rows, want %d", n, maxSinceRows)
 	}
@@ -171,7 +171,7 @@ func TestWriteHTMLSinceLastCrawlCapsRows(t *testing.T) {
 func TestDiffJSONRoundTrip(t *testing.T) {
 	t.Parallel()
 	var buf bytes.Buffer
-	if err := WriteDiffJSON(&buf, *sinceFixture()); err != nil {
+	if err := WriteDiffJSON(&buf, newCrawl(store.NewMemory(), Options{Job: Job{Diff: sinceFixture()}})); err != nil {
 		t.Fatal(err)
 	}
 	d, err := ReadDiffJSON(&buf)
@@ -179,10 +179,10 @@ func TestDiffJSONRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	var a, b bytes.Buffer
-	if err := WriteHTML(&a, newFixture(t), HTMLOptions{Since: sinceFixture()}); err != nil {
+	if err := WriteHTML(&a, newCrawl(newFixture(t), Options{Job: Job{Diff: sinceFixture()}})); err != nil {
 		t.Fatal(err)
 	}
-	if err := WriteHTML(&b, newFixture(t), HTMLOptions{Since: &d}); err != nil {
+	if err := WriteHTML(&b, newCrawl(newFixture(t), Options{Job: Job{Diff: &d}})); err != nil {
 		t.Fatal(err)
 	}
 	if a.String() != b.String() {

@@ -17,10 +17,10 @@ import (
 )
 
 // parseHTML renders r as report.html and parses it.
-func parseHTML(t *testing.T, r store.Reader, opt HTMLOptions) (*html.Node, string) {
+func parseHTML(t *testing.T, r store.Reader, opt Options) (*html.Node, string) {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := WriteHTML(&buf, r, opt); err != nil {
+	if err := WriteHTML(&buf, newCrawl(r, opt)); err != nil {
 		t.Fatal(err)
 	}
 	doc, err := html.Parse(bytes.NewReader(buf.Bytes()))
@@ -71,12 +71,12 @@ func text(n *html.Node) string {
 // out, and the CSP allows nothing but the page's own script (by hash).
 func TestWriteHTMLIsSelfContained(t *testing.T) {
 	t.Parallel()
-	for name, opt := range map[string]HTMLOptions{"plain": {}, "since last crawl": {Since: sinceFixture()}} {
+	for name, opt := range map[string]Options{"plain": {}, "since last crawl": {Job: Job{Diff: sinceFixture()}}} {
 		t.Run(name, func(t *testing.T) { checkSelfContained(t, opt) })
 	}
 }
 
-func checkSelfContained(t *testing.T, opt HTMLOptions) {
+func checkSelfContained(t *testing.T, opt Options) {
 	doc, _ := parseHTML(t, newFixture(t), opt)
 	var csp string
 	scripts := 0
@@ -131,12 +131,12 @@ func TestWriteHTMLShowsTheCrawl(t *testing.T) {
 	t.Parallel()
 	m := newFixture(t)
 	rules := []RuleInfo{{ID: "broken-link", Severity: store.SeverityError, When: "a linked URL answers 404 or 410", Fix: "fix or remove the links"}}
-	doc, _ := parseHTML(t, m, HTMLOptions{Rules: rules, Rows: 3})
-	sum, err := Summarize(m)
+	doc, _ := parseHTML(t, m, Options{Rules: rules, HTML: HTMLOptions{Rows: 3}})
+	sum, err := Summarize(newCrawl(m, Options{}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	bud, err := ComputeBudget(m)
+	bud, err := ComputeBudget(newCrawl(m, Options{}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,7 +230,7 @@ func pctText(f float64) string { return strconv.FormatFloat(f*100, 'f', 1, 64) +
 // nothing of it may become markup.
 func TestWriteHTMLRunsNoCrawledMarkup(t *testing.T) {
 	t.Parallel()
-	doc, raw := parseHTML(t, newFixture(t), HTMLOptions{})
+	doc, raw := parseHTML(t, newFixture(t), Options{})
 	if strings.Contains(raw, "<script>alert") {
 		t.Error("raw <script>alert in the output")
 	}
@@ -245,30 +245,27 @@ func TestWriteHTMLRunsNoCrawledMarkup(t *testing.T) {
 
 func TestWriteHTMLWriteError(t *testing.T) {
 	t.Parallel()
-	if err := WriteHTML(errWriter{}, newFixture(t), HTMLOptions{}); err == nil || !strings.Contains(err.Error(), "disk full") {
+	if err := WriteHTML(errWriter{}, newCrawl(newFixture(t), Options{})); err == nil || !strings.Contains(err.Error(), "disk full") {
 		t.Errorf("err = %v", err)
 	}
 }
 
-func TestWritersBindsHTMLOptions(t *testing.T) {
+func TestWriteHTMLExplainsRulesFromOptions(t *testing.T) {
 	t.Parallel()
-	w := Writers(HTMLOptions{Rules: []RuleInfo{{ID: "broken-link", When: "WHEN-TEXT", Fix: "FIX-TEXT"}}})
-	if len(w) != len(Files) {
-		t.Fatalf("Writers has %d formats, Files %d", len(w), len(Files))
-	}
 	var buf bytes.Buffer
-	if err := w["report.html"](&buf, newFixture(t)); err != nil {
+	opt := Options{Rules: []RuleInfo{{ID: "broken-link", When: "WHEN-TEXT", Fix: "FIX-TEXT"}}}
+	if err := WriteHTML(&buf, newCrawl(newFixture(t), opt)); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(buf.String(), "WHEN-TEXT") || !strings.Contains(buf.String(), "FIX-TEXT") {
 		t.Error("rule texts missing from report.html")
 	}
 	buf.Reset()
-	if err := Files["report.html"](&buf, newFixture(t)); err != nil {
+	if err := WriteHTML(&buf, newCrawl(newFixture(t), Options{})); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(buf.String(), "WHEN-TEXT") {
-		t.Error("Files was changed by Writers")
+		t.Error("rule texts of one Crawl's options reached another")
 	}
 }
 
@@ -282,7 +279,7 @@ func TestWriteHTMLCapsReferrersPerFinding(t *testing.T) {
 	if err := m.PutFindings([]store.Finding{{Rule: "broken-link", Severity: store.SeverityError, URL: fxLong, Message: "answered 404", Referrers: refs}}); err != nil {
 		t.Fatal(err)
 	}
-	doc, _ := parseHTML(t, m, HTMLOptions{})
+	doc, _ := parseHTML(t, m, Options{})
 	g := byID(doc, "rule-broken-link-error")
 	if g == nil {
 		t.Fatal("no broken-link group")

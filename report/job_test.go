@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"github.com/crawlaudit/crawlaudit/internal/urlx"
 	"strings"
 	"testing"
 
@@ -38,7 +39,7 @@ func baselineFixture(t *testing.T) *store.Memory {
 func fixtureJob(t *testing.T) (store.Reader, Job) {
 	t.Helper()
 	cur := newFixture(t)
-	d, err := diff.Compute(baselineFixture(t), cur, diff.Config{URLKey: maskURL})
+	d, err := diff.Compute(baselineFixture(t), cur, diff.Config{URLKey: urlx.Mask})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,12 +60,12 @@ func TestJobOutputsMatchGoldenFilesAndHideSecrets(t *testing.T) {
 		name  string
 		write func(*bytes.Buffer) error
 	}{
-		{"junit.xml", func(b *bytes.Buffer) error { return WriteJUnit(b, r, j) }},
-		{"summary.md", func(b *bytes.Buffer) error { return WriteMarkdown(b, r, j) }},
-		{"metrics.prom", func(b *bytes.Buffer) error { return WriteMetrics(b, r, j) }},
-		{"diff.json", func(b *bytes.Buffer) error { return WriteDiffJSON(b, *j.Diff) }},
-		{"diff.csv", func(b *bytes.Buffer) error { return WriteDiffCSV(b, *j.Diff) }},
-		{"diff-table.txt", func(b *bytes.Buffer) error { return WriteDiffTable(b, *j.Diff, 3) }},
+		{"junit.xml", func(b *bytes.Buffer) error { return WriteJUnit(b, newCrawl(r, Options{Job: j})) }},
+		{"summary.md", func(b *bytes.Buffer) error { return WriteMarkdown(b, newCrawl(r, Options{Job: j})) }},
+		{"metrics.prom", func(b *bytes.Buffer) error { return WriteMetrics(b, newCrawl(r, Options{Job: j})) }},
+		{"diff.json", func(b *bytes.Buffer) error { return WriteDiffJSON(b, newCrawl(r, Options{Job: j})) }},
+		{"diff.csv", func(b *bytes.Buffer) error { return WriteDiffCSV(b, newCrawl(r, Options{Job: j})) }},
+		{"diff-table.txt", func(b *bytes.Buffer) error { return WriteDiffTable(b, *j.Diff, 3, nil) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var buf bytes.Buffer
@@ -84,7 +85,7 @@ func TestJobOutputsMatchGoldenFilesAndHideSecrets(t *testing.T) {
 func TestMarkdownEscapesCrawledText(t *testing.T) {
 	r, j := fixtureJob(t)
 	var buf bytes.Buffer
-	if err := WriteMarkdown(&buf, r, j); err != nil {
+	if err := WriteMarkdown(&buf, newCrawl(r, Options{Job: j})); err != nil {
 		t.Fatal(err)
 	}
 	out := buf.String()

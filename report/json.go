@@ -41,6 +41,9 @@ type jsonURL struct {
 	Truncated       bool           `json:"truncated"`
 	Method          string         `json:"method"`
 	Error           string         `json:"error"`
+	// ErrorKind classifies Error (dns, refused, reset, tls, timeout,
+	// redirect-cap, bad-redirect, proxy, other); present only when set.
+	ErrorKind string `json:"error_kind,omitempty"`
 	// Authentication fields (auth.go), present only when set.
 	Credentials     string          `json:"credentials,omitempty"`
 	AnonymousStatus int             `json:"anonymous_status,omitempty"`
@@ -109,11 +112,11 @@ type jsonDoc struct {
 // masking (the order a store loaded from crawl.json returns them in).
 // Self-references are kept (they are edges); the inlinks count is what leaves
 // them out.
-func referrers(in []store.Edge) []jsonReferrer {
+func referrers(in []store.Edge, r *Crawl) []jsonReferrer {
 	out := make([]jsonReferrer, 0, len(in))
 	seen := make(map[jsonReferrer]bool, len(in))
 	for _, e := range in {
-		ref := jsonReferrer{From: maskURL(e.From), Type: e.Type, Tag: e.Tag}
+		ref := jsonReferrer{From: r.maskURL(e.From), Type: e.Type, Tag: e.Tag}
 		if !seen[ref] {
 			seen[ref] = true
 			out = append(out, ref)
@@ -133,32 +136,33 @@ func referrers(in []store.Edge) []jsonReferrer {
 }
 
 // newJSONURL maps a record and its incoming edges to the output struct.
-func newJSONURL(u store.URL, in []store.Edge) jsonURL {
+func newJSONURL(u store.URL, in []store.Edge, r *Crawl) jsonURL {
 	sources := store.Sources(u, in)
 	if sources == nil {
 		sources = []string{}
 	}
 	return jsonURL{
-		URL:              maskURL(u.URL),
+		URL:              r.maskURL(u.URL),
 		Status:           u.Status,
 		Kind:             u.Kind,
 		Sources:          sources,
 		Depth:            u.Depth,
 		Inlinks:          store.Inlinks(u.URL, in),
-		Referrers:        referrers(in),
+		Referrers:        referrers(in, r),
 		ContentType:      u.ContentType,
 		Bytes:            u.Bytes,
 		ResponseMS:       u.ResponseMS,
-		Redirect:         maskURL(u.Redirect),
+		Redirect:         r.maskURL(u.Redirect),
 		WWWAuthenticate:  strings.Join(u.WWWAuthenticate, ", "),
 		NoIndex:          u.NoIndex,
-		Canonical:        maskURL(u.Canonical),
+		Canonical:        r.maskURL(u.Canonical),
 		Title:            u.Title,
 		InSitemap:        u.InSitemap,
 		BlockedByRobots:  u.BlockedByRobots,
 		Truncated:        u.Truncated,
 		Method:           u.Method,
-		Error:            maskText(u.Error),
+		Error:            r.maskText(u.Error),
+		ErrorKind:        string(u.ErrorKind),
 		Credentials:      u.Credentials,
 		AnonymousStatus:  u.AnonymousStatus,
 		Access:           analysis.Access(u),
@@ -167,14 +171,14 @@ func newJSONURL(u store.URL, in []store.Edge) jsonURL {
 		Challenges:       jsonChallenges(u.Challenges),
 		RobotsDisallowed: u.RobotsDisallowed,
 		SitemapURLs:      u.SitemapURLs,
-		SitemapProblems:  jsonSitemapProblems(u.SitemapProblems),
+		SitemapProblems:  jsonSitemapProblems(u.SitemapProblems, r),
 	}
 }
 
-func jsonSitemapProblems(ps []store.SitemapProblem) []jsonSitemapProblem {
+func jsonSitemapProblems(ps []store.SitemapProblem, r *Crawl) []jsonSitemapProblem {
 	var out []jsonSitemapProblem
 	for _, p := range ps {
-		out = append(out, jsonSitemapProblem{Kind: p.Kind, URL: maskURL(p.URL), Message: maskText(p.Message)})
+		out = append(out, jsonSitemapProblem{Kind: p.Kind, URL: r.maskURL(p.URL), Message: r.maskText(p.Message)})
 	}
 	return out
 }
@@ -207,7 +211,7 @@ func newJSONFinding(f store.Finding) jsonFinding {
 // times (summary, then eachURL's two passes). Times are RFC 3339 (whole seconds, with the offset
 // stored in Meta); the output is indented with two spaces and ends in a
 // newline. It returns the first read or write error.
-func WriteJSON(w io.Writer, r store.Reader) error {
+func WriteJSON(w io.Writer, r *Crawl) error {
 	meta, err := r.Meta()
 	if err != nil {
 		return fmt.Errorf("report: json: read meta: %w", err)
@@ -216,7 +220,7 @@ func WriteJSON(w io.Writer, r store.Reader) error {
 	if err != nil {
 		return err
 	}
-	findings, err := maskedFindings(r)
+	findings, err := r.maskedFindings()
 	if err != nil {
 		return err
 	}
@@ -226,7 +230,7 @@ func WriteJSON(w io.Writer, r store.Reader) error {
 	}
 	settings := make(map[string]string, len(meta.Settings))
 	for k, v := range meta.Settings {
-		settings[k] = maskText(v) // settings are never credentials, but may hold URLs
+		settings[k] = r.maskText(v) // settings are never credentials, but may hold URLs
 	}
 
 	bw := bufio.NewWriter(w)
@@ -234,7 +238,7 @@ func WriteJSON(w io.Writer, r store.Reader) error {
 	jw.raw("{\n")
 	jw.field("schema_version", SchemaVersion)
 	jw.field("tool_version", meta.ToolVersion)
-	jw.field("start_url", maskURL(meta.StartURL))
+	jw.field("start_url", r.maskURL(meta.StartURL))
 	jw.field("started_at", meta.StartedAt.Format(time.RFC3339))
 	jw.field("finished_at", meta.FinishedAt.Format(time.RFC3339))
 	jw.field("partial", meta.Partial)
@@ -249,12 +253,12 @@ func WriteJSON(w io.Writer, r store.Reader) error {
 
 	jw.raw(`  "urls": [`)
 	first := true
-	err = eachURL(r, func(u store.URL) error {
+	err = r.eachURL(func(u store.URL) error {
 		in, err := r.EdgesTo(u.URL)
 		if err != nil {
-			return fmt.Errorf("edges to %s: %w", maskURL(u.URL), err)
+			return fmt.Errorf("edges to %s: %w", r.maskURL(u.URL), err)
 		}
-		jw.element(newJSONURL(u, in), first)
+		jw.element(newJSONURL(u, in, r), first)
 		first = false
 		return jw.err
 	})
@@ -413,6 +417,7 @@ func ReadJSON(rd io.Reader) (*store.Memory, error) {
 			InSitemap:        ju.InSitemap,
 			BlockedByRobots:  ju.BlockedByRobots,
 			Error:            ju.Error,
+			ErrorKind:        store.ErrorKind(ju.ErrorKind),
 			Credentials:      ju.Credentials,
 			AnonymousStatus:  ju.AnonymousStatus,
 			BotCheck:         ju.BotCheck,

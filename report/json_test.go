@@ -16,7 +16,7 @@ import (
 func writeJSON(t *testing.T, r store.Reader) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := WriteJSON(&buf, r); err != nil {
+	if err := WriteJSON(&buf, newCrawl(r, Options{})); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
@@ -78,6 +78,20 @@ func TestWriteJSONSchema(t *testing.T) {
 			t.Fatalf("%d urls, want 11", len(urls))
 		}
 		for _, u := range urls {
+			var kind struct {
+				Error     string `json:"error"`
+				ErrorKind string `json:"error_kind"`
+			}
+			if err := json.Unmarshal(u, &kind); err != nil {
+				t.Fatal(err)
+			}
+			want := want
+			if kind.ErrorKind != "" { // present only when set, with an error
+				want = sorted(append(want, "error_kind")...)
+				if kind.Error == "" {
+					t.Errorf("error_kind %q without an error", kind.ErrorKind)
+				}
+			}
 			if got := keysOf(u); !reflect.DeepEqual(got, want) {
 				t.Errorf("keys = %v, want %v", got, want)
 			}
@@ -149,17 +163,17 @@ func TestReadJSONRoundTrip(t *testing.T) {
 	t.Run("urls.csv, findings.csv and the table regenerate identically", func(t *testing.T) {
 		for _, tc := range []struct {
 			name  string
-			write WriterFunc
+			write writerFunc
 		}{
 			{"urls.csv", WriteURLsCSV},
 			{"findings.csv", WriteFindingsCSV},
-			{"table", func(w io.Writer, r store.Reader) error { return WriteTable(w, r, TableOptions{}) }},
+			{"table", func(w io.Writer, r *Crawl) error { return WriteTable(w, r, TableOptions{}) }},
 		} {
 			var a, b bytes.Buffer
-			if err := tc.write(&a, newFixture(t)); err != nil {
+			if err := tc.write(&a, newCrawl(newFixture(t), Options{})); err != nil {
 				t.Fatal(err)
 			}
-			if err := tc.write(&b, m); err != nil {
+			if err := tc.write(&b, newCrawl(m, Options{})); err != nil {
 				t.Fatal(err)
 			}
 			if a.String() != b.String() {
@@ -206,7 +220,7 @@ func TestWriteJSONErrors(t *testing.T) {
 	t.Parallel()
 	t.Run("write error is returned", func(t *testing.T) {
 		t.Parallel()
-		if err := WriteJSON(errWriter{}, newFixture(t)); !errors.Is(err, errWrite) {
+		if err := WriteJSON(errWriter{}, newCrawl(newFixture(t), Options{})); !errors.Is(err, errWrite) {
 			t.Errorf("err = %v, want %v", err, errWrite)
 		}
 	})
@@ -214,7 +228,7 @@ func TestWriteJSONErrors(t *testing.T) {
 		t.Run("store error on "+fail+" is returned", func(t *testing.T) {
 			t.Parallel()
 			var buf bytes.Buffer
-			if err := WriteJSON(&buf, failingReader{Reader: newFixture(t), fail: fail}); !errors.Is(err, errRead) {
+			if err := WriteJSON(&buf, newCrawl(failingReader{Reader: newFixture(t), fail: fail}, Options{})); !errors.Is(err, errRead) {
 				t.Errorf("err = %v, want %v", err, errRead)
 			}
 		})

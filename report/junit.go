@@ -61,8 +61,9 @@ type junitSkipped struct {
 // message in <system-out>; findings an ignore entry left out are <skipped>
 // with the reason. A rule with no finding has one passing case named
 // "no findings", so the report shows it was checked.
-func WriteJUnit(w io.Writer, r store.Reader, j Job) error {
-	fs, err := maskedFindings(r)
+func WriteJUnit(w io.Writer, r *Crawl) error {
+	j := r.opt.Job
+	fs, err := r.maskedFindings()
 	if err != nil {
 		return fmt.Errorf("report: junit.xml: %w", err)
 	}
@@ -74,7 +75,7 @@ func WriteJUnit(w io.Writer, r store.Reader, j Job) error {
 	if err != nil {
 		return fmt.Errorf("report: junit.xml: %w", err)
 	}
-	fails := failingSet(raw, j)
+	fails := failingSet(raw, j, r)
 	suites := map[string]*junitSuite{}
 	suite := func(rule string) *junitSuite {
 		s, ok := suites[rule]
@@ -102,12 +103,12 @@ func WriteJUnit(w io.Writer, r store.Reader, j Job) error {
 	for _, ig := range j.Ignored {
 		s := suite(ig.Finding.Rule)
 		s.Cases = append(s.Cases, junitCase{
-			Name: maskURL(ig.Finding.URL), Classname: "crawlaudit." + ig.Finding.Rule, Time: "0",
+			Name: r.maskURL(ig.Finding.URL), Classname: "crawlaudit." + ig.Finding.Rule, Time: "0",
 			Skipped: &junitSkipped{Message: "ignored: " + ig.Reason + " (" + ig.Source + ")"},
 		})
 		s.Skipped++
 	}
-	doc := junitSuites{Name: "crawlaudit " + maskURL(meta.StartURL), Time: fmtSeconds(meta)}
+	doc := junitSuites{Name: "crawlaudit " + r.maskURL(meta.StartURL), Time: fmtSeconds(meta)}
 	names := make([]string, 0, len(suites))
 	for n := range suites {
 		names = append(names, n)
@@ -141,12 +142,12 @@ func WriteJUnit(w io.Writer, r store.Reader, j Job) error {
 // failingSet returns the rule and masked URL of every finding of fs that
 // fails the run under j. Deciding on the raw findings and looking up the
 // masked ones keeps the decision right when masking changes a URL.
-func failingSet(fs []store.Finding, j Job) map[[2]string]bool {
+func failingSet(fs []store.Finding, j Job, r *Crawl) map[[2]string]bool {
 	fails := j.Failer()
 	out := map[[2]string]bool{}
 	for _, f := range fs {
 		if fails(f) {
-			out[[2]string{f.Rule, maskURL(f.URL)}] = true
+			out[[2]string{f.Rule, r.maskURL(f.URL)}] = true
 		}
 	}
 	return out

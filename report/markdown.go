@@ -18,7 +18,8 @@ const markdownTop = 25
 // (when j has a diff), resolved findings, the failing findings, ignored
 // findings and expired ignore entries. Crawled text is escaped so it can't
 // add markup, links or HTML.
-func WriteMarkdown(w io.Writer, r store.Reader, j Job) error {
+func WriteMarkdown(w io.Writer, r *Crawl) error {
+	j := r.opt.Job
 	sum, err := Summarize(r)
 	if err != nil {
 		return err
@@ -31,15 +32,15 @@ func WriteMarkdown(w io.Writer, r store.Reader, j Job) error {
 	if err != nil {
 		return fmt.Errorf("report: summary.md: %w", err)
 	}
-	fs, err := maskedFindings(r)
+	fs, err := r.maskedFindings()
 	if err != nil {
 		return fmt.Errorf("report: summary.md: %w", err)
 	}
-	failing := failingSet(raw, j)
+	failing := failingSet(raw, j, r)
 	var b strings.Builder
 	title := j.Site
 	if title == "" {
-		title = maskURL(meta.StartURL)
+		title = r.maskURL(meta.StartURL)
 	}
 	fmt.Fprintf(&b, "## crawlaudit: %s\n\n", md(title))
 	verdict := "✅ Passed"
@@ -51,7 +52,7 @@ func WriteMarkdown(w io.Writer, r store.Reader, j Job) error {
 	}
 	fmt.Fprintf(&b, "**%s** — %s\n\n", verdict, failMode(j))
 	fmt.Fprintf(&b, "Crawled `%s` from %s to %s: %d URLs, %d findings (%d errors, %d warnings, %d notices).",
-		code(maskURL(meta.StartURL)), fmtTime(meta.StartedAt), fmtTime(meta.FinishedAt), sum.URLs, sum.Findings,
+		code(r.maskURL(meta.StartURL)), fmtTime(meta.StartedAt), fmtTime(meta.FinishedAt), sum.URLs, sum.Findings,
 		sum.FindingsBySeverity[store.SeverityError], sum.FindingsBySeverity[store.SeverityWarning], sum.FindingsBySeverity[store.SeverityNotice])
 	if meta.Partial {
 		b.WriteString(" **The crawl was interrupted: results are partial.**")
@@ -81,12 +82,12 @@ func WriteMarkdown(w io.Writer, r store.Reader, j Job) error {
 					fmt.Fprintf(&b, "| … %d more in diff.csv | | | | |\n", len(regs)-markdownTop)
 					break
 				}
-				fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s |\n", code(maskURL(ch.URL)), ch.Kind, statusText(ch.OldStatus, ch.OldBlocked), statusText(ch.NewStatus, ch.NewBlocked), ch.Reason)
+				fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s |\n", code(r.maskURL(ch.URL)), ch.Kind, statusText(ch.OldStatus, ch.OldBlocked), statusText(ch.NewStatus, ch.NewBlocked), ch.Reason)
 			}
 			b.WriteString("\n")
 		}
-		findingTable(&b, "New findings", d.NewFindings)
-		findingTable(&b, "Resolved findings", d.ResolvedFindings)
+		findingTable(&b, "New findings", d.NewFindings, r)
+		findingTable(&b, "Resolved findings", d.ResolvedFindings, r)
 	}
 	var failList []store.Finding
 	for _, f := range fs {
@@ -94,7 +95,7 @@ func WriteMarkdown(w io.Writer, r store.Reader, j Job) error {
 			failList = append(failList, f)
 		}
 	}
-	findingTable(&b, "Failing findings", failList)
+	findingTable(&b, "Failing findings", failList, r)
 
 	if len(j.Ignored) > 0 {
 		fmt.Fprintf(&b, "### Ignored findings (%d)\n\n| Rule | URL | Reason | Entry |\n|---|---|---|---|\n", len(j.Ignored))
@@ -103,7 +104,7 @@ func WriteMarkdown(w io.Writer, r store.Reader, j Job) error {
 				fmt.Fprintf(&b, "| … %d more | | | |\n", len(j.Ignored)-markdownTop)
 				break
 			}
-			fmt.Fprintf(&b, "| %s | `%s` | %s | %s |\n", code(ig.Finding.Rule), code(maskURL(ig.Finding.URL)), md(ig.Reason), md(ig.Source))
+			fmt.Fprintf(&b, "| %s | `%s` | %s | %s |\n", code(ig.Finding.Rule), code(r.maskURL(ig.Finding.URL)), md(ig.Reason), md(ig.Source))
 		}
 		b.WriteString("\n")
 	}
@@ -137,7 +138,7 @@ func failMode(j Job) string {
 
 // findingTable writes a "### title (n)" section listing fs (raw values are
 // masked here), at most markdownTop rows; nothing when fs is empty.
-func findingTable(b *strings.Builder, title string, fs []store.Finding) {
+func findingTable(b *strings.Builder, title string, fs []store.Finding, r *Crawl) {
 	if len(fs) == 0 {
 		return
 	}
@@ -147,7 +148,7 @@ func findingTable(b *strings.Builder, title string, fs []store.Finding) {
 			fmt.Fprintf(b, "| | … %d more | | |\n", len(fs)-markdownTop)
 			break
 		}
-		fmt.Fprintf(b, "| %s | %s | `%s` | %s |\n", f.Severity, code(f.Rule), code(maskURL(f.URL)), md(maskText(f.Text())))
+		fmt.Fprintf(b, "| %s | %s | `%s` | %s |\n", f.Severity, code(f.Rule), code(r.maskURL(f.URL)), md(r.maskText(f.Text())))
 	}
 	b.WriteString("\n")
 }

@@ -2,6 +2,7 @@ package report
 
 import (
 	"errors"
+	"github.com/crawlaudit/crawlaudit/internal/urlx"
 	"reflect"
 	"sort"
 	"testing"
@@ -9,34 +10,9 @@ import (
 	"github.com/crawlaudit/crawlaudit/internal/store"
 )
 
-func TestMaskText(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name, in, want string
-	}{
-		{"text without URLs is unchanged", "answered 404", "answered 404"},
-		{"URL without secrets is unchanged", "see https://example.test/a?page=2.", "see https://example.test/a?page=2."},
-		{"secret query value is masked", "see https://example.test/?token=abc", "see https://example.test/?token=REDACTED"},
-		{"userinfo is masked", "from http://bob:pw@example.test/x", "from http://REDACTED@example.test/x"},
-		{"quoted URL in a Go error stops at the quote", `Get "https://h.test/?sig=s3": EOF`, `Get "https://h.test/?sig=REDACTED": EOF`},
-		{"sentence punctuation after a URL is kept", "go to https://h.test/?key=k1.", "go to https://h.test/?key=REDACTED."},
-		{"every URL in the text is masked", "https://a:b@x.test/ and HTTPS://y.test/?password=p", "https://REDACTED@x.test/ and HTTPS://y.test/?password=REDACTED"},
-		{"URL in angle brackets", "<https://h.test/?token=t>", "<https://h.test/?token=REDACTED>"},
-		{"masking is idempotent", "https://REDACTED@x.test/?token=REDACTED", "https://REDACTED@x.test/?token=REDACTED"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			if got := maskText(tt.in); got != tt.want {
-				t.Errorf("maskText(%q) = %q, want %q", tt.in, got, tt.want)
-			}
-		})
-	}
-}
-
 func TestMaskURLsKeepsNil(t *testing.T) {
 	t.Parallel()
-	if got := maskURLs(nil); got != nil {
+	if got := newCrawl(store.NewMemory(), Options{}).maskURLs(nil); got != nil {
 		t.Errorf("maskURLs(nil) = %#v, want nil", got)
 	}
 }
@@ -57,8 +33,8 @@ func TestEachURLOrdersByMaskedURL(t *testing.T) {
 		}
 	}
 	var got []string
-	if err := eachURL(m, func(u store.URL) error {
-		got = append(got, maskURL(u.URL))
+	if err := newCrawl(m, Options{}).eachURL(func(u store.URL) error {
+		got = append(got, urlx.Mask(u.URL))
 		return nil
 	}); err != nil {
 		t.Fatal(err)
@@ -82,7 +58,7 @@ func TestEachURLOrdersByMaskedURL(t *testing.T) {
 		t.Parallel()
 		n := 0
 		stop := errors.New("stop")
-		err := eachURL(m, func(store.URL) error {
+		err := newCrawl(m, Options{}).eachURL(func(store.URL) error {
 			n++
 			if n == 2 {
 				return stop
@@ -95,7 +71,7 @@ func TestEachURLOrdersByMaskedURL(t *testing.T) {
 	})
 	t.Run("store error is returned", func(t *testing.T) {
 		t.Parallel()
-		err := eachURL(failingReader{Reader: m, fail: "urls"}, func(store.URL) error { return nil })
+		err := newCrawl(failingReader{Reader: m, fail: "urls"}, Options{}).eachURL(func(store.URL) error { return nil })
 		if !errors.Is(err, errRead) {
 			t.Errorf("err = %v, want %v", err, errRead)
 		}

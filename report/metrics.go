@@ -34,7 +34,8 @@ import (
 //
 // Names and labels follow the Prometheus conventions: snake_case, a
 // crawlaudit_ prefix, base units (seconds), no label holding a URL.
-func WriteMetrics(w io.Writer, r store.Reader, j Job) error {
+func WriteMetrics(w io.Writer, r *Crawl) error {
+	j := r.opt.Job
 	sum, err := Summarize(r)
 	if err != nil {
 		return err

@@ -40,7 +40,7 @@ func TestMetricsParseWithThePrometheusParser(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var buf bytes.Buffer
-			if err := WriteMetrics(&buf, tc.r, tc.j); err != nil {
+			if err := WriteMetrics(&buf, newCrawl(tc.r, Options{Job: tc.j})); err != nil {
 				t.Fatal(err)
 			}
 			p := expfmt.NewTextParser(model.LegacyValidation)

@@ -114,17 +114,11 @@ func (c *StatusClasses) add(class string) {
 	c.Total++
 }
 
-// Summarize counts r's URLs, edges and findings. It streams the URLs with
-// their Inbound counts and holds only the counts; over a Memo it does so
-// once.
-func Summarize(r store.Reader) (Summary, error) {
-	if m, ok := r.(*Memo); ok {
-		return m.summary()
-	}
-	return summarize(r)
-}
+// Summarize counts the crawl's URLs, edges and findings. It streams the
+// URLs with their Inbound counts and holds only the counts, once per Crawl.
+func Summarize(r *Crawl) (Summary, error) { return r.summary() }
 
-func summarize(r store.Reader) (Summary, error) {
+func summarize(r *Crawl) (Summary, error) {
 	s := Summary{
 		ByKind:       map[store.Kind]int{},
 		ByKindStatus: map[store.Kind]StatusClasses{},

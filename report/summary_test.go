@@ -40,7 +40,7 @@ func TestSummarize(t *testing.T) {
 	t.Parallel()
 	t.Run("fixture counts every kind, class, status, edge and finding", func(t *testing.T) {
 		t.Parallel()
-		s, err := Summarize(newFixture(t))
+		s, err := Summarize(newCrawl(newFixture(t), Options{}))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -80,7 +80,7 @@ func TestSummarize(t *testing.T) {
 
 	t.Run("empty store has zero counts, no nil maps and no max severity", func(t *testing.T) {
 		t.Parallel()
-		s, err := Summarize(store.NewMemory())
+		s, err := Summarize(newCrawl(store.NewMemory(), Options{}))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -101,7 +101,7 @@ func TestSummarize(t *testing.T) {
 		if err := m.PutFindings([]store.Finding{{Rule: "x", Severity: "fatal"}, {Rule: "y", Severity: store.SeverityNotice}}); err != nil {
 			t.Fatal(err)
 		}
-		s, err := Summarize(m)
+		s, err := Summarize(newCrawl(m, Options{}))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -118,7 +118,7 @@ func TestSummarize(t *testing.T) {
 		}); err != nil {
 			t.Fatal(err)
 		}
-		s, err := Summarize(m)
+		s, err := Summarize(newCrawl(m, Options{}))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -131,7 +131,7 @@ func TestSummarize(t *testing.T) {
 	for _, fail := range []string{"urls", "edgesTo", "findings"} {
 		t.Run("store error on "+fail+" is returned", func(t *testing.T) {
 			t.Parallel()
-			_, err := Summarize(failingReader{Reader: newFixture(t), fail: fail})
+			_, err := Summarize(newCrawl(failingReader{Reader: newFixture(t), fail: fail}, Options{}))
 			if !errors.Is(err, errRead) {
 				t.Errorf("err = %v, want %v", err, errRead)
 			}

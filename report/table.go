@@ -47,7 +47,7 @@ var kindOrder = store.Kinds
 // (RUNEWIDTH_EASTASIAN=1, or a CJK locale outside known modern terminals).
 // When they are, "…" counts as two columns and the padding of a cut URL's
 // row differs from the golden files.
-func WriteTable(w io.Writer, r store.Reader, opt TableOptions) error {
+func WriteTable(w io.Writer, r *Crawl, opt TableOptions) error {
 	top := opt.Top
 	if top <= 0 {
 		top = defaultTop
@@ -60,13 +60,13 @@ func WriteTable(w io.Writer, r store.Reader, opt TableOptions) error {
 	if err != nil {
 		return err
 	}
-	findings, err := maskedFindings(r)
+	findings, err := r.maskedFindings()
 	if err != nil {
 		return err
 	}
 
 	var buf bytes.Buffer
-	fmt.Fprintf(&buf, "crawlaudit: %s — %d URLs, %d findings", maskURL(meta.StartURL), sum.URLs, sum.Findings)
+	fmt.Fprintf(&buf, "crawlaudit: %s — %d URLs, %d findings", r.maskURL(meta.StartURL), sum.URLs, sum.Findings)
 	if meta.Partial {
 		buf.WriteString(" (partial crawl)")
 	}
@@ -240,7 +240,7 @@ func ruleTable(w io.Writer, rules []RuleCount) error {
 // problemTable renders "Top problem URLs": the top most severe findings, the
 // most referred-to first within a severity (a broken link on 40 pages beats
 // one on a single page), then by URL and rule. fs is masked already.
-func problemTable(w io.Writer, r store.Reader, fs []store.Finding, top int) error {
+func problemTable(w io.Writer, r *Crawl, fs []store.Finding, top int) error {
 	fs = append([]store.Finding(nil), fs...)
 	sort.SliceStable(fs, func(i, j int) bool {
 		a, b := fs[i], fs[j]
@@ -265,7 +265,7 @@ func problemTable(w io.Writer, r store.Reader, fs []store.Finding, top int) erro
 	}
 	rawURL := map[string]string{}
 	for _, f := range raw {
-		m := maskURL(f.URL)
+		m := r.maskURL(f.URL)
 		if prev, ok := rawURL[m]; !ok || f.URL < prev {
 			rawURL[m] = f.URL
 		}
@@ -293,10 +293,10 @@ func problemTable(w io.Writer, r store.Reader, fs []store.Finding, top int) erro
 // statusCell is the status column of a finding's URL: the code, "blocked" or
 // "none" as in the kind table, or empty when the URL has no record. url is
 // the raw (unmasked) URL.
-func statusCell(r store.Reader, url string) (string, error) {
+func statusCell(r *Crawl, url string) (string, error) {
 	u, ok, err := r.Get(url)
 	if err != nil {
-		return "", fmt.Errorf("report: table: get %s: %w", maskURL(url), err)
+		return "", fmt.Errorf("report: table: get %s: %w", r.maskURL(url), err)
 	}
 	if !ok {
 		return "", nil

@@ -59,7 +59,7 @@ func TestWriteTableGolden(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			var buf bytes.Buffer
-			if err := WriteTable(&buf, tt.store(t), tt.opt); err != nil {
+			if err := WriteTable(&buf, newCrawl(tt.store(t), Options{}), tt.opt); err != nil {
 				t.Fatal(err)
 			}
 			golden(t, tt.golden, buf.Bytes())
@@ -70,7 +70,7 @@ func TestWriteTableGolden(t *testing.T) {
 func TestWriteTable(t *testing.T) {
 	t.Parallel()
 	var buf bytes.Buffer
-	if err := WriteTable(&buf, newFixture(t), TableOptions{}); err != nil {
+	if err := WriteTable(&buf, newCrawl(newFixture(t), Options{}), TableOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	out := buf.String()
@@ -144,7 +144,7 @@ func TestWriteTableErrors(t *testing.T) {
 	t.Parallel()
 	t.Run("write error is returned", func(t *testing.T) {
 		t.Parallel()
-		if err := WriteTable(errWriter{}, newFixture(t), TableOptions{}); !errors.Is(err, errWrite) {
+		if err := WriteTable(errWriter{}, newCrawl(newFixture(t), Options{}), TableOptions{}); !errors.Is(err, errWrite) {
 			t.Errorf("err = %v, want %v", err, errWrite)
 		}
 	})
@@ -152,7 +152,7 @@ func TestWriteTableErrors(t *testing.T) {
 		t.Run("store error on "+fail+" is returned", func(t *testing.T) {
 			t.Parallel()
 			var buf bytes.Buffer
-			err := WriteTable(&buf, failingReader{Reader: newFixture(t), fail: fail}, TableOptions{})
+			err := WriteTable(&buf, newCrawl(failingReader{Reader: newFixture(t), fail: fail}, Options{}), TableOptions{})
 			if !errors.Is(err, errRead) {
 				t.Errorf("err = %v, want %v", err, errRead)
 			}

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/crawlaudit/crawlaudit/internal/credentials"
 	"github.com/crawlaudit/crawlaudit/internal/testsite"
 )
 
@@ -198,7 +199,7 @@ type crawlDoc struct {
 // exit code, stdout, stderr, crawl.json and the concatenated output files.
 func authCrawl(t *testing.T, start string, env map[string]string, args ...string) (int, string, string, crawlDoc, string) {
 	t.Helper()
-	for _, k := range []string{envBasicAuth, envBearerToken} {
+	for _, k := range []string{credentials.EnvBasicAuth, credentials.EnvBearerToken} {
 		t.Setenv(k, env[k])
 	}
 	out := t.TempDir()
@@ -306,7 +307,7 @@ func TestAuthBearerCompareAnonymous(t *testing.T) {
 	tok := makeJWT(time.Now().Add(2 * time.Hour))
 	site := &authSite{token: tok}
 	start, plog, flog := authFixture(t, site)
-	code, stdout, stderr, doc, outputs := authCrawl(t, start, map[string]string{envBearerToken: tok}, "--compare-anonymous")
+	code, stdout, stderr, doc, outputs := authCrawl(t, start, map[string]string{credentials.EnvBearerToken: tok}, "--compare-anonymous")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -386,7 +387,7 @@ func TestAuthBearerCompareAnonymous(t *testing.T) {
 func TestAuthWrongSchemeIsExplained(t *testing.T) {
 	site := &authSite{token: makeJWT(time.Now().Add(time.Hour))}
 	start, _, flog := authFixture(t, site)
-	code, _, stderr, doc, outputs := authCrawl(t, start, map[string]string{envBasicAuth: "baker:" + testPassword}) // wrong case
+	code, _, stderr, doc, outputs := authCrawl(t, start, map[string]string{credentials.EnvBasicAuth: "baker:" + testPassword}) // wrong case
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -421,7 +422,7 @@ func TestAuthTokenRevokedMidCrawl(t *testing.T) {
 	tok := makeJWT(time.Now().Add(time.Hour))
 	site := &authSite{token: tok, revokeAfter: 6}
 	start, plog, flog := authFixture(t, site)
-	code, _, stderr, doc, outputs := authCrawl(t, start, map[string]string{envBearerToken: tok})
+	code, _, stderr, doc, outputs := authCrawl(t, start, map[string]string{credentials.EnvBearerToken: tok})
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -537,7 +538,7 @@ func TestAuthJWTExpiry(t *testing.T) {
 			tok := makeJWT(exp)
 			site := &authSite{token: tok}
 			start, _, flog := authFixture(t, site)
-			code, stdout, stderr, doc, outputs := authCrawl(t, start, map[string]string{envBearerToken: tok})
+			code, stdout, stderr, doc, outputs := authCrawl(t, start, map[string]string{credentials.EnvBearerToken: tok})
 			if code != 0 {
 				t.Fatalf("exit %d: %s", code, stderr)
 			}
@@ -568,15 +569,15 @@ func TestAuthUsageErrors(t *testing.T) {
 		want string
 	}{
 		{"compare without credentials", nil, []string{"--compare-anonymous"}, "--compare-anonymous needs credentials"},
-		{"basic without colon", map[string]string{envBasicAuth: testPassword}, nil, "must be user:password"},
-		{"basic and bearer", map[string]string{envBasicAuth: "a:b", envBearerToken: "t"}, nil, "not both"},
+		{"basic without colon", map[string]string{credentials.EnvBasicAuth: testPassword}, nil, "must be user:password"},
+		{"basic and bearer", map[string]string{credentials.EnvBasicAuth: "a:b", credentials.EnvBearerToken: "t"}, nil, "not both"},
 		{"header line without colon", nil, []string{"--header-file", bad}, "line 1: want `Name: value`"},
 		{"cookie line with 5 fields", nil, []string{"--cookie-file", badCookies}, "line 1: want 7 tab-separated fields"},
-		{"auth origin with a path", map[string]string{envBasicAuth: "a:b"}, []string{"--auth-origin", "https://x.example/path"}, "want scheme://host[:port]"},
+		{"auth origin with a path", map[string]string{credentials.EnvBasicAuth: "a:b"}, []string{"--auth-origin", "https://x.example/path"}, "want scheme://host[:port]"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			for _, k := range []string{envBasicAuth, envBearerToken} {
+			for _, k := range []string{credentials.EnvBasicAuth, credentials.EnvBearerToken} {
 				t.Setenv(k, tc.env[k])
 			}
 			var stdout, stderr bytes.Buffer
@@ -590,26 +591,5 @@ func TestAuthUsageErrors(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-func TestCredentialsFromNamedEnvironmentVariables(t *testing.T) {
-	t.Parallel()
-	env := map[string]string{"SHOP_AUTH": "baker:secret-pw", envBasicAuth: "other:ignored"}
-	o := &authOptions{basicAuthEnv: "SHOP_AUTH", bearerTokenEnv: "SHOP_TOKEN", getenv: func(k string) string { return env[k] }}
-	if err := o.validate("https://shop.test/", time.Now()); err != nil {
-		t.Fatal(err)
-	}
-	if o.creds == nil || o.creds.Header.Get("Authorization") != "Basic YmFrZXI6c2VjcmV0LXB3" {
-		t.Fatalf("credentials = %+v, want Basic from SHOP_AUTH", o.creds)
-	}
-	for k, v := range o.settings {
-		if strings.Contains(v, "secret-pw") {
-			t.Fatalf("setting %s leaks the password: %q", k, v)
-		}
-	}
-	o = &authOptions{basicAuthEnv: "SHOP_AUTH", getenv: func(k string) string { return map[string]string{"SHOP_AUTH": "nocolon"}[k] }}
-	if err := o.validate("https://shop.test/", time.Now()); err == nil || !strings.Contains(err.Error(), "SHOP_AUTH must be user:password") || strings.Contains(err.Error(), "nocolon") {
-		t.Fatalf("error = %v", err)
 	}
 }

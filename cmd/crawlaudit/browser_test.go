@@ -247,7 +247,7 @@ func testBrowserPaging(t *testing.T, b *browser) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := report.WriteHTML(f, m, report.HTMLOptions{}); err != nil {
+	if err := report.WriteHTML(f, report.New(m, report.Options{})); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.Close(); err != nil {

@@ -1,310 +1,351 @@
 package main
 
 import (
+	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"regexp"
-	"strconv"
+	"os"
+	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/crawlaudit/crawlaudit/crawler"
-	"github.com/crawlaudit/crawlaudit/internal/audit"
-	"github.com/crawlaudit/crawlaudit/internal/store"
-	"github.com/crawlaudit/crawlaudit/internal/urlx"
-	"github.com/crawlaudit/crawlaudit/report"
+	"github.com/crawlaudit/crawlaudit"
+	"github.com/crawlaudit/crawlaudit/internal/demo"
 )
 
-// crawlOptions are the flags of `crawlaudit crawl` as given, plus the typed
-// values validate derives from them.
-type crawlOptions struct {
-	start           string
-	out             string
-	concurrency     int
-	delay           time.Duration
-	timeout         time.Duration
-	maxBody         string
-	userAgent       string
-	robotsAgent     string
-	ignoreRobots    bool
-	include         []string
-	exclude         []string
-	maskParams      []string
-	allowSubdomains bool
-	maxDepth        int
-	maxURLs         int
-	maxTime         time.Duration
-	noExternal      bool
-	failOn          string
-	quiet           bool
-	verbose         bool
-	sitemapOptions              // flags_sitemaps.go
-	auth            authOptions // flags_auth.go
-	resume          string      // crawl output folder whose crawl.db to continue
-	progress        bool
+// cliOptions are the flags of crawl and demo that are about the terminal,
+// not the audit: what to print and how to log.
+type cliOptions struct {
+	quiet         bool
+	verbose       bool
+	progress      bool
+	logFormat     string
+	resume        string // crawl: output folder whose crawl.db to continue
+	config        string // crawl: crawlaudit.yaml to read
+	parallelSites int    // crawl: sites of the file crawled at once
 
-	flags *pflag.FlagSet // for --resume to restore stored settings
-	job   jobOptions     // scheduled-run flags (jobs.go)
-
-	// derived by validate
-	maxBodyBytes int
-	includeRE    []*regexp.Regexp
-	excludeRE    []*regexp.Regexp
-	failLevel    store.Severity // empty for "never"
-
-	// injected by commands and tests
-	now func() time.Time
+	now  func() time.Time // injected by tests; nil is time.Now
+	tick ticker           // injected by tests; nil is realTicker
 }
 
-func defaultUserAgent() string {
-	return "crawlaudit/" + version + " (+https://github.com/crawlaudit/crawlaudit)"
+func (c *cliOptions) bind(f *pflag.FlagSet) {
+	f.BoolVarP(&c.quiet, "quiet", "q", false, "print no summary table")
+	f.BoolVarP(&c.verbose, "verbose", "v", false, "log progress details on stderr")
+	f.BoolVar(&c.progress, "progress", true, "show progress on stderr (a live line on a terminal, else a line every 10s)")
+	f.StringVar(&c.logFormat, "log-format", "text", "log format on stderr: text or json")
 }
 
-// newCrawlOptions returns options holding every flag's default value.
-func newCrawlOptions() *crawlOptions {
-	o := &crawlOptions{}
-	o.register(&cobra.Command{})
+// newOptions returns the defaults of crawl and demo for this build.
+func newOptions() crawlaudit.Options {
+	o := crawlaudit.DefaultOptions()
+	o.UserAgent = crawlaudit.DefaultUserAgent(version)
 	return o
 }
 
-func (o *crawlOptions) register(cmd *cobra.Command) {
-	f := cmd.Flags()
-	f.StringVar(&o.out, "out", "crawlaudit-report", "output folder for report.html, crawl.json and the CSV files")
-	f.IntVar(&o.concurrency, "concurrency", 8, "requests in flight per host")
-	f.DurationVar(&o.delay, "delay", 0, "pause after each request to the same host (e.g. 500ms)")
-	f.DurationVar(&o.timeout, "timeout", 15*time.Second, "time limit per request")
-	f.StringVar(&o.maxBody, "max-body", "10MiB", "most bytes of a body read (larger bodies are cut and noted); accepts KiB, MiB, GiB")
-	f.StringVar(&o.userAgent, "user-agent", defaultUserAgent(), "User-Agent header sent with every request")
-	f.StringVar(&o.robotsAgent, "robots-agent", "crawlaudit", "product token whose robots.txt group and robots meta tags apply")
-	f.BoolVar(&o.ignoreRobots, "ignore-robots", false, "crawl URLs that robots.txt disallows")
-	f.StringArrayVar(&o.include, "include", nil, "crawl only same-site URLs matching this regular expression (repeatable)")
-	f.StringArrayVar(&o.exclude, "exclude", nil, "skip same-site URLs matching this regular expression (repeatable)")
-	f.StringArrayVar(&o.maskParams, "mask-param", nil, "also hide the value of this query parameter in every output, log and message (repeatable; token, key, password, signature, session and the like are always hidden)")
-	f.BoolVar(&o.allowSubdomains, "allow-subdomains", false, "treat subdomains of the start host as part of the site")
-	f.IntVar(&o.maxDepth, "max-depth", 0, "most clicks from the start URL to crawl (0 unlimited)")
-	f.IntVar(&o.maxURLs, "max-urls", 0, "most URLs to request (0 unlimited)")
-	f.DurationVar(&o.maxTime, "max-time", 0, "stop requesting after this long (e.g. 30m), write the reports marked partial; --resume continues (0 unlimited)")
-	f.BoolVar(&o.noExternal, "no-external", false, "do not check links to other origins")
-	f.StringVar(&o.failOn, "fail-on", "error", "exit 1 when a finding reaches this severity: error, warning, notice or never")
-	f.BoolVarP(&o.quiet, "quiet", "q", false, "print no summary table")
-	f.BoolVarP(&o.verbose, "verbose", "v", false, "log progress details on stderr")
-	o.sitemapOptions.register(f)
-	o.auth.register(f)
-	f.BoolVar(&o.progress, "progress", true, "show progress on stderr (a live line on a terminal, else a line every 10s)")
-	o.flags = f
-	o.job.register(cmd)
-}
-
-// validate parses raw flag strings into typed values and reports bad or
-// conflicting values as usage errors.
-func (o *crawlOptions) validate() error {
-	if err := addMaskParams(o.maskParams); err != nil { // before anything prints a URL
-		return err
-	}
-	if o.start == "" {
-		return usagef("missing start URL: crawlaudit crawl https://www.example.com")
-	}
-	if _, err := urlx.Parse(o.start); err != nil {
-		return usagef("start URL %q: %v", urlx.Mask(o.start), err)
-	}
-	if o.concurrency < 1 || o.concurrency > 256 {
-		return usagef("--concurrency must be between 1 and 256, got %d", o.concurrency)
-	}
-	if o.delay < 0 {
-		return usagef("--delay must not be negative")
-	}
-	if o.timeout <= 0 {
-		return usagef("--timeout must be positive")
-	}
-	n, err := parseSize(o.maxBody)
-	if err != nil {
-		return usagef("--max-body: %v", err)
-	}
-	o.maxBodyBytes = n
-	if o.maxTime < 0 {
-		return usagef("--max-time must not be negative (0 means unlimited)")
-	}
-	if o.maxURLs < 0 {
-		return usagef("--max-urls must not be negative")
-	}
-	if o.maxDepth < 0 {
-		return usagef("--max-depth must not be negative (0 means unlimited)")
-	}
-	if o.includeRE, err = compileAll("--include", o.include); err != nil {
-		return err
-	}
-	if o.excludeRE, err = compileAll("--exclude", o.exclude); err != nil {
-		return err
-	}
-	switch o.failOn {
-	case "error", "warning", "notice":
-		o.failLevel = store.Severity(o.failOn)
-	case "never":
-		o.failLevel = ""
-	default:
-		return usagef("--fail-on must be error, warning, notice or never, got %q", o.failOn)
-	}
-	if strings.TrimSpace(o.robotsAgent) == "" {
-		return usagef("--robots-agent must not be empty")
-	}
-	if o.out == "" {
-		return usagef("--out must not be empty")
-	}
-	if err := o.sitemapOptions.validate(); err != nil {
-		return err
-	}
-	now := time.Now
-	if o.now != nil {
-		now = o.now
-	}
-	if err := o.auth.validate(o.start, now()); err != nil {
-		return err
-	}
-
-	return o.job.validate()
-}
-
-func compileAll(flag string, exprs []string) ([]*regexp.Regexp, error) {
-	var out []*regexp.Regexp
-	for _, e := range exprs {
-		re, err := regexp.Compile(e)
-		if err != nil {
-			return nil, usagef("%s %q: %v", flag, e, err)
-		}
-		out = append(out, re)
-	}
-	return out, nil
-}
-
-// parseSize reads a byte count with an optional KiB/MiB/GiB (or KB/MB/GB,
-// read as binary units) suffix.
-func parseSize(s string) (int, error) {
-	t := strings.TrimSpace(strings.ToUpper(s))
-	mult := 1
-	for _, u := range []struct {
-		suffix string
-		mult   int
-	}{{"KIB", 1 << 10}, {"MIB", 1 << 20}, {"GIB", 1 << 30}, {"KB", 1 << 10}, {"MB", 1 << 20}, {"GB", 1 << 30}, {"K", 1 << 10}, {"M", 1 << 20}, {"G", 1 << 30}, {"B", 1}} {
-		if strings.HasSuffix(t, u.suffix) {
-			t, mult = strings.TrimSpace(strings.TrimSuffix(t, u.suffix)), u.mult
-			break
-		}
-	}
-	n, err := strconv.Atoi(t)
-	if err != nil || n <= 0 {
-		return 0, fmt.Errorf("%q is not a positive size (e.g. 10MiB)", s)
-	}
-	if n > (1<<31-1)/mult {
-		return 0, fmt.Errorf("%q is too large", s)
-	}
-	return n * mult, nil
-}
-
-func (o *crawlOptions) crawlerConfig(logger *slog.Logger) crawler.Config {
-	cfg := crawler.Config{
-		Start:           o.start,
-		Concurrency:     o.concurrency,
-		Delay:           o.delay,
-		Timeout:         o.timeout,
-		MaxBody:         o.maxBodyBytes,
-		UserAgent:       o.userAgent,
-		RobotsAgent:     o.robotsAgent,
-		IgnoreRobots:    o.ignoreRobots,
-		Include:         o.includeRE,
-		Exclude:         o.excludeRE,
-		AllowSubdomains: o.allowSubdomains,
-		MaxDepth:        o.maxDepth,
-		MaxURLs:         o.maxURLs,
-		NoExternal:      o.noExternal,
-		Logger:          logger,
-		Now:             o.now,
-	}
-	o.sitemapOptions.apply(&cfg)
-	return cfg
-}
-
-// addMaskParams checks the --mask-param names and adds them to what the
-// process masks (urlx.AddSecretParams).
-func addMaskParams(names []string) error {
-	for _, p := range names {
-		if strings.TrimSpace(p) == "" || strings.ContainsAny(p, "=&?#") {
-			return usagef("--mask-param %q: give a query parameter name, without = & ? or #", p)
-		}
-	}
-	urlx.AddSecretParams(names...)
-	return nil
-}
-
-// repeated is how a repeatable flag's values are stored in the settings: a
-// JSON array of strings (a regular expression may contain spaces), or ""
-// for none.
-func repeated(vals []string) string {
-	if len(vals) == 0 {
-		return ""
-	}
-	b, _ := json.Marshal(vals) // []string always marshals
-	return string(b)
-}
-
-// settings returns the crawl settings recorded in the outputs. Nothing here
-// may be a credential.
-func (o *crawlOptions) settings() map[string]string {
-	m := map[string]string{
-		"concurrency":      strconv.Itoa(o.concurrency),
-		"delay":            o.delay.String(),
-		"timeout":          o.timeout.String(),
-		"max_body":         strconv.Itoa(o.maxBodyBytes),
-		"user_agent":       o.userAgent,
-		"robots_agent":     o.robotsAgent,
-		"ignore_robots":    strconv.FormatBool(o.ignoreRobots),
-		"include":          repeated(o.include),
-		"exclude":          repeated(o.exclude),
-		"mask_param":       repeated(o.maskParams),
-		"allow_subdomains": strconv.FormatBool(o.allowSubdomains),
-		"max_depth":        strconv.Itoa(o.maxDepth),
-		"max_urls":         strconv.Itoa(o.maxURLs),
-		"max_time":         o.maxTime.String(),
-		"no_external":      strconv.FormatBool(o.noExternal),
-		"fail_on":          o.failOn,
-	}
-	o.sitemapOptions.addSettings(m)
-	for k, v := range o.auth.settings {
-		m[k] = v
-	}
-	return m
-}
-
 func newCrawlCommand(ctx context.Context, stdout, stderr io.Writer, sig *signals) *cobra.Command {
-	o := &crawlOptions{}
+	o := newOptions()
+	c := &cliOptions{}
 	cmd := &cobra.Command{
 		Use:   "crawl [URL]",
 		Short: "Crawl a site from URL (or every site of crawlaudit.yaml) and write the audit report",
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) > 1 {
+				return usagef("crawl takes exactly one start URL, got %d arguments", len(args))
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			err := runCrawlCommand(ctx, cmd, o, args, stdout, stderr) // config.go
-			return withSignal(err, sig)
+			return withSignal(runCrawlCommand(ctx, cmd.Flags(), o, c, args, stdout, stderr), sig)
 		},
 	}
-	cmd.Args = func(_ *cobra.Command, args []string) error {
-		if len(args) > 1 {
-			return usagef("crawl takes exactly one start URL, got %d arguments", len(args))
-		}
-		return nil
-	}
-	o.register(cmd)
-	cmd.Flags().StringVar(&o.resume, "resume", "", "continue the interrupted crawl in this output folder (its crawl.db)")
-	o.job.registerConfig(cmd)
+	f := cmd.Flags()
+	bindFlags(f, &o)
+	c.bind(f)
+	f.StringVar(&c.resume, "resume", "", "continue the interrupted crawl in this output folder (its crawl.db)")
+	f.StringVar(&c.config, "config", "", "crawlaudit.yaml to read sites and settings from (default: ./crawlaudit.yaml when it exists)")
+	f.IntVar(&c.parallelSites, "parallel-sites", 1, "sites of the configuration file crawled at once")
 	return cmd
 }
 
-// withSignal turns a partial crawl into the interrupted error that carries
-// the signal's exit code.
+// runCrawlCommand runs `crawlaudit crawl`: one URL from the command line,
+// the crawl in --resume's folder, or the sites of a configuration file
+// (--config FILE, or crawlaudit.yaml in the working folder). Flags given
+// on the command line win over the file and over a resumed crawl's stored
+// settings.
+func runCrawlCommand(ctx context.Context, given *pflag.FlagSet, o crawlaudit.Options, c *cliOptions, args []string, stdout, stderr io.Writer) error {
+	if err := c.check(); err != nil {
+		return err
+	}
+	if err := crawlaudit.CheckParallelSites(c.parallelSites); err != nil {
+		return usageError{err}
+	}
+	if c.resume != "" {
+		if c.config != "" {
+			return usagef("--resume continues one crawl with its stored settings: --config does not apply")
+		}
+		base, err := crawlaudit.ResumeOptions(c.resume)
+		if err != nil {
+			return usageError{err}
+		}
+		if len(args) == 1 && strings.TrimRight(args[0], "/") != strings.TrimRight(base.Start, "/") {
+			return usagef("--resume %s: that crawl started at %s, not %s", c.resume, base.Start, args[0])
+		}
+		if err := applyGiven(given, &base, func(name string) bool { return name == "out" }); err != nil {
+			return usageError{err}
+		}
+		return runOne(ctx, base, c, stdout, stderr)
+	}
+	path := c.config
+	if path == "" {
+		if _, err := os.Stat(crawlaudit.DefaultConfigFile); err == nil {
+			path = crawlaudit.DefaultConfigFile
+		}
+	}
+	if path == "" {
+		if len(args) != 1 {
+			return usagef("crawl takes exactly one start URL (or --config FILE), got %d arguments", len(args))
+		}
+		o.Start = args[0]
+		return runOne(ctx, o, c, stdout, stderr)
+	}
+	cfg, err := readConfig(path)
+	if err != nil {
+		return err
+	}
+	if cfg.LogFormat != "" && !given.Changed("log-format") {
+		c.logFormat = cfg.LogFormat
+	}
+	if len(args) == 1 {
+		site, _, err := cfg.Site(args[0])
+		if err != nil {
+			return usageError{err}
+		}
+		if err := applyGiven(given, &site, nil); err != nil {
+			return usageError{err}
+		}
+		return runOne(ctx, site, c, stdout, stderr)
+	}
+	sites := make([]crawlaudit.Options, 0, len(cfg.Sites))
+	for _, s := range cfg.Sites {
+		// The whole list: folder flags are parent folders, as the file's
+		// defaults are.
+		whole := cfg.Listed()
+		if err := applyGiven(given, &s, func(name string) bool { return whole && pathFlags[name] }); err != nil {
+			return usagef("config %s: site %s: %v", cfg.Name, s.Name, err)
+		}
+		if whole {
+			for name, v := range map[string]*string{"out": &s.Out, "history": &s.History, "baseline": &s.Baseline} {
+				if given.Changed(name) {
+					*v = filepath.Join(given.Lookup(name).Value.String(), s.Name)
+				}
+			}
+		}
+		if err := s.Validate(); err != nil {
+			return usagef("config %s: site %s: %v", cfg.Name, s.Name, firstLine(err))
+		}
+		sites = append(sites, s)
+	}
+	if len(sites) == 1 {
+		return runOne(ctx, sites[0], c, stdout, stderr)
+	}
+	parallel := cfg.ParallelSites
+	if given.Changed("parallel-sites") {
+		parallel = c.parallelSites
+	}
+	return runSites(ctx, sites, parallel, c, stdout, stderr)
+}
+
+// check checks the flags that are not settings.
+func (c *cliOptions) check() error {
+	if err := crawlaudit.CheckLogFormat(c.logFormat); err != nil {
+		return usageError{err}
+	}
+	return nil
+}
+
+// readConfig reads and checks a configuration file.
+func readConfig(path string) (*crawlaudit.Config, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, usagef("config %s: %v", path, unwrapPath(err))
+	}
+	defer f.Close()
+	cfg, err := crawlaudit.ReadConfig(f, path)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	return cfg, nil
+}
+
+// prepare adds the run's environment to o: version, logger, warnings on
+// stderr, the process environment for credentials, the clock.
+func (c *cliOptions) prepare(o *crawlaudit.Options, stderr io.Writer) {
+	o.Version = version
+	level := slog.LevelWarn
+	if c.verbose {
+		level = slog.LevelInfo
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	var h slog.Handler = slog.NewTextHandler(stderr, opts)
+	if c.logFormat == "json" {
+		h = slog.NewJSONHandler(stderr, opts)
+	}
+	o.Logger = slog.New(h)
+	o.Warn = func(msg string) { fmt.Fprintln(stderr, "crawlaudit: warning:", msg) }
+	o.Getenv = os.Getenv
+	if c.now != nil {
+		o.Now = c.now
+	}
+}
+
+// runOne runs one site and prints its summary; errFailLevel when a finding
+// reached the fail level.
+func runOne(ctx context.Context, o crawlaudit.Options, c *cliOptions, stdout, stderr io.Writer) error {
+	c.prepare(&o, stderr)
+	p := &crawlaudit.Progress{OnPhase: profilePhase}
+	o.Progress = p
+	stop := showProgress(stderr, p.Snapshot, c.progress && !c.quiet, c.clock(), c.tick)
+	res, err := crawlaudit.Run(ctx, o)
+	stop()
+	if err != nil {
+		return usageError{err}
+	}
+	if !c.quiet {
+		printResult(stdout, o, res)
+	}
+	if res.Failed {
+		return errFailLevel
+	}
+	return nil
+}
+
+func (c *cliOptions) clock() func() time.Time {
+	if c.now != nil {
+		return c.now
+	}
+	return time.Now
+}
+
+// printResult prints a run's summary and where its report is.
+func printResult(w io.Writer, o crawlaudit.Options, res *crawlaudit.Result) {
+	fmt.Fprint(w, res.Summary())
+	fmt.Fprintf(w, "\nReport written to %s\n", res.Out)
+	if res.LimitReached {
+		fmt.Fprintf(w, "Stopped discovering new URLs at --max-urls %d.\n", o.MaxURLs)
+	}
+	if res.TimeUp {
+		fmt.Fprintf(w, "Stopped at --max-time %s: the reports are partial. Continue with: crawlaudit crawl --resume %s\n", o.MaxTime, res.Out)
+	}
+}
+
+// lockedWriter serialises writes of parallel sites to one writer.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// runSites crawls several sites, parallel at a time, each into its own
+// folder. Each site's terminal output is printed whole when it finishes;
+// logs carry a site attribute. It returns errFailLevel when a site failed
+// its fail level, an error naming the sites that could not run otherwise.
+func runSites(ctx context.Context, sites []crawlaudit.Options, parallel int, c *cliOptions, stdout, stderr io.Writer) error {
+	errw := &lockedWriter{w: stderr}
+	outw := &lockedWriter{w: stdout}
+	for i := range sites {
+		c.prepare(&sites[i], errw)
+	}
+	results := crawlaudit.RunSites(ctx, sites, parallel, func(r crawlaudit.SiteResult) {
+		var buf bytes.Buffer
+		fmt.Fprintf(&buf, "== %s (%s) ==\n", r.Options.Name, r.Options.Masked(r.Options.Start))
+		if r.Err == nil && !c.quiet {
+			printResult(&buf, r.Options, r.Result)
+		}
+		buf.WriteString("\n")
+		_, _ = outw.Write(buf.Bytes())
+	})
+	failed, broken := 0, []string{}
+	for _, r := range results {
+		state := "passed"
+		switch {
+		case r.Err != nil:
+			state = "error: " + firstLine(r.Err)
+			broken = append(broken, r.Options.Name+": "+firstLine(r.Err))
+		case r.Result.Failed:
+			state = "failed: findings reached the fail level"
+			failed++
+		}
+		fmt.Fprintf(stdout, "site %s: %s (%s)\n", r.Options.Name, state, r.Options.Out)
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if len(broken) > 0 {
+		return fmt.Errorf("%d of %d sites could not be crawled: %s", len(broken), len(sites), strings.Join(broken, "; "))
+	}
+	if failed > 0 {
+		return errFailLevel
+	}
+	return nil
+}
+
+func newDemoCommand(ctx context.Context, stdout, stderr io.Writer, sig *signals) *cobra.Command {
+	o := newOptions()
+	// The demo site has every problem planted on purpose: by default the
+	// demo succeeds when it ran, whatever it found.
+	o.FailOn = crawlaudit.LevelNever
+	c := &cliOptions{}
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Serve the bundled demo site on loopback, audit it and write the report",
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) != 0 {
+				return usagef("demo takes no arguments")
+			}
+			return nil
+		},
+		RunE: func(_ *cobra.Command, _ []string) error {
+			return withSignal(runDemo(ctx, o, c, stdout, stderr), sig)
+		},
+	}
+	bindFlags(cmd.Flags(), &o)
+	c.bind(cmd.Flags())
+	return cmd
+}
+
+// runDemo serves the bundled demo site and a second "external" site on
+// loopback ports, crawls the demo site with o's settings and writes the
+// report.
+func runDemo(ctx context.Context, o crawlaudit.Options, c *cliOptions, stdout, stderr io.Writer) error {
+	if err := c.check(); err != nil {
+		return err
+	}
+	d, err := demo.Start(nil)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	o.Start = d.Site.URL + "/"
+	if !c.quiet {
+		fmt.Fprintf(stdout, "Demo site served at %s (external links at %s)\n\n", d.Site.URL, d.External.URL)
+	}
+	return runOne(ctx, o, c, stdout, stderr)
+}
+
+// withSignal turns a run stopped by a signal into the interrupted error
+// that carries the signal's exit code.
 func withSignal(err error, sig *signals) error {
 	if s := sig.received(); s != nil && (err == nil || errors.Is(err, errFailLevel) || errors.Is(err, context.Canceled)) {
 		return interruptedError{sig: s}
@@ -312,142 +353,10 @@ func withSignal(err error, sig *signals) error {
 	return err
 }
 
-// runCrawl crawls o.start, audits it and writes every output. It returns
-// errFailLevel when a finding reaches the fail level.
-func runCrawl(ctx context.Context, o *crawlOptions, stdout, stderr io.Writer) error {
-	var st *store.SQLite
-	var resumed *store.Meta
-	if o.resume != "" {
-		o.out = o.resume
-		if err := checkWritable(o.out); err != nil {
-			return usageError{err}
-		}
-		var err error
-		if st, resumed, err = openCrawlDB(o); err != nil {
-			return err
-		}
-		defer st.Close()
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
 	}
-	if err := o.validate(); err != nil {
-		return err
-	}
-	if o.now == nil {
-		o.now = time.Now
-	}
-	if err := checkWritable(o.out); err != nil {
-		return usageError{err}
-	}
-	level := slog.LevelWarn
-	if o.verbose {
-		level = slog.LevelInfo
-	}
-	logger := o.job.newLogger(stderr, level)
-	for _, w := range o.auth.warnings {
-		fmt.Fprintln(stderr, "crawlaudit: warning:", w)
-	}
-
-	if st == nil {
-		var err error
-		if st, _, err = openCrawlDB(o); err != nil {
-			return err
-		}
-		defer st.Close()
-	}
-	started := o.now().UTC()
-	if resumed != nil {
-		started = resumed.StartedAt
-	}
-	start, _ := urlx.Parse(o.start)
-	// Stored before the first request, so an interrupted crawl can be
-	// resumed and reported; replaced when the crawl ends.
-	if err := st.SetMeta(store.Meta{ToolVersion: version, StartURL: start.String(), StartedAt: started, Partial: true, Settings: o.settings()}); err != nil {
-		return err
-	}
-	cfg := o.crawlerConfig(logger)
-	cfg.Credentials, cfg.CompareAnonymous = o.auth.creds, o.auth.compareAnonymous // flags_auth.go
-	if resumed != nil {
-		cfg.Resume = st
-	}
-	cfg.Progress = &crawler.Progress{}
-	stopProgress := showProgress(stderr, cfg.Progress, o.progress && !o.quiet, o.now)
-	crawlCtx := ctx
-	if o.maxTime > 0 {
-		// Like Ctrl-C, but the run goes on to the reports and its usual
-		// exit code: requests in flight finish, the frontier is kept.
-		var cancel context.CancelFunc
-		crawlCtx, cancel = context.WithTimeout(ctx, o.maxTime)
-		defer cancel()
-	}
-	res, err := crawler.Run(crawlCtx, cfg, st)
-	timeUp := res.Partial && ctx.Err() == nil && errors.Is(crawlCtx.Err(), context.DeadlineExceeded)
-	stopProgress()
-	heapProfile("crawl")
-	// The audit and the reports take minutes on a million URLs: they show
-	// progress too, until the summary is printed.
-	op := &outputProgress{files: len(report.FileNames())}
-	stopOutputProgress := showOutputProgress(stderr, op, o.progress && !o.quiet && err == nil, o.now)
-	defer stopOutputProgress()
-	if err != nil {
-		if errors.Is(err, crawler.ErrStartUnreachable) {
-			return usageError{err}
-		}
-		return err
-	}
-	meta := store.Meta{
-		ToolVersion: version,
-		StartURL:    start.String(),
-		StartedAt:   started,
-		FinishedAt:  o.now().UTC(),
-		Partial:     res.Partial,
-		Settings:    o.settings(),
-	}
-	if len(res.RejectionProof) > 0 {
-		// Not a setting, but crawl-level evidence the audit reads
-		// (auth.go): why the credentials stopped working.
-		meta.Settings["credentials_rejection_proof"] = repeated(res.RejectionProof)
-	}
-	if err := st.SetMeta(meta); err != nil {
-		return err
-	}
-	findings, err := audit.Run(st)
-	if err != nil {
-		return err
-	}
-	op.audited.Store(true)
-	outcome := o.job.applyPolicy(findings, o.now(), logger)
-	if err := st.PutFindings(outcome.Findings); err != nil {
-		return err
-	}
-	// From here on the crawl does not change: the outputs share one Memo.
-	done := report.NewMemo(st)
-	// A baseline that cannot be read fails the run, but only after the
-	// crawl's own outputs are written.
-	since, baseErr := o.compareBaseline(done, logger)
-	if err := writeOutputsCounted(o.out, done, since, &op.written); err != nil {
-		return err
-	}
-	if baseErr != nil {
-		return baseErr
-	}
-	jr, err := o.finishJob(ctx, done, since, outcome, logger)
-	if err != nil {
-		return err
-	}
-	stopOutputProgress()
-	if !o.quiet {
-		if err := writeSummary(stdout, done); err != nil {
-			return err
-		}
-		if err := printJob(stdout, jr, outcome); err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "\nReport written to %s\n", o.out)
-		if res.LimitReached {
-			fmt.Fprintf(stdout, "Stopped discovering new URLs at --max-urls %d.\n", o.maxURLs)
-		}
-		if timeUp {
-			fmt.Fprintf(stdout, "Stopped at --max-time %s: the reports are partial. Continue with: crawlaudit crawl --resume %s\n", o.maxTime, o.out)
-		}
-	}
-	return o.verdict(done, jr)
+	return err
 }

@@ -3,18 +3,14 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
-	"strconv"
 	"strings"
 	"testing"
 
-	"github.com/crawlaudit/crawlaudit"
+	"github.com/crawlaudit/crawlaudit/internal/demo"
 	"github.com/crawlaudit/crawlaudit/internal/testsite"
 )
 
@@ -22,7 +18,7 @@ import (
 func demoServers(t *testing.T) (site, external string, log *testsite.Log) {
 	t.Helper()
 	log = &testsite.Log{}
-	d, err := testsite.StartDemo(crawlaudit.Sites, log)
+	d, err := demo.Start(log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +66,7 @@ func readCrawlJSON(t *testing.T, dir string) crawlJSON {
 // path → "status kind" ("blocked" for not requested, 0 for no answer).
 func demoExpectedStatuses(t *testing.T, site, external string) map[string]string {
 	t.Helper()
-	data, err := crawlaudit.Sites.ReadFile("testdata/sites/DEMO.md")
+	data, err := demo.Sites.ReadFile("sites/DEMO.md")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,125 +101,4 @@ func demoExpectedStatuses(t *testing.T, site, external string) map[string]string
 		t.Fatalf("DEMO.md table gave only %d URLs", len(want))
 	}
 	return want
-}
-
-func TestDemoCrawlEndToEnd(t *testing.T) {
-	site, external, log := demoServers(t)
-	out := t.TempDir()
-	var stdout, stderr bytes.Buffer
-	o := newCrawlOptions()
-	o.start, o.out = site+"/", out
-	err := runCrawl(context.Background(), o, &stdout, &stderr)
-	if err != errFailLevel {
-		t.Fatalf("runCrawl error = %v, want errFailLevel (the demo has error findings)", err)
-	}
-	c := readCrawlJSON(t, out)
-	if c.SchemaVersion != 1 || c.StartURL != site+"/" {
-		t.Errorf("schema_version %d, start_url %q", c.SchemaVersion, c.StartURL)
-	}
-
-	// Every URL's status and kind, exactly as DEMO.md lists them.
-	want := demoExpectedStatuses(t, site, external)
-	got := map[string]string{}
-	for _, u := range c.URLs {
-		s := strconv.Itoa(u.Status)
-		if u.BlockedByRobots {
-			s = "blocked"
-		}
-		got[u.URL] = s + " " + u.Kind
-		if u.URL == site+"/sitemap.xml" && u.SitemapURLs != 23 {
-			t.Errorf("/sitemap.xml: sitemap_urls %d, want 23", u.SitemapURLs)
-		}
-		if u.Status == 0 && !u.BlockedByRobots && u.Error == "" {
-			t.Errorf("%s: status 0 without an error", u.URL)
-		}
-	}
-	var diffs []string
-	for k, w := range want {
-		if got[k] != w {
-			diffs = append(diffs, fmt.Sprintf("%s: got %q, want %q", k, got[k], w))
-		}
-	}
-	for k, g := range got {
-		if _, ok := want[k]; !ok {
-			diffs = append(diffs, fmt.Sprintf("%s: unexpected %q", k, g))
-		}
-	}
-	sort.Strings(diffs)
-	if len(diffs) > 0 {
-		t.Errorf("URL records differ from DEMO.md:\n%s", strings.Join(diffs, "\n"))
-	}
-
-	// The exact set of findings, with their referrers.
-	wantFindings := []string{
-		"broken-link error /blog/holiday-hours-2024.html <- /blog/page/2.html",
-		"broken-link error /menu/seasonal.html <- /menu/",
-		"forbidden-asset error /css/seasonal.css <- /",
-		"forbidden-asset error /img/staff/team.jpg <- /about/",
-		"forbidden-linked-page notice {{EXTERNAL}}/private <- /about/",
-		"forbidden-linked-page warning /admin/ <- /about/",
-		"fetch-error notice http://127.0.0.1:1/ <- /about/",
-		"fetch-error warning /newsletter/subscribe <- /blog/",
-		"soft-404 warning /blog/christmas-2025.html <- /blog/page/2.html",
-		"missing-www-authenticate error /account/ <- /catering.html /wholesale.html",
-		"redirect-chain warning /old-menu.html <- /faq.html /sitemap.xml",
-		"redirect-loop error /loop-a <- /faq.html",
-		"server-error error /catering/quote <- /catering.html",
-		"server-error error /shop/ <- / /menu/",
-		"unauthorized-asset error /cdn/photos/wedding-cake.jpg <- /gallery.html /menu/cakes.html",
-		"unauthorized-linked-page warning /account/ <- /catering.html /wholesale.html",
-		"unauthorized-linked-page warning /members/ <- /catering.html /wholesale.html",
-		// authentication
-		"basic-auth-over-http warning /members/ <- /catering.html /sitemap.xml /wholesale.html",
-		"bot-protection notice {{EXTERNAL}}/market <- /about/",
-		"login-wall warning /trade/ <- /wholesale.html",
-		// sitemaps and robots.txt
-		"sitemap-unavailable error /sitemap-wholesale.xml <- /robots.txt",
-		"unauthorized-sitemap-url error /members/ <- /sitemap.xml",
-		"asset-disallowed warning /css/print.css <- /css/site.css",
-		"sitemap-url-disallowed warning /internal/report.html <- /sitemap.xml",
-		"sitemap-url-not-indexable warning /old-menu.html <- /sitemap.xml",
-		"orphan-sitemap-url notice /blog/2025/harvest-loaf.html <- /sitemap.xml",
-		"page-missing-from-sitemap notice /map.html <- /contact.html",
-		"sitemap-invalid-lastmod notice /sitemap.xml <- /robots.txt",
-	}
-	short := func(u string) string {
-		u = strings.Replace(u, external, "{{EXTERNAL}}", 1)
-		return strings.TrimPrefix(u, site)
-	}
-	var gotFindings []string
-	for _, f := range c.Findings {
-		var refs []string
-		for _, r := range f.Referrers {
-			refs = append(refs, short(r))
-		}
-		gotFindings = append(gotFindings, fmt.Sprintf("%s %s %s <- %s", f.Rule, f.Severity, short(f.URL), strings.Join(refs, " ")))
-		if !strings.Contains(f.Message, "Fix:") {
-			t.Errorf("%s on %s: message without a fix: %q", f.Rule, f.URL, f.Message)
-		}
-	}
-	sort.Strings(gotFindings)
-	sort.Strings(wantFindings)
-	if strings.Join(gotFindings, "\n") != strings.Join(wantFindings, "\n") {
-		t.Errorf("findings:\n got:\n%s\nwant:\n%s", strings.Join(gotFindings, "\n"), strings.Join(wantFindings, "\n"))
-	}
-
-	// Robots-disallowed and form URLs were never requested.
-	for _, p := range []string{"/internal/report.html", "/contact/send"} {
-		if n := log.Count(p); n != 0 {
-			t.Errorf("%s requested %d times", p, n)
-		}
-	}
-	// Every output file exists and the summary names them.
-	for _, name := range []string{"crawl.json", "urls.csv", "findings.csv", "links.csv"} {
-		if fi, err := os.Stat(filepath.Join(out, name)); err != nil || fi.Size() == 0 {
-			t.Errorf("%s: %v", name, err)
-		}
-	}
-	if !strings.Contains(stdout.String(), "Findings by rule") || !strings.Contains(stdout.String(), "Report written to "+out) {
-		t.Errorf("summary output:\n%s", stdout.String())
-	}
-	if stderr.Len() != 0 {
-		t.Errorf("stderr not empty:\n%s", stderr.String())
-	}
 }

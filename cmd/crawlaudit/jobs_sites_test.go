@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"github.com/crawlaudit/crawlaudit"
+	"github.com/crawlaudit/crawlaudit/internal/history"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -102,7 +105,7 @@ sites:
 	// Each site has its own history; the second and third crawls had a
 	// baseline (nothing changed).
 	for name, n := range map[string]int{"ok": 2, "broken": 3, "auth": 2} {
-		entries, err := historyEntries(filepath.Join(dir, "hist", name))
+		entries, err := history.Entries(filepath.Join(dir, "hist", name))
 		if err != nil || len(entries) != n {
 			t.Errorf("history of %s: %v %v, want %d entries", name, entries, err, n)
 		}
@@ -151,14 +154,14 @@ func TestHistoryKeepsNewestCrawlsAndUsesTheLastAsBaseline(t *testing.T) {
 	clock := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	crawl := func(phase int32) error {
 		site.phase.Store(phase)
-		o := newCrawlOptions()
-		o.start, o.out, o.quiet = srv.URL+"/", filepath.Join(dir, "out"), true
-		o.job.history, o.job.historyKeep, o.job.failOnNew = hist, 2, "error"
+		o := crawlaudit.DefaultOptions()
+		o.Start, o.Out = srv.URL+"/", filepath.Join(dir, "out")
+		o.History, o.HistoryKeep, o.FailOnNew = hist, 2, "error"
 		now := clock
-		o.now = func() time.Time { return now }
+		o.Now = func() time.Time { return now }
 		clock = clock.Add(time.Hour)
-		var stdout, stderr bytes.Buffer
-		return runCrawl(context.Background(), o, &stdout, &stderr)
+		var stderr bytes.Buffer
+		return runSite(context.Background(), o, &stderr)
 	}
 	// First: no history, every finding new → fails. Second, same site:
 	// the first is the baseline, nothing new → passes. Third, statuses
@@ -217,13 +220,13 @@ func TestNotifyFailureIsLoggedAndKeepsTheReport(t *testing.T) {
 			rc := &receiver{statuses: tc.statuses}
 			hook := testsite.Start(rc, nil)
 			t.Cleanup(hook.Close)
-			o := newCrawlOptions()
+			o := crawlaudit.DefaultOptions()
 			out := t.TempDir()
-			o.start, o.out, o.quiet, o.verbose, o.failOn = srv.URL+"/", out, true, true, "never"
-			o.job.notifyURL, o.job.notifyBackoff = hook.URL+"/secret-path", time.Millisecond
-			var stdout, stderr bytes.Buffer
-			if err := runCrawl(context.Background(), o, &stdout, &stderr); err != nil {
-				t.Fatalf("runCrawl: %v (a failed notification must not change the result)", err)
+			o.Start, o.Out, o.FailOn = srv.URL+"/", out, "never"
+			o.NotifyURL, o.NotifyBackoff = hook.URL+"/secret-path", time.Millisecond
+			var stderr bytes.Buffer
+			if err := runSite(context.Background(), o, &stderr); err != nil {
+				t.Fatalf("Run: %v (a failed notification must not change the result)", err)
 			}
 			if n := len(rc.got()); n != tc.posts {
 				t.Errorf("%d posts, want %d", n, tc.posts)
@@ -239,11 +242,11 @@ func TestNotifyFailureIsLoggedAndKeepsTheReport(t *testing.T) {
 	// A webhook that never answers: the attempt times out and the crawl
 	// still returns.
 	t.Run("unreachable webhook", func(t *testing.T) {
-		o := newCrawlOptions()
-		o.start, o.out, o.quiet, o.failOn = srv.URL+"/", t.TempDir(), true, "never"
-		o.job.notifyURL, o.job.notifyBackoff = "http://127.0.0.1:1/hook", time.Millisecond
-		var stdout, stderr bytes.Buffer
-		if err := runCrawl(context.Background(), o, &stdout, &stderr); err != nil || !strings.Contains(stderr.String(), "notification failed") {
+		o := crawlaudit.DefaultOptions()
+		o.Start, o.Out, o.FailOn = srv.URL+"/", t.TempDir(), "never"
+		o.NotifyURL, o.NotifyBackoff = "http://127.0.0.1:1/hook", time.Millisecond
+		var stderr bytes.Buffer
+		if err := runSite(context.Background(), o, &stderr); err != nil || !strings.Contains(stderr.String(), "notification failed") {
 			t.Errorf("err %v log %s", err, stderr.String())
 		}
 	})
@@ -262,18 +265,18 @@ func TestPartialCrawlIsNotFiledInHistory(t *testing.T) {
 	}), nil)
 	t.Cleanup(srv.Close)
 	dir := t.TempDir()
-	o := newCrawlOptions()
-	o.start, o.out, o.quiet, o.failOn, o.concurrency = srv.URL+"/", filepath.Join(dir, "out"), true, "never", 1
-	o.job.history = filepath.Join(dir, "history")
-	var stdout, stderr bytes.Buffer
-	if err := runCrawl(ctx, o, &stdout, &stderr); err != nil {
-		t.Fatalf("runCrawl: %v", err)
+	o := crawlaudit.DefaultOptions()
+	o.Start, o.Out, o.FailOn, o.Concurrency = srv.URL+"/", filepath.Join(dir, "out"), "never", 1
+	o.History = filepath.Join(dir, "history")
+	var stderr bytes.Buffer
+	if err := runSite(ctx, o, &stderr); err != nil {
+		t.Fatalf("Run: %v", err)
 	}
-	metrics := readFile(t, filepath.Join(o.out, "metrics.prom"))
+	metrics := readFile(t, filepath.Join(o.Out, "metrics.prom"))
 	if !strings.Contains(metrics, `crawlaudit_crawl_partial{site="`+hostOf(srv.URL)+`"} 1`+"\n") || strings.Contains(metrics, "last_success") {
 		t.Errorf("metrics of a partial crawl:\n%s", metrics)
 	}
-	if _, err := os.Stat(o.job.history); !os.IsNotExist(err) {
+	if _, err := os.Stat(o.History); !os.IsNotExist(err) {
 		t.Errorf("history created for a partial crawl: %v", err)
 	}
 	if !strings.Contains(stderr.String(), "partial crawl not filed in history") {
@@ -313,4 +316,19 @@ func TestJobFlagErrorsAreUsageErrorsBeforeAnyRequest(t *testing.T) {
 	if n := len(log.Requests()); n != 0 {
 		t.Errorf("%d requests sent despite usage errors", n)
 	}
+}
+
+// runSite runs o through crawlaudit.Run, the way the crawl command does
+// (logging at info level as text on stderr), and returns errFailLevel when
+// a finding reached the fail level.
+func runSite(ctx context.Context, o crawlaudit.Options, stderr *bytes.Buffer) error {
+	o.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	res, err := crawlaudit.Run(ctx, o)
+	if err != nil {
+		return err
+	}
+	if res.Failed {
+		return errFailLevel
+	}
+	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -176,6 +177,14 @@ func newRootCommand(ctx context.Context, stdout, stderr io.Writer, sig *signals)
 	root.AddCommand(newDemoCommand(ctx, stdout, stderr, sig))
 	root.AddCommand(newReportCommand(ctx, stdout, stderr))
 	root.AddCommand(newConfigCommand(stdout))
-	root.AddCommand(newDiffCommand(stdout))
+	root.AddCommand(newDiffCommand(ctx, stdout))
 	return root
+}
+
+func firstLine(err error) string {
+	s := err.Error()
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	return s
 }

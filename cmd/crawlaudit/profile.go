@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/crawlaudit/crawlaudit"
 	"io"
 	"os"
 	"runtime/pprof"
@@ -44,6 +45,17 @@ func startProfile(stderr io.Writer) func() {
 // FILE.outputs once the outputs are written. For measuring, like
 // CRAWLAUDIT_CPUPROFILE.
 const heapProfileEnv = "CRAWLAUDIT_MEMPROFILE"
+
+// profilePhase writes the heap profiles of CRAWLAUDIT_MEMPROFILE as a run
+// leaves its crawl and its outputs (crawlaudit.Progress.OnPhase).
+func profilePhase(p crawlaudit.Phase) {
+	switch p {
+	case crawlaudit.PhaseAudit:
+		heapProfile("crawl")
+	case crawlaudit.PhaseDone:
+		heapProfile("outputs")
+	}
+}
 
 // heapProfile writes the heap profile of stage when CRAWLAUDIT_MEMPROFILE
 // is set. Problems are reported on stderr and never stop the command.

@@ -5,62 +5,67 @@ import (
 	"io"
 	"os"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
-	"github.com/crawlaudit/crawlaudit/crawler"
+	"github.com/crawlaudit/crawlaudit"
 )
 
-// logEvery is how often progress is logged when stderr is not a terminal
-// (a variable for tests).
-var logEvery = 10 * time.Second
+// logEvery is how often progress is logged when stderr is not a terminal.
+const logEvery = 10 * time.Second
 
-// showProgress reports p on w until the returned stop is called: a live
+// ticker starts a ticker of period d and returns its channel and its stop;
+// time.NewTicker's, or a test's own events.
+type ticker func(d time.Duration) (<-chan time.Time, func())
+
+func realTicker(d time.Duration) (<-chan time.Time, func()) {
+	t := time.NewTicker(d)
+	return t.C, t.Stop
+}
+
+// showProgress reports a run's progress (snap, from
+// crawlaudit.Progress.Snapshot) on w until the returned stop is called: a live
 // line (schollz/progressbar) when w is a terminal, one log line every 10s
-// otherwise, nothing when off.
-func showProgress(w io.Writer, p *crawler.Progress, on bool, now func() time.Time) (stop func()) {
+// otherwise, nothing when off. While crawling it shows the URLs done and
+// queued, the request rate and errors; afterwards the audit and the files
+// written (a million-URL crawl spends minutes there).
+func showProgress(w io.Writer, snap func() crawlaudit.ProgressSnapshot, on bool, now func() time.Time, tick ticker) (stop func()) {
 	started := now()
-	return showLine(w, on, func() string {
+	var after time.Time // when the crawl phase ended
+	return showLine(w, on, tick, func() string {
+		s := snap()
 		el := now().Sub(started)
-		rate := 0.0
-		if s := el.Seconds(); s > 0 {
-			rate = float64(p.Requests.Load()) / s
+		if s.Phase == crawlaudit.PhaseCrawl {
+			rate := 0.0
+			if sec := el.Seconds(); sec > 0 {
+				rate = float64(s.Requests) / sec
+			}
+			return fmt.Sprintf("%d URLs done, %d queued, %.0f req/s, %d errors, %s elapsed",
+				s.Done, s.Queued, rate, s.Errors, el.Truncate(time.Second))
 		}
-		return fmt.Sprintf("%d URLs done, %d queued, %.0f req/s, %d errors, %s elapsed",
-			p.Done.Load(), p.Queued.Load(), rate, p.Errors.Load(), el.Truncate(time.Second))
-	})
-}
-
-// outputProgress counts the work after the crawl: the audit, then the
-// report files. Its methods are safe for concurrent use.
-type outputProgress struct {
-	files   int          // report files to write
-	audited atomic.Bool  // the audit is done
-	written atomic.Int64 // report files written
-}
-
-// showOutputProgress reports op on w as showProgress does the crawl (a
-// million-URL crawl spends minutes here).
-func showOutputProgress(w io.Writer, op *outputProgress, on bool, now func() time.Time) (stop func()) {
-	started := now()
-	return showLine(w, on, func() string {
-		el := now().Sub(started).Truncate(time.Second)
-		if !op.audited.Load() {
+		if after.IsZero() {
+			after = now()
+		}
+		el = now().Sub(after).Truncate(time.Second)
+		if s.Phase == crawlaudit.PhaseAudit {
 			return fmt.Sprintf("auditing the crawl, %s elapsed", el)
 		}
-		return fmt.Sprintf("writing reports: %d of %d files written, %s elapsed", op.written.Load(), op.files, el)
+		return fmt.Sprintf("writing reports: %d of %d files written, %s elapsed", s.Written, s.Files, el)
 	})
 }
 
 // showLine shows line() on w until the returned stop is called: a live
 // line (schollz/progressbar) when w is a terminal, one log line every
-// logEvery otherwise, nothing when off. Calling stop twice is harmless.
-func showLine(w io.Writer, on bool, line func() string) (stop func()) {
+// logEvery otherwise, nothing when off. tick (nil: realTicker) paces it.
+// Calling stop twice is harmless.
+func showLine(w io.Writer, on bool, tick ticker, line func() string) (stop func()) {
 	if !on {
 		return func() {}
+	}
+	if tick == nil {
+		tick = realTicker
 	}
 	f, isFile := w.(*os.File)
 	tty := isFile && term.IsTerminal(int(f.Fd()))
@@ -76,14 +81,14 @@ func showLine(w io.Writer, on bool, line func() string) (stop func()) {
 			progressbar.OptionClearOnFinish(),
 		)
 		wg.Go(func() {
-			t := time.NewTicker(250 * time.Millisecond)
-			defer t.Stop()
+			c, stop := tick(250 * time.Millisecond)
+			defer stop()
 			for {
 				select {
 				case <-quit:
 					bar.Finish()
 					return
-				case <-t.C:
+				case <-c:
 					bar.Describe(line())
 					_ = bar.Add(1)
 				}
@@ -91,13 +96,13 @@ func showLine(w io.Writer, on bool, line func() string) (stop func()) {
 		})
 	} else {
 		wg.Go(func() {
-			t := time.NewTicker(logEvery)
-			defer t.Stop()
+			c, stop := tick(logEvery)
+			defer stop()
 			for {
 				select {
 				case <-quit:
 					return
-				case <-t.C:
+				case <-c:
 					fmt.Fprintln(w, "crawlaudit: progress:", line())
 				}
 			}

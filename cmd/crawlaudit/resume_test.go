@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"github.com/crawlaudit/crawlaudit"
 	"net/http"
 	"os"
 	"os/exec"
@@ -86,7 +87,7 @@ type urlState struct {
 
 func readCrawl(t *testing.T, dir string) (map[string]urlState, []store.Edge, []string) {
 	t.Helper()
-	st, err := store.OpenSQLite(filepath.Join(dir, dbName))
+	st, err := store.OpenSQLite(filepath.Join(dir, crawlaudit.DBName))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,7 +203,7 @@ func TestResumeAfterKill9(t *testing.T) {
 		}
 	}
 	meta := func() store.Meta {
-		st, err := store.OpenSQLite(filepath.Join(dir, dbName))
+		st, err := store.OpenSQLite(filepath.Join(dir, crawlaudit.DBName))
 		if err != nil {
 			t.Fatal(err)
 		}

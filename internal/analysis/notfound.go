@@ -51,9 +51,13 @@ func SaysNotFound(title string) bool {
 }
 
 // SoftNotFound reports whether u is a soft 404: an HTML page of the site
-// answering 200 whose title says it was not found (SaysNotFound). The audit
+// (or one without a Content-Type) answering 200 whose title says it was not
+// found (SaysNotFound). The audit
 // (rule soft-404) and the crawl budget (soft_404) share this definition.
 func SoftNotFound(u store.URL) bool {
-	return u.Status == 200 && u.Kind == store.KindPage && strings.Contains(strings.ToLower(u.ContentType), "html") &&
+	ct := strings.ToLower(strings.TrimSpace(u.ContentType))
+	// An answer without a Content-Type is sniffed as HTML (IndexableType;
+	// the crawler reads its title then too).
+	return u.Status == 200 && u.Kind == store.KindPage && (ct == "" || strings.Contains(ct, "html")) &&
 		SaysNotFound(u.Title)
 }

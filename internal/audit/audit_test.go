@@ -178,25 +178,6 @@ func TestRules(t *testing.T) {
 	}
 }
 
-func TestCatalogueCoversEveryRuleUsed(t *testing.T) {
-	t.Parallel()
-	seen := map[string]bool{}
-	for _, r := range Catalogue() {
-		if seen[r.ID] {
-			t.Errorf("rule %s listed twice", r.ID)
-		}
-		seen[r.ID] = true
-		if r.Explain == "" || r.Fix == "" || r.Severity.Rank() == 0 || r.Applies == nil || r.Check == nil {
-			t.Errorf("rule %s: incomplete entry %+v", r.ID, r)
-		}
-	}
-	for _, id := range []string{UnauthorizedLinkedPage, ForbiddenLinkedPage, UnauthorizedAsset, ForbiddenAsset, MissingWWWAuthenticate, BrokenLink, ServerError, RedirectChain, RedirectLoop, FetchError} {
-		if !seen[id] {
-			t.Errorf("rule %s missing from the catalogue", id)
-		}
-	}
-}
-
 // runBoth is Run, after checking the rules' inbound conditions
 // (checkInboundPrefilter).
 func runBoth(t *testing.T, r store.Reader) ([]store.Finding, error) {

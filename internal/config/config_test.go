@@ -1,97 +1,146 @@
 package config
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
+// size is a text-unmarshalled setting, as crawlaudit.ByteSize.
+type size int
+
+func (s *size) UnmarshalText(b []byte) error {
+	if string(b) == "big" {
+		*s = 1000
+		return nil
+	}
+	return fmt.Errorf("%q is not big", b)
+}
+
+type rule struct {
+	Severity string   `yaml:"severity"`
+	Disabled bool     `yaml:"disabled"`
+	Ignore   []string `yaml:"ignore_urls"`
+}
+
+type site struct {
+	URL     string          `yaml:"url"`
+	N       int             `yaml:"n"`
+	Delay   time.Duration   `yaml:"delay"`
+	Size    size            `yaml:"size"`
+	List    []string        `yaml:"list"`
+	Rules   map[string]rule `yaml:"rules"`
+	Untaged string
+	Skipped string `yaml:"-"`
+}
+
+type topLevel struct {
+	Parallel *int `yaml:"parallel"`
+}
+
 const good = `# two sites
-parallel_sites: 2
-log_format: json
+parallel: 2
 defaults:
-  concurrency: 4
+  n: 4
   delay: 250ms
-  fail_on: warning
-  include: ['^/docs/']
+  list: ['^/docs/']
   rules:
     broken-link: {severity: warning}
     redirect-chain: {disabled: true}
 sites:
   - url: https://www.example.com/
-    out: reports/www
-    max_urls: 500
+    size: big
     rules:
-      forbidden-asset:
-        ignore_urls: ['^https://www\.example\.com/private/']
+      broken-link:
+        ignore_urls: ['x']
   - url: http://127.0.0.1:8080/
-    name: local
-    concurrency: 2
-    include: []
+    n: 2
+    list: []
 `
 
-func TestParseMergesDefaultsIntoSites(t *testing.T) {
-	c, err := Parse(strings.NewReader(good), "crawlaudit.yaml")
+// TestDecodeMergesDefaultsIntoSites: defaults: first, then the site's
+// keys; lists replaced, rule entries replaced whole, untouched keys keep
+// the caller's defaults.
+func TestDecodeMergesDefaultsIntoSites(t *testing.T) {
+	var top topLevel
+	f, err := Parse(strings.NewReader(good), "c.yaml", &top)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if *c.ParallelSites != 2 || *c.LogFormat != "json" {
-		t.Errorf("top level: %v %v", *c.ParallelSites, *c.LogFormat)
+	if top.Parallel == nil || *top.Parallel != 2 || f.Sites() != 2 || f.Name() != "c.yaml" {
+		t.Fatalf("top = %+v, %d sites", top, f.Sites())
 	}
-	sites := c.Resolved()
-	if len(sites) != 2 {
-		t.Fatalf("sites: %d", len(sites))
+	a, b := site{Size: 7}, site{Size: 7}
+	if err := f.Decode(0, &a); err != nil {
+		t.Fatal(err)
 	}
-	a, b := sites[0], sites[1]
-	if *a.Concurrency != 4 || *b.Concurrency != 2 || *a.Delay != "250ms" || *a.MaxURLs != 500 || b.MaxURLs != nil {
+	if err := f.Decode(1, &b); err != nil {
+		t.Fatal(err)
+	}
+	if a.N != 4 || b.N != 2 || a.Delay != 250*time.Millisecond || a.Size != 1000 || b.Size != 7 {
 		t.Errorf("merge: a=%+v b=%+v", a, b)
 	}
-	if len(a.Rules) != 3 || len(b.Rules) != 2 || !*b.Rules["redirect-chain"].Disabled {
-		t.Errorf("rules merge: %v %v", a.Rules, b.Rules)
+	if len(a.List) != 1 || len(b.List) != 0 {
+		t.Errorf("lists: a=%q b=%q (an explicit empty list replaces the default)", a.List, b.List)
 	}
-	if got := SiteName(a); got != "www.example.com" {
-		t.Errorf("name a %q", got)
+	if len(a.Rules) != 2 || a.Rules["broken-link"].Severity != "" || len(a.Rules["broken-link"].Ignore) != 1 || !a.Rules["redirect-chain"].Disabled {
+		t.Errorf("rules a: %+v (a site's entry replaces the default entry whole)", a.Rules)
 	}
-	if got := SiteName(b); got != "local" {
-		t.Errorf("name b %q", got)
+	if b.Rules["broken-link"].Severity != "warning" {
+		t.Errorf("rules b: %+v", b.Rules)
 	}
-	fv := a.FlagValues()
-	if fv["concurrency"][0] != "4" || fv["include"][0] != "^/docs/" || fv["fail-on"][0] != "warning" || fv["out"][0] != "reports/www" {
-		t.Errorf("flag values: %v", fv)
+	if !f.Sets(0, "size") || f.Sets(1, "size") || !f.Sets(-1, "n") {
+		t.Error("Sets")
 	}
-	if _, ok := b.FlagValues()["include"]; !ok || len(b.Include) != 0 {
-		t.Errorf("explicit empty include should override: %v", b.FlagValues())
+	if v, ok := f.Scalar(1, "n"); !ok || v != "2" {
+		t.Errorf("Scalar = %q, %v", v, ok)
 	}
-	if err := c.CheckRules([]string{"broken-link", "redirect-chain", "forbidden-asset"}); err != nil {
-		t.Error(err)
+	for _, tc := range []struct {
+		site int
+		keys []string
+		want string
+	}{
+		{0, []string{"size"}, "[sites 0 size]"},
+		{0, []string{"n"}, "[defaults n]"},
+		{0, []string{"rules", "broken-link"}, "[sites 0 rules broken-link]"},
+		{0, []string{"rules", "redirect-chain"}, "[defaults rules redirect-chain]"},
+		{1, []string{"url", "x"}, "[sites 1]"},
+	} {
+		if got := fmt.Sprint(f.Locate(tc.site, tc.keys...)); got != tc.want {
+			t.Errorf("Locate(%d, %q) = %s, want %s", tc.site, tc.keys, got, tc.want)
+		}
 	}
-	err = c.CheckRules([]string{"broken-link", "redirect-chain"})
-	if err == nil || err.Error() != `crawlaudit.yaml:17: sites[0].rules.forbidden-asset: unknown rule "forbidden-asset" (rules: broken-link, redirect-chain)` {
-		t.Errorf("unknown rule: %v", err)
+	if err := f.Err("bad", f.Locate(1, "n")...); err.Error() != "c.yaml:17: sites[1].n: bad" {
+		t.Errorf("Err = %v", err)
 	}
 }
 
 func TestParseErrorsNameKeyAndLine(t *testing.T) {
 	for _, tc := range []struct{ name, in, want string }{
 		{"unknown top-level key", "defaults:\n  url: http://a/\nsite: []\n", "c.yaml:3: site: field site not found"},
-		{"unknown site key", "sites:\n  - url: http://a/\n    concurrencyy: 3\n", "c.yaml:3: sites[0].concurrencyy: field concurrencyy not found"},
+		{"unknown site key", "sites:\n  - url: http://a/\n    nn: 3\n", "c.yaml:3: sites[0].nn: field nn not found"},
+		{"untagged fields are no keys", "defaults:\n  untaged: x\n", "c.yaml:2: defaults.untaged: field untaged not found"},
+		{"skipped fields are no keys", "defaults:\n  Skipped: x\n", "c.yaml:2: defaults.Skipped: field Skipped not found"},
 		{"unknown rule key", "defaults:\n  url: http://a/\n  rules:\n    broken-link:\n      level: error\n", "c.yaml:5: defaults.rules.broken-link.level: field level not found"},
-		{"wrong type", "sites:\n  - url: http://a/\n    concurrency: lots\n", "c.yaml:3: sites[0].concurrency: cannot unmarshal !!str `lots` into int"},
-		{"out of range", "sites:\n  - url: http://a/\n  - url: http://b/\n    concurrency: 0\n", "c.yaml:4: sites[1].concurrency: must be between 1 and 256, got 0"},
-		{"bad duration", "defaults:\n  url: http://a/\n  timeout: 10\n", `c.yaml:3: defaults.timeout: "10" is not a positive duration such as 500ms or 15s`},
-		{"bad regexp", "defaults:\n  url: http://a/\n  exclude:\n    - ok\n    - '('\n", "c.yaml:5: defaults.exclude[1]: bad regular expression \"(\": error parsing regexp: missing closing ): `(`"},
-		{"bad fail_on", "defaults:\n  url: http://a/\n  fail_on: fatal\n", `c.yaml:3: defaults.fail_on: must be error, warning, notice or never, got "fatal"`},
-		{"bad severity", "defaults:\n  url: http://a/\n  rules:\n    broken-link:\n      severity: high\n", `c.yaml:5: defaults.rules.broken-link.severity: severity must be error, warning or notice, got "high"`},
-		{"missing url", "sites:\n  - out: x\n", "c.yaml:2: sites[0]: missing url"},
-		{"not http", "sites:\n  - url: ftp://a/\n", "c.yaml:2: sites[0].url: must be an absolute http(s) URL"},
-		{"no site", "defaults:\n  concurrency: 2\n", "c.yaml:1: no site: add sites: with a url per site, or a url under defaults:"},
+		{"wrong type", "sites:\n  - url: http://a/\n    n: lots\n", "c.yaml:3: sites[0].n: cannot unmarshal !!str `lots` into int"},
+		{"bad duration", "defaults:\n  delay: 10\n", `c.yaml:2: defaults.delay: "10" is not a duration such as 500ms or 15s`},
+		{"bad text value", "defaults:\n  size: small\n", `c.yaml:2: defaults.size: "small" is not big`},
+		{"list where a value is", "defaults:\n  n: [1]\n", "c.yaml:2: defaults.n: cannot unmarshal !!seq into int"},
+		{"sites not a list", "sites: {a: 1}\n", "c.yaml:1: sites: expected a list of sites"},
+		{"site not a mapping", "sites:\n  - x\n", "c.yaml:2: sites[0]: expected a mapping"},
 		{"empty", "\n", "c.yaml: empty file: expected defaults: or sites:"},
 		{"bad yaml", "sites: [\n", "c.yaml:1: did not find expected node content"},
-		{"duplicate names", "sites:\n  - url: http://a/\n  - url: http://a/x\n", `c.yaml:3: sites[1]: site name "a" is also the name of sites[0]: give one a distinct name`},
-		{"bad parallel", "parallel_sites: 0\ndefaults: {url: 'http://a/'}\n", "c.yaml:1: parallel_sites: must be between 1 and 64, got 0"},
-		{"bad history_keep", "defaults: {url: 'http://a/', history_keep: 0}\n", "c.yaml:1: defaults.history_keep: must be between 1 and 1000, got 0"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := Parse(strings.NewReader(tc.in), "c.yaml")
+			var top topLevel
+			f, err := Parse(strings.NewReader(tc.in), "c.yaml", &top)
+			if err == nil {
+				for i := -1; i < f.Sites() && err == nil; i++ {
+					var s site
+					err = f.Decode(i, &s)
+				}
+			}
 			if err == nil || err.Error() != tc.want {
 				t.Errorf("got  %v\nwant %s", err, tc.want)
 			}

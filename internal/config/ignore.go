@@ -4,12 +4,10 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"reflect"
 	"regexp"
-	"sort"
 	"strings"
 	"time"
-
-	"go.yaml.in/yaml/v3"
 )
 
 // IgnoreFile is a findings-ignore file: known findings to leave out of the
@@ -50,42 +48,35 @@ func ParseIgnore(r io.Reader, name string) ([]IgnoreEntry, error) {
 		return nil, nil
 	}
 	var f IgnoreFile
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&f); err != nil {
-		return nil, yamlError(name, err, root)
+	doc := root
+	if len(root.Content) > 0 {
+		doc = root.Content[0]
 	}
-	c := &Config{name: name, root: root}
+	c := &File{name: name, doc: doc}
+	if err := c.decodeMapping(doc, reflect.ValueOf(&f).Elem(), nil); err != nil {
+		return nil, err
+	}
 	for i := range f.Ignore {
 		e := &f.Ignore[i]
-		e.Source = fmt.Sprintf("%s:%d", name, lineOf(root, "ignore", i))
+		e.Source = fmt.Sprintf("%s:%d", name, lineOf(doc, "ignore", i))
 		switch {
 		case strings.TrimSpace(e.Rule) == "":
-			return nil, c.errAt("missing rule (a rule ID, or * for every rule)", "ignore", i)
+			return nil, c.Err("missing rule (a rule ID, or * for every rule)", "ignore", i)
 		case e.URL == "":
-			return nil, c.errAt("missing url (a regular expression)", "ignore", i)
+			return nil, c.Err("missing url (a regular expression)", "ignore", i)
 		case strings.TrimSpace(e.Reason) == "":
-			return nil, c.errAt("missing reason: say why the finding is accepted", "ignore", i)
+			return nil, c.Err("missing reason: say why the finding is accepted", "ignore", i)
 		}
 		if e.Pattern, err = regexp.Compile(e.URL); err != nil {
-			return nil, c.errAt(fmt.Sprintf("bad regular expression %q: %v", e.URL, err), "ignore", i, "url")
+			return nil, c.Err(fmt.Sprintf("bad regular expression %q: %v", e.URL, err), "ignore", i, "url")
 		}
 		if e.Expires != "" {
 			d, err := time.Parse("2006-01-02", e.Expires)
 			if err != nil {
-				return nil, c.errAt(fmt.Sprintf("%q is not a date (YYYY-MM-DD)", e.Expires), "ignore", i, "expires")
+				return nil, c.Err(fmt.Sprintf("%q is not a date (YYYY-MM-DD)", e.Expires), "ignore", i, "expires")
 			}
 			e.Until = d.AddDate(0, 0, 1)
 		}
 	}
 	return f.Ignore, nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -29,12 +29,21 @@ const MaxRedirects = 5
 // MaxCrawlDelay bounds the Crawl-delay a site may impose on us.
 const MaxCrawlDelay = 10 * time.Second
 
+// Errors of Rules.Err besides transport errors.
+var (
+	// ErrBadLocation: a redirect without a usable Location.
+	ErrBadLocation = errors.New("robots: redirect without a usable Location")
+	// ErrRedirectCap: more than MaxRedirects redirects.
+	ErrRedirectCap = errors.New("robots: too many redirects")
+)
+
 // Rules is the outcome of fetching one origin's robots.txt.
 type Rules struct {
 	URL             string        // the robots.txt URL
 	Status          int           // final HTTP status; 0 when there was no answer
 	Hops            []Hop         // redirect hops followed, in order
 	Error           string        // why there was no answer, if none
+	Err             error         // the transport error behind Error, when there was one
 	Sitemaps        []string      // Sitemap: lines, as written
 	CrawlDelay      time.Duration // Crawl-delay of the matching group, capped at MaxCrawlDelay
 	Bytes           int64         // body bytes read
@@ -86,7 +95,7 @@ func Fetch(ctx context.Context, client *http.Client, origin, agent, userAgent st
 	for hop := 0; ; hop++ {
 		status, body, resp, ms, err := get(ctx, client, target, userAgent)
 		if err != nil {
-			r.Error = err.Error()
+			r.Error, r.Err = err.Error(), err
 			r.Status = 0
 			r.Unreachable = unreachable(err)
 			break
@@ -103,7 +112,7 @@ func Fetch(ctx context.Context, client *http.Client, origin, agent, userAgent st
 			}
 			if loc == "" || perr != nil {
 				// A 3xx without a usable Location is no answer at all.
-				r.Error = "redirect without a usable Location"
+				r.Error, r.Err = "redirect without a usable Location", ErrBadLocation
 				r.Status = status
 				break
 			}
@@ -112,7 +121,7 @@ func Fetch(ctx context.Context, client *http.Client, origin, agent, userAgent st
 				// RFC 9309 section 2.3.1.2: past five hops crawlers may
 				// treat robots.txt as unavailable, which (like a 4xx)
 				// means no restrictions; Google does the same.
-				r.Error = fmt.Sprintf("more than %d redirects: treated as unavailable (no restrictions)", MaxRedirects)
+				r.Error, r.Err = fmt.Sprintf("more than %d redirects: treated as unavailable (no restrictions)", MaxRedirects), ErrRedirectCap
 				r.data, _ = robotstxt.FromStatusAndBytes(http.StatusNotFound, nil)
 				break
 			}

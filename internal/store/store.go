@@ -93,7 +93,6 @@ const (
 	ErrorTimeout     ErrorKind = "timeout"      // no complete answer in time
 	ErrorRedirectCap ErrorKind = "redirect-cap" // a redirect chain longer than the crawler follows
 	ErrorRedirectBad ErrorKind = "bad-redirect" // a redirect to a Location that is not a usable URL
-	ErrorTooLarge    ErrorKind = "too-large"    // the body is larger than allowed (sitemaps)
 	ErrorProxy       ErrorKind = "proxy"        // the proxy refused the request (407)
 	ErrorOther       ErrorKind = "other"        // any other failure
 )

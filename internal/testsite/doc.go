@@ -1,8 +1,8 @@
 // Package testsite serves fixture sites over loopback HTTP for tests and for
 // the `crawlaudit demo` command.
 //
-// A Site is a static file tree (testdata/sites/<name>/, usually read from the
-// module's embedded crawlaudit.Sites) plus programmable routes: exact paths
+// A Site is a static file tree (a <name>/ directory of an fs.FS, such as the
+// demo's embedded internal/demo.Sites) plus programmable routes: exact paths
 // that answer a chosen status, headers, body or file, optionally after a delay
 // or by hanging up without any answer. Routes come from a JSON file next to
 // the site directory (<name>.routes.json) and from Site.With.

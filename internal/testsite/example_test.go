@@ -4,26 +4,26 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/crawlaudit/crawlaudit"
+	"github.com/crawlaudit/crawlaudit/internal/demo"
 	"github.com/crawlaudit/crawlaudit/internal/testsite"
 )
 
 // Serve the demo site with the external site as its second origin, as
 // `crawlaudit demo` does, and look at one planted 401.
 func ExampleStart() {
-	ext, err := testsite.Load(crawlaudit.Sites, "testdata/sites/external")
+	ext, err := testsite.Load(demo.Sites, "sites/external")
 	if err != nil {
 		panic(err)
 	}
 	extSrv := testsite.Start(ext.Handler(nil), nil)
 	defer extSrv.Close()
 
-	demo, err := testsite.Load(crawlaudit.Sites, "testdata/sites/demo")
+	site, err := testsite.Load(demo.Sites, "sites/demo")
 	if err != nil {
 		panic(err)
 	}
 	var log testsite.Log
-	srv := testsite.Start(demo.Handler(map[string]string{"EXTERNAL": extSrv.URL}), &log)
+	srv := testsite.Start(site.Handler(map[string]string{"EXTERNAL": extSrv.URL}), &log)
 	defer srv.Close()
 
 	resp, err := http.Get(srv.URL + "/members/")
@@ -41,16 +41,16 @@ func ExampleStart() {
 // Add a route for one test: a 429 with Retry-After in front of the demo
 // site's own pages.
 func ExampleSite_With() {
-	demo, err := testsite.Load(crawlaudit.Sites, "testdata/sites/demo")
+	site, err := testsite.Load(demo.Sites, "sites/demo")
 	if err != nil {
 		panic(err)
 	}
-	site, err := demo.With(testsite.Route{Path: "/menu/", Status: http.StatusTooManyRequests,
+	withRoute, err := site.With(testsite.Route{Path: "/menu/", Status: http.StatusTooManyRequests,
 		Headers: [][2]string{{"Retry-After", "1"}}})
 	if err != nil {
 		panic(err)
 	}
-	srv := testsite.Start(site.Handler(nil), nil)
+	srv := testsite.Start(withRoute.Handler(nil), nil)
 	defer srv.Close()
 
 	for _, p := range []string{"/menu/", "/menu/bread.html"} {

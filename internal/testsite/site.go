@@ -74,8 +74,8 @@ func New(fsys fs.FS, routes ...Route) (*Site, error) {
 }
 
 // Load reads the site in directory dir of fsys: static files from dir and,
-// if the file dir+".routes.json" exists (testdata/sites/demo →
-// testdata/sites/demo.routes.json), routes from it, a JSON array of Route
+// if the file dir+".routes.json" exists (sites/demo →
+// sites/demo.routes.json), routes from it, a JSON array of Route
 // whose unknown fields are an error. dir must be a directory other than ".".
 func Load(fsys fs.FS, dir string) (*Site, error) {
 	if dir == "." || !fs.ValidPath(dir) {

@@ -6,9 +6,8 @@ import (
 	"errors"
 	"net"
 	"net/url"
+	"regexp"
 	"strings"
-	"sync"
-	"sync/atomic"
 )
 
 // ErrNotHTTP is returned by Resolve for references that are not http(s)
@@ -115,10 +114,13 @@ const Masked = "REDACTED"
 
 // Masker hides secrets in URLs: userinfo, and the values of query
 // parameters whose names (case-insensitive) are in its list or contain one
-// of SecretParamParts. The zero value masks as the default Masker does. It
-// is safe for concurrent use once built.
+// of SecretParamParts. A run builds its own (NewMasker with the run's
+// --mask-param names), so two runs in one process never affect each other's
+// masking. A nil *Masker masks the default names only. A Masker is
+// immutable once built and safe for concurrent use.
 type Masker struct {
 	params map[string]bool
+	extra  []string // the names added to DefaultSecretParams, lower-cased, in order
 }
 
 // NewMasker returns a Masker for DefaultSecretParams plus extra names.
@@ -128,12 +130,33 @@ func NewMasker(extra ...string) *Masker {
 		m.params[p] = true
 	}
 	for _, p := range extra {
-		if p = strings.ToLower(strings.TrimSpace(p)); p != "" {
+		if p = strings.ToLower(strings.TrimSpace(p)); p != "" && !m.params[p] {
 			m.params[p] = true
+			m.extra = append(m.extra, p)
 		}
 	}
 	return m
 }
+
+// With returns a Masker that also hides the names given: m's own plus
+// these. m is not changed.
+func (m *Masker) With(names ...string) *Masker {
+	if m == nil {
+		return NewMasker(names...)
+	}
+	return NewMasker(append(append([]string(nil), m.extra...), names...)...)
+}
+
+// Extra returns the names m hides beyond DefaultSecretParams, lower-cased.
+func (m *Masker) Extra() []string {
+	if m == nil {
+		return nil
+	}
+	return append([]string(nil), m.extra...)
+}
+
+// defaults masks the default names; it is never changed.
+var defaults = NewMasker()
 
 // secret reports whether a parameter named key (lower-cased) is masked.
 func (m *Masker) secret(key string) bool {
@@ -148,45 +171,18 @@ func (m *Masker) secret(key string) bool {
 	return false
 }
 
-var (
-	defaultMasker atomic.Pointer[Masker]
-	extraMu       sync.Mutex
-	extraParams   []string
-)
-
-func init() { defaultMasker.Store(NewMasker()) }
-
-// AddSecretParams makes Mask (the default Masker) also hide the values of
-// the query parameters named (case-insensitive). Names are only ever added:
-// a process masks the union of every name it was given (--mask-param, the
-// names a crawl database stores).
-func AddSecretParams(names ...string) {
-	extraMu.Lock()
-	defer extraMu.Unlock()
-	m := defaultMasker.Load()
-	added := false
-	for _, n := range names {
-		if n = strings.ToLower(strings.TrimSpace(n)); n != "" && !m.params[n] {
-			extraParams = append(extraParams, n)
-			added = true
-		}
-	}
-	if added { // every crawl and every opened crawl calls this, mostly with nothing new
-		defaultMasker.Store(NewMasker(extraParams...))
-	}
-}
-
-// Mask hides secrets in raw with the default Masker: DefaultSecretParams,
-// SecretParamParts and AddSecretParams's names. Text that is not a URL is
-// returned unchanged except for anything that looks like userinfo.
-func Mask(raw string) string { return defaultMasker.Load().Mask(raw) }
+// Mask hides secrets in raw with the default names only
+// (DefaultSecretParams and SecretParamParts). Code that writes a run's
+// outputs, logs or messages masks with the run's Masker instead, which
+// adds the names the run was given.
+func Mask(raw string) string { return defaults.Mask(raw) }
 
 // Mask hides secrets in raw: userinfo becomes REDACTED@, and the values of
 // secret-looking query parameters become REDACTED. The rest of the URL is
 // kept byte for byte.
 func (m *Masker) Mask(raw string) string {
 	if m == nil || m.params == nil {
-		m = defaultMasker.Load()
+		m = defaults
 	}
 	if !strings.ContainsAny(raw, "?@") {
 		return raw
@@ -233,4 +229,23 @@ func (m *Masker) Mask(raw string) string {
 		return out
 	}
 	return out[:q+1] + strings.Join(parts, "&") + frag
+}
+
+// urlInText finds http(s) URLs in free text: the scheme, then everything up
+// to white space, a quote or an angle bracket. Compiled once; never mutated.
+var urlInText = regexp.MustCompile(`(?i)\bhttps?://[^\s"'<>` + "`" + `]+`)
+
+// MaskText masks every http(s) URL inside free text (finding messages,
+// fetch errors such as `Get "https://user:pw@host/?token=x": EOF`).
+// Punctuation that ends a sentence right after a URL is kept out of the URL,
+// so that masking a secret value does not swallow it. Masking is
+// idempotent.
+func (m *Masker) MaskText(s string) string {
+	if !strings.Contains(s, "://") {
+		return s
+	}
+	return urlInText.ReplaceAllStringFunc(s, func(u string) string {
+		t := strings.TrimRight(u, ".,;:!?)]}")
+		return m.Mask(t) + u[len(t):]
+	})
 }

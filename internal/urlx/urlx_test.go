@@ -86,16 +86,63 @@ func TestMask(t *testing.T) {
 	}
 }
 
-// AddSecretParams extends what Mask hides, for the whole process; the name
-// is unique to this test, so other tests are not affected.
-func TestAddSecretParams(t *testing.T) {
+// Maskers are per run: one built with extra names hides them, the
+// defaults and another run's Masker do not, and With never changes the
+// Masker it extends.
+func TestMaskersAreIndependent(t *testing.T) {
+	t.Parallel()
 	const u = "http://x/?urlx_test_ref=abc&page=2"
-	if got := Mask(u); got != u {
-		t.Fatalf("masked before the name was added: %q", got)
+	a := NewMasker("URLX_TEST_REF")
+	b := NewMasker("other")
+	if got := a.Mask(u); got != "http://x/?urlx_test_ref=REDACTED&page=2" {
+		t.Fatalf("extra name not masked: %q", got)
 	}
-	AddSecretParams("URLX_TEST_REF")
-	if got := Mask(u); got != "http://x/?urlx_test_ref=REDACTED&page=2" {
-		t.Fatalf("added name not masked: %q", got)
+	if got := b.Mask(u); got != u {
+		t.Fatalf("another run's name masked: %q", got)
+	}
+	if got := Mask(u); got != u {
+		t.Fatalf("the defaults mask a run's name: %q", got)
+	}
+	c := b.With("page")
+	if got := c.Mask(u); got != "http://x/?urlx_test_ref=abc&page=REDACTED" {
+		t.Fatalf("With: %q", got)
+	}
+	if got := b.Mask(u); got != u {
+		t.Fatalf("With changed the Masker it extends: %q", got)
+	}
+	if got := c.Extra(); len(got) != 2 || got[0] != "other" || got[1] != "page" {
+		t.Fatalf("Extra = %q", got)
+	}
+	var none *Masker
+	if got := none.Mask("http://x/?token=t"); got != "http://x/?token=REDACTED" {
+		t.Fatalf("nil Masker: %q", got)
+	}
+}
+
+func TestMaskText(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, in, want string
+	}{
+		{"text without URLs is unchanged", "answered 404", "answered 404"},
+		{"URL without secrets is unchanged", "see https://example.test/a?page=2.", "see https://example.test/a?page=2."},
+		{"secret query value is masked", "see https://example.test/?token=abc", "see https://example.test/?token=REDACTED"},
+		{"userinfo is masked", "from http://bob:pw@example.test/x", "from http://REDACTED@example.test/x"},
+		{"quoted URL in a Go error stops at the quote", `Get "https://h.test/?sig=s3": EOF`, `Get "https://h.test/?sig=REDACTED": EOF`},
+		{"sentence punctuation after a URL is kept", "go to https://h.test/?key=k1.", "go to https://h.test/?key=REDACTED."},
+		{"every URL in the text is masked", "https://a:b@x.test/ and HTTPS://y.test/?password=p", "https://REDACTED@x.test/ and HTTPS://y.test/?password=REDACTED"},
+		{"URL in angle brackets", "<https://h.test/?token=t>", "<https://h.test/?token=REDACTED>"},
+		{"masking is idempotent", "https://REDACTED@x.test/?token=REDACTED", "https://REDACTED@x.test/?token=REDACTED"},
+		{"a run's own name", "see https://h.test/?ref=r1", "see https://h.test/?ref=REDACTED"},
+	}
+	m := NewMasker("ref")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := m.MaskText(tt.in); got != tt.want {
+				t.Errorf("MaskText(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
 	}
 }
 

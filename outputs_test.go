@@ -1,4 +1,4 @@
-package main
+package crawlaudit
 
 import (
 	"errors"
@@ -42,26 +42,34 @@ func smallCrawl(t *testing.T) *store.Memory {
 // writeOutputs writes files concurrently but reports the error of the first
 // failing file in name order, and writes the same bytes as one at a time.
 func TestWriteOutputsConcurrentlyIsDeterministic(t *testing.T) {
-	r := report.NewMemo(smallCrawl(t))
+	opt := report.Options{Rules: ruleInfos()}
+	r := report.New(smallCrawl(t), opt)
 	a, b := t.TempDir(), t.TempDir()
 	if err := writeOutputs(a, r, nil); err != nil {
 		t.Fatal(err)
 	}
-	writers := report.Writers(htmlOptions())
-	for _, name := range report.FileNames() {
-		err := writeAtomic(filepath.Join(b, name), func(w io.Writer) error { return writers[name](w, smallCrawl(t)) })
+	var names []string
+	for _, f := range report.Formats() {
+		if !f.Writes(r) {
+			continue
+		}
+		names = append(names, f.Name)
+		err := writeAtomic(filepath.Join(b, f.Name), func(w io.Writer) error { return f.Write(w, report.New(smallCrawl(t), opt)) })
 		if err != nil {
 			t.Fatal(err)
 		}
 	}
-	for _, name := range report.FileNames() {
+	if len(names) < 10 {
+		t.Fatalf("only %d files written: %v", len(names), names)
+	}
+	for _, name := range names {
 		x, err1 := os.ReadFile(filepath.Join(a, name))
 		y, err2 := os.ReadFile(filepath.Join(b, name))
 		if err1 != nil || err2 != nil || string(x) != string(y) {
 			t.Errorf("%s differs between concurrent and one-by-one writing (%v, %v)", name, err1, err2)
 		}
 	}
-	err := writeOutputs(t.TempDir(), noFindings{smallCrawl(t)}, nil)
+	err := writeOutputs(t.TempDir(), report.New(noFindings{smallCrawl(t)}, opt), nil)
 	if !errors.Is(err, errNoFindings) {
 		t.Fatalf("err = %v, want errNoFindings", err)
 	}

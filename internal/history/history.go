@@ -1,6 +1,10 @@
-package main
+// Package history keeps the last crawls of a site in one folder (--history):
+// one subfolder per crawl, named after its start time, the oldest pruned.
+// The newest complete crawl there is the next crawl's baseline.
+package history
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -17,8 +21,9 @@ import (
 // anything else in the history folder is left alone.
 var historyEntry = regexp.MustCompile(`^\d{8}T\d{6}Z(-\d+)?$`)
 
-// historyEntries returns the crawl folders of dir, oldest first.
-func historyEntries(dir string) ([]string, error) {
+// Entries returns the names of the crawl folders of dir, oldest first; a
+// missing dir has none.
+func Entries(dir string) ([]string, error) {
 	des, err := os.ReadDir(dir)
 	if err != nil {
 		if os.IsNotExist(err) {
@@ -52,27 +57,27 @@ func suffix(name string) int {
 	return n
 }
 
-// newestHistory returns the path of the newest crawl in dir that holds a
-// readable crawl, or "" when there is none.
-func newestHistory(dir string) string {
-	names, err := historyEntries(dir)
+// Newest returns the path of the newest crawl folder in dir for which ok
+// says yes (one that holds a readable crawl), or "" when there is none.
+func Newest(dir string, ok func(path string) bool) string {
+	names, err := Entries(dir)
 	if err != nil {
 		return ""
 	}
 	for i := len(names) - 1; i >= 0; i-- {
 		p := filepath.Join(dir, names[i])
-		if crawlExists(p) {
+		if ok(p) {
 			return p
 		}
 	}
 	return ""
 }
 
-// saveHistory copies the files of the output folder out (regular files,
+// Save copies the files of the output folder out (regular files,
 // no dot files) into a new entry of dir named after started, then removes
 // the oldest entries beyond keep. The entry appears whole or not at all: it
 // is filled under a temporary name and renamed.
-func saveHistory(dir, out string, started time.Time, keep int) (string, error) {
+func Save(dir, out string, started time.Time, keep int) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("--history %s: %w", dir, unwrapPath(err))
 	}
@@ -80,7 +85,7 @@ func saveHistory(dir, out string, started time.Time, keep int) (string, error) {
 	// the next suffix after every entry of that second (never a pruned
 	// name again, which would sort before the entries it follows).
 	base := started.UTC().Format("20060102T150405Z")
-	existing, err := historyEntries(dir)
+	existing, err := Entries(dir)
 	if err != nil {
 		return "", err
 	}
@@ -116,7 +121,7 @@ func saveHistory(dir, out string, started time.Time, keep int) (string, error) {
 		os.RemoveAll(tmp)
 		return "", fmt.Errorf("--history: %w", err)
 	}
-	names, err := historyEntries(dir)
+	names, err := Entries(dir)
 	if err != nil {
 		return entry, err
 	}
@@ -148,4 +153,12 @@ func copyFile(from, to string) error {
 		return err
 	}
 	return out.Close()
+}
+
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }

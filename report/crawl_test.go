@@ -19,49 +19,47 @@ func (c *countingReader) EachURL(fn func(store.URL) error) error {
 	return c.Reader.EachURL(fn)
 }
 
-// writeAll renders every output file, the table and the job files from r,
-// twice over, concatenated.
-func writeAll(t *testing.T, r store.Reader) []byte {
+// writeAll renders every output file, the table and the job files, twice
+// over, concatenated; crawl gives the Crawl each output renders.
+func writeAll(t *testing.T, crawl func() *Crawl) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	for range 2 {
-		writers := Writers(HTMLOptions{})
-		for _, name := range FileNames() {
-			buf.WriteString("== " + name + "\n")
-			if err := writers[name](&buf, r); err != nil {
-				t.Fatalf("%s: %v", name, err)
+		for _, f := range Formats() {
+			buf.WriteString("== " + f.Name + "\n")
+			if err := f.Write(&buf, crawl()); err != nil {
+				t.Fatalf("%s: %v", f.Name, err)
 			}
 		}
-		if err := WriteTable(&buf, r, TableOptions{}); err != nil {
-			t.Fatal(err)
-		}
-		if err := WriteMarkdown(&buf, r, Job{Site: "fixture"}); err != nil {
-			t.Fatal(err)
-		}
-		if err := WriteMetrics(&buf, r, Job{Site: "fixture"}); err != nil {
+		if err := WriteTable(&buf, crawl(), TableOptions{}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	return buf.Bytes()
 }
 
-func TestMemoWritesTheSameBytesWithFewerPasses(t *testing.T) {
+// TestOneCrawlWritesTheSameBytesWithFewerPasses: every output from one
+// Crawl (which remembers the summary, budget and masked findings) equals
+// every output from a fresh Crawl each, in fewer passes over the URLs.
+func TestOneCrawlWritesTheSameBytesWithFewerPasses(t *testing.T) {
+	opt := Options{Job: Job{Site: "fixture"}}
 	plain := &countingReader{Reader: newFixture(t)}
-	want := writeAll(t, plain)
+	want := writeAll(t, func() *Crawl { return newCrawl(plain, opt) })
 
-	memod := &countingReader{Reader: newFixture(t)}
-	got := writeAll(t, NewMemo(memod))
+	shared := &countingReader{Reader: newFixture(t)}
+	one := newCrawl(shared, opt)
+	got := writeAll(t, func() *Crawl { return one })
 	if !bytes.Equal(got, want) {
-		t.Fatalf("outputs through a Memo differ from direct ones:\n%s\n----\n%s", got, want)
+		t.Fatalf("outputs through one Crawl differ from fresh ones:\n%s\n----\n%s", got, want)
 	}
-	if memod.urlPasses >= plain.urlPasses {
-		t.Errorf("URL passes: %d through a Memo, %d without; want fewer", memod.urlPasses, plain.urlPasses)
+	if shared.urlPasses >= plain.urlPasses {
+		t.Errorf("URL passes: %d through one Crawl, %d with a fresh one each; want fewer", shared.urlPasses, plain.urlPasses)
 	}
-	t.Logf("URL passes: %d direct, %d through a Memo", plain.urlPasses, memod.urlPasses)
+	t.Logf("URL passes: %d fresh, %d through one Crawl", plain.urlPasses, shared.urlPasses)
 }
 
-func TestMemoSummaryIsACopy(t *testing.T) {
-	m := NewMemo(newFixture(t))
+func TestCrawlSummaryIsACopy(t *testing.T) {
+	m := newCrawl(newFixture(t), Options{})
 	a, err := Summarize(m)
 	if err != nil {
 		t.Fatal(err)
@@ -73,7 +71,7 @@ func TestMemoSummaryIsACopy(t *testing.T) {
 		t.Fatal(err)
 	}
 	if b.ByKind[store.KindPage] == -1 || b.FindingsByRule[0].Count == -1 {
-		t.Fatal("changing one Summary from a Memo changed the next one")
+		t.Fatal("changing one Summary from a Crawl changed the next one")
 	}
 }
 
@@ -107,14 +105,14 @@ func (r *recordingReader) LookupEdgesTo(string) ([]store.Edge, error) {
 	return nil, nil
 }
 
-// TestMemoForwardsEveryReaderMethod calls every method of store.Reader on
-// a Memo and checks that each reached the wrapped store: a wrapper that
+// TestCrawlForwardsEveryReaderMethod calls every method of store.Reader on
+// a Crawl and checks that each reached the wrapped store: a wrapper that
 // answered one itself (from an empty cache, or a slower generic pass)
 // would fail here, whatever methods the interface gains.
-func TestMemoForwardsEveryReaderMethod(t *testing.T) {
+func TestCrawlForwardsEveryReaderMethod(t *testing.T) {
 	t.Parallel()
 	inner := &recordingReader{called: map[string]bool{}}
-	m := reflect.ValueOf(NewMemo(inner))
+	m := reflect.ValueOf(newCrawl(inner, Options{}))
 	it := reflect.TypeOf((*store.Reader)(nil)).Elem()
 	for i := 0; i < it.NumMethod(); i++ {
 		name := it.Method(i).Name
@@ -131,7 +129,7 @@ func TestMemoForwardsEveryReaderMethod(t *testing.T) {
 		}
 		m.MethodByName(name).Call(args)
 		if !inner.called[name] {
-			t.Errorf("Memo.%s did not reach the wrapped store", name)
+			t.Errorf("Crawl.%s did not reach the wrapped store", name)
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package testsite_test
+package demo_test
 
 import (
 	"bufio"
@@ -15,11 +15,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/crawlaudit/crawlaudit"
+	bundled "github.com/crawlaudit/crawlaudit/internal/demo"
 	"github.com/crawlaudit/crawlaudit/internal/testsite"
 )
 
-// This file checks the demo fixture against testdata/sites/DEMO.md: a
+// This file checks the demo fixture against sites/DEMO.md: a
 // minimal crawler (the crawler facts of DEMO.md, nothing more) walks the
 // served demo site and every URL it meets, with its status, kind and, for
 // the planted problems, referrers, must be what DEMO.md says. A change to the
@@ -31,7 +31,7 @@ import (
 func startDemo(t *testing.T) (demo, external string, log *testsite.Log) {
 	t.Helper()
 	log = &testsite.Log{}
-	d, err := testsite.StartDemo(crawlaudit.Sites, log)
+	d, err := bundled.Start(log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -292,7 +292,7 @@ type demoDoc struct {
 // "Planted" tables to planted.
 func readDemoDoc(t *testing.T) (all map[string]demoDoc, planted map[string]demoDoc) {
 	t.Helper()
-	data, err := os.ReadFile("../../testdata/sites/DEMO.md")
+	data, err := os.ReadFile("sites/DEMO.md")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -476,11 +476,11 @@ func TestDemoStaysOnLoopback(t *testing.T) {
 		"http://www.sitemaps.org/schemas/sitemap/0.9": true, // namespace name, never fetched
 	}
 	absRE := regexp.MustCompile(`(?i)(?:https?:)?//[a-z0-9.\-]+[^\s"'<>)]*`)
-	err := fs.WalkDir(crawlaudit.Sites, "testdata/sites", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !(strings.HasPrefix(p, "testdata/sites/demo") || strings.HasPrefix(p, "testdata/sites/external")) {
+	err := fs.WalkDir(bundled.Sites, "sites", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !(strings.HasPrefix(p, "sites/demo") || strings.HasPrefix(p, "sites/external")) {
 			return err
 		}
-		b, err := fs.ReadFile(crawlaudit.Sites, p)
+		b, err := fs.ReadFile(bundled.Sites, p)
 		if err != nil {
 			return err
 		}

@@ -1,4 +1,4 @@
-package main
+package history
 
 import (
 	"os"
@@ -23,7 +23,7 @@ func TestSaveHistoryNamesOrdersAndPrunes(t *testing.T) {
 	at := time.Date(2026, 5, 6, 7, 8, 9, 0, time.FixedZone("CEST", 2*3600))
 	var got []string
 	for i := 0; i < 11; i++ { // eleven crawls in the same second
-		e, err := saveHistory(hist, out, at, 3)
+		e, err := Save(hist, out, at, 3)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -32,7 +32,7 @@ func TestSaveHistoryNamesOrdersAndPrunes(t *testing.T) {
 	if got[0] != "20260506T050809Z" || got[1] != "20260506T050809Z-2" || got[10] != "20260506T050809Z-11" {
 		t.Errorf("entry names %v", got)
 	}
-	names, err := historyEntries(hist)
+	names, err := Entries(hist)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,10 +47,22 @@ func TestSaveHistoryNamesOrdersAndPrunes(t *testing.T) {
 	if len(des) != 1 || des[0].Name() != "crawl.json" {
 		t.Errorf("entry holds %v, want crawl.json only (no dot files, no folders)", des)
 	}
-	if newestHistory(hist) != entry {
-		t.Errorf("newest %q", newestHistory(hist))
+	if Newest(hist, exists) != entry {
+		t.Errorf("newest %q", Newest(hist, exists))
 	}
-	if newestHistory(filepath.Join(dir, "none")) != "" {
+	if Newest(filepath.Join(dir, "none"), exists) != "" {
 		t.Error("missing history has a newest entry")
+	}
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(filepath.Join(path, "crawl.json"))
+	return err == nil
+}
+
+func writeFile(t *testing.T, path, data string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -1,0 +1,99 @@
+package main
+
+import (
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/crawlaudit/crawlaudit"
+)
+
+// bindFlags registers the settings flags of crawl and demo on f, each
+// bound to its field of o, with o's values as the defaults. The flag names
+// are the documented ones; the settings themselves, their defaults and
+// checks are crawlaudit.Options'.
+func bindFlags(f *pflag.FlagSet, o *crawlaudit.Options) {
+	f.StringVar(&o.Out, "out", o.Out, "output folder for report.html, crawl.json and the CSV files")
+	f.IntVar(&o.Concurrency, "concurrency", o.Concurrency, "requests in flight per host")
+	f.DurationVar(&o.Delay, "delay", o.Delay, "pause after each request to the same host (e.g. 500ms)")
+	f.DurationVar(&o.Timeout, "timeout", o.Timeout, "time limit per request")
+	f.Var((*byteSize)(&o.MaxBody), "max-body", "most bytes of a body read (larger bodies are cut and noted); accepts KiB, MiB, GiB")
+	f.StringVar(&o.UserAgent, "user-agent", o.UserAgent, "User-Agent header sent with every request")
+	f.StringVar(&o.RobotsAgent, "robots-agent", o.RobotsAgent, "product token whose robots.txt group and robots meta tags apply")
+	f.BoolVar(&o.IgnoreRobots, "ignore-robots", o.IgnoreRobots, "crawl URLs that robots.txt disallows")
+	f.StringArrayVar(&o.Include, "include", o.Include, "crawl only same-site URLs matching this regular expression (repeatable)")
+	f.StringArrayVar(&o.Exclude, "exclude", o.Exclude, "skip same-site URLs matching this regular expression (repeatable)")
+	f.StringArrayVar(&o.MaskParams, "mask-param", o.MaskParams, "also hide the value of this query parameter in every output, log and message (repeatable; token, key, password, signature, session and the like are always hidden)")
+	f.BoolVar(&o.AllowSubdomains, "allow-subdomains", o.AllowSubdomains, "treat subdomains of the start host as part of the site")
+	f.IntVar(&o.MaxDepth, "max-depth", o.MaxDepth, "most clicks from the start URL to crawl (0 unlimited)")
+	f.IntVar(&o.MaxURLs, "max-urls", o.MaxURLs, "most URLs to request (0 unlimited)")
+	f.DurationVar(&o.MaxTime, "max-time", o.MaxTime, "stop requesting after this long (e.g. 30m), write the reports marked partial; --resume continues (0 unlimited)")
+	f.BoolVar(&o.NoExternal, "no-external", o.NoExternal, "do not check links to other origins")
+	f.StringVar(&o.FailOn, "fail-on", o.FailOn, "exit 1 when a finding reaches this severity: error, warning, notice or never")
+
+	f.StringArrayVar(&o.Sitemaps, "sitemap", o.Sitemaps, "also read this sitemap URL, besides those robots.txt names (repeatable)")
+	f.BoolVar(&o.NoSitemaps, "no-sitemaps", o.NoSitemaps, "do not discover or read sitemaps")
+	f.Var((*byteSize)(&o.SitemapMaxSize), "sitemap-max-size", "most uncompressed bytes read of one sitemap (the protocol limit is 50MiB); accepts KiB, MiB, GiB")
+
+	f.StringVar(&o.HeaderFile, "header-file", o.HeaderFile, "file of `Name: value` header lines sent with every request to the site's origin (e.g. Authorization, X-Api-Key)")
+	f.StringVar(&o.CookieFile, "cookie-file", o.CookieFile, "Netscape cookies.txt file (as browsers and curl export) whose cookies are sent to the site's origin")
+	f.StringArrayVar(&o.AuthOrigins, "auth-origin", o.AuthOrigins, "another origin (scheme://host[:port]) that gets the credentials (repeatable)")
+	f.StringVar(&o.BasicAuthEnv, "basic-auth-env", o.BasicAuthEnv, "name of the environment variable holding user:pass for Basic auth (a name, never the value)")
+	f.StringVar(&o.BearerTokenEnv, "bearer-token-env", o.BearerTokenEnv, "name of the environment variable holding a Bearer token (a name, never the value)")
+	f.BoolVar(&o.CompareAnonymous, "compare-anonymous", o.CompareAnonymous, "request every same-site URL with and without credentials and classify it (public, protected, …)")
+
+	f.StringVar(&o.Baseline, "baseline", o.Baseline, "earlier crawl (output folder or crawl.json) to compare with: writes diff.json and diff.csv")
+	f.StringVar(&o.History, "history", o.History, "folder keeping the last crawls of the site; its newest crawl is the baseline")
+	f.IntVar(&o.HistoryKeep, "history-keep", o.HistoryKeep, "crawls --history keeps")
+	f.StringVar(&o.FailOnNew, "fail-on-new", o.FailOnNew, "exit 1 only when a finding new against the baseline reaches this severity: error, warning, notice or never")
+	f.StringVar(&o.IgnoreFile, "ignore-file", o.IgnoreFile, "YAML file of findings to ignore (rule, url pattern, reason, optional expires date)")
+	f.StringVar(&o.NotifyURL, "notify-url", o.NotifyURL, "after the crawl, POST the JSON summary to this webhook URL")
+}
+
+// pathFlags are the flags naming folders: for a whole sites: list they are
+// parent folders (each site uses <folder>/<name>), so sites never share
+// one.
+var pathFlags = map[string]bool{"out": true, "history": true, "baseline": true}
+
+// applyGiven sets on o every settings flag given on the command line
+// (given.Changed), through a flag set bound to o, so that values parse
+// exactly as they did on the command line; skip leaves some out.
+func applyGiven(given *pflag.FlagSet, o *crawlaudit.Options, skip func(name string) bool) error {
+	fs := pflag.NewFlagSet("settings", pflag.ContinueOnError)
+	bindFlags(fs, o)
+	var err error
+	given.Visit(func(g *pflag.Flag) {
+		f := fs.Lookup(g.Name)
+		if err != nil || f == nil || (skip != nil && skip(g.Name)) {
+			return
+		}
+		if sv, ok := g.Value.(pflag.SliceValue); ok {
+			err = f.Value.(pflag.SliceValue).Replace(sv.GetSlice())
+			return
+		}
+		err = fs.Set(g.Name, g.Value.String())
+	})
+	return err
+}
+
+// byteSize is a crawlaudit.ByteSize as a flag value.
+type byteSize crawlaudit.ByteSize
+
+func (b *byteSize) String() string { return crawlaudit.ByteSize(*b).String() }
+func (b *byteSize) Type() string   { return "size" }
+func (b *byteSize) Set(s string) error {
+	v, err := crawlaudit.ParseByteSize(s)
+	if err != nil {
+		return err
+	}
+	*b = byteSize(v)
+	return nil
+}
+
+// settingsFlag reports whether name is a settings flag of bindFlags.
+func settingsFlag(name string) bool {
+	fs := pflag.NewFlagSet("", pflag.ContinueOnError)
+	o := crawlaudit.DefaultOptions()
+	bindFlags(fs, &o)
+	return fs.Lookup(name) != nil && !strings.HasPrefix(name, "-")
+}

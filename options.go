@@ -1,0 +1,462 @@
+package crawlaudit
+
+import (
+	"fmt"
+	"log/slog"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/crawlaudit/crawlaudit/internal/audit"
+	"github.com/crawlaudit/crawlaudit/internal/urlx"
+	"github.com/crawlaudit/crawlaudit/internal/webhook"
+)
+
+// Options are the settings of one audit run: what to crawl and how, where
+// the credentials come from, what fails the run, and what a scheduled run
+// adds (baseline, history, webhook). The command-line flags, a
+// crawlaudit.yaml site and a resumed crawl's stored settings all fill this
+// one struct, and Validate checks it once for all of them.
+//
+// Start from DefaultOptions: the zero value of a field is a value, not "the
+// default" (a zero Concurrency is invalid). The yaml tags are the keys of
+// crawlaudit.yaml; durations are Go durations ("500ms", "15s") and sizes
+// take KiB, MiB or GiB there.
+type Options struct {
+	// Name names the site in a multi-site run: its folder under a parent
+	// output folder, its label in logs and metrics. Empty means the start
+	// URL's host[:port].
+	Name string `yaml:"name"`
+	// Start is the absolute http(s) URL the crawl starts from. Required.
+	// It must not hold credentials (userinfo): those come from the
+	// credential sources below.
+	Start string `yaml:"url"`
+	// Out is the output folder: crawl.db and every report file. Created if
+	// missing; checked for writing before the first request. Default
+	// "crawlaudit-report".
+	Out string `yaml:"out"`
+
+	// Concurrency is the number of requests in flight per host, 1–256.
+	// Default 8. External hosts share one such limit.
+	Concurrency int `yaml:"concurrency"`
+	// Delay is the pause after each request to the same host. Default 0; a
+	// robots.txt Crawl-delay (capped at 10s) raises it.
+	Delay time.Duration `yaml:"delay"`
+	// Timeout bounds each request, headers and body; positive. Default 15s.
+	Timeout time.Duration `yaml:"timeout"`
+	// MaxBody is the most bytes of a body read; larger bodies are cut and
+	// the URL is marked truncated. Default 10 MiB.
+	MaxBody ByteSize `yaml:"max_body"`
+	// UserAgent is the User-Agent header of every request. Empty means
+	// "crawlaudit/<Version> (+https://github.com/crawlaudit/crawlaudit)".
+	UserAgent string `yaml:"user_agent"`
+	// RobotsAgent is the product token whose robots.txt group and robots
+	// meta tags apply (e.g. "Googlebot"); not empty. Default "crawlaudit".
+	RobotsAgent string `yaml:"robots_agent"`
+	// IgnoreRobots crawls URLs that robots.txt disallows (they are still
+	// marked as disallowed).
+	IgnoreRobots bool `yaml:"ignore_robots"`
+	// Include, when not empty, limits crawled same-site URLs to those
+	// matching one of these regular expressions (the start URL is always
+	// crawled).
+	Include []string `yaml:"include"`
+	// Exclude skips same-site URLs matching any of these regular
+	// expressions.
+	Exclude []string `yaml:"exclude"`
+	// MaskParams are query parameter names whose values every output, log
+	// and message hides, besides the names that always are (token, key,
+	// password, signature, session and the like).
+	MaskParams []string `yaml:"mask_params"`
+	// AllowSubdomains treats subdomains of the start host (without "www.")
+	// as part of the site.
+	AllowSubdomains bool `yaml:"allow_subdomains"`
+	// MaxDepth is the most clicks from the start URL a crawled page may be;
+	// 0 means unlimited.
+	MaxDepth int `yaml:"max_depth"`
+	// MaxURLs caps the URLs queued; 0 means unlimited.
+	MaxURLs int `yaml:"max_urls"`
+	// MaxTime stops requesting after this long, like an interrupt: the
+	// reports are written, marked partial, and a resumed run continues.
+	// 0 means unlimited.
+	MaxTime time.Duration `yaml:"max_time"`
+	// NoExternal skips checking links to other origins (the links are
+	// still recorded).
+	NoExternal bool `yaml:"no_external"`
+
+	// Sitemaps are sitemap URLs to read besides those robots.txt names.
+	Sitemaps []string `yaml:"sitemaps"`
+	// NoSitemaps turns sitemap discovery and reading off.
+	NoSitemaps bool `yaml:"no_sitemaps"`
+	// SitemapMaxSize is the most uncompressed bytes read of one sitemap.
+	// Default 50 MiB (the protocol's limit).
+	SitemapMaxSize ByteSize `yaml:"sitemap_max_size"`
+
+	// Credentials are read from where these name: environment variables
+	// (names, never values) and files. They are sent to the start origin
+	// and AuthOrigins only, and never reach an output, log or message.
+
+	// BasicAuthEnv names the environment variable holding user:password
+	// for Basic authentication. Default CRAWLAUDIT_BASIC_AUTH.
+	BasicAuthEnv string `yaml:"basic_auth_env"`
+	// BearerTokenEnv names the environment variable holding a Bearer
+	// token. Default CRAWLAUDIT_BEARER_TOKEN.
+	BearerTokenEnv string `yaml:"bearer_token_env"`
+	// HeaderFile is a file of `Name: value` header lines sent with every
+	// request to the site's origin; empty for none.
+	HeaderFile string `yaml:"header_file"`
+	// CookieFile is a Netscape cookies.txt file whose cookies are sent to
+	// the site's origin; empty for none.
+	CookieFile string `yaml:"cookie_file"`
+	// AuthOrigins are other origins (scheme://host[:port]) that get the
+	// credentials.
+	AuthOrigins []string `yaml:"auth_origins"`
+	// CompareAnonymous requests every same-site URL with and without
+	// credentials and classifies it (public, protected, …). Needs
+	// credentials.
+	CompareAnonymous bool `yaml:"compare_anonymous"`
+
+	// FailOn is the least severity that fails the run (Result.Failed):
+	// "error", "warning", "notice" or "never". Default "error".
+	FailOn string `yaml:"fail_on"`
+	// FailOnNew, when set, fails the run only on findings new against the
+	// baseline that reach this severity ("never" fails on none); it
+	// replaces FailOn.
+	FailOnNew string `yaml:"fail_on_new"`
+	// Rules changes rules' verdicts, by rule ID: severity, disabled, URLs
+	// ignored.
+	Rules map[string]RuleOptions `yaml:"rules"`
+	// IgnoreFile is a YAML file of findings to ignore (rule, url pattern,
+	// reason, optional expiry); empty for none.
+	IgnoreFile string `yaml:"ignore_file"`
+
+	// Baseline is an earlier crawl (output folder or crawl.json) to compare
+	// with: diff.json and diff.csv are written, and report.html says what
+	// changed. Empty for none.
+	Baseline string `yaml:"baseline"`
+	// History is a folder keeping the last crawls of the site; its newest
+	// crawl is the baseline when Baseline is empty. Empty for none.
+	History string `yaml:"history"`
+	// HistoryKeep is how many crawls History keeps, 1–1000. Default 10.
+	HistoryKeep int `yaml:"history_keep"`
+	// NotifyURL, when set, gets the run's JSON summary POSTed after the
+	// crawl.
+	NotifyURL string `yaml:"notify_url"`
+
+	// Resume continues the interrupted crawl whose crawl.db is in Out
+	// instead of starting a new one (see ResumeOptions).
+	Resume bool `yaml:"-"`
+
+	// What follows is the run's environment, not settings: never read
+	// from a file, never stored.
+
+	// Version is the tool version recorded in the outputs and the default
+	// user agent. Empty means "dev".
+	Version string `yaml:"-"`
+	// Logger receives the run's log lines; nil discards them.
+	Logger *slog.Logger `yaml:"-"`
+	// Warn receives the one-line warnings a user should read before or
+	// after the crawl (a token about to expire); nil drops them.
+	Warn func(msg string) `yaml:"-"`
+	// Progress, when set, is updated as the run goes.
+	Progress *Progress `yaml:"-"`
+	// Getenv reads the credential environment variables; nil reads none
+	// (an anonymous crawl).
+	Getenv func(string) string `yaml:"-"`
+	// Now is the clock; nil uses time.Now.
+	Now func() time.Time `yaml:"-"`
+	// NotifyBackoff is the first pause between webhook attempts, doubled
+	// after each; 0 means 1s.
+	NotifyBackoff time.Duration `yaml:"-"`
+}
+
+// RuleOptions change one rule's verdicts for a site.
+type RuleOptions struct {
+	// Severity replaces the rule's default severity: error, warning or
+	// notice; empty keeps it.
+	Severity string `yaml:"severity"`
+	// Disabled drops every finding of the rule.
+	Disabled bool `yaml:"disabled"`
+	// IgnoreURLs are regular expressions: findings of the rule whose URL
+	// matches one are left out (and reported as ignored).
+	IgnoreURLs []string `yaml:"ignore_urls"`
+}
+
+// Defaults of Options.
+const (
+	DefaultOut            = "crawlaudit-report"
+	DefaultConcurrency    = 8
+	DefaultTimeout        = 15 * time.Second
+	DefaultMaxBody        = ByteSize(10 << 20)
+	DefaultRobotsAgent    = "crawlaudit"
+	DefaultSitemapMaxSize = ByteSize(50 << 20)
+	DefaultFailOn         = "error"
+	DefaultHistoryKeep    = 10
+)
+
+// DefaultOptions returns Options holding every setting's default.
+func DefaultOptions() Options {
+	return Options{
+		Out:            DefaultOut,
+		Concurrency:    DefaultConcurrency,
+		Timeout:        DefaultTimeout,
+		MaxBody:        DefaultMaxBody,
+		RobotsAgent:    DefaultRobotsAgent,
+		SitemapMaxSize: DefaultSitemapMaxSize,
+		FailOn:         DefaultFailOn,
+		HistoryKeep:    DefaultHistoryKeep,
+	}
+}
+
+// userAgent returns the User-Agent a run of o sends: o.UserAgent, or the
+// default built from o.Version.
+func (o Options) userAgent() string {
+	if o.UserAgent != "" {
+		return o.UserAgent
+	}
+	return DefaultUserAgent(o.Version)
+}
+
+// DefaultUserAgent is the User-Agent of a crawl that sets none.
+func DefaultUserAgent(version string) string {
+	if version == "" {
+		version = "dev"
+	}
+	return "crawlaudit/" + version + " (+https://github.com/crawlaudit/crawlaudit)"
+}
+
+// OptionError is a setting of Options with an invalid value. Validate
+// returns it, so that each front end names the setting its own way: the
+// command line by its flag, crawlaudit.yaml by its key and line.
+type OptionError struct {
+	// Key is the setting's yaml key ("concurrency").
+	Key string
+	// Path locates the value below the key: a list index, or a rule ID
+	// and its key ("broken-link", "severity"); empty for the key itself.
+	Path []any
+	// Flag is the setting's command-line flag, without dashes.
+	Flag string
+	// Msg says what is wrong ("must be between 1 and 256, got 0").
+	Msg string
+}
+
+// Error names the setting by its flag: "--concurrency must be …" (the
+// start URL, an argument, by its name in Msg).
+func (e *OptionError) Error() string {
+	if e.Flag == "" {
+		return e.Msg
+	}
+	return "--" + e.Flag + " " + e.Msg
+}
+
+func optErr(key, flag, format string, a ...any) *OptionError {
+	return &OptionError{Key: key, Flag: flag, Msg: fmt.Sprintf(format, a...)}
+}
+
+// Validate checks every setting and returns the first invalid one as an
+// *OptionError. It reads no file and no environment: credentials are read
+// when the run starts.
+func (o Options) Validate() error {
+	if o.Start == "" {
+		return &OptionError{Key: "url", Msg: "missing start URL: crawlaudit crawl https://www.example.com"}
+	}
+	if err := checkStart(o.Start); err != nil {
+		return err
+	}
+	if o.Name != "" && !validName.MatchString(o.Name) {
+		return optErr("name", "name", "must be letters, digits, dots, dashes or underscores, got %q", o.Name)
+	}
+	if o.Out == "" {
+		return optErr("out", "out", "must not be empty")
+	}
+	if o.Concurrency < 1 || o.Concurrency > 256 {
+		return optErr("concurrency", "concurrency", "must be between 1 and 256, got %d", o.Concurrency)
+	}
+	if o.Delay < 0 {
+		return optErr("delay", "delay", "must not be negative")
+	}
+	if o.Timeout <= 0 {
+		return optErr("timeout", "timeout", "must be positive")
+	}
+	if o.MaxBody <= 0 {
+		return optErr("max_body", "max-body", "must be positive")
+	}
+	if strings.TrimSpace(o.RobotsAgent) == "" {
+		return optErr("robots_agent", "robots-agent", "must not be empty")
+	}
+	for _, l := range []struct {
+		key, flag string
+		exprs     []string
+	}{{"include", "include", o.Include}, {"exclude", "exclude", o.Exclude}} {
+		for i, e := range l.exprs {
+			if _, err := regexp.Compile(e); err != nil {
+				return &OptionError{Key: l.key, Path: []any{i}, Flag: l.flag, Msg: fmt.Sprintf("bad regular expression %q: %v", e, err)}
+			}
+		}
+	}
+	for _, p := range o.MaskParams {
+		if err := checkMaskParam(p); err != nil {
+			return err
+		}
+	}
+	if o.MaxDepth < 0 {
+		return optErr("max_depth", "max-depth", "must not be negative (0 means unlimited)")
+	}
+	if o.MaxURLs < 0 {
+		return optErr("max_urls", "max-urls", "must not be negative (0 means unlimited)")
+	}
+	if o.MaxTime < 0 {
+		return optErr("max_time", "max-time", "must not be negative (0 means unlimited)")
+	}
+	for i, s := range o.Sitemaps {
+		if _, err := urlx.Parse(s); err != nil {
+			return &OptionError{Key: "sitemaps", Path: []any{i}, Flag: "sitemap", Msg: fmt.Sprintf("%q: %v", urlx.Mask(s), err)}
+		}
+	}
+	if o.NoSitemaps && len(o.Sitemaps) > 0 {
+		return optErr("no_sitemaps", "no-sitemaps", "contradicts --sitemap: give one or the other")
+	}
+	if o.SitemapMaxSize <= 0 {
+		return optErr("sitemap_max_size", "sitemap-max-size", "must be positive")
+	}
+	for i, raw := range o.AuthOrigins {
+		u, err := urlx.Parse(raw)
+		if err != nil || (u.Path != "/" && u.Path != "") || u.RawQuery != "" {
+			return &OptionError{Key: "auth_origins", Path: []any{i}, Flag: "auth-origin", Msg: fmt.Sprintf("%q: want scheme://host[:port], nothing more", urlx.Mask(raw))}
+		}
+	}
+	if _, err := ParseLevel(o.FailOn); err != nil {
+		return optErr("fail_on", "fail-on", "%v", err)
+	}
+	if o.FailOnNew != "" {
+		if _, err := ParseLevel(o.FailOnNew); err != nil {
+			return optErr("fail_on_new", "fail-on-new", "%v", err)
+		}
+	}
+	for _, id := range sortedKeys(o.Rules) {
+		r := o.Rules[id]
+		if _, ok := audit.Lookup(id); !ok {
+			return &OptionError{Key: "rules", Path: []any{id}, Flag: "rules", Msg: fmt.Sprintf("unknown rule %q (rules: %s)", id, strings.Join(ruleIDs(), ", "))}
+		}
+		if r.Severity != "" {
+			if l, err := ParseLevel(r.Severity); err != nil || l == "" {
+				return &OptionError{Key: "rules", Path: []any{id, "severity"}, Flag: "rules", Msg: fmt.Sprintf("severity must be error, warning or notice, got %q", r.Severity)}
+			}
+		}
+		for i, e := range r.IgnoreURLs {
+			if _, err := regexp.Compile(e); err != nil {
+				return &OptionError{Key: "rules", Path: []any{id, "ignore_urls", i}, Flag: "rules", Msg: fmt.Sprintf("bad regular expression %q: %v", e, err)}
+			}
+		}
+	}
+	if o.HistoryKeep < 1 || o.HistoryKeep > 1000 {
+		return optErr("history_keep", "history-keep", "must be between 1 and 1000, got %d", o.HistoryKeep)
+	}
+	if o.NotifyURL != "" {
+		if err := webhook.Check(o.NotifyURL); err != nil {
+			return optErr("notify_url", "notify-url", "%v", err)
+		}
+	}
+	return nil
+}
+
+// checkMaskParam checks one name of MaskParams.
+func checkMaskParam(p string) error {
+	if strings.TrimSpace(p) == "" || strings.ContainsAny(p, "=&?#") {
+		return optErr("mask_params", "mask-param", "%q: give a query parameter name, without = & ? or #", p)
+	}
+	return nil
+}
+
+// checkStart checks the start URL.
+func checkStart(raw string) error {
+	if _, err := urlx.Parse(raw); err != nil {
+		return &OptionError{Key: "url", Msg: fmt.Sprintf("start URL %q: %v", urlx.Mask(raw), err)}
+	}
+	return nil
+}
+
+var validName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$`)
+
+// Level values: the severities of findings, from most to least severe.
+const (
+	LevelError   = "error"
+	LevelWarning = "warning"
+	LevelNotice  = "notice"
+	LevelNever   = "never"
+)
+
+// ParseLevel reads a fail level: error, warning or notice, or never (which
+// it returns as ""). It is the one reader of severities and levels in
+// flags, crawlaudit.yaml and stored settings.
+func ParseLevel(s string) (Severity, error) {
+	switch s {
+	case LevelError, LevelWarning, LevelNotice:
+		return Severity(s), nil
+	case LevelNever:
+		return "", nil
+	}
+	return "", fmt.Errorf("must be error, warning, notice or never, got %q", s)
+}
+
+// ruleIDs lists every rule ID, in catalogue order.
+func ruleIDs() []string {
+	var ids []string
+	for _, r := range audit.Catalogue() {
+		ids = append(ids, r.ID)
+	}
+	return ids
+}
+
+// ByteSize is a number of bytes, written with an optional KiB, MiB or GiB
+// suffix (KB, MB, GB and K, M, G read as the same binary units).
+type ByteSize int64
+
+// String writes s with the largest unit that divides it ("10MiB").
+func (s ByteSize) String() string {
+	for _, u := range []struct {
+		suffix string
+		n      int64
+	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}} {
+		if s != 0 && int64(s)%u.n == 0 {
+			return strconv.FormatInt(int64(s)/u.n, 10) + u.suffix
+		}
+	}
+	return strconv.FormatInt(int64(s), 10)
+}
+
+// ParseByteSize reads a positive size such as "10MiB".
+func ParseByteSize(text string) (ByteSize, error) {
+	t := strings.TrimSpace(strings.ToUpper(text))
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"KIB", 1 << 10}, {"MIB", 1 << 20}, {"GIB", 1 << 30}, {"KB", 1 << 10}, {"MB", 1 << 20}, {"GB", 1 << 30}, {"K", 1 << 10}, {"M", 1 << 20}, {"G", 1 << 30}, {"B", 1}} {
+		if strings.HasSuffix(t, u.suffix) {
+			t, mult = strings.TrimSpace(strings.TrimSuffix(t, u.suffix)), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(t, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("%q is not a size such as 10MiB", text)
+	}
+	if n > (1<<31-1)/mult {
+		return 0, fmt.Errorf("%q is too large", text)
+	}
+	return ByteSize(n * mult), nil
+}
+
+// UnmarshalText reads a size as ParseByteSize does.
+func (s *ByteSize) UnmarshalText(b []byte) error {
+	v, err := ParseByteSize(string(b))
+	if err != nil {
+		return err
+	}
+	*s = v
+	return nil
+}
+
+// MarshalText writes a size as String does.
+func (s ByteSize) MarshalText() ([]byte, error) { return []byte(s.String()), nil }

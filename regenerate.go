@@ -1,0 +1,207 @@
+package crawlaudit
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/crawlaudit/crawlaudit/internal/diff"
+	"github.com/crawlaudit/crawlaudit/internal/store"
+	"github.com/crawlaudit/crawlaudit/report"
+)
+
+// ReportOptions are the settings of Report.
+type ReportOptions struct {
+	// Source is the finished crawl: an output folder, a crawl.db or a
+	// crawl.json.
+	Source string
+	// Out is the folder the outputs are written to; "" means the crawl's
+	// own folder.
+	Out string
+	// MaskParams are query parameters to hide on top of those the crawl
+	// was made with.
+	MaskParams []string
+	// Warn receives one-line warnings (a stale diff.json); nil drops them.
+	Warn func(string)
+}
+
+// Report rewrites every output file of a finished crawl without crawling
+// again: the files a crawl writes, from its crawl.db (or crawl.json). The
+// comparison with the baseline comes back from the diff.json beside the
+// crawl, when it belongs to this crawl. The fail level is the one the crawl
+// was made with; ignored findings are not stored, so summary.md and
+// junit.xml list none.
+func Report(ctx context.Context, o ReportOptions) (*Result, error) {
+	for _, p := range o.MaskParams {
+		if err := checkMaskParam(p); err != nil {
+			return nil, err
+		}
+	}
+	c, err := Open(o.Source, o.MaskParams...)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	out := o.Out
+	if out == "" {
+		out = o.Source
+		if fi, err := os.Stat(o.Source); err == nil && !fi.IsDir() {
+			out = filepath.Dir(o.Source)
+		}
+	}
+	if err := checkWritable(out); err != nil {
+		return nil, err
+	}
+	level, _ := ParseLevel(c.meta.Settings["fail_on"])
+	job := report.Job{FailLevel: store.Severity(level), ReportPath: out, Diff: crawlDiff(o.Source, c.meta, o.Warn)}
+	for _, r := range ruleInfos() {
+		job.Rules = append(job.Rules, r.ID)
+	}
+	rc := c.report(job)
+	if err := writeOutputs(out, rc, nil); err != nil {
+		return nil, err
+	}
+	res := &Result{Out: out, StartURL: c.mask.Mask(c.meta.StartURL), Partial: c.meta.Partial}
+	fs, err := c.r.Findings()
+	if err != nil {
+		return nil, err
+	}
+	fails := job.Failer()
+	for _, f := range fs {
+		res.Failed = res.Failed || fails(f)
+	}
+	if res.Findings, err = maskedFindings(rc, c.mask); err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	if err := report.WriteTable(&b, rc, report.TableOptions{}); err != nil {
+		return nil, err
+	}
+	res.summary = b.Bytes()
+	return res, nil
+}
+
+// crawlDiff reads back the diff.json that a crawl with a baseline (or
+// Compare) left next to the crawl at source, so that report.html keeps its
+// "Since last crawl" section. It returns nil when there is none, and, with
+// a warning, when the file cannot be read or belongs to another crawl of
+// the folder (its "new" side started at another time): a stale comparison
+// would mislead.
+func crawlDiff(source string, meta store.Meta, warn func(string)) *diff.Diff {
+	if warn == nil {
+		warn = func(string) {}
+	}
+	dir := source
+	if fi, err := os.Stat(source); err == nil && !fi.IsDir() {
+		dir = filepath.Dir(source)
+	}
+	path := filepath.Join(dir, "diff.json")
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		warn(fmt.Sprintf("%s: %v; report.html has no \"Since last crawl\" section", path, unwrapPath(err)))
+		return nil
+	}
+	defer f.Close()
+	d, err := report.ReadDiffJSON(bufio.NewReader(f))
+	if err != nil {
+		warn(fmt.Sprintf("%s: %s; report.html has no \"Since last crawl\" section", path, firstLine(err)))
+		return nil
+	}
+	if !d.New.StartedAt.Equal(meta.StartedAt.UTC().Truncate(time.Second)) {
+		warn(fmt.Sprintf("%s compares another crawl than this one; report.html has no \"Since last crawl\" section", path))
+		return nil
+	}
+	return &d
+}
+
+// CompareOptions are the settings of Compare.
+type CompareOptions struct {
+	Old, New string // the two crawls: output folders, crawl.db or crawl.json paths
+	// Out is the folder diff.json and diff.csv are written to; "" means
+	// New's folder.
+	Out string
+	// FailOnNew makes the comparison fail when a new finding reaches this
+	// level: error, warning, notice or never. Default never.
+	FailOnNew string
+}
+
+// Comparison is what Compare found.
+type Comparison struct {
+	Out    string // the folder diff.json and diff.csv were written to
+	Failed bool   // a new finding reached CompareOptions.FailOnNew
+	table  []byte
+}
+
+// Summary returns the terminal view of the comparison: counts, status
+// changes (regressions first), new and resolved findings.
+func (c *Comparison) Summary() string { return string(c.table) }
+
+// Compare compares two finished crawls and writes diff.json and diff.csv:
+// new and resolved findings, status changes with regressions first.
+func Compare(_ context.Context, o CompareOptions) (*Comparison, error) {
+	if o.FailOnNew == "" {
+		o.FailOnNew = LevelNever
+	}
+	level, err := ParseLevel(o.FailOnNew)
+	if err != nil {
+		return nil, &OptionError{Key: "fail_on_new", Flag: "fail-on-new", Msg: err.Error()}
+	}
+	old, err := Open(o.Old)
+	if err != nil {
+		return nil, err
+	}
+	defer old.Close()
+	cur, err := Open(o.New)
+	if err != nil {
+		return nil, err
+	}
+	defer cur.Close()
+	mask := cur.mask.With(old.mask.Extra()...)
+	d, err := diff.Compute(old.r, cur.r, diff.Config{URLKey: mask.Mask})
+	if err != nil {
+		return nil, err
+	}
+	out := o.Out
+	if out == "" {
+		out = o.New
+		if fi, err := os.Stat(out); err == nil && !fi.IsDir() {
+			out = filepath.Dir(out)
+		}
+	}
+	if err := checkWritable(out); err != nil {
+		return nil, err
+	}
+	rc := report.New(cur.r, report.Options{Mask: mask, Job: report.Job{Diff: &d}})
+	for _, name := range []string{"diff.json", "diff.csv"} {
+		for _, f := range report.Formats() {
+			if f.Name == name {
+				if err := writeAtomic(filepath.Join(out, name), func(w io.Writer) error { return f.Write(w, rc) }); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	c := &Comparison{Out: out}
+	var b bytes.Buffer
+	if err := report.WriteDiffTable(&b, d, 0, mask); err != nil {
+		return nil, err
+	}
+	c.table = b.Bytes()
+	if level != "" {
+		for _, f := range d.NewFindings {
+			if f.Severity.Rank() >= store.Severity(level).Rank() {
+				c.Failed = true
+			}
+		}
+	}
+	return c, nil
+}

@@ -1,0 +1,513 @@
+package crawlaudit
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/crawlaudit/crawlaudit/crawler"
+	"github.com/crawlaudit/crawlaudit/internal/audit"
+	"github.com/crawlaudit/crawlaudit/internal/config"
+	"github.com/crawlaudit/crawlaudit/internal/credentials"
+	"github.com/crawlaudit/crawlaudit/internal/diff"
+	"github.com/crawlaudit/crawlaudit/internal/history"
+	"github.com/crawlaudit/crawlaudit/internal/store"
+	"github.com/crawlaudit/crawlaudit/internal/urlx"
+	"github.com/crawlaudit/crawlaudit/internal/webhook"
+	"github.com/crawlaudit/crawlaudit/report"
+)
+
+// ErrStartUnreachable is returned by Run when the crawl could not start:
+// the start URL, or its origin's robots.txt, got no HTTP answer at all
+// (DNS, refused, TLS, timeout).
+var ErrStartUnreachable = crawler.ErrStartUnreachable
+
+// Result is what a run found and did.
+type Result struct {
+	// Name is the site's name: Options.Name, or the start URL's host.
+	Name string
+	// Out is the output folder the files were written to.
+	Out string
+	// StartURL is the crawl's start URL, masked.
+	StartURL string
+	// Partial says the crawl stopped before its frontier emptied
+	// (interrupted, or MaxTime): the outputs say so too.
+	Partial bool
+	// TimeUp says MaxTime stopped the crawl; a resumed run continues it.
+	TimeUp bool
+	// LimitReached says MaxURLs stopped the discovery of new URLs.
+	LimitReached bool
+	// URLs and Requests count the URL records written and the HTTP
+	// requests sent by this run.
+	URLs     int
+	Requests int64
+	// Findings are the findings after the rule policy, most severe first,
+	// URLs masked.
+	Findings []Finding
+	// Ignored counts the findings the policy's ignore entries left out.
+	Ignored int
+	// ExpiredIgnores are the sources ("ignore.yaml:4") of ignore entries
+	// past their date, which ignore nothing any more.
+	ExpiredIgnores []string
+	// Failed says a finding reached the fail level (Options.FailOn, or
+	// Options.FailOnNew against the baseline).
+	Failed bool
+	// Warnings are crawl-level problems (robots.txt unreachable, …).
+	Warnings []string
+
+	summary []byte // the terminal summary, rendered while the crawl was open
+}
+
+// Summary returns the terminal summary of the run: the crawl in numbers,
+// the crawl budget, the findings by rule, the top problem URLs, the
+// authentication picture, and, after a scheduled run, the comparison with
+// the baseline and the effect of the ignore entries.
+func (r *Result) Summary() string { return string(r.summary) }
+
+// Run crawls o.Start (or continues the interrupted crawl in o.Out when
+// o.Resume is set), audits it, applies the rule policy, writes every output
+// file into o.Out, compares the crawl with its baseline, files it into the
+// history and calls the webhook.
+//
+// When ctx is cancelled (or MaxTime passes) the crawl stops requesting,
+// keeps everything already fetched, and the run goes on to write the
+// outputs, marked partial (Result.Partial): that is not an error. The error
+// is non-nil when the run could not start (an *OptionError, unreadable
+// credentials, an unwritable output folder, ErrStartUnreachable) or an
+// output could not be written. A finding at the fail level is not an error
+// either: Result.Failed says so.
+func Run(ctx context.Context, o Options) (*Result, error) {
+	if err := o.Validate(); err != nil {
+		return nil, err
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Name != "" {
+		o.Logger = o.Logger.With("site", o.Name)
+	}
+	p, err := prepare(o)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkWritable(o.Out); err != nil {
+		return nil, err
+	}
+	if o.Warn != nil {
+		for _, w := range p.auth.Warnings {
+			o.Warn(w)
+		}
+	}
+	st, started, err := openDB(o)
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	return p.run(ctx, st, started)
+}
+
+// run is one prepared run of o over the crawl database st.
+type run struct {
+	o       Options
+	mask    *urlx.Masker
+	start   string // normalised start URL
+	auth    credentials.Loaded
+	policy  audit.Policy
+	failOn  store.Severity // "" for never
+	onlyNew bool
+}
+
+// prepare reads what the run needs before the crawl: credentials, the
+// ignore file, the fail level.
+func prepare(o Options) (*run, error) {
+	start, err := urlx.Parse(o.Start)
+	if err != nil {
+		return nil, &OptionError{Key: "url", Msg: fmt.Sprintf("start URL %q: %v", urlx.Mask(o.Start), err)}
+	}
+	p := &run{o: o, mask: urlx.NewMasker(o.MaskParams...), start: start.String()}
+	p.auth, err = credentials.Load(credentials.Sources{
+		BasicAuthEnv: o.BasicAuthEnv, BearerTokenEnv: o.BearerTokenEnv, HeaderFile: o.HeaderFile, CookieFile: o.CookieFile,
+		Origins: o.AuthOrigins, CompareAnonymous: o.CompareAnonymous,
+	}, o.Start, o.Now(), o.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	level := o.FailOn
+	if o.FailOnNew != "" {
+		level, p.onlyNew = o.FailOnNew, true
+	}
+	sev, _ := ParseLevel(level) // Validate checked it
+	p.failOn = store.Severity(sev)
+	if p.policy, err = policyOf(o); err != nil {
+		return nil, err
+	}
+	if o.Baseline != "" && !crawlExists(o.Baseline) {
+		return nil, &OptionError{Key: "baseline", Flag: "baseline", Msg: fmt.Sprintf("%s: no crawl.json there", o.Baseline)}
+	}
+	return p, nil
+}
+
+// policyOf builds the audit policy of o's rules and ignore file.
+func policyOf(o Options) (audit.Policy, error) {
+	p := audit.Policy{Severity: map[string]store.Severity{}, Disabled: map[string]bool{}}
+	for _, id := range sortedKeys(o.Rules) {
+		r := o.Rules[id]
+		if r.Severity != "" {
+			p.Severity[id] = store.Severity(r.Severity)
+		}
+		if r.Disabled {
+			p.Disabled[id] = true
+		}
+		for _, pat := range r.IgnoreURLs {
+			re, err := regexp.Compile(pat)
+			if err != nil {
+				continue // Validate checked it
+			}
+			p.Ignore = append(p.Ignore, audit.Ignore{Rule: id, URL: re, Reason: "ignore_urls of rule " + id + " in the configuration", Source: "rules." + id + ".ignore_urls"})
+		}
+	}
+	if o.IgnoreFile != "" {
+		f, err := os.Open(o.IgnoreFile)
+		if err != nil {
+			return p, fmt.Errorf("--ignore-file %s: %v", o.IgnoreFile, unwrapPath(err))
+		}
+		defer f.Close()
+		entries, err := config.ParseIgnore(f, o.IgnoreFile)
+		if err != nil {
+			return p, fmt.Errorf("--ignore-file: %v", err)
+		}
+		for _, e := range entries {
+			p.Ignore = append(p.Ignore, audit.Ignore{Rule: e.Rule, URL: e.Pattern, Reason: e.Reason, Until: e.Until, Source: e.Source, Expires: e.Expires})
+		}
+	}
+	return p, nil
+}
+
+// openDB creates the crawl database of a new crawl in o.Out, or opens the
+// one of the crawl o.Resume continues (which must have started at o.Start);
+// it returns when the crawl started.
+func openDB(o Options) (*store.SQLite, time.Time, error) {
+	path := filepath.Join(o.Out, DBName)
+	if !o.Resume {
+		st, err := store.CreateSQLite(path)
+		return st, o.Now().UTC(), err
+	}
+	st, err := store.OpenSQLite(path)
+	if err != nil {
+		return nil, time.Time{}, fmt.Errorf("--resume %s: %v", o.Out, firstLine(err))
+	}
+	meta, err := st.Meta()
+	if err != nil || meta.StartURL == "" {
+		st.Close()
+		return nil, time.Time{}, fmt.Errorf("--resume %s: %s holds no crawl to resume", o.Out, DBName)
+	}
+	if start, _ := urlx.Parse(o.Start); start == nil || start.String() != meta.StartURL {
+		st.Close()
+		return nil, time.Time{}, fmt.Errorf("--resume %s: that crawl started at %s, not %s", o.Out, urlx.Mask(meta.StartURL), urlx.Mask(o.Start))
+	}
+	return st, meta.StartedAt, nil
+}
+
+func (p *run) run(ctx context.Context, st *store.SQLite, started time.Time) (*Result, error) {
+	o := p.o
+	settings := o.settings()
+	for k, v := range p.auth.Settings {
+		settings[k] = v
+	}
+	meta := store.Meta{ToolVersion: o.version(), StartURL: p.start, StartedAt: started, Partial: true, Settings: settings}
+	// Stored before the first request, so an interrupted crawl can be
+	// resumed and reported; replaced when the crawl ends.
+	if err := st.SetMeta(meta); err != nil {
+		return nil, err
+	}
+	cfg := p.crawlerConfig()
+	if o.Resume {
+		cfg.Resume = st
+	}
+	o.Progress.enter(PhaseCrawl)
+	crawlCtx := ctx
+	if o.MaxTime > 0 {
+		// Like Ctrl-C, but the run goes on to the reports and its usual
+		// verdict: requests in flight finish, the frontier is kept.
+		var cancel context.CancelFunc
+		crawlCtx, cancel = context.WithTimeout(ctx, o.MaxTime)
+		defer cancel()
+	}
+	res, err := crawler.Run(crawlCtx, cfg, st)
+	if err != nil {
+		return nil, err
+	}
+	out := &Result{
+		Name: o.siteName(), Out: o.Out, StartURL: p.mask.Mask(p.start), Partial: res.Partial, LimitReached: res.LimitReached,
+		TimeUp: res.Partial && ctx.Err() == nil && errors.Is(crawlCtx.Err(), context.DeadlineExceeded),
+		URLs:   res.URLs, Requests: res.Requests, Warnings: res.Warnings,
+	}
+	meta.FinishedAt, meta.Partial = o.Now().UTC(), res.Partial
+	if len(res.RejectionProof) > 0 {
+		// Not a setting, but crawl-level evidence the audit reads: why
+		// the credentials stopped working.
+		meta.Settings["credentials_rejection_proof"] = repeated(res.RejectionProof)
+	}
+	if err := st.SetMeta(meta); err != nil {
+		return nil, err
+	}
+
+	o.Progress.enter(PhaseAudit)
+	findings, err := audit.Run(st)
+	if err != nil {
+		return nil, err
+	}
+	outcome := audit.Apply(findings, p.policy, o.Now())
+	for _, e := range outcome.Expired {
+		o.Logger.Warn("ignore entry expired: it no longer ignores anything", "entry", e.Source, "rule", e.Rule, "expires", e.Expires)
+		out.ExpiredIgnores = append(out.ExpiredIgnores, e.Source)
+	}
+	sort.Strings(out.ExpiredIgnores)
+	out.Ignored = len(outcome.Ignored)
+	if err := st.PutFindings(outcome.Findings); err != nil {
+		return nil, err
+	}
+
+	// From here on the crawl does not change: the outputs share one
+	// report.Crawl. A baseline that cannot be read fails the run, but only
+	// after the crawl's own outputs are written.
+	since, mask, baseErr := p.compareBaseline(st)
+	job := p.job(outcome, since)
+	rc := report.New(st, report.Options{Mask: mask, Rules: ruleInfos(), Job: job})
+	o.Progress.enter(PhaseWrite)
+	if err := writeOutputs(o.Out, rc, o.Progress); err != nil {
+		return nil, err
+	}
+	if baseErr != nil {
+		return nil, baseErr
+	}
+	fails := job.Failer()
+	for _, f := range outcome.Findings {
+		out.Failed = out.Failed || fails(f)
+	}
+	masked, err := maskedFindings(rc, mask)
+	if err != nil {
+		return nil, err
+	}
+	out.Findings = masked
+	if out.summary, err = summary(rc, since, outcome); err != nil {
+		return nil, err
+	}
+	if err := p.file(ctx, rc, out); err != nil {
+		return nil, err
+	}
+	o.Progress.enter(PhaseDone)
+	return out, nil
+}
+
+// crawlerConfig is the crawler's part of the run's options.
+func (p *run) crawlerConfig() crawler.Config {
+	o := p.o
+	cfg := crawler.Config{
+		Start:           o.Start,
+		Concurrency:     o.Concurrency,
+		Delay:           o.Delay,
+		Timeout:         o.Timeout,
+		MaxBody:         int(o.MaxBody),
+		UserAgent:       o.userAgent(),
+		RobotsAgent:     o.RobotsAgent,
+		IgnoreRobots:    o.IgnoreRobots,
+		Include:         compileAll(o.Include),
+		Exclude:         compileAll(o.Exclude),
+		AllowSubdomains: o.AllowSubdomains,
+		MaxDepth:        o.MaxDepth,
+		MaxURLs:         o.MaxURLs,
+		NoExternal:      o.NoExternal,
+		Logger:          o.Logger,
+		Mask:            p.mask,
+		Now:             o.Now,
+		Sitemaps:        o.Sitemaps,
+		NoSitemaps:      o.NoSitemaps,
+		MaxSitemapBytes: int64(o.SitemapMaxSize),
+		Credentials:     p.auth.Credentials,
+	}
+	cfg.CompareAnonymous = o.CompareAnonymous && p.auth.Credentials != nil
+	if o.Progress != nil {
+		cfg.Progress = &o.Progress.crawl
+	}
+	return cfg
+}
+
+// compileAll compiles expressions Validate has checked.
+func compileAll(exprs []string) []*regexp.Regexp {
+	var out []*regexp.Regexp
+	for _, e := range exprs {
+		out = append(out, regexp.MustCompile(e))
+	}
+	return out
+}
+
+// compareBaseline compares the crawl in st with its baseline (Baseline,
+// else the newest crawl in History); nil when there is none. It returns the
+// Masker the outputs use: the run's, plus the names the baseline masked
+// (its URLs appear in the comparison).
+func (p *run) compareBaseline(st store.Reader) (*diff.Diff, *urlx.Masker, error) {
+	o := p.o
+	base := o.Baseline
+	if base == "" && o.History != "" {
+		base = history.Newest(o.History, crawlExists)
+		if base == "" {
+			o.Logger.Info("history is empty: no baseline for this crawl", "history", o.History)
+		}
+	}
+	if base == "" {
+		return nil, p.mask, nil
+	}
+	old, err := Open(base, o.MaskParams...)
+	if err != nil {
+		return nil, p.mask, err
+	}
+	defer old.Close()
+	mask := p.mask.With(old.mask.Extra()...)
+	d, err := diff.Compute(old.r, st, diff.Config{URLKey: mask.Mask})
+	if err != nil {
+		return nil, p.mask, err
+	}
+	if d.Old.StartURL != p.start {
+		o.Logger.Warn("baseline crawl started at another URL", "baseline", base)
+	}
+	return &d, mask, nil
+}
+
+// job is what the outputs for scheduled runs need beyond the records.
+func (p *run) job(outcome audit.Outcome, since *diff.Diff) report.Job {
+	j := report.Job{Site: p.o.Name, FailLevel: p.failOn, OnlyNew: p.onlyNew, ReportPath: p.o.Out, Diff: since}
+	for _, r := range audit.Catalogue() {
+		if !p.policy.Disabled[r.ID] {
+			j.Rules = append(j.Rules, r.ID)
+		}
+	}
+	for _, ig := range outcome.Ignored {
+		j.Ignored = append(j.Ignored, report.IgnoredFinding{Finding: ig.Finding, Reason: ig.By.Reason, Source: ig.By.Source})
+	}
+	for _, e := range outcome.Expired {
+		j.Expired = append(j.Expired, report.ExpiredIgnore{Rule: e.Rule, URL: e.URL.String(), Reason: e.Reason, Expires: e.Expires, Source: e.Source})
+	}
+	return j
+}
+
+// summary renders the terminal summary: the table, then the comparison
+// with the baseline and the policy's effect.
+func summary(rc *report.Crawl, since *diff.Diff, outcome audit.Outcome) ([]byte, error) {
+	var b bytes.Buffer
+	if err := report.WriteTable(&b, rc, report.TableOptions{}); err != nil {
+		return nil, err
+	}
+	if since != nil {
+		b.WriteString("\n")
+		if err := report.WriteDiffTable(&b, *since, 0, rc.Options().Mask); err != nil {
+			return nil, err
+		}
+	}
+	if n := len(outcome.Ignored); n > 0 {
+		fmt.Fprintf(&b, "\n%d findings ignored (see summary.md).\n", n)
+	}
+	if n := len(outcome.Expired); n > 0 {
+		srcs := make([]string, 0, n)
+		for _, e := range outcome.Expired {
+			srcs = append(srcs, e.Source)
+		}
+		sort.Strings(srcs)
+		fmt.Fprintf(&b, "%d ignore entries have expired and ignore nothing any more: %v\n", n, srcs)
+	}
+	return b.Bytes(), nil
+}
+
+// maskedFindings returns the crawl's findings as the outputs show them.
+func maskedFindings(rc *report.Crawl, mask *urlx.Masker) ([]Finding, error) {
+	fs, err := rc.Findings()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Finding, len(fs))
+	for i, f := range fs {
+		g := newFinding(f)
+		g.URL = mask.Mask(f.URL)
+		g.Message = mask.MaskText(f.Message)
+		g.Referrers = make([]string, len(f.Referrers))
+		for j, r := range f.Referrers {
+			g.Referrers[j] = mask.Mask(r)
+		}
+		out[i] = g
+	}
+	return out, nil
+}
+
+// file files the crawl into the history and calls the webhook. A failed
+// notification is logged, not returned: the report is written.
+func (p *run) file(ctx context.Context, rc *report.Crawl, res *Result) error {
+	o := p.o
+	if o.History != "" {
+		// An interrupted crawl lacks what it did not reach: as the next
+		// baseline it would make all of that look new. It is not filed.
+		if res.Partial {
+			o.Logger.Warn("partial crawl not filed in history", "history", o.History)
+		} else {
+			m, err := rc.Meta()
+			if err != nil {
+				return err
+			}
+			entry, err := history.Save(o.History, o.Out, m.StartedAt, o.HistoryKeep)
+			if err != nil {
+				return fmt.Errorf("--history: %w", err)
+			}
+			o.Logger.Info("crawl filed in history", "entry", entry)
+		}
+	}
+	if o.NotifyURL == "" {
+		return nil
+	}
+	payload, err := newNotifyPayload(rc, o.Out, res.Failed)
+	if err != nil {
+		return err
+	}
+	err = webhook.Post(ctx, o.NotifyURL, payload, webhook.Config{Backoff: o.NotifyBackoff, UserAgent: "crawlaudit/" + o.version()})
+	if err != nil {
+		o.Logger.Error("notification failed; the report is written", "error", err)
+	} else {
+		o.Logger.Info("notification sent", "to", webhook.Redact(o.NotifyURL))
+	}
+	return nil
+}
+
+// version is the tool version the run records.
+func (o Options) version() string {
+	if o.Version == "" {
+		return "dev"
+	}
+	return o.Version
+}
+
+// siteName is the site's name: Name, or the start URL's host[:port].
+func (o Options) siteName() string {
+	if o.Name != "" {
+		return o.Name
+	}
+	if u, err := urlx.Parse(o.Start); err == nil {
+		return strings.NewReplacer(":", "_", "[", "", "]", "").Replace(u.Host)
+	}
+	return "site"
+}
+
+// Masked returns url with the secrets a run of o hides (userinfo, secret
+// query values, MaskParams): the form every output and message shows.
+func (o Options) Masked(url string) string { return o.mask().Mask(url) }
+
+// mask returns the run's Masker.
+func (o Options) mask() *urlx.Masker { return urlx.NewMasker(o.MaskParams...) }
