@@ -11,7 +11,7 @@ import (
 )
 
 // DefaultConfigFile is the configuration file's usual name.
-const DefaultConfigFile = config.DefaultFile
+const DefaultConfigFile = "crawlaudit.yaml"
 
 // Config is a crawlaudit.yaml: the settings of one or many sites, and how a
 // scheduled run crawls them.

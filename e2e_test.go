@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -235,5 +236,31 @@ func TestDemoCrawlEndToEnd(t *testing.T) {
 		if jf := c.Findings[i]; f.Rule != jf.Rule || string(f.Severity) != jf.Severity || f.URL != jf.URL || f.Text() != jf.Message {
 			t.Errorf("finding %d: Result %+v, crawl.json %+v", i, f, jf)
 		}
+	}
+}
+
+// TestAnotherModuleRunsAnAudit builds and runs testdata/embedder, a program
+// of another module that imports only the public package: it audits a site
+// it serves on loopback, as an embedder would, and prints what it found.
+func TestAnotherModuleRunsAnAudit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds another module")
+	}
+	cmd := exec.Command("go", "run", ".")
+	cmd.Dir = filepath.Join("testdata", "embedder")
+	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=readonly")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("go run testdata/embedder: %v\n%s", err, out)
+	}
+	want := `finding error broken-link /gone (fix: fix or remove the links; redirect the URL if the content moved)
+finding error forbidden-asset /logo.png (fix: check the server or CDN rules that put the asset behind access control; public pages need public assets)
+finding warning unauthorized-linked-page /account/ (fix: crawlers have no credentials: remove or change the public links, or make the page public if it should be)
+record /account/ 401 page ["Bearer realm=\"shop\""]
+record /logo.png 403 asset []
+failed: false partial: false
+`
+	if string(out) != want {
+		t.Errorf("embedder printed:\n%s\nwant:\n%s", out, want)
 	}
 }
