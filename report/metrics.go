@@ -22,10 +22,10 @@ import (
 //   - crawlaudit_findings{site,rule,severity}: findings by rule and severity.
 //   - crawlaudit_new_findings{site} and crawlaudit_regressions{site}: against
 //     the baseline; only written when there is one.
-//   - crawlaudit_crawl_efficiency{site}: indexable 200 pages (kind page,
-//     status 200, not noindex, no canonical pointing elsewhere) divided by
-//     the URLs requested (every record not blocked by robots.txt); 0 when
-//     nothing was requested.
+//   - crawlaudit_crawl_efficiency{site}: the crawl budget's efficiency, as
+//     report.html and crawl.json give it (Budget.Efficiency): requests to
+//     the site's URLs that reached an indexable 200 page, divided by all
+//     of them; 0 when nothing was requested.
 //   - crawlaudit_crawl_duration_seconds{site}: finished minus started.
 //   - crawlaudit_crawl_partial{site}: 1 when the crawl was interrupted.
 //   - crawlaudit_last_success_timestamp_seconds{site}: when the crawl
@@ -50,20 +50,10 @@ func WriteMetrics(w io.Writer, r *Crawl) error {
 			site = u.Host
 		}
 	}
-	indexable, requested := 0, 0
-	err = r.EachURL(func(u store.URL) error {
-		if !u.BlockedByRobots {
-			requested++
-		}
-		if u.Kind == store.KindPage && u.Status == 200 && !u.NoIndex && (u.Canonical == "" || u.Canonical == u.URL) {
-			indexable++
-		}
-		return nil
-	})
+	bud, err := ComputeBudget(r)
 	if err != nil {
-		return fmt.Errorf("report: metrics.prom: read urls: %w", err)
+		return err
 	}
-
 	var b strings.Builder
 	siteL := label("site", site)
 	family := func(name, help string) {
@@ -100,12 +90,8 @@ func WriteMetrics(w io.Writer, r *Crawl) error {
 		family("crawlaudit_regressions", "URLs that worked in the baseline crawl and no longer do.")
 		sample("crawlaudit_regressions", float64(c.Regressions))
 	}
-	family("crawlaudit_crawl_efficiency", "Indexable 200 pages divided by URLs requested, 0 to 1.")
-	eff := 0.0
-	if requested > 0 {
-		eff = float64(indexable) / float64(requested)
-	}
-	sample("crawlaudit_crawl_efficiency", eff)
+	family("crawlaudit_crawl_efficiency", "Requests of the site that reached an indexable 200 page, divided by all its requests, 0 to 1 (the crawl budget's efficiency).")
+	sample("crawlaudit_crawl_efficiency", bud.Efficiency)
 	family("crawlaudit_crawl_duration_seconds", "Duration of the last crawl.")
 	dur := 0.0
 	if !meta.StartedAt.IsZero() && meta.FinishedAt.After(meta.StartedAt) {

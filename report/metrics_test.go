@@ -33,7 +33,7 @@ func TestMetricsParseWithThePrometheusParser(t *testing.T) {
 		partial   float64
 		efficient float64
 	}{
-		{"fixture with baseline", r, j, 8, 0, 0.2},
+		{"fixture with baseline", r, j, 8, 0, 0.2222}, // the budget's efficiency, as the table says: 22.2%
 		// crawlaudit_findings has HELP and TYPE but no sample: the parser
 		// drops such a family.
 		{"no findings, partial, odd site name", empty, Job{Site: "a \"quoted\"\\site\nname"}, 4, 1, 1},
