@@ -88,9 +88,14 @@ func Resolve(base *url.URL, ref string) (string, error) {
 	}
 	out := Normalize(abs)
 	// url.Parse accepts relative references with hosts it would reject in
-	// an absolute URL ("//0::0"); keep only what parses back.
-	if _, err := url.Parse(out); err != nil {
+	// an absolute URL ("//0::0"), or that normalise differently once
+	// parsed again ("//]::"); keep only what parses back to itself.
+	back, err := url.Parse(out)
+	if err != nil {
 		return "", err
+	}
+	if Normalize(back) != out {
+		return "", errors.New("unusable host")
 	}
 	return out, nil
 }
@@ -102,7 +107,8 @@ func Origin(u *url.URL) string {
 
 // DefaultSecretParams are query parameter names whose values Mask hides.
 var DefaultSecretParams = []string{"token", "access_token", "api_key", "apikey", "key", "sig", "signature", "password", "passwd", "secret", "auth", "session", "sessionid", "jwt", "code", "client_secret", "id_token", "refresh_token", "x-amz-signature", "x-amz-credential", "x-amz-security-token",
-	"pwd", "pass", "otp", "hmac", "auth_key", "private_key"}
+	"pwd", "pass", "pw", "otp", "hmac", "auth_key", "private_key", "authorization", "access_key", "accesskey",
+	"samlresponse", "samlrequest", "samlart", "ticket", "assertion", "oauth_verifier", "sid"}
 
 // SecretParamParts are parts of query parameter names whose values Mask
 // hides wherever they appear in the name: "auth_token", "X-Goog-Signature",
@@ -177,18 +183,29 @@ func (m *Masker) secret(key string) bool {
 // adds the names the run was given.
 func Mask(raw string) string { return defaults.Mask(raw) }
 
-// Mask hides secrets in raw: userinfo becomes REDACTED@, and the values of
-// secret-looking query parameters become REDACTED. The rest of the URL is
-// kept byte for byte.
-func (m *Masker) Mask(raw string) string {
+// Mask hides secrets in raw: userinfo becomes REDACTED@, and the values
+// of secret-looking parameters become REDACTED wherever a URL carries them:
+// the query (parameters split on & and ;), path parameters (";jsessionid="
+// in a segment), a fragment that carries parameters ("#access_token=", as
+// OAuth's implicit flow does), and URLs nested in a parameter's value
+// (masked the same way, a few levels deep). The rest of the URL is kept
+// byte for byte. Masking is idempotent.
+func (m *Masker) Mask(raw string) string { return m.mask(raw, maxNesting) }
+
+// maxNesting bounds how deep Mask looks into URLs nested in parameter
+// values: each level costs a pass over the value.
+const maxNesting = 4
+
+func (m *Masker) mask(raw string, depth int) string {
 	if m == nil || m.params == nil {
 		m = defaults
 	}
-	if !strings.ContainsAny(raw, "?@") {
+	if !strings.ContainsAny(raw, "?@;#=") {
 		return raw
 	}
 	out := raw
 	// userinfo: scheme://user:pass@host
+	pathAt := 0
 	if i := strings.Index(out, "://"); i >= 0 {
 		rest := out[i+3:]
 		end := strings.IndexAny(rest, "/?#")
@@ -197,38 +214,106 @@ func (m *Masker) Mask(raw string) string {
 		}
 		if at := strings.LastIndex(rest[:end], "@"); at >= 0 {
 			out = out[:i+3] + Masked + "@" + rest[at+1:]
+			end = end - at - 1 + len(Masked) + 1
 		}
+		pathAt = i + 3 + end
 	}
-	q := strings.IndexByte(out, '?')
-	if q < 0 {
-		return out
-	}
+	// Split off the fragment, then the query.
 	frag := ""
-	query := out[q+1:]
-	if h := strings.IndexByte(query, '#'); h >= 0 {
-		frag = query[h:]
-		query = query[:h]
+	if h := strings.IndexByte(out[pathAt:], '#'); h >= 0 {
+		frag, out = out[pathAt+h:], out[:pathAt+h]
 	}
-	parts := strings.Split(query, "&")
-	changed := false
-	for i, p := range parts {
-		name, _, hasValue := strings.Cut(p, "=")
-		if !hasValue {
+	query, hasQuery := "", false
+	if q := strings.IndexByte(out[pathAt:], '?'); q >= 0 {
+		query, hasQuery, out = out[pathAt+q+1:], true, out[:pathAt+q]
+	}
+	path := m.maskPathParams(out[pathAt:])
+	out = out[:pathAt] + path
+	if hasQuery {
+		out += "?" + m.maskParams(query, depth)
+	}
+	if frag != "" {
+		// "#access_token=…&state=…": a fragment of parameters.
+		out += "#" + m.maskParams(frag[1:], depth)
+	}
+	return out
+}
+
+// maskParams masks the secret values of a list of name=value parameters
+// separated by & or ;, and URLs nested in the other values.
+func (m *Masker) maskParams(list string, depth int) string {
+	if !strings.Contains(list, "=") {
+		return list
+	}
+	var b strings.Builder
+	start := 0
+	for i := 0; i <= len(list); i++ {
+		if i < len(list) && list[i] != '&' && list[i] != ';' {
 			continue
 		}
-		key, err := url.QueryUnescape(name)
-		if err != nil {
-			key = name
+		b.WriteString(m.maskParam(list[start:i], depth))
+		if i < len(list) {
+			b.WriteByte(list[i])
 		}
-		if m.secret(strings.ToLower(key)) {
-			parts[i] = name + "=" + Masked
+		start = i + 1
+	}
+	return b.String()
+}
+
+// maskParam masks one name=value parameter.
+func (m *Masker) maskParam(p string, depth int) string {
+	name, value, hasValue := strings.Cut(p, "=")
+	if !hasValue {
+		return p
+	}
+	key, err := url.QueryUnescape(name)
+	if err != nil {
+		key = name
+	}
+	if m.secret(strings.ToLower(key)) {
+		return name + "=" + Masked
+	}
+	if depth <= 0 || value == "" {
+		return p
+	}
+	// A URL (or query) inside the value, as written or percent-encoded.
+	if strings.ContainsAny(value, "?@;#=") {
+		if masked := m.mask(value, depth-1); masked != value {
+			return name + "=" + masked
+		}
+	}
+	if strings.Contains(value, "%") {
+		if plain, err := url.QueryUnescape(value); err == nil && plain != value && strings.ContainsAny(plain, "?@;#=") {
+			if masked := m.mask(plain, depth-1); masked != plain {
+				return name + "=" + url.QueryEscape(masked)
+			}
+		}
+	}
+	return p
+}
+
+// maskPathParams masks secret path parameters: ";jsessionid=…" in a path
+// segment.
+func (m *Masker) maskPathParams(path string) string {
+	if !strings.Contains(path, ";") {
+		return path
+	}
+	segs := strings.Split(path, "/")
+	changed := false
+	for i, seg := range segs {
+		head, params, ok := strings.Cut(seg, ";")
+		if !ok {
+			continue
+		}
+		if masked := m.maskParams(params, 0); masked != params {
+			segs[i] = head + ";" + masked
 			changed = true
 		}
 	}
 	if !changed {
-		return out
+		return path
 	}
-	return out[:q+1] + strings.Join(parts, "&") + frag
+	return strings.Join(segs, "/")
 }
 
 // urlInText finds http(s) URLs in free text: the scheme, then everything up

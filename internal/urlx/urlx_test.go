@@ -72,6 +72,19 @@ func TestMask(t *testing.T) {
 			"https://example.com/?auth_token=REDACTED&X-Goog-Signature=REDACTED&clientSecret=REDACTED&PHPSESSID=REDACTED&session_id=REDACTED&user_password=REDACTED&X-Goog-Credential=REDACTED"},
 		{"names that only look alike are kept", "https://example.com/?keyword=bread&author=ann&codename=x&passage=2",
 			"https://example.com/?keyword=bread&author=ann&codename=x&passage=2"},
+		{"; separates parameters too", "https://example.com/semi?a=1;token=SECRET", "https://example.com/semi?a=1;token=REDACTED"},
+		{"a URL inside a parameter value", "https://example.com/two?a=1&b=http://x/?token=SECRET", "https://example.com/two?a=1&b=http://x/?token=REDACTED"},
+		{"an encoded URL inside a parameter value", "https://example.com/go?next=https%3A%2F%2Fx%2F%3Ftoken%3DSECRET%26p%3D1",
+			"https://example.com/go?next=https%3A%2F%2Fx%2F%3Ftoken%3DREDACTED%26p%3D1"},
+		{"nested twice", "https://a.test/?u=https://b.test/?v=https://c.test/?sig=SECRET", "https://a.test/?u=https://b.test/?v=https://c.test/?sig=REDACTED"},
+		{"path parameter", "https://example.com/cart;jsessionid=SECRET?x=1", "https://example.com/cart;jsessionid=REDACTED?x=1"},
+		{"path parameter in a middle segment", "https://example.com/a;sid=SECRET/b", "https://example.com/a;sid=REDACTED/b"},
+		{"other path parameters kept", "https://example.com/a;v=2/b", "https://example.com/a;v=2/b"},
+		{"fragment carrying a token", "https://example.com/cb#access_token=SECRET&token_type=bearer&state=s", "https://example.com/cb#access_token=REDACTED&token_type=REDACTED&state=s"},
+		{"fragment anchor kept", "https://example.com/?token=t#top", "https://example.com/?token=REDACTED#top"},
+		{"more names", "https://example.com/?authorization=A&access_key=B&SAMLResponse=C&ticket=D&assertion=E&oauth_verifier=F&pw=G",
+			"https://example.com/?authorization=REDACTED&access_key=REDACTED&SAMLResponse=REDACTED&ticket=REDACTED&assertion=REDACTED&oauth_verifier=REDACTED&pw=REDACTED"},
+		{"userinfo and a path parameter", "https://u:p@example.com/x;jsessionid=S", "https://REDACTED@example.com/x;jsessionid=REDACTED"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -152,7 +165,8 @@ func ExampleMask() {
 }
 
 func FuzzNormalizeAndMask(f *testing.F) {
-	for _, s := range []string{"http://a/b?token=x", "HTTP://A:80/../c#d", "https://u:p@h/?key=1&key=2", "http://[::1]:80/x", "//x", "?a=b"} {
+	for _, s := range []string{"http://a/b?token=x", "HTTP://A:80/../c#d", "https://u:p@h/?key=1&key=2", "http://[::1]:80/x", "//x", "?a=b",
+		"http://a/s?a=1;token=x", "http://a/p;jsessionid=x/q", "http://a/#access_token=x", "http://a/?n=http://b/?sig=x"} {
 		f.Add(s)
 	}
 	base, _ := url.Parse("http://example.com/dir/")
@@ -160,6 +174,9 @@ func FuzzNormalizeAndMask(f *testing.F) {
 		masked := Mask(s)
 		if strings.Contains(s, "token=secretvalue") && strings.Contains(masked, "token=secretvalue") {
 			t.Fatalf("secret survived masking: %q", masked)
+		}
+		if again := Mask(masked); again != masked {
+			t.Fatalf("Mask not idempotent: %q → %q → %q", s, masked, again)
 		}
 		got, err := Resolve(base, s)
 		if err != nil {
@@ -174,6 +191,65 @@ func FuzzNormalizeAndMask(f *testing.F) {
 		}
 		if again := Normalize(u); again != got {
 			t.Fatalf("Normalize not idempotent: %q → %q", got, again)
+		}
+	})
+}
+
+// secretValue is what FuzzMaskHidesPlantedSecrets plants.
+const secretValue = "S3CRETv4lue"
+
+// FuzzMaskHidesPlantedSecrets builds URLs around a planted secret in every
+// place a URL can carry one (userinfo, query parameters split on & or ;,
+// path parameters, fragments, URLs nested as written or percent-encoded)
+// with fuzzed surroundings, and fails if the secret survives masking, in a
+// URL alone or in free text.
+func FuzzMaskHidesPlantedSecrets(f *testing.F) {
+	f.Add("shop.test", "cart", "page=2", uint8(0), uint8(0))
+	f.Add("a.test", "x/y", "", uint8(3), uint8(1))
+	f.Add("b.test", "", "q=bread", uint8(5), uint8(2))
+	f.Fuzz(func(t *testing.T, host, path, other string, place, sep uint8) {
+		// The surroundings are plain URL text (no spaces, quotes or angle
+		// brackets, which end a URL in free text); the planting adds the
+		// syntax around the secret.
+		for i, s := range []string{host, path, other} {
+			for _, r := range s {
+				ok := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-._~", r) || i == 1 && r == '/' || i == 2 && r == '='
+				if !ok {
+					return
+				}
+			}
+		}
+		if host == "" {
+			host = "h.test"
+		}
+		names := []string{"token", "access_token", "api_key", "sig", "password", "jsessionid", "auth_token", "X-Goog-Signature", "ticket", "SAMLResponse"}
+		name := names[int(place)%len(names)]
+		s := string("&;"[sep%2])
+		base := "https://" + host + "/" + path
+		var u string
+		switch place % 8 {
+		case 0:
+			u = base + "?" + other + s + name + "=" + secretValue
+		case 1:
+			u = base + "?" + name + "=" + secretValue + s + other
+		case 2:
+			u = "https://user:" + secretValue + "@" + host + "/" + path
+		case 3:
+			u = base + ";" + name + "=" + secretValue + "?" + other
+		case 4:
+			u = base + "#" + name + "=" + secretValue + s + other
+		case 5:
+			u = base + "?next=https://n.test/?" + name + "=" + secretValue
+		case 6:
+			u = base + "?next=" + url.QueryEscape("https://n.test/?"+other+"&"+name+"="+secretValue)
+		case 7:
+			u = base + "?a=https://n.test/?b=" + url.QueryEscape("https://m.test/?"+name+"="+secretValue)
+		}
+		if got := Mask(u); strings.Contains(got, secretValue) {
+			t.Fatalf("Mask(%q) = %q keeps the secret", u, got)
+		}
+		if got := NewMasker("other").MaskText("see " + u + ", then"); strings.Contains(got, secretValue) {
+			t.Fatalf("MaskText keeps the secret: %q", got)
 		}
 	})
 }
