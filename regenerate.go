@@ -143,7 +143,8 @@ type Comparison struct {
 
 // Summary returns the terminal view of the comparison: counts, status
 // changes (regressions first), new and resolved findings.
-func (c *Comparison) Summary() string { return string(c.table) }
+// Crawled text in it is made safe for a terminal (TerminalSafe).
+func (c *Comparison) Summary() string { return TerminalSafe(string(c.table)) }
 
 // Compare compares two finished crawls and writes diff.json and diff.csv:
 // new and resolved findings, status changes with regressions first.

@@ -70,7 +70,8 @@ type Result struct {
 // the crawl budget, the findings by rule, the top problem URLs, the
 // authentication picture, and, after a scheduled run, the comparison with
 // the baseline and the effect of the ignore entries.
-func (r *Result) Summary() string { return string(r.summary) }
+// Crawled text in it is made safe for a terminal (TerminalSafe).
+func (r *Result) Summary() string { return TerminalSafe(string(r.summary)) }
 
 // Run crawls o.Start (or continues the interrupted crawl in o.Out when
 // o.Resume is set), audits it, applies the rule policy, writes every output

@@ -198,7 +198,7 @@ func (c *cliOptions) prepare(o *crawlaudit.Options, stderr io.Writer) {
 		h = slog.NewJSONHandler(stderr, opts)
 	}
 	o.Logger = slog.New(h)
-	o.Warn = func(msg string) { fmt.Fprintln(stderr, "crawlaudit: warning:", msg) }
+	o.Warn = func(msg string) { fmt.Fprintln(stderr, "crawlaudit: warning:", crawlaudit.TerminalSafe(msg)) }
 	o.Getenv = os.Getenv
 	if c.now != nil {
 		o.Now = c.now
@@ -281,7 +281,7 @@ func runSites(ctx context.Context, sites []crawlaudit.Options, parallel int, c *
 		state := "passed"
 		switch {
 		case r.Err != nil:
-			state = "error: " + firstLine(r.Err)
+			state = "error: " + crawlaudit.TerminalSafe(firstLine(r.Err))
 			broken = append(broken, r.Options.Name+": "+firstLine(r.Err))
 		case r.Result.Failed:
 			state = "failed: findings reached the fail level"

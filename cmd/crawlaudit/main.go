@@ -15,6 +15,8 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/crawlaudit/crawlaudit"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -105,7 +107,7 @@ func exitCode(err error, stderr io.Writer) int {
 // on further lines) while keeping it matchable with errors.Is/As.
 type oneLine struct{ err error }
 
-func (e oneLine) Error() string { return firstLine(e.err) }
+func (e oneLine) Error() string { return crawlaudit.TerminalSafe(firstLine(e.err)) }
 func (e oneLine) Unwrap() error { return e.err }
 
 // signals cancels a context on the first SIGINT/SIGTERM and remembers which

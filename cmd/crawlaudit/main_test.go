@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -116,3 +117,48 @@ func TestReportRegeneratesOutputs(t *testing.T) {
 }
 
 type httpHandler struct{ http.Handler }
+
+// TestTerminalOutputIsSanitised: crawled text that would act on a terminal
+// (a realm with a bidi override and an 8-bit CSI; Go's client refuses C0
+// controls in a header, TestTerminalSafe covers those) is printed as
+// escapes.
+func TestTerminalOutputIsSanitised(t *testing.T) {
+	t.Parallel()
+	// net/http refuses to send control bytes in a header: a hostile
+	// server writes its answer itself.
+	srv := testsite.Start(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/members/":
+		case "/":
+			w.Header().Set("Content-Type", "text/html")
+			fmt.Fprint(w, `<html><title>home</title><a href="/members/">m</a></html>`)
+			return
+		default:
+			http.NotFound(w, r)
+			return
+		}
+		if false {
+			fmt.Fprint(w, `<html><title>home</title><a href="/members/">m</a></html>`)
+			return
+		}
+		conn, buf, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		buf.WriteString("HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"staff\u202eexe.cod\u009b\"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+		buf.Flush()
+	}), nil)
+	t.Cleanup(srv.Close)
+	var stdout, stderr bytes.Buffer
+	run([]string{"crawl", srv.URL + "/", "--out", t.TempDir(), "--fail-on", "never", "--progress=false"}, &stdout, &stderr)
+	out := stdout.String() + stderr.String()
+	for _, raw := range []string{"\u202e", "\u009b"} {
+		if strings.Contains(out, raw) {
+			t.Errorf("%q reached the terminal:\n%s", raw, out)
+		}
+	}
+	if !strings.Contains(out, `staff\u202eexe.cod\u009b`) {
+		t.Errorf("the realm is not shown escaped:\n%s", out)
+	}
+}

@@ -24,7 +24,7 @@ func newReportCommand(ctx context.Context, stdout, stderr io.Writer) *cobra.Comm
 		},
 		RunE: func(_ *cobra.Command, args []string) error {
 			o.Source = args[0]
-			o.Warn = func(msg string) { fmt.Fprintln(stderr, "crawlaudit: warning:", msg) }
+			o.Warn = func(msg string) { fmt.Fprintln(stderr, "crawlaudit: warning:", crawlaudit.TerminalSafe(msg)) }
 			res, err := crawlaudit.Report(ctx, o)
 			if err != nil {
 				return usagef("report: %v", err)
