@@ -50,8 +50,27 @@ func Redact(raw string) string {
 // errPermanent marks a webhook answer that retrying cannot change.
 var errPermanent = errors.New("permanent failure")
 
+// errOtherOrigin is a redirect of the webhook to another origin: the body
+// (the run's summary) is not sent there.
+var errOtherOrigin = errors.New("redirect to another origin refused")
+
+// sameOrigin follows a webhook's redirects only within its own origin
+// (scheme, host and port), at most 3.
+func sameOrigin(req *http.Request, via []*http.Request) error {
+	first := via[0].URL
+	if req.URL.Scheme != first.Scheme || req.URL.Host != first.Host {
+		return errOtherOrigin
+	}
+	if len(via) >= 3 {
+		return errors.New("more than 3 redirects")
+	}
+	return nil
+}
+
 // Post POSTs payload as JSON to target. A network error, 408, 429 or 5xx
-// is retried after the backoff; another non-2xx status is not. Errors name
+// is retried after the backoff; another non-2xx status is not. Redirects
+// are followed within the webhook's origin only: the body never goes to
+// another host. Errors name
 // only the webhook's scheme and host.
 func Post(ctx context.Context, target string, payload any, cfg Config) error {
 	if cfg.Attempts <= 0 {
@@ -70,7 +89,7 @@ func Post(ctx context.Context, target string, payload any, cfg Config) error {
 	if err != nil {
 		return fmt.Errorf("notify: encode: %w", err)
 	}
-	client := &http.Client{Timeout: cfg.Timeout, Transport: cfg.Transport}
+	client := &http.Client{Timeout: cfg.Timeout, Transport: cfg.Transport, CheckRedirect: sameOrigin}
 	backoff := cfg.Backoff
 	var last error
 	for i := 0; i < cfg.Attempts; i++ {
@@ -103,6 +122,9 @@ func post(ctx context.Context, client *http.Client, target string, body []byte, 
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", agent)
 	resp, err := client.Do(req)
+	if errors.Is(err, errOtherOrigin) {
+		return fmt.Errorf("%w: %w", errPermanent, errOtherOrigin)
+	}
 	if err != nil {
 		// The error text quotes the URL, which may hold the webhook's secret.
 		var ue *url.Error
