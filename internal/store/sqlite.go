@@ -13,6 +13,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	_ "modernc.org/sqlite" // pure-Go SQLite driver: no C toolchain needed
 )
@@ -459,13 +460,13 @@ func (s *SQLite) loop() {
 			switch o.kind {
 			case opURL:
 				u := o.u
-				_, err = insURL.Exec(u.URL, u.Status, string(u.Kind), u.Start, u.Depth, u.Method, u.ContentType, u.Bytes, u.Truncated,
-					u.ResponseMS, u.Redirect, jsonList(u.WWWAuthenticate), u.NoIndex, u.Canonical, u.Title, u.InSitemap,
-					u.BlockedByRobots, u.Error, timeText(u.FetchedAt),
-					u.RobotsDisallowed, u.SitemapURLs, jsonValue(u.SitemapProblems), u.Credentials, u.AnonymousStatus, u.BotCheck, u.LoginForm, jsonValue(u.Challenges), u.ErrorKind)
+				_, err = insURL.Exec(text(u.URL), u.Status, string(u.Kind), u.Start, u.Depth, text(u.Method), text(u.ContentType), u.Bytes, u.Truncated,
+					u.ResponseMS, text(u.Redirect), jsonList(u.WWWAuthenticate), u.NoIndex, text(u.Canonical), text(u.Title), u.InSitemap,
+					u.BlockedByRobots, text(u.Error), timeText(u.FetchedAt),
+					u.RobotsDisallowed, u.SitemapURLs, jsonValue(u.SitemapProblems), u.Credentials, u.AnonymousStatus, text(u.BotCheck), u.LoginForm, jsonValue(u.Challenges), u.ErrorKind)
 			case opEdge:
 				e := o.e
-				edges = append(edges, e.From, e.To, string(e.Type), e.Tag, e.Text)
+				edges = append(edges, text(e.From), text(e.To), string(e.Type), text(e.Tag), text(e.Text))
 				if len(edges) == 5*edgeRows {
 					_, err = insEdges.Exec(edges...)
 					edges = edges[:0]
@@ -536,12 +537,12 @@ func (s *SQLite) SetMeta(m Meta) error {
 			"finished_at":  timeText(m.FinishedAt),
 			"partial":      strconv.FormatBool(m.Partial),
 		} {
-			if _, err := tx.Exec(`INSERT INTO meta (key, value) VALUES (?, ?)`, k, v); err != nil {
+			if _, err := tx.Exec(`INSERT INTO meta (key, value) VALUES (?, ?)`, k, text(v)); err != nil {
 				return err
 			}
 		}
 		for k, v := range m.Settings {
-			if _, err := tx.Exec(`INSERT INTO settings (key, value) VALUES (?, ?)`, k, v); err != nil {
+			if _, err := tx.Exec(`INSERT INTO settings (key, value) VALUES (?, ?)`, text(k), text(v)); err != nil {
 				return err
 			}
 		}
@@ -923,7 +924,7 @@ func (s *SQLite) PutFindings(fs []Finding) error {
 		}
 		defer st.Close()
 		for i, f := range fs {
-			if _, err := st.Exec(i, f.Rule, string(f.Severity), f.URL, f.Message, jsonList(f.Referrers), f.Fix); err != nil {
+			if _, err := st.Exec(i, f.Rule, string(f.Severity), text(f.URL), text(f.Message), jsonList(f.Referrers), f.Fix); err != nil {
 				return err
 			}
 		}
@@ -1022,6 +1023,17 @@ func (s *SQLite) inTx(fn func(*sql.Tx) error) error {
 		return fmt.Errorf("store: %w", err)
 	}
 	return nil
+}
+
+// text returns s as valid UTF-8, invalid bytes replaced by U+FFFD: text
+// from sites (titles, anchor text, headers) is stored so that any SQLite
+// client can decode it. (JSON columns are valid already: encoding/json
+// replaces invalid bytes the same way.)
+func text(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	return strings.ToValidUTF8(s, "\uFFFD")
 }
 
 // jsonValue encodes a slice column (sitemap problems, challenges) as JSON;

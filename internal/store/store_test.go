@@ -1,14 +1,17 @@
 package store
 
 import (
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 // impls are the Store implementations that must behave alike.
@@ -574,4 +577,31 @@ func openUpgraded(t *testing.T, path string) *SQLite {
 		t.Errorf("user_version after opening = %d, want %d", v, SchemaVersion)
 	}
 	return s
+}
+
+// TestSQLiteStoresValidUTF8: text a site sent that is not UTF-8 (a title,
+// anchor text, a header) is stored with U+FFFD in place of the bad bytes,
+// so that any SQLite client decodes every table.
+func TestSQLiteStoresValidUTF8(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "crawl.db")
+	s, err := CreateSQLite(path)
+	must(t, err)
+	must(t, s.PutURL(URL{URL: "https://a.test/", Status: 200, Kind: KindPage, Title: "caf\xe9 \x9b", ContentType: "text/html; charset=\xff",
+		WWWAuthenticate: []string{"Basic realm=\"\xfe\""}, Error: "bad \xc3"}))
+	must(t, s.AddEdge(Edge{From: "https://a.test/", To: "https://a.test/x", Type: EdgeLink, Tag: "a", Text: "Stra\xdfe"}))
+	must(t, s.SetMeta(Meta{StartURL: "https://a.test/", Settings: map[string]string{"user_agent": "ua\xff"}}))
+	must(t, s.PutFindings([]Finding{{Rule: "r", Severity: SeverityNotice, URL: "https://a.test/", Message: "title \xe9"}}))
+	must(t, s.Close())
+
+	db, err := sql.Open("sqlite", "file:"+path)
+	must(t, err)
+	defer db.Close()
+	for _, q := range []string{"SELECT title || content_type || www_authenticate || error FROM urls", "SELECT text FROM edges",
+		"SELECT value FROM settings", "SELECT message FROM findings"} {
+		var v string
+		must(t, db.QueryRow(q).Scan(&v))
+		if !utf8.ValidString(v) || !strings.Contains(v, "\uFFFD") {
+			t.Errorf("%s = %q: want valid UTF-8 with U+FFFD for the bad bytes", q, v)
+		}
+	}
 }

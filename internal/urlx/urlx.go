@@ -41,7 +41,32 @@ func Normalize(u *url.URL) string {
 		n.RawPath = ""
 	}
 	n.ForceQuery = false
+	n.RawQuery = escapeNonASCII(n.RawQuery)
 	return n.String()
+}
+
+// escapeNonASCII percent-encodes the bytes of s that are not ASCII, as
+// browsers send a query (WHATWG URL: the query's code points are encoded
+// in the document's encoding, then percent-encoded): a URL is ASCII text.
+func escapeNonASCII(s string) string {
+	i := 0
+	for i < len(s) && s[i] < 0x80 {
+		i++
+	}
+	if i == len(s) {
+		return s
+	}
+	const hex = "0123456789ABCDEF"
+	b := make([]byte, 0, len(s)+16)
+	b = append(b, s[:i]...)
+	for ; i < len(s); i++ {
+		if c := s[i]; c >= 0x80 {
+			b = append(b, '%', hex[c>>4], hex[c&15])
+		} else {
+			b = append(b, c)
+		}
+	}
+	return string(b)
 }
 
 // Parse parses an absolute http(s) URL and returns it normalised.

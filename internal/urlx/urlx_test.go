@@ -28,6 +28,7 @@ func TestResolve(t *testing.T) {
 		{"javascript skipped", "javascript:void(0)", "", ErrNotHTTP},
 		{"data skipped", "data:image/png;base64,AAAA", "", ErrNotHTTP},
 		{"empty skipped", "", "", ErrNotHTTP},
+		{"non-ASCII path and query are percent-encoded", "/caf\u00e9?q=caf\u00e9&r=\xe9", "http://example.com/caf%C3%A9?q=caf%C3%A9&r=%E9", nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
