@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"sort"
 	"strconv"
@@ -251,10 +252,58 @@ func newDatabaseFile(path string) error {
 // OpenSQLite opens the existing crawl database at path, to read it or to
 // resume the crawl it holds.
 func OpenSQLite(path string) (*SQLite, error) {
-	if _, err := os.Stat(path); err != nil {
-		return nil, fmt.Errorf("store: %w", err)
+	if err := checkCrawlDB(path); err != nil {
+		return nil, err
 	}
 	return openSQLite(path, false)
+}
+
+// sqliteHeader starts every SQLite database file.
+const sqliteHeader = "SQLite format 3\x00"
+
+// checkCrawlDB refuses a file that is not a crawl database of a version this
+// crawlaudit reads, without changing it: the header is read first, then the
+// schema through a read-only connection (opening for writing would switch
+// another program's database to WAL mode before it could be refused).
+func checkCrawlDB(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	head := make([]byte, len(sqliteHeader))
+	_, err = io.ReadFull(f, head)
+	f.Close()
+	if err != nil || string(head) != sqliteHeader {
+		return fmt.Errorf("store: %s is not an SQLite database", path)
+	}
+	dsn := "file:" + path + "?mode=ro"
+	if _, err := os.Stat(path + "-wal"); err != nil {
+		// No write-ahead log: all the database is in the file, and
+		// "immutable" reads it without creating the -wal and -shm files
+		// that even a read-only connection to a WAL database would. (With
+		// a log, those files exist already: a crawl killed mid-way keeps
+		// its last commits there.)
+		dsn += "&immutable=1"
+	}
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return fmt.Errorf("store: open %s: %w", path, err)
+	}
+	defer db.Close()
+	var v, tables int
+	if err := db.QueryRow("PRAGMA user_version").Scan(&v); err != nil {
+		return fmt.Errorf("store: %s is not a readable SQLite database: %v", path, err)
+	}
+	if err := db.QueryRow(`SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('meta', 'settings', 'urls', 'edges', 'findings')`).Scan(&tables); err != nil {
+		return fmt.Errorf("store: %s is not a readable SQLite database: %v", path, err)
+	}
+	switch {
+	case v == 0 || tables != 5:
+		return fmt.Errorf("store: %s is not a crawlaudit crawl database", path)
+	case v > SchemaVersion:
+		return fmt.Errorf("store: %s has schema version %d; this crawlaudit reads version %d", path, v, SchemaVersion)
+	}
+	return nil
 }
 
 func openSQLite(path string, create bool) (*SQLite, error) {

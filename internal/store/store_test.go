@@ -1,6 +1,7 @@
 package store
 
 import (
+	"crypto/sha256"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -604,4 +605,55 @@ func TestSQLiteStoresValidUTF8(t *testing.T) {
 			t.Errorf("%s = %q: want valid UTF-8 with U+FFFD for the bad bytes", q, v)
 		}
 	}
+}
+
+// TestOpenSQLiteRefusesWithoutTouching: another program's SQLite database,
+// a file that is not one, and a damaged one are refused, and left byte for
+// byte as they were, with no journal files beside them.
+func TestOpenSQLiteRefusesWithoutTouching(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	foreign := filepath.Join(dir, "foreign.db")
+	db, err := sql.Open("sqlite", "file:"+foreign)
+	must(t, err)
+	_, err = db.Exec(`CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('mine'); PRAGMA user_version = 7`)
+	must(t, err)
+	must(t, db.Close())
+	notDB := filepath.Join(dir, "notes.txt")
+	must(t, os.WriteFile(notDB, []byte("not a database at all\n"), 0o644))
+	damaged := filepath.Join(dir, "damaged.db")
+	good := filepath.Join(dir, "crawl.db")
+	s, err := CreateSQLite(good)
+	must(t, err)
+	must(t, s.Close())
+	data, err := os.ReadFile(good)
+	must(t, err)
+	for i := 100; i < len(data); i++ {
+		data[i] ^= 0x5a // the header survives, the pages do not
+	}
+	must(t, os.WriteFile(damaged, data, 0o644))
+
+	for _, path := range []string{foreign, notDB, damaged} {
+		before := sha256File(t, path)
+		if st, err := OpenSQLite(path); err == nil {
+			st.Close()
+			t.Errorf("%s opened", filepath.Base(path))
+			continue
+		}
+		if after := sha256File(t, path); after != before {
+			t.Errorf("%s changed by the refusal", filepath.Base(path))
+		}
+		for _, suffix := range []string{"-wal", "-shm", "-journal"} {
+			if _, err := os.Stat(path + suffix); err == nil {
+				t.Errorf("%s%s created", filepath.Base(path), suffix)
+			}
+		}
+	}
+}
+
+func sha256File(t *testing.T, path string) [32]byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	must(t, err)
+	return sha256.Sum256(b)
 }
