@@ -319,7 +319,13 @@ func ReadHeaders(r io.Reader) (http.Header, error) {
 		if !ok || name == "" || strings.ContainsAny(name, " \t") || !validHeaderName(name) {
 			return nil, fmt.Errorf("line %d: want `Name: value`", n)
 		}
-		h.Add(textproto.CanonicalMIMEHeaderKey(name), strings.TrimSpace(value))
+		value = strings.TrimSpace(value)
+		if hasControl(value) {
+			// RFC 9110 section 5.5: a field value holds no control
+			// characters but tab. Sent as it is, every request fails.
+			return nil, fmt.Errorf("line %d: the value of %s holds a control character", n, name)
+		}
+		h.Add(textproto.CanonicalMIMEHeaderKey(name), value)
 	}
 	if err := sc.Err(); err != nil {
 		return nil, err
@@ -328,6 +334,17 @@ func ReadHeaders(r io.Reader) (http.Header, error) {
 		return nil, errors.New("no header lines")
 	}
 	return h, nil
+}
+
+// hasControl reports whether s holds a control character other than tab
+// (C0 or DEL).
+func hasControl(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < ' ' && c != '\t' || c == 0x7f {
+			return true
+		}
+	}
+	return false
 }
 
 func validHeaderName(s string) bool {
@@ -373,6 +390,11 @@ func ReadCookies(r io.Reader) ([]crawler.Cookie, error) {
 		}
 		if exp > 0 {
 			c.Expires = time.Unix(exp, 0)
+		}
+		if hasControl(c.Domain) || hasControl(c.Path) || hasControl(c.Name) || hasControl(c.Value) || strings.ContainsAny(c.Name+c.Value, " ;\"") {
+			// RFC 6265 section 4.1.1: no controls, spaces, quotes or
+			// semicolons in a cookie; sent as they are, requests fail.
+			return nil, fmt.Errorf("line %d: a control character, space, quote or semicolon in the cookie", n)
 		}
 		if c.Domain == "" || c.Name == "" {
 			return nil, fmt.Errorf("line %d: empty domain or name", n)
