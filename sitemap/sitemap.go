@@ -271,7 +271,7 @@ var roots = map[string]struct {
 // fields wanted (loc, lastmod, link, pubDate, updated) is kept, at most
 // maxText bytes of each.
 func (p *parser) xml(body io.Reader) error {
-	d := xml.NewDecoder(body)
+	d := xml.NewDecoder(&runLimiter{r: body})
 	d.Strict = true
 	// Non-UTF-8 declarations (ISO-8859-1, windows-1252, …) are decoded;
 	// entities stay unexpanded whatever the encoding: encoding/xml knows only
@@ -538,6 +538,57 @@ func (l *limitReader) Read(b []byte) (int, error) {
 		return n, errTooLarge
 	}
 	return n, err
+}
+
+// Bounds of runLimiter.
+const (
+	maxSpaceRun = 4 << 10 // white space kept of one run
+	maxRun      = 1 << 20 // text or markup between two angle brackets
+)
+
+// errRunTooLong ends a parse whose text or markup runs on without an angle
+// bracket for more than maxRun bytes.
+var errRunTooLong = fmt.Errorf("more than %d bytes of text or markup without an angle bracket: reading stopped", maxRun)
+
+// runLimiter bounds what encoding/xml holds at once. The decoder keeps the
+// whole of a text node or a tag in memory before it returns it, so a
+// sitemap padded with 50 MiB of white space between two tags would cost
+// 50 MiB and more, per sitemap. runLimiter drops white space beyond
+// maxSpaceRun bytes in a row (it changes nothing a sitemap means: values
+// are trimmed) and stops the parse when any other run between angle
+// brackets exceeds maxRun bytes (no sitemap field is nearly that long).
+type runLimiter struct {
+	r     io.Reader
+	run   int // bytes passed since the last angle bracket
+	space int // white space bytes in a row
+}
+
+func (l *runLimiter) Read(b []byte) (int, error) {
+	for {
+		n, err := l.r.Read(b)
+		out := b[:0]
+		for _, c := range b[:n] {
+			switch c {
+			case '<', '>':
+				l.run, l.space = 0, 0
+				out = append(out, c)
+				continue
+			case ' ', '\t', '\r', '\n':
+				if l.space++; l.space > maxSpaceRun {
+					continue
+				}
+			default:
+				l.space = 0
+			}
+			if l.run++; l.run > maxRun {
+				return len(out), errRunTooLong
+			}
+			out = append(out, c)
+		}
+		if len(out) > 0 || err != nil || n == 0 {
+			return len(out), err
+		}
+	}
 }
 
 // sourceReader remembers the first error of the underlying reader, so Parse

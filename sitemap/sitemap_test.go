@@ -397,3 +397,89 @@ func BenchmarkParseGzip(b *testing.B) {
 		})
 	}
 }
+
+// spaces reads n bytes of white space without holding them.
+type spaces struct{ n int64 }
+
+func (s *spaces) Read(b []byte) (int, error) {
+	if s.n <= 0 {
+		return 0, io.EOF
+	}
+	k := min(int64(len(b)), s.n)
+	for i := range b[:k] {
+		b[i] = " \n\t"[i%3]
+	}
+	s.n -= k
+	return int(k), nil
+}
+
+// paddedSitemap is a valid sitemap whose entries are separated by pad
+// bytes of white space (49 MiB in all, under the 50 MiB limit), gzipped
+// when zip is set: what a hostile server sends to make a crawler buffer
+// it.
+func paddedSitemap(t testing.TB, zip bool) io.Reader {
+	t.Helper()
+	const pad = 49 << 20
+	plain := io.MultiReader(
+		strings.NewReader(`<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>https://a.test/one</loc></url>`),
+		&spaces{n: pad / 2},
+		strings.NewReader(`<url><loc>`), &spaces{n: pad / 2}, strings.NewReader(`https://a.test/two</loc></url></urlset>`),
+	)
+	if !zip {
+		return plain
+	}
+	pr, pw := io.Pipe()
+	go func() {
+		zw := gzip.NewWriter(pw)
+		_, err := io.Copy(zw, plain)
+		if err == nil {
+			err = zw.Close()
+		}
+		pw.CloseWithError(err)
+	}()
+	return pr
+}
+
+// TestPaddedSitemapsUseBoundedMemory parses sitemaps padded with 49 MiB of
+// white space, plain and gzipped, and checks that the bytes allocated stay
+// under a few MiB whatever the padding (the XML decoder would otherwise
+// hold each run of it whole: ~128 MB of RSS per sitemap).
+func TestPaddedSitemapsUseBoundedMemory(t *testing.T) {
+	base, _ := url.Parse("https://a.test/sitemap.xml")
+	for _, zip := range []bool{false, true} {
+		in := paddedSitemap(t, zip)
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		var got []string
+		res, err := Parse(in, base, Config{}, func(e Entry) error { got = append(got, e.URL); return nil })
+		runtime.ReadMemStats(&after)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Join(got, " ") != "https://a.test/one https://a.test/two" || len(res.Problems) != 0 {
+			t.Errorf("gzip %v: entries %q, problems %+v", zip, got, res.Problems)
+		}
+		// The gzip writer of the test's own pipe allocates too (~1 MiB).
+		if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 8<<20 {
+			t.Errorf("gzip %v: %d MiB allocated to parse a padded sitemap, want at most 8 MiB", zip, alloc>>20)
+		} else {
+			t.Logf("gzip %v: %.1f MiB allocated", zip, float64(alloc)/(1<<20))
+		}
+	}
+}
+
+// TestRunOfTextWithoutMarkupStopsTheParse: a run of text longer than 1 MiB
+// between two tags is a problem, not a buffer.
+func TestRunOfTextWithoutMarkupStopsTheParse(t *testing.T) {
+	t.Parallel()
+	base, _ := url.Parse("https://a.test/sitemap.xml")
+	in := io.MultiReader(strings.NewReader(`<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>https://a.test/`), strings.NewReader(strings.Repeat("a", 2<<20)), strings.NewReader(`</loc></url></urlset>`))
+	res, err := Parse(in, base, Config{}, func(Entry) error { return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Problems) != 1 || res.Problems[0].Kind != ProblemUnparsable || !strings.Contains(res.Problems[0].Message, "without an angle bracket") {
+		t.Errorf("problems = %+v", res.Problems)
+	}
+}
