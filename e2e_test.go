@@ -44,6 +44,7 @@ type crawlJSON struct {
 		BlockedByRobots bool     `json:"blocked_by_robots"`
 		Sources         []string `json:"sources"`
 		Error           string   `json:"error"`
+		ErrorKind       string   `json:"error_kind"`
 		SitemapURLs     int      `json:"sitemap_urls"`
 	} `json:"urls"`
 	Findings []struct {
@@ -141,6 +142,17 @@ func TestDemoCrawlEndToEnd(t *testing.T) {
 		}
 		if u.Status == 0 && !u.BlockedByRobots && u.Error == "" {
 			t.Errorf("%s: status 0 without an error", u.URL)
+		}
+		// Each URL of the redirect loop says so on its record.
+		loopA, loopB := site+"/loop-a", site+"/loop-b"
+		if u.URL == loopA || u.URL == loopB {
+			want := "redirect loop: " + loopA + " → " + loopB + " → " + loopA
+			if u.URL == loopB {
+				want = "redirect loop: " + loopB + " → " + loopA + " → " + loopB
+			}
+			if u.Error != want || u.ErrorKind != "redirect-loop" {
+				t.Errorf("%s: error %q (%s), want %q", u.URL, u.Error, u.ErrorKind, want)
+			}
 		}
 	}
 	var diffs []string

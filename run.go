@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/crawlaudit/crawlaudit/crawler"
+	"github.com/crawlaudit/crawlaudit/internal/analysis"
 	"github.com/crawlaudit/crawlaudit/internal/audit"
 	"github.com/crawlaudit/crawlaudit/internal/config"
 	"github.com/crawlaudit/crawlaudit/internal/credentials"
@@ -253,6 +254,9 @@ func (p *run) run(ctx context.Context, st *store.SQLite, started time.Time) (*Re
 		Name: o.siteName(), Out: o.Out, StartURL: p.mask.Mask(p.start), Partial: res.Partial, LimitReached: res.LimitReached,
 		TimeUp: res.Partial && ctx.Err() == nil && errors.Is(crawlCtx.Err(), context.DeadlineExceeded),
 		URLs:   res.URLs, Requests: res.Requests, Warnings: res.Warnings,
+	}
+	if err := markRedirectLoops(st); err != nil {
+		return nil, err
 	}
 	meta.FinishedAt, meta.Partial = o.Now().UTC(), res.Partial
 	if len(res.RejectionProof) > 0 {
@@ -512,3 +516,44 @@ func (o Options) Masked(url string) string { return o.mask().Mask(url) }
 
 // mask returns the run's Masker.
 func (o Options) mask() *urlx.Masker { return urlx.NewMasker(o.MaskParams...) }
+
+// markRedirectLoops gives every URL of a redirect loop an error saying so
+// (the redirect-loop finding reports the loop once, on the URL that leads
+// into it): a record must tell why its chain never ends.
+func markRedirectLoops(st *store.SQLite) error {
+	next := map[string]string{} // redirect records: URL → target
+	err := st.EachURL(func(u store.URL) error {
+		if u.Status >= 300 && u.Status < 400 && u.Redirect != "" && u.Error == "" {
+			next[u.URL] = u.Redirect
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	marked := map[string]bool{}
+	for _, from := range sortedKeys(next) {
+		if marked[from] {
+			continue
+		}
+		ch, _ := analysis.WalkChain(from, func(u string) string { return u }, func(u string) string { return next[u] },
+			func(u string) (string, bool, error) { _, ok := next[u]; return u, ok, nil })
+		if !ch.Loop || ch.Next != from {
+			continue // from leads into a loop (or no loop): the loop's own URLs are marked from themselves
+		}
+		for i, u := range ch.Hops {
+			// The loop as seen from u: u first and last.
+			loop := strings.Join(append(append(append([]string(nil), ch.Hops[i:]...), ch.Hops[:i]...), u), " → ")
+			rec, ok, err := st.Get(u)
+			if err != nil || !ok {
+				return err
+			}
+			rec.Error, rec.ErrorKind = "redirect loop: "+loop, store.ErrorRedirectLoop
+			if err := st.PutURL(rec); err != nil {
+				return err
+			}
+			marked[u] = true
+		}
+	}
+	return nil
+}

@@ -86,15 +86,16 @@ type ErrorKind string
 
 // Error kinds.
 const (
-	ErrorDNS         ErrorKind = "dns"          // the host name does not resolve
-	ErrorRefused     ErrorKind = "refused"      // the connection was refused
-	ErrorReset       ErrorKind = "reset"        // the connection was reset or closed without an answer
-	ErrorTLS         ErrorKind = "tls"          // the TLS handshake or certificate failed
-	ErrorTimeout     ErrorKind = "timeout"      // no complete answer in time
-	ErrorRedirectCap ErrorKind = "redirect-cap" // a redirect chain longer than the crawler follows
-	ErrorRedirectBad ErrorKind = "bad-redirect" // a redirect to a Location that is not a usable URL
-	ErrorProxy       ErrorKind = "proxy"        // the proxy refused the request (407)
-	ErrorOther       ErrorKind = "other"        // any other failure
+	ErrorDNS          ErrorKind = "dns"           // the host name does not resolve
+	ErrorRefused      ErrorKind = "refused"       // the connection was refused
+	ErrorReset        ErrorKind = "reset"         // the connection was reset or closed without an answer
+	ErrorTLS          ErrorKind = "tls"           // the TLS handshake or certificate failed
+	ErrorTimeout      ErrorKind = "timeout"       // no complete answer in time
+	ErrorRedirectCap  ErrorKind = "redirect-cap"  // a redirect chain longer than the crawler follows
+	ErrorRedirectBad  ErrorKind = "bad-redirect"  // a redirect to a Location that is not a usable URL
+	ErrorRedirectLoop ErrorKind = "redirect-loop" // the redirects from this URL come back to it
+	ErrorProxy        ErrorKind = "proxy"         // the proxy refused the request (407)
+	ErrorOther        ErrorKind = "other"         // any other failure
 )
 
 // Edge is one reference from a page (or sitemap, robots.txt, redirect) to a URL.
