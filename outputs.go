@@ -34,27 +34,45 @@ func checkWritable(dir string) error {
 const outputWorkers = 2
 
 // writeOutputs writes every output file of report's registry that the run
-// writes into dir, each atomically (a temp file in dir, synced, then
-// renamed over the old one), and removes those it does not write (a diff
-// left by an earlier run would describe another crawl). Files are written
-// two at a time (each output is one sequential pass over the store, and a
-// crawl's machine has at least two cores to spare once the crawl is over),
-// the largest first. The error returned is that of the first failing file
-// in name order. p, when not nil, counts the files written.
+// writes into dir, as one set: the files are written into a temporary
+// folder inside dir first (the same file system, so moving is a rename),
+// and only when every one of them is written do they replace the previous
+// set, files the run does not write (a diff left by an earlier run would
+// describe another crawl) going with it. When a file cannot be written
+// (a full disk), the previous set stays as it was, whole, and the error
+// says where the new files that were written are: dir never holds a mix of
+// two runs' outputs.
+//
+// Files are written two at a time (each output is one sequential pass over
+// the store, and a crawl's machine has at least two cores to spare once
+// the crawl is over), the largest first. The error is that of the first
+// failing file in name order. p, when not nil, counts the files written.
 func writeOutputs(dir string, rc *report.Crawl, p *Progress) error {
 	var formats []report.Format
 	for _, f := range report.Formats() {
 		if f.Writes(rc) {
 			formats = append(formats, f)
-			continue
-		}
-		if err := os.Remove(filepath.Join(dir, f.Name)); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("remove stale %s: %w", f.Name, unwrapPath(err))
 		}
 	}
 	if p != nil {
 		p.files.Store(int64(len(formats)))
 	}
+	tmp, err := os.MkdirTemp(dir, ".crawlaudit-new-")
+	if err != nil {
+		return fmt.Errorf("write outputs: %w", unwrapPath(err))
+	}
+	if err := writeSet(tmp, rc, formats, p); err != nil {
+		return fmt.Errorf("%w (the previous outputs in %s are untouched; the files of this run written so far are in %s)", err, dir, tmp)
+	}
+	if err := replaceSet(dir, tmp); err != nil {
+		return err
+	}
+	return os.Remove(tmp)
+}
+
+// writeSet writes formats into dir, outputWorkers at a time, the largest
+// first; each file is synced.
+func writeSet(dir string, rc *report.Crawl, formats []report.Format, p *Progress) error {
 	// crawl.json takes longest: start it first so the other files fill the
 	// second slot meanwhile.
 	order := append([]report.Format(nil), formats...)
@@ -65,7 +83,7 @@ func writeOutputs(dir string, rc *report.Crawl, p *Progress) error {
 	g.SetLimit(outputWorkers)
 	for _, f := range order {
 		g.Go(func() error {
-			err := writeAtomic(filepath.Join(dir, f.Name), func(w io.Writer) error { return f.Write(w, rc) })
+			err := writeFile(filepath.Join(dir, f.Name), func(w io.Writer) error { return f.Write(w, rc) })
 			if p != nil {
 				p.written.Add(1)
 			}
@@ -80,6 +98,72 @@ func writeOutputs(dir string, rc *report.Crawl, p *Progress) error {
 		if errs[f.Name] != nil {
 			return errs[f.Name]
 		}
+	}
+	return nil
+}
+
+// replaceSet moves the files of tmp into dir in place of the output files
+// of the previous run (every name of the registry): the previous ones are
+// moved aside first and restored if a move fails, so dir holds one run's
+// outputs or the other's.
+func replaceSet(dir, tmp string) error {
+	old, err := os.MkdirTemp(dir, ".crawlaudit-old-")
+	if err != nil {
+		return fmt.Errorf("write outputs: %w", unwrapPath(err))
+	}
+	var aside, moved []string
+	undo := func(cause error) error {
+		for _, name := range moved {
+			_ = os.Rename(filepath.Join(dir, name), filepath.Join(tmp, name))
+		}
+		for _, name := range aside {
+			_ = os.Rename(filepath.Join(old, name), filepath.Join(dir, name))
+		}
+		_ = os.Remove(old)
+		return fmt.Errorf("write outputs: %w (the previous outputs are back in %s; this run's are in %s)", cause, dir, tmp)
+	}
+	for _, name := range report.FileNames() {
+		err := os.Rename(filepath.Join(dir, name), filepath.Join(old, name))
+		switch {
+		case err == nil:
+			aside = append(aside, name)
+		case !errors.Is(err, os.ErrNotExist):
+			return undo(unwrapPath(err))
+		}
+	}
+	entries, err := os.ReadDir(tmp)
+	if err != nil {
+		return undo(unwrapPath(err))
+	}
+	for _, e := range entries {
+		if err := os.Rename(filepath.Join(tmp, e.Name()), filepath.Join(dir, e.Name())); err != nil {
+			return undo(unwrapPath(err))
+		}
+		moved = append(moved, e.Name())
+	}
+	return os.RemoveAll(old)
+}
+
+// writeFile writes path through write, buffered, and syncs it.
+func writeFile(path string, write func(io.Writer) error) (err error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", filepath.Base(path), unwrapPath(err))
+	}
+	defer func() {
+		if cerr := f.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("write %s: %w", filepath.Base(path), cerr)
+		}
+	}()
+	bw := bufio.NewWriterSize(f, 256<<10)
+	if err := write(bw); err != nil {
+		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
 	}
 	return nil
 }

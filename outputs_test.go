@@ -1,10 +1,13 @@
 package crawlaudit
 
 import (
+	"crypto/sha256"
 	"errors"
+	"github.com/crawlaudit/crawlaudit/internal/diff"
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -77,4 +80,82 @@ func TestWriteOutputsConcurrentlyIsDeterministic(t *testing.T) {
 	if !strings.Contains(err.Error(), "crawl.json:") {
 		t.Errorf("err = %v, want the one of crawl.json", err)
 	}
+}
+
+// failingFindings is a crawl whose findings cannot be read: the writers
+// that need them fail, the others succeed (a disk that fills up part way).
+type failingFindings struct{ store.Reader }
+
+var errDiskFull = errors.New("no space left on device")
+
+func (failingFindings) Findings() ([]store.Finding, error) { return nil, errDiskFull }
+
+// TestOutputsAreReplacedAsOneSet: when a file of a run cannot be written,
+// the previous run's outputs stay, every one byte for byte, and the error
+// says where this run's partial files are; when all are written, they
+// replace the previous set whole, and a file this run does not write (a
+// stale diff) goes.
+func TestOutputsAreReplacedAsOneSet(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	opt := report.Options{Rules: ruleInfos(), Job: report.Job{Diff: &diff.Diff{}}}
+	if err := writeOutputs(dir, report.New(smallCrawl(t), opt), nil); err != nil {
+		t.Fatal(err)
+	}
+	before := snapshot(t, dir)
+	if _, ok := before["diff.json"]; !ok || len(before) < 12 {
+		t.Fatalf("first set: %v", before)
+	}
+
+	err := writeOutputs(dir, report.New(failingFindings{smallCrawl(t)}, opt), nil)
+	if !errors.Is(err, errDiskFull) || !strings.Contains(err.Error(), "are untouched") {
+		t.Fatalf("err = %v", err)
+	}
+	partial := strings.TrimSuffix(err.Error()[strings.LastIndex(err.Error(), " are in ")+len(" are in "):], ")")
+	if fi, err := os.Stat(partial); err != nil || !fi.IsDir() || filepath.Dir(partial) != dir {
+		t.Fatalf("partial files in %q: %v", partial, err)
+	}
+	after := snapshot(t, dir)
+	delete(after, filepath.Base(partial))
+	if !reflect.DeepEqual(after, before) {
+		t.Errorf("a failed run changed the previous outputs:\n%v\n%v", before, after)
+	}
+	os.RemoveAll(partial)
+
+	opt.Job.Diff = nil // no baseline this time: no diff files
+	if err := writeOutputs(dir, report.New(smallCrawl(t), opt), nil); err != nil {
+		t.Fatal(err)
+	}
+	after = snapshot(t, dir)
+	for _, name := range []string{"diff.json", "diff.csv"} {
+		if _, ok := after[name]; ok {
+			t.Errorf("stale %s kept", name)
+		}
+	}
+	if len(after) != len(before)-2 {
+		t.Errorf("%d files after, want %d: %v", len(after), len(before)-2, after)
+	}
+}
+
+// snapshot maps the names of dir's entries to their contents' hashes;
+// hidden folders (a run's temporary ones) are entries too.
+func snapshot(t *testing.T, dir string) map[string][32]byte {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string][32]byte{}
+	for _, e := range entries {
+		var sum [32]byte
+		if !e.IsDir() {
+			b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			sum = sha256.Sum256(b)
+		}
+		out[e.Name()] = sum
+	}
+	return out
 }
