@@ -3,6 +3,7 @@ package crawlaudit
 import (
 	"fmt"
 	"log/slog"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -372,6 +373,11 @@ func checkMaskParam(p string) error {
 func checkStart(raw string) error {
 	if _, err := urlx.Parse(raw); err != nil {
 		return &OptionError{Key: "url", Msg: fmt.Sprintf("start URL %q: %v", urlx.Mask(raw), err)}
+	}
+	if u, err := url.Parse(strings.TrimSpace(raw)); err == nil && u.User != nil {
+		// A crawl never sends userinfo (it is dropped from every URL), and
+		// a password on a command line lands in shell history.
+		return &OptionError{Key: "url", Msg: fmt.Sprintf("start URL %q holds a user name or password: give credentials in CRAWLAUDIT_BASIC_AUTH (user:password) or CRAWLAUDIT_BEARER_TOKEN, or with --header-file", urlx.Mask(raw))}
 	}
 	return nil
 }

@@ -75,6 +75,7 @@ func TestValidate(t *testing.T) {
 		{"defaults with a start URL", ok, "", ""},
 		{"missing start URL", func(o *Options) { o.Start = "" }, "missing start URL", "url"},
 		{"relative start URL", func(o *Options) { o.Start = "/x" }, "missing scheme", "url"},
+		{"start URL with a password", func(o *Options) { o.Start = "https://bob:secret@a.test/" }, "CRAWLAUDIT_BASIC_AUTH", "url"},
 		{"concurrency 0", func(o *Options) { o.Concurrency = 0 }, "--concurrency must be between 1 and 256, got 0", "concurrency"},
 		{"negative delay", func(o *Options) { o.Delay = -1 }, "--delay must not be negative", "delay"},
 		{"zero timeout", func(o *Options) { o.Timeout = 0 }, "--timeout must be positive", "timeout"},
