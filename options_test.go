@@ -42,16 +42,16 @@ func TestSettingsRoundTripKeepsListsWhole(t *testing.T) {
 	}
 }
 
-// TestRestoreTakesOnlyCrawlShape: settings that choose credentials, where
-// they go or where results are sent are never read back from a crawl.db.
+// TestRestoreTakesOnlyCrawlShape: what describes a crawl (its credential
+// description, extra sitemaps) is not restored; a key this crawlaudit never
+// writes (a credential source, a webhook, an origin for credentials) makes
+// the database refused.
 func TestRestoreTakesOnlyCrawlShape(t *testing.T) {
 	t.Parallel()
 	o := DefaultOptions()
 	err := o.restore(map[string]string{
-		"bearer_token_env": "GITHUB_TOKEN", "basic_auth_env": "SECRET", "header_file": "/etc/shadow", "cookie_file": "/x",
-		"auth_origins": "https://evil.test", "auth_origin": "https://evil.test", "notify_url": "https://evil.test/hook",
-		"sitemaps": "https://evil.test/s.xml", "sitemap": "https://evil.test/s.xml", "out": "/tmp/x", "history": "/tmp/h",
-		"concurrency": "4",
+		"credentials": "Bearer (CRAWLAUDIT_BEARER_TOKEN)", "auth_origins": "https://evil.test", "sitemaps": "https://evil.test/s.xml",
+		"token_exp": "2026-01-01T00:00:00Z", "concurrency": "4",
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -60,6 +60,12 @@ func TestRestoreTakesOnlyCrawlShape(t *testing.T) {
 	want.Concurrency = 4
 	if !reflect.DeepEqual(o, want) {
 		t.Errorf("restored %+v, want only concurrency changed", o)
+	}
+	for _, k := range []string{"bearer_token_env", "basic_auth_env", "header_file", "cookie_file", "auth_origin", "notify_url", "sitemap", "out", "history"} {
+		o := DefaultOptions()
+		if err := o.restore(map[string]string{k: "x", "concurrency": "4"}); err == nil || !strings.Contains(err.Error(), k) {
+			t.Errorf("%s: err = %v, want a refusal naming it", k, err)
+		}
 	}
 }
 

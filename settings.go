@@ -69,10 +69,18 @@ var restorable = map[string]func(o *Options, v string) error{
 	},
 }
 
-// restore sets o's settings from a crawl's stored ones (restorable only;
-// the rest, evidence and descriptions such as "credentials", is not a
-// setting and is left). A value that does not parse is an error naming the
-// setting.
+// described are the stored keys that describe a crawl without being
+// settings to restore: how it authenticated (never a secret), evidence the
+// audit reads, and the extra sitemaps it read (given again when wanted).
+var described = map[string]bool{
+	"credentials": true, "credentials_scheme": true, "auth_origins": true, "credentials_rejection_proof": true,
+	"token_exp": true, "token_nbf": true, "token_iat": true, "token_aud": true, "token_scope": true, "sitemaps": true,
+}
+
+// restore sets o's settings from a crawl's stored ones: the restorable
+// ones; the described ones are left. Any other key is an error: this
+// crawlaudit never wrote it, and a database someone else edited is not
+// resumed. A value that does not parse is an error naming the setting.
 func (o *Options) restore(stored map[string]string) error {
 	keys := make([]string, 0, len(stored))
 	for k := range stored {
@@ -82,6 +90,9 @@ func (o *Options) restore(stored map[string]string) error {
 	for _, k := range keys {
 		set, ok := restorable[k]
 		if !ok {
+			if !described[k] {
+				return fmt.Errorf("holds a setting this crawlaudit never writes (%q): a crawl database is data, not instructions; not resumed", k)
+			}
 			continue
 		}
 		if err := set(o, stored[k]); err != nil {
