@@ -33,8 +33,10 @@ type Config struct {
 	// the file does not say.
 	LogFormat string
 
-	listed bool // the file has a sites: list
-	file   *config.File
+	listed  bool // the file has a sites: list
+	file    *config.File
+	dir     string          // the file's folder, absolute, symbolic links resolved
+	vouched map[string]bool // credential-source keys the user named on their own
 }
 
 // top holds the file's top-level settings.
@@ -43,15 +45,34 @@ type top struct {
 	LogFormat     *string `yaml:"log_format"`
 }
 
-// ReadConfig reads a crawlaudit.yaml from r; name is used in errors, which
-// name the file, line and key.
-func ReadConfig(r io.Reader, name string) (*Config, error) {
+// ReadConfig reads a crawlaudit.yaml from r; name is the file's path, used
+// in errors (which name the file, line and key) and as the folder credential
+// files must be in.
+//
+// A configuration file is data, not the user's word: it may come with a
+// repository. The credential sources it names are checked unless their key
+// is in vouched: an environment variable must start with
+// CredentialEnvPrefix, a header or cookie file must be in the file's folder
+// tree (symbolic links followed). vouched are the yaml keys
+// (e.g. "bearer_token_env") the user gave on their own, such as on the
+// command line, whose values replace the file's. A header_file or
+// cookie_file the file names is read relative to the file's folder.
+func ReadConfig(r io.Reader, name string, vouched ...string) (*Config, error) {
 	var t top
 	f, err := config.Parse(r, name, &t)
 	if err != nil {
 		return nil, err
 	}
-	c := &Config{Name: name, ParallelSites: 1, file: f, listed: f.Sites() > 0}
+	c := &Config{Name: name, ParallelSites: 1, file: f, listed: f.Sites() > 0, vouched: map[string]bool{}}
+	for _, k := range vouched {
+		c.vouched[k] = true
+	}
+	if c.dir, err = filepath.Abs(filepath.Dir(name)); err != nil {
+		return nil, f.Err(err.Error())
+	}
+	if d, err := filepath.EvalSymlinks(c.dir); err == nil {
+		c.dir = d
+	}
 	if t.ParallelSites != nil {
 		if err := CheckParallelSites(*t.ParallelSites); err != nil {
 			return nil, f.Err(strings.TrimPrefix(err.Error(), "--parallel-sites "), "parallel_sites")
@@ -99,6 +120,9 @@ func (c *Config) decode(i int) (Options, error) {
 	f := c.file
 	o := DefaultOptions()
 	if err := f.Decode(i, &o); err != nil {
+		return Options{}, err
+	}
+	if err := c.checkSources(i, &o); err != nil {
 		return Options{}, err
 	}
 	if i >= 0 {
@@ -158,6 +182,9 @@ func (c *Config) Site(url string) (o Options, ok bool, err error) {
 	if err := c.file.Decode(-1, &o); err != nil {
 		return Options{}, false, err
 	}
+	if err := c.checkSources(-1, &o); err != nil {
+		return Options{}, false, err
+	}
 	o.Start = url
 	return o, false, nil
 }
@@ -174,6 +201,49 @@ func CheckParallelSites(n int) error {
 func CheckLogFormat(s string) error {
 	if s != "text" && s != "json" {
 		return fmt.Errorf("--log-format must be text or json, got %q", s)
+	}
+	return nil
+}
+
+// CredentialEnvPrefix starts every environment variable a configuration
+// file may name as a credential source on its own.
+const CredentialEnvPrefix = "CRAWLAUDIT_"
+
+// checkSources checks the credential sources site i takes from the file
+// (its entry or defaults:) and the user did not vouch for, and makes the
+// credential files it names absolute.
+func (c *Config) checkSources(i int, o *Options) error {
+	f := c.file
+	for _, s := range []struct {
+		key, flag string
+		v         *string
+		file      bool
+	}{
+		{"basic_auth_env", "--basic-auth-env", &o.BasicAuthEnv, false},
+		{"bearer_token_env", "--bearer-token-env", &o.BearerTokenEnv, false},
+		{"header_file", "--header-file", &o.HeaderFile, true},
+		{"cookie_file", "--cookie-file", &o.CookieFile, true},
+	} {
+		if c.vouched[s.key] || *s.v == "" || !(f.Sets(i, s.key) || f.Sets(-1, s.key)) {
+			continue
+		}
+		if !s.file {
+			if !strings.HasPrefix(*s.v, CredentialEnvPrefix) {
+				return f.Err(fmt.Sprintf("%s is not a %s* variable: a configuration file may name only those as credential sources (another program's secret would go to the site); rename the variable, or give %s %s on the command line", *s.v, CredentialEnvPrefix, s.flag, *s.v), f.Locate(i, s.key)...)
+			}
+			continue
+		}
+		p := *s.v
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(c.dir, p)
+		}
+		if r, err := filepath.EvalSymlinks(p); err == nil {
+			p = r
+		}
+		if rel, err := filepath.Rel(c.dir, p); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return f.Err(fmt.Sprintf("%s is outside %s: a configuration file may name credential files only in its own folder tree (any readable file's lines would go to the site as headers); move it there, or give %s %s on the command line", *s.v, c.dir, s.flag, *s.v), f.Locate(i, s.key)...)
+		}
+		*s.v = p
 	}
 	return nil
 }

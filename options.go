@@ -218,6 +218,40 @@ func (o Options) userAgent() string {
 	return DefaultUserAgent(o.Version)
 }
 
+// Scope says in one line what a run of o crawls: the start URL (masked)
+// and every setting that widens or narrows the crawl. A resumed crawl
+// prints it before its first request, since both come from a crawl.db.
+func (o Options) Scope() string {
+	m := o.mask()
+	start := m.Mask(o.Start)
+	parts := []string{"same-site URLs of " + start}
+	if o.AllowSubdomains {
+		parts[0] += " and its subdomains"
+	}
+	if len(o.Include) > 0 {
+		parts = append(parts, "only matching "+strings.Join(o.Include, " | "))
+	}
+	if len(o.Exclude) > 0 {
+		parts = append(parts, "not matching "+strings.Join(o.Exclude, " | "))
+	}
+	if o.MaxDepth > 0 {
+		parts = append(parts, fmt.Sprintf("at most %d clicks deep", o.MaxDepth))
+	}
+	if o.MaxURLs > 0 {
+		parts = append(parts, fmt.Sprintf("at most %d URLs", o.MaxURLs))
+	}
+	if o.IgnoreRobots {
+		parts = append(parts, "ignoring robots.txt")
+	}
+	if o.NoExternal {
+		parts = append(parts, "external links not checked")
+	}
+	if o.NoSitemaps {
+		parts = append(parts, "no sitemaps")
+	}
+	return strings.Join(parts, "; ")
+}
+
 // DefaultUserAgent is the User-Agent of a crawl that sets none.
 func DefaultUserAgent(version string) string {
 	if version == "" {

@@ -116,6 +116,11 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		return nil, err
 	}
 	defer st.Close()
+	if o.Resume && p.auth.Credentials == nil && o.Warn != nil {
+		if w := p.credentialsNotRestored(st); w != "" {
+			o.Warn(w)
+		}
+	}
 	return p.run(ctx, st, started)
 }
 
@@ -141,6 +146,9 @@ func prepare(o Options) (*run, error) {
 	p.auth, err = credentials.Load(credentials.Sources{
 		BasicAuthEnv: o.BasicAuthEnv, BearerTokenEnv: o.BearerTokenEnv, HeaderFile: o.HeaderFile, CookieFile: o.CookieFile,
 		Origins: o.AuthOrigins, CompareAnonymous: o.CompareAnonymous,
+		// A resumed crawl's start URL comes from its crawl.db: only the
+		// sources the user names again may send credentials there.
+		NamedOnly: o.Resume,
 	}, o.Start, o.Now(), o.Getenv)
 	if err != nil {
 		return nil, err
@@ -219,6 +227,34 @@ func openDB(o Options) (*store.SQLite, time.Time, error) {
 		return nil, time.Time{}, fmt.Errorf("--resume %s: that crawl started at %s, not %s", o.Out, urlx.Mask(meta.StartURL), urlx.Mask(o.Start))
 	}
 	return st, meta.StartedAt, nil
+}
+
+// credentialsNotRestored is the one line a resumed crawl without
+// credentials says when the crawl it continues had some, or when the
+// default credential variables are set but, on a resume, not read.
+func (p *run) credentialsNotRestored(st *store.SQLite) string {
+	meta, _ := st.Meta()
+	had := meta.Settings["credentials"]
+	if r := []rune(had); len(r) > 120 { // a doctored database's text, shown on a terminal
+		had = string(r[:120]) + "…"
+	}
+	var set []string
+	if p.o.Getenv != nil {
+		for _, name := range []string{credentials.EnvBasicAuth, credentials.EnvBearerToken} {
+			if p.o.Getenv(name) != "" {
+				set = append(set, name)
+			}
+		}
+	}
+	switch {
+	case had != "" && len(set) > 0:
+		return fmt.Sprintf("the interrupted crawl used credentials (%s); a resumed crawl never takes them from crawl.db nor reads %s unnamed: give them again (--basic-auth-env NAME, --bearer-token-env NAME, --header-file, --cookie-file), or this part of the crawl is anonymous", had, strings.Join(set, " or "))
+	case had != "":
+		return fmt.Sprintf("the interrupted crawl used credentials (%s); a resumed crawl never takes them from crawl.db: give them again (--basic-auth-env NAME, --bearer-token-env NAME, --header-file, --cookie-file), or this part of the crawl is anonymous", had)
+	case len(set) > 0:
+		return fmt.Sprintf("%s is set but not read: a resumed crawl's start URL comes from crawl.db, so it sends only credentials named again (e.g. --bearer-token-env %s)", strings.Join(set, " and "), set[len(set)-1])
+	}
+	return ""
 }
 
 func (p *run) run(ctx context.Context, st *store.SQLite, started time.Time) (*Result, error) {

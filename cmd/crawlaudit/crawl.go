@@ -100,6 +100,9 @@ func runCrawlCommand(ctx context.Context, given *pflag.FlagSet, o crawlaudit.Opt
 		if err := applyGiven(given, &base, func(name string) bool { return name == "out" }); err != nil {
 			return usageError{err}
 		}
+		// The start URL and scope come from a file: say them before the
+		// first request.
+		fmt.Fprintf(stderr, "Resuming the crawl in %s: %s\n", c.resume, crawlaudit.TerminalSafe(base.Scope()))
 		return runOne(ctx, base, c, stdout, stderr)
 	}
 	path := c.config
@@ -115,7 +118,13 @@ func runCrawlCommand(ctx context.Context, given *pflag.FlagSet, o crawlaudit.Opt
 		o.Start = args[0]
 		return runOne(ctx, o, c, stdout, stderr)
 	}
-	cfg, err := readConfig(path)
+	var vouched []string
+	for key, flag := range map[string]string{"basic_auth_env": "basic-auth-env", "bearer_token_env": "bearer-token-env", "header_file": "header-file", "cookie_file": "cookie-file"} {
+		if given.Changed(flag) {
+			vouched = append(vouched, key)
+		}
+	}
+	cfg, err := readConfig(path, vouched...)
 	if err != nil {
 		return err
 	}
@@ -170,14 +179,15 @@ func (c *cliOptions) check() error {
 	return nil
 }
 
-// readConfig reads and checks a configuration file.
-func readConfig(path string) (*crawlaudit.Config, error) {
+// readConfig reads and checks a configuration file; vouched are the
+// credential-source keys given on the command line.
+func readConfig(path string, vouched ...string) (*crawlaudit.Config, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, usagef("config %s: %v", path, unwrapPath(err))
 	}
 	defer f.Close()
-	cfg, err := crawlaudit.ReadConfig(f, path)
+	cfg, err := crawlaudit.ReadConfig(f, path, vouched...)
 	if err != nil {
 		return nil, usageError{err}
 	}

@@ -51,6 +51,9 @@ type Sources struct {
 	CookieFile       string   // Netscape cookies.txt file; "" for none
 	Origins          []string // other origins (scheme://host[:port]) that get the credentials
 	CompareAnonymous bool     // request every same-site URL with and without credentials
+	// NamedOnly reads only the variables named above: an empty name reads
+	// none instead of EnvBasicAuth or EnvBearerToken.
+	NamedOnly bool
 }
 
 // Loaded is what Load found.
@@ -86,11 +89,18 @@ type loader struct {
 }
 
 func (o *loader) load(start string, now time.Time, getenv func(string) string) error {
-	if o.BasicAuthEnv == "" {
+	if o.BasicAuthEnv == "" && !o.NamedOnly {
 		o.BasicAuthEnv = EnvBasicAuth
 	}
-	if o.BearerTokenEnv == "" {
+	if o.BearerTokenEnv == "" && !o.NamedOnly {
 		o.BearerTokenEnv = EnvBearerToken
+	}
+	named := getenv
+	getenv = func(name string) string {
+		if name == "" {
+			return ""
+		}
+		return named(name)
 	}
 	h := http.Header{}
 	var sources []string
