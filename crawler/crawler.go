@@ -4,8 +4,9 @@
 // reference to a store.Writer. HTTP statuses are data: a 401 or a 404 is a
 // recorded result; only "no answer at all" sets a record's Error.
 //
-// colly does the HTTP work (per-host parallelism and delay with LimitRule,
-// body limits); the crawler owns the frontier, the visited set, redirects
+// colly does the HTTP work (requests, body limits); one transport gate
+// (hostLimiter) gives every request of the crawl, colly's or not, the
+// per-host parallelism and delay; the crawler owns the frontier, the visited set, redirects
 // (hop by hop), robots.txt and scope, so that nothing colly does silently
 // (dedupe by full URL, follow redirects, drop robots-blocked URLs) changes
 // what is recorded.
@@ -223,7 +224,10 @@ func Run(ctx context.Context, cfg Config, w store.Writer) (Result, error) {
 	if transport == nil {
 		transport = defaultTransport(cfg.Concurrency)
 	}
-	transport = &retryTransport{next: proxyAuthTransport{next: transport}, retries: cfg.Retries, maxWait: cfg.MaxRetryWait, now: cfg.Now}
+	// One gate for every request, nearest the network: each attempt of a
+	// retry waits its turn, and no client of the crawl goes around it.
+	limit := newHostLimiter(transport, cfg.Concurrency, cfg.Delay, cr.isSite)
+	transport = &retryTransport{next: proxyAuthTransport{next: limit}, retries: cfg.Retries, maxWait: cfg.MaxRetryWait, now: cfg.Now}
 	if cfg.Credentials != nil {
 		at := newAuthTransport(transport, cfg.Credentials, start, cfg.Now)
 		transport, cr.auth = at, &authState{t: at}
@@ -251,10 +255,11 @@ func Run(ctx context.Context, cfg Config, w store.Writer) (Result, error) {
 	}
 	if !cfg.IgnoreRobots && rules.CrawlDelay > delay {
 		delay = rules.CrawlDelay
+		limit.setDelay(delay)
 	}
 	reqCtx, stopReq := requestContext(ctx, cfg.Grace)
 	defer stopReq()
-	if cr.c, err = cr.newCollector(reqCtx, transport, start, delay); err != nil {
+	if cr.c, err = cr.newCollector(reqCtx, transport); err != nil {
 		return Result{}, err
 	}
 	if !cfg.NoSitemaps && (!rules.DisallowAll() || cfg.IgnoreRobots) {
@@ -386,7 +391,7 @@ type result struct {
 
 const resultKey = "crawlaudit.result"
 
-func (cr *crawler) newCollector(ctx context.Context, transport http.RoundTripper, start *url.URL, delay time.Duration) (*colly.Collector, error) {
+func (cr *crawler) newCollector(ctx context.Context, transport http.RoundTripper) (*colly.Collector, error) {
 	c := colly.NewCollector(
 		colly.StdlibContext(ctx),
 		colly.UserAgent(cr.cfg.UserAgent),
@@ -401,16 +406,8 @@ func (cr *crawler) newCollector(ctx context.Context, transport http.RoundTripper
 	// Stop at every hop: each redirect is its own record, and colly would
 	// otherwise mark the target visited and hide the hop statuses.
 	c.SetRedirectHandler(func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse })
-	site := &colly.LimitRule{DomainRegexp: "^" + regexp.QuoteMeta(start.Host) + "$", Parallelism: cr.cfg.Concurrency, Delay: delay}
-	rules := []*colly.LimitRule{site}
-	if cr.cfg.AllowSubdomains {
-		rules = append(rules, &colly.LimitRule{DomainRegexp: `(^|\.)` + regexp.QuoteMeta(cr.subBase) + `(:\d+)?$`, Parallelism: cr.cfg.Concurrency, Delay: delay})
-	}
-	// Every other host shares one limit: external checks stay polite.
-	rules = append(rules, &colly.LimitRule{DomainRegexp: `.*`, Parallelism: cr.cfg.Concurrency})
-	if err := c.Limits(rules); err != nil {
-		return nil, fmt.Errorf("crawler: limit rules: %w", err)
-	}
+	// No colly LimitRule: the transport's hostLimiter paces every request
+	// of the crawl, colly's and the others alike.
 	res := func(ctx *colly.Context) *result {
 		r, _ := ctx.GetAny(resultKey).(*result)
 		if r == nil {

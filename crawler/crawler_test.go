@@ -482,34 +482,73 @@ func TestStartUnreachable(t *testing.T) {
 	}
 }
 
+// notifyingStore tells put about every record it stores.
+type notifyingStore struct {
+	*store.Memory
+	put chan string
+}
+
+func (n notifyingStore) PutURL(u store.URL) error {
+	err := n.Memory.PutURL(u)
+	n.put <- u.URL
+	return err
+}
+
+// TestCancelKeepsWhatWasFetched cancels while two requests hang, once
+// /a.html is recorded and both hanging requests have arrived: what was
+// answered is kept, the hanging URLs are pending. Events, not sleeps,
+// decide when.
 func TestCancelKeepsWhatWasFetched(t *testing.T) {
 	t.Parallel()
-	files := fstest.MapFS{"index.html": page("home", "/a.html", "/slow1", "/slow2"), "a.html": page("a")}
-	srv, _ := serveSite(t, files,
-		testsite.Route{Path: "/slow1", DelayMS: 5000, Body: "x"},
-		testsite.Route{Path: "/slow2", DelayMS: 5000, Body: "x"},
-	)
-	ctx, cancel := context.WithCancel(context.Background())
-	st := store.NewMemory()
-	go func() {
-		for {
-			if u, ok, _ := st.Get(srv.URL + "/a.html"); ok && u.Status == 200 {
-				time.Sleep(100 * time.Millisecond)
-				cancel()
-				return
+	arrived := make(chan string, 2)
+	release := make(chan struct{})
+	mux := http.NewServeMux()
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/":
+			fmt.Fprint(w, `<html><title>home</title><a href="/a.html">a</a><a href="/slow1">1</a><a href="/slow2">2</a></html>`)
+		case "/a.html":
+			fmt.Fprint(w, `<html><title>a</title></html>`)
+		case "/slow1", "/slow2":
+			arrived <- r.URL.Path
+			select { // answers only after the crawl is over
+			case <-release:
+			case <-r.Context().Done():
 			}
-			time.Sleep(10 * time.Millisecond)
+		default:
+			http.NotFound(w, r)
+		}
+	})
+	srv := testsite.Start(mux, nil)
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(release) }) // before srv.Close, which waits for handlers
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	st := notifyingStore{Memory: store.NewMemory(), put: make(chan string, 64)}
+	go func() {
+		a, slow := false, 0
+		for !a || slow < 2 {
+			select {
+			case u := <-st.put:
+				a = a || u == srv.URL+"/a.html"
+			case <-arrived:
+				slow++
+			}
+		}
+		cancel()
+		for range st.put { // keep the store unblocked
 		}
 	}()
-	// A short grace: the two slow requests in flight are cut, not waited for.
+	// A short grace: the two hanging requests are cut, not waited for.
 	res, err := Run(ctx, Config{Start: srv.URL, Concurrency: 4, NoSitemaps: true, Grace: 50 * time.Millisecond}, st)
+	close(st.put)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !res.Partial {
 		t.Error("result not marked partial")
 	}
-	got := statuses(t, st, srv.URL)
+	got := statuses(t, st.Memory, srv.URL)
 	assertStatuses(t, got, map[string]string{"/robots.txt": "404 robots", "/": "200 page", "/a.html": "200 page"})
 	sort.Strings(res.Pending)
 	if want := []string{srv.URL + "/slow1", srv.URL + "/slow2"}; fmt.Sprint(res.Pending) != fmt.Sprint(want) {
