@@ -153,7 +153,7 @@ func TestWriteFindingsCSV(t *testing.T) {
 		for _, r := range rows[1:] {
 			got = append(got, r[0])
 		}
-		want := []string{"broken-link", "forbidden-asset", "unauthorized-page", "credentials-in-url", "unreachable-external", "blocked-by-robots", "redirect"}
+		want := []string{"broken-link", "forbidden-asset", "unauthorized-linked-page", "basic-auth-over-http", "fetch-error", "redirect-chain", "sitemap-url-disallowed"}
 		if !equalStrings(got, want) {
 			t.Errorf("rules = %q, want %q", got, want)
 		}
@@ -165,7 +165,7 @@ func TestWriteFindingsCSV(t *testing.T) {
 	})
 	t.Run("message starting with - is neutralised and its URL masked", func(t *testing.T) {
 		want := "'-linked with credentials: https://REDACTED@example.test/report?token=REDACTED&page=2."
-		if got := column(t, rows, "credentials-in-url", "message"); got != want {
+		if got := column(t, rows, "basic-auth-over-http", "message"); got != want {
 			t.Errorf("message = %q, want %q", got, want)
 		}
 	})

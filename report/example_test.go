@@ -14,7 +14,7 @@ import (
 func ExampleWriteFindingsCSV() {
 	m := store.NewMemory()
 	_ = m.PutFindings([]store.Finding{
-		{Rule: "redirect", Severity: store.SeverityNotice, URL: "https://example.test/old", Message: "redirects to https://example.test/new", Referrers: []string{"https://example.test/"}},
+		{Rule: "redirect-chain", Severity: store.SeverityNotice, URL: "https://example.test/old", Message: "redirects to https://example.test/new", Referrers: []string{"https://example.test/"}},
 		{Rule: "broken-link", Severity: store.SeverityError, URL: "https://example.test/gone?token=abc", Message: "-answered 404", Referrers: []string{"https://example.test/", "https://example.test/about"}},
 	})
 	var buf bytes.Buffer
@@ -27,5 +27,5 @@ func ExampleWriteFindingsCSV() {
 	// Output:
 	// rule,severity,url,message,referrers
 	// broken-link,error,https://example.test/gone?token=REDACTED,'-answered 404,https://example.test/ | https://example.test/about
-	// redirect,notice,https://example.test/old,redirects to https://example.test/new,https://example.test/
+	// redirect-chain,notice,https://example.test/old,redirects to https://example.test/new,https://example.test/
 }

@@ -100,13 +100,13 @@ func newFixture(t testing.TB) *store.Memory {
 		must(m.AddEdge(e))
 	}
 	must(m.PutFindings([]store.Finding{
-		{Rule: "redirect", Severity: store.SeverityNotice, URL: fxOld, Message: "redirects (301) to https://example.test/new; link to the target", Referrers: []string{fxHome}},
-		{Rule: "unauthorized-page", Severity: store.SeverityError, URL: fxAdmin, Message: "answered 401 with WWW-Authenticate: Basic", Referrers: []string{fxHome}},
+		{Rule: "redirect-chain", Severity: store.SeverityNotice, URL: fxOld, Message: "redirects (301) to https://example.test/new; link to the target", Referrers: []string{fxHome}},
+		{Rule: "unauthorized-linked-page", Severity: store.SeverityError, URL: fxAdmin, Message: "answered 401 with WWW-Authenticate: Basic", Referrers: []string{fxHome}},
 		{Rule: "forbidden-asset", Severity: store.SeverityError, URL: fxLogo, Message: "answered 403; pages using it show it broken", Referrers: []string{fxHome, fxNew}},
-		{Rule: "unreachable-external", Severity: store.SeverityWarning, URL: fxDown, Message: "no answer: " + fxDownWhy, Referrers: []string{fxHome}},
+		{Rule: "fetch-error", Severity: store.SeverityWarning, URL: fxDown, Message: "no answer: " + fxDownWhy, Referrers: []string{fxHome}},
 		{Rule: "broken-link", Severity: store.SeverityError, URL: fxLong, Message: "answered 404", Referrers: []string{fxHome}},
-		{Rule: "blocked-by-robots", Severity: store.SeverityNotice, URL: fxPrivate, Message: "robots.txt disallows it", Referrers: []string{fxHome}},
-		{Rule: "credentials-in-url", Severity: store.SeverityWarning, URL: fxSecret, Message: "-linked with credentials: " + fxSecret + ".", Referrers: []string{fxHome}},
+		{Rule: "sitemap-url-disallowed", Severity: store.SeverityNotice, URL: fxPrivate, Message: "listed in the sitemap, but robots.txt disallows it", Referrers: []string{fxHome}},
+		{Rule: "basic-auth-over-http", Severity: store.SeverityWarning, URL: fxSecret, Message: "-linked with credentials: " + fxSecret + ".", Referrers: []string{fxHome}},
 	}))
 	return m
 }
@@ -236,4 +236,23 @@ func newCrawl(r store.Reader, opt Options) *Crawl {
 		}
 	}
 	return New(r, opt)
+}
+
+// TestFixtureFindingsAreCatalogueRules: the fixture renders findings the
+// audit can produce, so the goldens show real rule IDs (and the rule
+// texts the catalogue gives them).
+func TestFixtureFindingsAreCatalogueRules(t *testing.T) {
+	known := map[string]bool{}
+	for _, r := range audit.Catalogue() {
+		known[r.ID] = true
+	}
+	fs, err := newFixture(t).Findings()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fs {
+		if !known[f.Rule] {
+			t.Errorf("fixture finding on %s has rule %q, which is not in the catalogue", f.URL, f.Rule)
+		}
+	}
 }

@@ -25,7 +25,7 @@ func baselineFixture(t *testing.T) *store.Memory {
 	fs, _ := m.Findings()
 	var keep []store.Finding
 	for _, f := range fs {
-		if f.Rule != "forbidden-asset" && f.Rule != "broken-link" && f.Rule != "unauthorized-page" {
+		if f.Rule != "forbidden-asset" && f.Rule != "broken-link" && f.Rule != "unauthorized-linked-page" {
 			keep = append(keep, f)
 		}
 	}

@@ -65,11 +65,11 @@ func TestSummarize(t *testing.T) {
 			FindingsByRule: []RuleCount{
 				{Rule: "broken-link", Severity: store.SeverityError, Count: 1},
 				{Rule: "forbidden-asset", Severity: store.SeverityError, Count: 1},
-				{Rule: "unauthorized-page", Severity: store.SeverityError, Count: 1},
-				{Rule: "credentials-in-url", Severity: store.SeverityWarning, Count: 1},
-				{Rule: "unreachable-external", Severity: store.SeverityWarning, Count: 1},
-				{Rule: "blocked-by-robots", Severity: store.SeverityNotice, Count: 1},
-				{Rule: "redirect", Severity: store.SeverityNotice, Count: 1},
+				{Rule: "unauthorized-linked-page", Severity: store.SeverityError, Count: 1},
+				{Rule: "basic-auth-over-http", Severity: store.SeverityWarning, Count: 1},
+				{Rule: "fetch-error", Severity: store.SeverityWarning, Count: 1},
+				{Rule: "redirect-chain", Severity: store.SeverityNotice, Count: 1},
+				{Rule: "sitemap-url-disallowed", Severity: store.SeverityNotice, Count: 1},
 			},
 			MaxSeverity: store.SeverityError,
 		}
