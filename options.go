@@ -2,6 +2,7 @@ package crawlaudit
 
 import (
 	"fmt"
+	"github.com/crawlaudit/crawlaudit/crawler"
 	"log/slog"
 	"net/url"
 	"regexp"
@@ -193,6 +194,9 @@ const (
 	DefaultSitemapMaxSize = ByteSize(50 << 20)
 	DefaultFailOn         = "error"
 	DefaultHistoryKeep    = 10
+	// StopGrace is how long requests in flight may finish after Run's
+	// context is cancelled (or MaxTime passes) before they are cut.
+	StopGrace = crawler.DefaultGrace
 )
 
 // DefaultOptions returns Options holding every setting's default.

@@ -67,7 +67,7 @@ func main() {
 
 // run executes the command line args and returns the process exit code.
 func run(args []string, stdout, stderr io.Writer) int {
-	ctx, sig := signalContext(context.Background())
+	ctx, sig := signalContext(context.Background(), stderr)
 	defer sig.stop()
 	root := newRootCommand(ctx, stdout, stderr, sig)
 	root.SetArgs(args)
@@ -118,7 +118,7 @@ type signals struct {
 	stop func()
 }
 
-func signalContext(parent context.Context) (context.Context, *signals) {
+func signalContext(parent context.Context, stderr io.Writer) (context.Context, *signals) {
 	ctx, cancel := context.WithCancel(parent)
 	s := &signals{ch: make(chan os.Signal, 2), got: make(chan os.Signal, 1)}
 	signal.Notify(s.ch, os.Interrupt, syscall.SIGTERM)
@@ -127,6 +127,7 @@ func signalContext(parent context.Context) (context.Context, *signals) {
 		select {
 		case sg := <-s.ch:
 			s.got <- sg
+			fmt.Fprintf(stderr, "\ncrawlaudit: %s: finishing the requests in flight (up to %s), then writing the partial reports; %s again quits at once (crawl --resume continues either way)\n", signalName(sg), crawlaudit.StopGrace, signalName(sg))
 			cancel()
 		case <-done:
 			return
@@ -148,6 +149,13 @@ func signalContext(parent context.Context) (context.Context, *signals) {
 		cancel()
 	}
 	return ctx, s
+}
+
+func signalName(s os.Signal) string {
+	if s == syscall.SIGTERM {
+		return "SIGTERM"
+	}
+	return "SIGINT"
 }
 
 // received returns the signal that cancelled the context, if any.

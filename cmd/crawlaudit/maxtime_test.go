@@ -42,7 +42,7 @@ func TestMaxTimeCrawlsInSlicesThatResume(t *testing.T) {
 	}
 	slices := 1
 	for ; len(queued) > 0; slices++ {
-		if slices > 40 {
+		if slices > 200 { // a hang guard: every slice records something
 			t.Fatalf("still %d queued after %d slices", len(queued), slices)
 		}
 		if code, _, stderr := runCLI(t, "crawl", "--resume", dir, "--progress=false", "-q"); code != 0 {

@@ -164,6 +164,90 @@ func runBinary(t *testing.T, bin string, args ...string) int {
 	return 0
 }
 
+// gate holds every request after the first n it counts once armed, until
+// released: a test then stops a crawl it knows is unfinished, however fast
+// or slow the machine is.
+type gate struct {
+	mu       sync.Mutex
+	armed    bool
+	left     int
+	reached  chan struct{} // closed when the first request is held
+	open     chan struct{}
+	reachOne sync.Once
+	openOne  sync.Once
+}
+
+func newGate() *gate { return &gate{reached: make(chan struct{}), open: make(chan struct{})} }
+
+// arm lets n more requests through, then holds the rest.
+func (g *gate) arm(n int) {
+	g.mu.Lock()
+	g.armed, g.left = true, n
+	g.mu.Unlock()
+}
+
+func (g *gate) release() { g.openOne.Do(func() { close(g.open) }) }
+
+func (g *gate) wrap(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		g.mu.Lock()
+		hold := g.armed && g.left == 0
+		if g.armed && g.left > 0 {
+			g.left--
+		}
+		g.mu.Unlock()
+		if hold {
+			g.reachOne.Do(func() { close(g.reached) })
+			select {
+			case <-g.open:
+			case <-r.Context().Done():
+				return
+			}
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// waitFor waits for c, failing the test after a generous bound (a hang).
+func waitFor(t *testing.T, c <-chan struct{}, what string) {
+	t.Helper()
+	select {
+	case <-c:
+	case <-time.After(60 * time.Second):
+		t.Fatalf("still waiting for %s after 60s", what)
+	}
+}
+
+// stderrWatcher is a process's stderr: it closes seen when a line holding
+// want is written.
+type stderrWatcher struct {
+	mu   sync.Mutex
+	buf  strings.Builder
+	want string
+	seen chan struct{}
+	once sync.Once
+}
+
+func newStderrWatcher(want string) *stderrWatcher {
+	return &stderrWatcher{want: want, seen: make(chan struct{})}
+}
+
+func (w *stderrWatcher) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf.Write(p)
+	if strings.Contains(w.buf.String(), w.want) {
+		w.once.Do(func() { close(w.seen) })
+	}
+	return len(p), nil
+}
+
+func (w *stderrWatcher) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.String()
+}
+
 // TestResumeAfterKill9 kills a crawl with SIGKILL mid-way, resumes it with
 // --resume and checks the result equals an uninterrupted crawl's, with no
 // URL recorded before the kill requested again.
@@ -175,8 +259,10 @@ func TestResumeAfterKill9(t *testing.T) {
 	bin := buildBinary(t)
 	const pages = 120
 	log := &testsite.Log{}
-	srv := testsite.Start(resumeSite(pages, 25*time.Millisecond), log)
+	g := newGate()
+	srv := testsite.Start(g.wrap(resumeSite(pages, 0)), log)
 	t.Cleanup(srv.Close)
+	t.Cleanup(g.release) // before srv.Close, which waits for held requests
 	start := srv.URL + "/"
 
 	// The reference: one uninterrupted crawl (faster: what a crawl records
@@ -190,29 +276,32 @@ func TestResumeAfterKill9(t *testing.T) {
 		t.Fatalf("reference crawl: %d URLs, %d still queued", len(wantURLs), len(wantQueued))
 	}
 
-	// The interrupted crawl: SIGKILL once a good part of the site was fetched.
+	// The interrupted crawl: 60 requests answered, the rest held; SIGKILL
+	// once the database holds a committed batch (what the test checks is
+	// that nothing committed is lost).
 	dir := t.TempDir()
-	first := len(log.Requests())
+	g.arm(60)
 	cmd := exec.Command(bin, "crawl", start, "--out", dir, "--concurrency", "2", "--fail-on", "never", "--progress=false", "-q")
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	for len(log.Requests())-first < 60 && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
-	}
-	// Kill once a batch is committed (the database holds records): what
-	// the test checks is that nothing committed is lost.
-	for committed := 0; committed == 0 && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		committed = countRecords(filepath.Join(dir, crawlaudit.DBName))
+	waitFor(t, g.reached, "the 61st request")
+	// The writer commits on a 500 ms tick: poll the other process's file.
+	deadline := time.Now().Add(60 * time.Second)
+	for countRecords(filepath.Join(dir, crawlaudit.DBName)) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("no record committed 60s after 60 answers")
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
 	_ = cmd.Wait()
 	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() {
-		t.Fatalf("crawl ended before the kill (%v): make the site slower", cmd.ProcessState)
+		t.Fatalf("crawl ended before the kill (%v)", cmd.ProcessState)
 	}
+	g.release()
 	before, _, queued := readCrawl(t, dir)
 	if len(before) == 0 || len(queued) == 0 {
 		t.Fatalf("after kill: %d URLs recorded, %d queued; the test needs both", len(before), len(queued))
@@ -270,6 +359,27 @@ func TestResumeAfterKill9(t *testing.T) {
 	}
 }
 
+// startHeldCrawl starts a crawl of an 80-page site in a process of its own
+// and returns once n requests were answered and the next is held.
+func startHeldCrawl(t *testing.T, bin string, n int) (string, *exec.Cmd, *gate, *stderrWatcher) {
+	t.Helper()
+	g := newGate()
+	g.arm(n)
+	srv := testsite.Start(g.wrap(resumeSite(80, 0)), nil)
+	t.Cleanup(srv.Close)
+	t.Cleanup(g.release)
+	dir := t.TempDir()
+	stderr := newStderrWatcher("SIGINT: finishing the requests in flight")
+	cmd := exec.Command(bin, "crawl", srv.URL+"/", "--out", dir, "--concurrency", "2", "--fail-on", "never", "--progress=false", "-q")
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	waitFor(t, g.reached, "a held request")
+	return dir, cmd, g, stderr
+}
+
 // TestSIGINTWritesPartialReportThenResumes interrupts a crawl with SIGINT:
 // it exits 130 with reports marked partial, and --resume completes it.
 func TestSIGINTWritesPartialReportThenResumes(t *testing.T) {
@@ -278,21 +388,14 @@ func TestSIGINTWritesPartialReportThenResumes(t *testing.T) {
 	}
 	t.Parallel()
 	bin := buildBinary(t)
-	log := &testsite.Log{}
-	srv := testsite.Start(resumeSite(80, 25*time.Millisecond), log)
-	t.Cleanup(srv.Close)
-	dir := t.TempDir()
-	cmd := exec.Command(bin, "crawl", srv.URL+"/", "--out", dir, "--concurrency", "2", "--fail-on", "never", "--progress=false", "-q")
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	deadline := time.Now().Add(30 * time.Second)
-	for len(log.Requests()) < 30 && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
-	}
+	dir, cmd, g, stderr := startHeldCrawl(t, bin, 30)
 	if err := cmd.Process.Signal(os.Interrupt); err != nil {
 		t.Fatal(err)
 	}
+	// Once the signal is taken, let the held requests finish: they are
+	// recorded, and nothing new is requested.
+	waitFor(t, stderr.seen, "the interrupt notice on stderr")
+	g.release()
 	_ = cmd.Wait()
 	if code := cmd.ProcessState.ExitCode(); code != exitSIGINT {
 		t.Fatalf("exit code after SIGINT = %d, want %d", code, exitSIGINT)
@@ -329,28 +432,18 @@ func TestSecondSIGINTExitsAtOnceAndResumes(t *testing.T) {
 	}
 	t.Parallel()
 	bin := buildBinary(t)
-	log := &testsite.Log{}
-	srv := testsite.Start(resumeSite(80, 25*time.Millisecond), log)
-	t.Cleanup(srv.Close)
-	dir := t.TempDir()
-	cmd := exec.Command(bin, "crawl", srv.URL+"/", "--out", dir, "--concurrency", "2", "--fail-on", "never", "--progress=false", "-q")
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	deadline := time.Now().Add(30 * time.Second)
-	for len(log.Requests()) < 30 && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
-	}
+	dir, cmd, g, stderr := startHeldCrawl(t, bin, 30)
 	_ = cmd.Process.Signal(os.Interrupt)
-	time.Sleep(20 * time.Millisecond)
+	waitFor(t, stderr.seen, "the interrupt notice on stderr")
+	// The held requests keep the first signal's grace running: only the
+	// second signal can end the process now.
 	_ = cmd.Process.Signal(os.Interrupt)
 	done := make(chan struct{})
 	go func() { _ = cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		_ = cmd.Process.Kill()
-		t.Fatal("still running 10s after the second SIGINT")
+	waitFor(t, done, "the exit after the second SIGINT")
+	g.release()
+	if _, err := os.Stat(filepath.Join(dir, "crawl.json")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("crawl.json written (%v): the second SIGINT did not exit at once", err)
 	}
 	if code := cmd.ProcessState.ExitCode(); code != exitSIGINT {
 		t.Fatalf("exit code = %d, want %d", code, exitSIGINT)
