@@ -2,7 +2,6 @@ package crawlaudit
 
 import (
 	"fmt"
-	"github.com/crawlaudit/crawlaudit/crawler"
 	"log/slog"
 	"net/url"
 	"regexp"
@@ -10,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/crawlaudit/crawlaudit/crawler"
 	"github.com/crawlaudit/crawlaudit/internal/audit"
 	"github.com/crawlaudit/crawlaudit/internal/urlx"
 	"github.com/crawlaudit/crawlaudit/internal/webhook"

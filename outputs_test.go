@@ -3,13 +3,14 @@ package crawlaudit
 import (
 	"crypto/sha256"
 	"errors"
-	"github.com/crawlaudit/crawlaudit/internal/diff"
 	"io"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/crawlaudit/crawlaudit/internal/diff"
 
 	"github.com/crawlaudit/crawlaudit/internal/store"
 	"github.com/crawlaudit/crawlaudit/report"

@@ -3,9 +3,10 @@ package report
 import (
 	"bytes"
 	"fmt"
-	"github.com/crawlaudit/crawlaudit/internal/analysis"
 	"sort"
 	"time"
+
+	"github.com/crawlaudit/crawlaudit/internal/analysis"
 
 	"github.com/crawlaudit/crawlaudit/internal/store"
 )

@@ -4,12 +4,13 @@ import (
 	"bytes"
 	"errors"
 	"flag"
-	"github.com/crawlaudit/crawlaudit/internal/audit"
 	"io"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/crawlaudit/crawlaudit/internal/audit"
 
 	"github.com/crawlaudit/crawlaudit/internal/store"
 )

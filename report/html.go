@@ -8,13 +8,14 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"github.com/crawlaudit/crawlaudit/internal/analysis"
 	"html/template"
 	"io"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/crawlaudit/crawlaudit/internal/analysis"
 
 	"github.com/crawlaudit/crawlaudit/internal/store"
 )

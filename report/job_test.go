@@ -2,9 +2,10 @@ package report
 
 import (
 	"bytes"
-	"github.com/crawlaudit/crawlaudit/internal/urlx"
 	"strings"
 	"testing"
+
+	"github.com/crawlaudit/crawlaudit/internal/urlx"
 
 	"github.com/crawlaudit/crawlaudit/internal/diff"
 	"github.com/crawlaudit/crawlaudit/internal/store"

@@ -5,11 +5,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"github.com/crawlaudit/crawlaudit/internal/analysis"
 	"io"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/crawlaudit/crawlaudit/internal/analysis"
 
 	"github.com/crawlaudit/crawlaudit/internal/store"
 )

@@ -2,10 +2,11 @@ package report
 
 import (
 	"errors"
-	"github.com/crawlaudit/crawlaudit/internal/urlx"
 	"reflect"
 	"sort"
 	"testing"
+
+	"github.com/crawlaudit/crawlaudit/internal/urlx"
 
 	"github.com/crawlaudit/crawlaudit/internal/store"
 )

@@ -2,10 +2,11 @@ package main
 
 import (
 	"fmt"
-	"github.com/crawlaudit/crawlaudit"
 	"io"
 	"os"
 	"runtime/pprof"
+
+	"github.com/crawlaudit/crawlaudit"
 )
 
 // profileEnv names the hidden environment variable that makes crawlaudit
