@@ -210,7 +210,7 @@ func TestSitemapsShop(t *testing.T) {
 	s := crawlSite(t, files, routes, dyn, crawler.Config{})
 
 	diff(t, "findings", s.findingLines(), []string{
-		"error broken-link /gone.html <- / /sitemaps/pages.xml.gz",
+		"error broken-link /gone.html <- /",
 		"error forbidden-sitemap-url /staff <- /sitemaps/pages.xml.gz",
 		"error sitemap-invalid /broken.xml <- /robots.txt",
 		"error sitemap-invalid /sitemap_index.xml <- / /robots.txt /sitemaps/nested-index.xml",

@@ -2,6 +2,9 @@ package audit
 
 import (
 	"encoding/json"
+	"net/url"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/crawlaudit/crawlaudit/internal/analysis"
@@ -29,6 +32,40 @@ type Facts struct {
 	MidCount int
 	// OKBefore counts the 2xx answers with credentials before MidCrawl.
 	OKBefore int
+	// ClearRealms are the Basic and Digest protection spaces challenged on
+	// plain http, by clearRealm key: one problem each, however many URLs
+	// answer with it.
+	ClearRealms map[string]*RealmURLs
+}
+
+// RealmURLs are the URLs of one protection space.
+type RealmURLs struct {
+	First string // the smallest URL (the one a finding names)
+	Count int
+}
+
+// maxRealms bounds Facts.ClearRealms: a site that makes up a realm per URL
+// gets a finding per URL past it, not unbounded memory.
+const maxRealms = 10000
+
+// clearRealm returns the protection space of a Basic or Digest challenge
+// u answers with on plain http: origin, scheme and realm; ok is false when
+// u has none.
+func clearRealm(u store.URL) (key string, ch challenge.Challenge, ok bool) {
+	if !byPageRules(u) || len(u.WWWAuthenticate) == 0 || !strings.HasPrefix(u.URL, "http://") {
+		return "", challenge.Challenge{}, false
+	}
+	cs, _ := challenge.Parse(u.WWWAuthenticate)
+	for _, c := range cs {
+		if c.Is("Basic") || c.Is("Digest") {
+			origin := u.URL
+			if p, err := url.Parse(u.URL); err == nil {
+				origin = p.Scheme + "://" + p.Host
+			}
+			return origin + " " + c.Canonical() + " " + strconv.Quote(c.Realm()), c, true
+		}
+	}
+	return "", challenge.Challenge{}, false
 }
 
 // scanFacts makes the audit's first pass.
@@ -37,12 +74,23 @@ func scanFacts(r store.Reader) (*Facts, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := &Facts{CredScheme: meta.Settings["credentials_scheme"]}
+	f := &Facts{CredScheme: meta.Settings["credentials_scheme"], ClearRealms: map[string]*RealmURLs{}}
 	var oks []time.Time
 	var midErrorAt time.Time
 	err = r.EachURL(func(u store.URL) error {
 		if u.Kind == store.KindSitemap && u.Status == 200 && u.SitemapURLs > 0 {
 			f.HasSitemaps = true
+		}
+		if key, _, ok := clearRealm(u); ok {
+			switch r := f.ClearRealms[key]; {
+			case r != nil:
+				r.Count++
+				if u.URL < r.First {
+					r.First = u.URL
+				}
+			case len(f.ClearRealms) < maxRealms:
+				f.ClearRealms[key] = &RealmURLs{First: u.URL, Count: 1}
+			}
 		}
 		switch {
 		case u.Credentials == store.CredentialsRejectedMidCrawl:

@@ -148,19 +148,27 @@ var authRules = []Rule{
 	},
 	{
 		ID: BasicAuthOverHTTP, Severity: store.SeverityWarning, ExternalNotice: true,
-		Explain: "a Basic or Digest challenge on plain http: credentials would travel in clear (Basic) or open to offline attack (Digest)",
+		Explain: "a Basic or Digest challenge on plain http: credentials would travel in clear (Basic) or open to offline attack (Digest); reported once per protection space (origin, scheme, realm), on its first URL",
 		Fix:     "serve the protected area over https only and redirect http to https before challenging",
 		Applies: func(_ *Facts, u store.URL, _ store.Inbound) bool {
 			return byPageRules(u) && len(u.WWWAuthenticate) > 0 && strings.HasPrefix(u.URL, "http://")
 		},
 		Check: func(c *Check) error {
-			cs, _ := challenge.Parse(c.URL.WWWAuthenticate)
-			for _, ch := range cs {
-				if ch.Is("Basic") || ch.Is("Digest") {
-					c.Report(fmt.Sprintf("%s challenge (realm %q) on plain http: credentials would cross the network unprotected", ch.Canonical(), ch.Realm()), c.Referrers())
-					break
+			key, ch, ok := clearRealm(c.URL)
+			if !ok {
+				return nil
+			}
+			// One problem per protection space: reported on its first URL.
+			msg := fmt.Sprintf("%s challenge (realm %q) on plain http: credentials would cross the network unprotected", ch.Canonical(), ch.Realm())
+			if r := c.Facts.ClearRealms[key]; r != nil {
+				if r.First != c.URL.URL {
+					return nil
+				}
+				if r.Count > 1 {
+					msg += fmt.Sprintf(" (%d URLs of this realm answer with it; this is the first)", r.Count)
 				}
 			}
+			c.Report(msg, c.Referrers())
 			return nil
 		},
 	},

@@ -171,12 +171,12 @@ var sitemapRules = []Rule{
 	},
 	{
 		ID: OrphanSitemapURL, Severity: store.SeverityNotice,
-		Explain: "a URL listed in a sitemap that no crawled page links to",
+		Explain: "an indexable URL listed in a sitemap that no crawled page links to (a listed URL that is broken, redirects or is blocked has its own sitemap rule instead)",
 		Fix:     "link to it from a relevant page (search engines value internal links), or remove it from the sitemap if it is gone",
 		Applies: func(_ *Facts, u store.URL, in store.Inbound) bool {
 			// in.Links counts the pages other than the URL itself that
 			// link to it.
-			return listed(u) && u.Kind != store.KindExternal && !u.Start && in.Links == 0
+			return listed(u) && u.Kind != store.KindExternal && !u.Start && in.Links == 0 && analysis.Indexable(u)
 		},
 		Check: func(c *Check) error {
 			for _, e := range c.In {
@@ -228,7 +228,7 @@ var sitemapRules = []Rule{
 				return err
 			}
 			if n := len(refs); n > 0 {
-				c.Report(fmt.Sprintf("robots.txt disallows this asset, which %s use: search engines cannot fetch it, so they cannot render %s as visitors see %s", count(n, "public page"), them(n), them(n)), refs)
+				c.Report(fmt.Sprintf("robots.txt disallows this asset, which %s %s: search engines cannot fetch it, so they cannot render %s as visitors see %s", count(n, "public page"), verb(n, "uses", "use"), them(n), them(n)), refs)
 			}
 			return nil
 		},

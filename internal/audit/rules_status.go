@@ -76,13 +76,13 @@ var statusRules = []Rule{
 	},
 	{
 		ID: BrokenLink, Severity: store.SeverityError, ExternalNotice: true,
-		Explain: "a linked or used URL answers 404 or 410",
+		Explain: "a linked or used URL answers 404 or 410 (a URL only a sitemap lists is sitemap-url-not-indexable's)",
 		Fix:     "fix or remove the links; redirect the URL if the content moved",
 		Applies: func(_ *Facts, u store.URL, in store.Inbound) bool {
-			return byPageRules(u) && (u.Status == 404 || u.Status == 410) && in.Refs > 0
+			return byPageRules(u) && (u.Status == 404 || u.Status == 410) && (hasEdgeType(in, store.EdgeLink) || hasEdgeType(in, store.EdgeAsset) || hasEdgeType(in, store.EdgeRedirect))
 		},
 		Check: func(c *Check) error {
-			if all := c.Referrers(); len(all) > 0 {
+			if all := c.linkedOrUsedBy(); len(all) > 0 {
 				s := c.URL.Status
 				c.Report(fmt.Sprintf("%d %s, linked or used by %s", s, analysis.StatusName(s), count(len(all), "URL")), all)
 			}
@@ -182,11 +182,11 @@ const (
 // linkedText and usedText say what a 401/403 costs the public pages that
 // link to or use the URL.
 func linkedText(what string, n int) string {
-	return fmt.Sprintf("%s on a URL that %s link to: search engines crawl without credentials, so each visit is a wasted request and the URL cannot be indexed", what, count(n, "public page"))
+	return fmt.Sprintf("%s on a URL that %s %s to: search engines crawl without credentials, so each visit is a wasted request and the URL cannot be indexed", what, count(n, "public page"), verb(n, "links", "link"))
 }
 
 func usedText(what string, n int) string {
-	return fmt.Sprintf("%s on an asset that %s use: visitors without credentials and search engines cannot render %s fully", what, count(n, "public page"), them(n))
+	return fmt.Sprintf("%s on an asset that %s %s: visitors without credentials and search engines cannot render %s fully", what, count(n, "public page"), verb(n, "uses", "use"), them(n))
 }
 
 // refusedByPublic reports a 401/403 on a URL that public pages reach
@@ -248,6 +248,15 @@ func chainURLs(ch analysis.Chain[store.URL]) []string {
 }
 
 // hasEdgeType reports whether an edge of type t points at the URL.
+// linkedOrUsedBy returns the referrers that link to, use or redirect to
+// the URL: a sitemap or robots.txt listing it is not a link.
+func (c *Check) linkedOrUsedBy() []string {
+	refs, _ := c.referrersWhere(func(e store.Edge) (bool, error) {
+		return e.Type != store.EdgeSitemap && e.Type != store.EdgeRobots, nil
+	})
+	return refs
+}
+
 func hasEdgeType(in store.Inbound, t store.EdgeType) bool {
 	for _, x := range in.Types {
 		if x == t {
