@@ -468,9 +468,10 @@ func (cr *crawler) process(ctx context.Context, j *job) {
 		method = http.MethodGet
 		r = cr.fetch(j, method)
 	}
-	if r.status == 0 && ctx.Err() != nil {
-		// Interrupted, not answered: leave it unrecorded so a resumed
-		// crawl requests it again.
+	if (r.status == 0 || r.err != nil) && ctx.Err() != nil {
+		// Interrupted, not answered, or its answer cut by the stop (a
+		// page read halfway has lost its links): leave it unrecorded so a
+		// resumed crawl requests it again.
 		cr.front.push(j)
 		return
 	}

@@ -556,6 +556,46 @@ func TestCancelKeepsWhatWasFetched(t *testing.T) {
 	}
 }
 
+// TestAnswerCutByTheStopIsRequestedAgain: a page whose body is being read
+// when the crawl stops (and the grace ends) lost its links; recorded, a
+// resumed crawl would never reach them. It stays pending instead.
+func TestAnswerCutByTheStopIsRequestedAgain(t *testing.T) {
+	t.Parallel()
+	half := make(chan struct{})
+	mux := http.NewServeMux()
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/":
+			fmt.Fprint(w, `<html><title>home</title><a href="/long">long</a></html>`)
+		case "/long":
+			w.Header().Set("Content-Type", "text/html")
+			fmt.Fprint(w, `<html><title>long</title>`+strings.Repeat(" ", 64<<10))
+			w.(http.Flusher).Flush()
+			close(half)
+			<-r.Context().Done() // the rest, with its links, never comes
+		default:
+			http.NotFound(w, r)
+		}
+	})
+	srv := testsite.Start(mux, nil)
+	t.Cleanup(srv.Close)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		<-half
+		cancel()
+	}()
+	st := store.NewMemory()
+	res, err := Run(ctx, Config{Start: srv.URL, Concurrency: 1, NoSitemaps: true, Grace: 10 * time.Millisecond}, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertStatuses(t, statuses(t, st, srv.URL), map[string]string{"/robots.txt": "404 robots", "/": "200 page"})
+	if want := []string{srv.URL + "/long"}; !res.Partial || fmt.Sprint(res.Pending) != fmt.Sprint(want) {
+		t.Errorf("partial %v, pending %q: want %q pending", res.Partial, res.Pending, want)
+	}
+}
+
 // TestStopAfterTheLastRequestIsComplete: a crawl whose context ends while
 // its last request is answered has nothing left to request: it is not
 // partial (a time limit that passes as the crawl ends must not mark it
