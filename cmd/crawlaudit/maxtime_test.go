@@ -52,6 +52,16 @@ func TestMaxTimeCrawlsInSlicesThatResume(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got, wantURLs) {
 		t.Errorf("after %d slices: %d URLs, want the uninterrupted crawl's %d", slices, len(got), len(wantURLs))
+		for u, w := range wantURLs {
+			if g, ok := got[u]; !ok || g != w {
+				t.Errorf("%s: got %+v (recorded %v), want %+v", u, g, ok, w)
+			}
+		}
+		for u, g := range got {
+			if _, ok := wantURLs[u]; !ok {
+				t.Errorf("%s: recorded as %+v, but not by the uninterrupted crawl", u, g)
+			}
+		}
 	}
 	if doc := readCrawlJSON(t, dir); doc.Partial {
 		t.Error("crawl.json after the last slice is still partial")
