@@ -223,7 +223,7 @@ func ResumeOptions(dir string) (Options, error) {
 func ruleInfos() []report.RuleInfo {
 	var out []report.RuleInfo
 	for _, r := range audit.Catalogue() {
-		out = append(out, report.RuleInfo{ID: r.ID, Severity: r.Severity, When: r.Explain, Fix: r.Fix, PublicReferrers: r.PublicReferrers})
+		out = append(out, report.RuleInfo{ID: r.ID, Severity: r.Severity, Title: r.Title, Why: r.Why, When: r.Explain, Fix: r.Fix, PublicReferrers: r.PublicReferrers})
 	}
 	return out
 }

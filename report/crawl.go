@@ -35,6 +35,8 @@ type Options struct {
 type RuleInfo struct {
 	ID       string         // rule ID, as in Finding.Rule
 	Severity store.Severity // default severity
+	Title    string         // the problem in one line, as the issue list heads it
+	Why      string         // why it matters for search
 	When     string         // when the rule fires
 	Fix      string         // how to fix what it finds
 	// PublicReferrers says the rule's findings name the public pages that
@@ -68,6 +70,7 @@ type Crawl struct {
 	bud      *Budget
 	renamed  *[]maskedURL
 	findings *[]store.Finding
+	iss      issuesMemo
 }
 
 // New returns the Crawl of the records in r with the run's options.

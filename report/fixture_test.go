@@ -233,7 +233,7 @@ func files() map[string]writerFunc {
 func newCrawl(r store.Reader, opt Options) *Crawl {
 	if opt.Rules == nil {
 		for _, rule := range audit.Catalogue() {
-			opt.Rules = append(opt.Rules, RuleInfo{ID: rule.ID, Severity: rule.Severity, When: rule.Explain, Fix: rule.Fix, PublicReferrers: rule.PublicReferrers})
+			opt.Rules = append(opt.Rules, RuleInfo{ID: rule.ID, Severity: rule.Severity, Title: rule.Title, Why: rule.Why, When: rule.Explain, Fix: rule.Fix, PublicReferrers: rule.PublicReferrers})
 		}
 	}
 	return New(r, opt)

@@ -26,6 +26,11 @@ type Rule struct {
 	// Severity is the severity of its findings unless a Policy overrides
 	// it (findings on external URLs of an ExternalNotice rule are notices).
 	Severity store.Severity
+	// Title names the problem in one line, as an issue list heads it
+	// ("Assets public pages use answer 403 Forbidden").
+	Title string
+	// Why says in one line why it matters for search and visitors.
+	Why string
 	// Explain says when the rule fires.
 	Explain string
 	// Fix says what to do about a finding; every finding carries it.

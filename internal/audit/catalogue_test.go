@@ -441,3 +441,18 @@ func ruleTests(t *testing.T) map[string]map[string]bool {
 	}
 	return out
 }
+
+// TestEveryRuleHasItsTexts: the issue list heads each issue with its
+// rule's title and says why it matters; a rule without them would show a
+// bare ID.
+func TestEveryRuleHasItsTexts(t *testing.T) {
+	t.Parallel()
+	for _, r := range Catalogue() {
+		if r.Title == "" || r.Why == "" || r.Explain == "" || r.Fix == "" {
+			t.Errorf("%s: title %q, why %q, explain %q, fix %q: every rule needs all four", r.ID, r.Title, r.Why, r.Explain, r.Fix)
+		}
+		if strings.Contains(r.Title, "\n") || len(r.Title) > 72 {
+			t.Errorf("%s: title %q is not one short line (72 characters at most)", r.ID, r.Title)
+		}
+	}
+}

@@ -29,6 +29,8 @@ const (
 var authRules = []Rule{
 	{
 		ID: RedirectToLogin, Severity: store.SeverityWarning, ExternalNotice: true, PublicReferrers: true,
+		Title:   "Public links lead to a login page",
+		Why:     "search engines never log in: they index the login page instead of the content, or nothing",
 		Explain: "a publicly linked or sitemap-listed URL redirects to a login page (a password form, or a path like /login, /signin, /sso, /auth with a return-URL parameter)",
 		Fix:     "search engines never log in: link publicly only to public content, and keep members-only URLs out of sitemaps and public navigation",
 		Applies: func(_ *Facts, u store.URL, in store.Inbound) bool {
@@ -38,6 +40,8 @@ var authRules = []Rule{
 	},
 	{
 		ID: LoginWall, Severity: store.SeverityWarning, ExternalNotice: true, PublicReferrers: true,
+		Title:   "Public links lead to login forms served as 200 pages",
+		Why:     "a 200 login form looks like thin duplicate content to search engines: a soft 401",
 		Explain: "a publicly linked or sitemap-listed URL answers 200 with a login form instead of content (a soft 401)",
 		Fix:     "answer 401 (or redirect to the login page) for protected content, and stop linking or listing it publicly; a 200 login form looks like thin duplicate content to search engines",
 		Applies: func(_ *Facts, u store.URL, in store.Inbound) bool {
@@ -56,6 +60,8 @@ var authRules = []Rule{
 	},
 	{
 		ID: ProtectedLinkedPublicly, Severity: store.SeverityWarning, ExternalNotice: true, PublicReferrers: true,
+		Title:   "Public pages link to pages that need credentials",
+		Why:     "search engines and anonymous visitors cannot follow the link: a wasted request and a dead end",
 		Explain: "with --compare-anonymous: a page answers 401/403 without credentials and 200 with them, and a public page links to it",
 		Fix:     "remove the links from the public pages listed, or make the page public if it is meant to be",
 		Applies: func(_ *Facts, u store.URL, in store.Inbound) bool {
@@ -74,6 +80,8 @@ var authRules = []Rule{
 	},
 	{
 		ID: ProtectedAssetOnPublicPage, Severity: store.SeverityError, ExternalNotice: true, PublicReferrers: true,
+		Title:   "Public pages use assets that need credentials",
+		Why:     "anonymous visitors and Google's renderer see the page broken",
 		Explain: "with --compare-anonymous: an image, script, stylesheet or other asset that a public page uses needs credentials",
 		Fix:     "serve the asset publicly (check the server/CDN rule that protects its folder) or stop using it on public pages: anonymous visitors and search engines see them broken",
 		Applies: func(_ *Facts, u store.URL, in store.Inbound) bool {
@@ -92,6 +100,8 @@ var authRules = []Rule{
 	},
 	{
 		ID: ForbiddenWithCredentials, Severity: store.SeverityWarning, ExternalNotice: true,
+		Title:   "URLs refuse even the credentials given (403)",
+		Why:     "the account lacks a permission (revoked, or a rule too strict): the audit cannot see that part of the site",
 		Explain: "a URL answers 403 even with the credentials given",
 		Fix:     "the account lacks the right (permissions revoked? a Bearer token without the scope the server names?): grant it, or crawl with an account that has it",
 		Applies: func(_ *Facts, u store.URL, _ store.Inbound) bool {
@@ -109,6 +119,8 @@ var authRules = []Rule{
 	},
 	{
 		ID: CredentialsRejected, Severity: store.SeverityError, ExternalNotice: true,
+		Title:   "The credentials given are rejected (401)",
+		Why:     "wrong or expired credentials: the audit saw the site as an anonymous visitor does",
 		Explain: "a URL answers 401 to a request that carried the credentials given",
 		Fix:     "check the credentials: user names, passwords and tokens are case-sensitive; the scheme must be the one the challenge asks for (Bearer vs Basic); the Authorization header must be well formed and arrive at the server",
 		Applies: func(f *Facts, u store.URL, _ store.Inbound) bool {
@@ -125,6 +137,8 @@ var authRules = []Rule{
 	},
 	{
 		ID: CredentialsRejectedMidCrawl, Severity: store.SeverityError, ExternalNotice: true,
+		Title:   "Credentials stopped working during the crawl",
+		Why:     "a token expired or was revoked mid-crawl: the rest of the crawl was anonymous",
 		Explain: "credentials that worked earlier in the crawl stopped working (URLs that answered 2xx with them answer 401): the crawler stopped sending them",
 		Fix:     "token expired or revoked? Use a token that lives longer than the crawl, or refresh it, and crawl again",
 		Applies: func(f *Facts, u store.URL, _ store.Inbound) bool {
@@ -148,6 +162,8 @@ var authRules = []Rule{
 	},
 	{
 		ID: BasicAuthOverHTTP, Severity: store.SeverityWarning, ExternalNotice: true,
+		Title:   "Basic or Digest login over plain http",
+		Why:     "passwords cross the network unprotected (Basic) or open to offline attack (Digest)",
 		Explain: "a Basic or Digest challenge on plain http: credentials would travel in clear (Basic) or open to offline attack (Digest); reported once per protection space (origin, scheme, realm), on its first URL",
 		Fix:     "serve the protected area over https only and redirect http to https before challenging",
 		Applies: func(_ *Facts, u store.URL, _ store.Inbound) bool {
@@ -174,6 +190,8 @@ var authRules = []Rule{
 	},
 	{
 		ID: ForbiddenWithChallenge, Severity: store.SeverityNotice, ExternalNotice: true,
+		Title:   "403 answers that carry a login challenge",
+		Why:     "clients are told how to log in, then refused anyway: confusing for tools and crawlers",
 		Explain: "a 403 that carries WWW-Authenticate: clients are told how to authenticate, then refused anyway",
 		Fix:     "answer 401 with the challenge when credentials could help, 403 without one when they cannot (RFC 9110 sections 15.5.2 and 15.5.4)",
 		Applies: func(_ *Facts, u store.URL, _ store.Inbound) bool {
@@ -187,6 +205,8 @@ var authRules = []Rule{
 	},
 	{
 		ID: BotProtection, Severity: store.SeverityWarning, ExternalNotice: true,
+		Title:   "A bot check blocks the crawler",
+		Why:     "a CDN or WAF challenge may block search engines' crawlers too; check it lets verified search-engine bots through",
 		Explain: "a 403/429/503 (or 999) that comes from a CDN or WAF bot check, not from the site's access control (on external URLs: a notice)",
 		Fix:     "your CDN or WAF challenges crawlers: check that search engines (verified Googlebot, Bingbot) are let through, and allow-list this crawler for audits",
 		Applies: func(_ *Facts, u store.URL, _ store.Inbound) bool {
@@ -204,6 +224,8 @@ var authRules = []Rule{
 	},
 	{
 		ID: ChallengeMalformed, Severity: store.SeverityWarning, ExternalNotice: true,
+		Title:   "WWW-Authenticate headers that do not parse",
+		Why:     "clients cannot tell how to authenticate from a malformed challenge",
 		Explain: "a WWW-Authenticate header that does not parse as RFC 9110 section 11 challenges",
 		Fix:     "send `scheme param=\"value\", …` (e.g. Basic realm=\"staff\"); quote values that hold spaces or commas",
 		Applies: func(_ *Facts, u store.URL, _ store.Inbound) bool { return byPageRules(u) && len(u.WWWAuthenticate) > 0 },

@@ -33,6 +33,8 @@ const (
 var sitemapRules = []Rule{
 	{
 		ID: UnauthorizedSitemapURL, Severity: store.SeverityError,
+		Title:   "Sitemaps list URLs that answer 401 Unauthorized",
+		Why:     "a sitemap asks search engines to crawl each URL it lists; a 401 there wastes the request and says the sitemap is wrong",
 		Explain: "a URL listed in a sitemap answers 401",
 		Fix:     "search engines crawl without credentials: list only public pages, or make the page public",
 		Applies: func(_ *Facts, u store.URL, _ store.Inbound) bool {
@@ -45,6 +47,8 @@ var sitemapRules = []Rule{
 	},
 	{
 		ID: ForbiddenSitemapURL, Severity: store.SeverityError,
+		Title:   "Sitemaps list URLs that answer 403 Forbidden",
+		Why:     "a sitemap asks search engines to crawl each URL it lists; a 403 there wastes the request and says the sitemap is wrong",
 		Explain: "a URL listed in a sitemap answers 403",
 		Fix:     "remove it from the sitemap, or check the server or CDN rules that refuse anonymous visitors",
 		Applies: func(_ *Facts, u store.URL, _ store.Inbound) bool {
@@ -57,6 +61,8 @@ var sitemapRules = []Rule{
 	},
 	{
 		ID: SitemapUnavailable, Severity: store.SeverityError,
+		Title:   "Sitemaps that cannot be fetched",
+		Why:     "a sitemap search engines cannot fetch tells them nothing: new and changed pages are found late or not at all",
 		Explain: "a sitemap file answers something other than 200 (401, 403, 404, 5xx, or no answer)",
 		Fix:     "serve the sitemap publicly with 200 at the URL robots.txt names, or fix the Sitemap: line",
 		Applies: func(_ *Facts, u store.URL, _ store.Inbound) bool {
@@ -66,6 +72,8 @@ var sitemapRules = []Rule{
 	},
 	{
 		ID: SitemapInvalid, Severity: store.SeverityError,
+		Title:   "Sitemaps that do not parse or break the protocol's limits",
+		Why:     "search engines reject an invalid sitemap, wholly or in part",
 		Explain: "a sitemap file is unparsable, over a protocol limit (50,000 URLs, 50 MiB uncompressed), bomb-like, loops, nests indexes too deep, or lists entries that are not absolute URLs",
 		Fix:     "generate the sitemap with a sitemap library, split it into files under the limits, list each sitemap once in one index",
 		Applies: func(_ *Facts, u store.URL, _ store.Inbound) bool {
@@ -98,6 +106,8 @@ var sitemapRules = []Rule{
 	},
 	{
 		ID: SitemapURLNotIndexable, Severity: store.SeverityWarning,
+		Title:   "Sitemaps list URLs that are not indexable",
+		Why:     "sitemaps should list only canonical 200 pages; others waste requests and weaken trust in the sitemap",
 		Explain: "a URL listed in a sitemap redirects, is broken (4xx, 5xx, no answer, soft 404), is noindex, or canonicalises elsewhere",
 		Fix:     "list only the canonical, indexable URL that answers 200; update the sitemap when pages move or go",
 		Applies: func(_ *Facts, u store.URL, _ store.Inbound) bool {
@@ -110,6 +120,8 @@ var sitemapRules = []Rule{
 	},
 	{
 		ID: SitemapURLDisallowed, Severity: store.SeverityWarning,
+		Title:   "Sitemaps list URLs robots.txt blocks",
+		Why:     "the sitemap and robots.txt contradict each other: search engines cannot crawl what the sitemap asks for",
 		Explain: "a URL listed in a sitemap is blocked by robots.txt",
 		Fix:     "either allow the URL in robots.txt or remove it from the sitemap: the two contradict each other",
 		Applies: func(_ *Facts, u store.URL, _ store.Inbound) bool { return listed(u) && u.RobotsDisallowed },
@@ -124,6 +136,8 @@ var sitemapRules = []Rule{
 	},
 	{
 		ID: SitemapURLOffHost, Severity: store.SeverityWarning,
+		Title:   "Sitemaps list URLs outside their scope",
+		Why:     "search engines ignore sitemap entries outside the sitemap's host and folder",
 		Explain: "a URL listed in a sitemap is outside the sitemap's scope: another host or scheme, or above the sitemap's folder, without cross-submission in robots.txt",
 		Fix:     "list each host's URLs in a sitemap on that host (or name the sitemap in that host's robots.txt); put sitemaps at the root to cover the whole site",
 		Applies: func(_ *Facts, u store.URL, _ store.Inbound) bool {
@@ -153,6 +167,8 @@ var sitemapRules = []Rule{
 	},
 	{
 		ID: SitemapInvalidLastmod, Severity: store.SeverityNotice,
+		Title:   "Sitemap entries with invalid lastmod dates",
+		Why:     "search engines use lastmod only when it is valid and accurate; a bad one is ignored",
 		Explain: "a sitemap entry's lastmod is not a W3C datetime, or is in the future",
 		Fix:     "write lastmod as 2026-11-24 or 2026-11-24T10:00:00+00:00, from the page's real last change; Google ignores lastmod it cannot trust",
 		Applies: func(_ *Facts, u store.URL, _ store.Inbound) bool {
@@ -171,6 +187,8 @@ var sitemapRules = []Rule{
 	},
 	{
 		ID: OrphanSitemapURL, Severity: store.SeverityNotice,
+		Title:   "Listed pages no page links to",
+		Why:     "pages without internal links rank lower, even when a sitemap lists them",
 		Explain: "an indexable URL listed in a sitemap that no crawled page links to (a listed URL that is broken, redirects or is blocked has its own sitemap rule instead)",
 		Fix:     "link to it from a relevant page (search engines value internal links), or remove it from the sitemap if it is gone",
 		Applies: func(_ *Facts, u store.URL, in store.Inbound) bool {
@@ -190,6 +208,8 @@ var sitemapRules = []Rule{
 	},
 	{
 		ID: PageMissingFromSitemap, Severity: store.SeverityNotice,
+		Title:   "Linked pages missing from the sitemaps",
+		Why:     "sitemaps help search engines find and refresh pages; a missing page is found later",
 		Explain: "an indexable 200 page linked on the site that no sitemap lists (only when the site has sitemaps)",
 		Fix:     "add it to the sitemap, or make it noindex/canonicalised if it should not be indexed",
 		Applies: func(f *Facts, u store.URL, in store.Inbound) bool {
@@ -208,6 +228,8 @@ var sitemapRules = []Rule{
 	},
 	{
 		ID: RobotsUnavailable, Severity: store.SeverityWarning,
+		Title:   "robots.txt cannot be fetched",
+		Why:     "a 5xx or no answer makes search engines stop crawling the site; a 401/403 makes them crawl everything",
 		Explain: "robots.txt answers 401/403 (warning: crawlers then crawl everything) or 5xx / no answer (error: crawlers then crawl nothing)",
 		Fix:     "serve robots.txt publicly: 200 with the rules, or 404 when there are none; never behind authentication or failing",
 		Applies: func(_ *Facts, u store.URL, _ store.Inbound) bool {
@@ -217,6 +239,8 @@ var sitemapRules = []Rule{
 	},
 	{
 		ID: AssetDisallowed, Severity: store.SeverityWarning,
+		Title:   "robots.txt blocks assets public pages use",
+		Why:     "Google cannot fetch blocked stylesheets and scripts, so it cannot render the pages as visitors see them",
 		Explain: "robots.txt blocks a stylesheet, script, image or other asset that public pages use",
 		Fix:     "allow it in robots.txt: search engines that cannot fetch it cannot render the page as visitors see it",
 		Applies: func(_ *Facts, u store.URL, in store.Inbound) bool {

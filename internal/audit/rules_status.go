@@ -28,6 +28,8 @@ const (
 var statusRules = []Rule{
 	{
 		ID: UnauthorizedLinkedPage, Severity: store.SeverityWarning, ExternalNotice: true, PublicReferrers: true,
+		Title:   "Public pages link to pages that answer 401 Unauthorized",
+		Why:     "search engines follow the links without credentials: every visit is a wasted request and the page never ranks",
 		Explain: "a page answering 401 that a publicly reachable 200 page links to",
 		Fix:     "crawlers have no credentials: remove or change the public links, or make the page public if it should be",
 		Applies: func(_ *Facts, u store.URL, in store.Inbound) bool {
@@ -37,6 +39,8 @@ var statusRules = []Rule{
 	},
 	{
 		ID: ForbiddenLinkedPage, Severity: store.SeverityWarning, ExternalNotice: true, PublicReferrers: true,
+		Title:   "Public pages link to pages that answer 403 Forbidden",
+		Why:     "crawlers and visitors hit a refusal: the link wastes crawl budget and the target never ranks",
 		Explain: "a page answering 403 that a publicly reachable 200 page links to",
 		Fix:     "remove the public links to it, or grant anonymous access if the page is meant to be public",
 		Applies: func(_ *Facts, u store.URL, in store.Inbound) bool {
@@ -46,6 +50,8 @@ var statusRules = []Rule{
 	},
 	{
 		ID: UnauthorizedAsset, Severity: store.SeverityError, ExternalNotice: true, PublicReferrers: true,
+		Title:   "Assets public pages use answer 401 Unauthorized",
+		Why:     "pages render broken for visitors and for Google's renderer, which judges the page as it renders",
 		Explain: "an image, script, stylesheet or other asset used by a public page answers 401",
 		Fix:     "visitors without credentials and rendering search engines cannot load it: serve the asset publicly or stop using it on public pages",
 		Applies: func(_ *Facts, u store.URL, in store.Inbound) bool {
@@ -55,6 +61,8 @@ var statusRules = []Rule{
 	},
 	{
 		ID: ForbiddenAsset, Severity: store.SeverityError, ExternalNotice: true, PublicReferrers: true,
+		Title:   "Assets public pages use answer 403 Forbidden",
+		Why:     "a stylesheet, script or image refused to anonymous clients breaks how every page using it renders, for visitors and for Google's renderer",
 		Explain: "an asset used by a public page answers 403",
 		Fix:     "check the server or CDN rules that put the asset behind access control; public pages need public assets",
 		Applies: func(_ *Facts, u store.URL, in store.Inbound) bool {
@@ -64,6 +72,8 @@ var statusRules = []Rule{
 	},
 	{
 		ID: MissingWWWAuthenticate, Severity: store.SeverityError, ExternalNotice: true,
+		Title:   "401 answers without a WWW-Authenticate challenge",
+		Why:     "a 401 must say how to authenticate (RFC 9110); without it clients and crawlers cannot tell a login wall from a broken server",
 		Explain: "a 401 answer without a WWW-Authenticate header (RFC 9110 section 15.5.2 requires one)",
 		Fix:     "send a challenge (e.g. WWW-Authenticate: Basic realm=\"…\" or Bearer), or answer 403 if authenticating cannot help",
 		Applies: func(_ *Facts, u store.URL, _ store.Inbound) bool {
@@ -76,6 +86,8 @@ var statusRules = []Rule{
 	},
 	{
 		ID: BrokenLink, Severity: store.SeverityError, ExternalNotice: true,
+		Title:   "Links and assets point at 404/410 URLs",
+		Why:     "each broken link wastes a crawl request and a visitor's click, and passes no value to any page",
 		Explain: "a linked or used URL answers 404 or 410 (a URL only a sitemap lists is sitemap-url-not-indexable's)",
 		Fix:     "fix or remove the links; redirect the URL if the content moved",
 		Applies: func(_ *Facts, u store.URL, in store.Inbound) bool {
@@ -91,6 +103,8 @@ var statusRules = []Rule{
 	},
 	{
 		ID: ServerError, Severity: store.SeverityError, ExternalNotice: true,
+		Title:   "URLs answer 5xx server errors",
+		Why:     "persistent 5xx answers make search engines slow their crawl of the whole site and drop the URLs from the index",
 		Explain: "a URL answers 5xx",
 		Fix:     "fix the server error; persistent 5xx answers make search engines slow their crawl and drop URLs",
 		Applies: func(_ *Facts, u store.URL, _ store.Inbound) bool {
@@ -104,6 +118,8 @@ var statusRules = []Rule{
 	},
 	{
 		ID: RedirectChain, Severity: store.SeverityWarning, ExternalNotice: true,
+		Title:   "Links go through redirect chains",
+		Why:     "each hop costs a request; Google follows at most 10 and signals weaken along the way",
 		Explain: "a linked URL takes more than one redirect hop before the final answer (or more than 10, where crawlers give up)",
 		Fix:     "link straight to the final URL and make the first redirect point at it",
 		Applies: func(_ *Facts, u store.URL, in store.Inbound) bool {
@@ -134,6 +150,8 @@ var statusRules = []Rule{
 	},
 	{
 		ID: RedirectLoop, Severity: store.SeverityError, ExternalNotice: true,
+		Title:   "Redirect loops",
+		Why:     "a loop never reaches content: crawlers give up and visitors see an error",
 		Explain: "redirects come back to a URL already in the chain",
 		Fix:     "fix the redirect rules so the chain ends in a 200 page",
 		Applies: func(_ *Facts, u store.URL, in store.Inbound) bool {
@@ -152,6 +170,8 @@ var statusRules = []Rule{
 	},
 	{
 		ID: FetchError, Severity: store.SeverityWarning, ExternalNotice: true,
+		Title:   "URLs give no answer at all",
+		Why:     "no answer (DNS, refused, TLS, timeout) is a dead end for visitors and crawlers alike",
 		Explain: "no HTTP answer at all (DNS, refused, reset, TLS, timeout)",
 		Fix:     "check that the host resolves and answers in time; for external links, check the link target",
 		Applies: func(_ *Facts, u store.URL, _ store.Inbound) bool {
@@ -164,6 +184,8 @@ var statusRules = []Rule{
 	},
 	{
 		ID: SoftNotFound, Severity: store.SeverityWarning, ExternalNotice: true,
+		Title:   "Pages answer 200 but say \"not found\" (soft 404s)",
+		Why:     "search engines keep requesting soft 404s as if they were content, and index none of them",
 		Explain: "a page of the site answers 200 while its title says it was not found (\"Page not found\", \"404\"): a soft 404, which search engines keep requesting and do not index",
 		Fix:     "answer 404 (or 410 for content gone for good) when a page does not exist; if the content moved, redirect to its new URL",
 		Applies: func(_ *Facts, u store.URL, _ store.Inbound) bool { return byPageRules(u) && analysis.SoftNotFound(u) },
