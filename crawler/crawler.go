@@ -155,6 +155,10 @@ type job struct {
 	start bool // the start URL or a hop of its redirect chain
 	// disallowed: robots.txt disallows it, requested anyway (IgnoreRobots)
 	disallowed bool
+	// checked: robots.txt was applied to it. A resumed crawl's queued
+	// URLs, and those queued while robots.txt could not be read because
+	// the crawl was stopping, are checked before their request.
+	checked bool
 }
 
 type crawler struct {
@@ -238,14 +242,30 @@ func Run(ctx context.Context, cfg Config, w store.Writer) (Result, error) {
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 	cr.client = robotsClient
-	cr.robots = robots.NewCache(func(ctx context.Context, origin string) *robots.Rules {
+	// robots.txt is requested under the requests' context: a fetch in
+	// flight when the crawl stops gets the same grace as a page's.
+	reqCtx, stopReq := requestContext(ctx, cfg.Grace)
+	defer stopReq()
+	cr.robots = robots.NewCache(func(_ context.Context, origin string) *robots.Rules {
 		cr.requests.Add(1)
-		return robots.Fetch(ctx, robotsClient, origin, cfg.RobotsAgent, cfg.UserAgent)
+		return robots.Fetch(reqCtx, robotsClient, origin, cfg.RobotsAgent, cfg.UserAgent)
 	})
 
 	// robots.txt first: its Crawl-delay sets the pace of the whole crawl.
 	delay := cfg.Delay
 	rules := cr.robotsFor(ctx, start)
+	if rules.Interrupted {
+		// Stopped before robots.txt answered: nothing can be decided or
+		// requested. What was queued stays queued.
+		res := Result{URLs: int(cr.records.Load()), Requests: cr.requests.Load(), Partial: true}
+		for _, j := range cr.front.pending() {
+			res.Pending = append(res.Pending, j.url)
+		}
+		if len(res.Pending) == 0 {
+			res.Pending = []string{start.String()}
+		}
+		return res, nil
+	}
 	if rules.Unreachable && !cfg.IgnoreRobots {
 		// No connection for robots.txt (DNS, refused) means the host is
 		// down: the crawl cannot start. (A connection that answers nothing
@@ -257,8 +277,6 @@ func Run(ctx context.Context, cfg Config, w store.Writer) (Result, error) {
 		delay = rules.CrawlDelay
 		limit.setDelay(delay)
 	}
-	reqCtx, stopReq := requestContext(ctx, cfg.Grace)
-	defer stopReq()
 	if cr.c, err = cr.newCollector(reqCtx, transport); err != nil {
 		return Result{}, err
 	}
@@ -452,6 +470,15 @@ func (cr *crawler) fetch(j *job, method string) *result {
 
 // process requests one job and records what it answered.
 func (cr *crawler) process(ctx context.Context, j *job) {
+	if !j.checked {
+		if !cr.admit(ctx, j) {
+			return // recorded as blocked
+		}
+		if !j.checked {
+			cr.front.push(j) // robots.txt unread: the crawl is stopping
+			return
+		}
+	}
 	method := http.MethodGet
 	if j.head {
 		method = http.MethodHead
@@ -639,20 +666,38 @@ func (cr *crawler) enqueue(ctx context.Context, j *job) {
 		return
 	}
 	cr.queued.Add(1)
-	if j.kind != store.KindExternal {
-		rules := cr.robotsFor(ctx, j.u)
-		if !rules.Allowed(j.u) {
-			// With IgnoreRobots the URL is requested but still marked,
-			// so the report shows what robots.txt would have blocked.
-			j.disallowed = true
-			if !cr.cfg.IgnoreRobots {
-				cr.put(store.URL{URL: j.url, Kind: j.kind, Start: j.start && j.hops == 0, Depth: j.depth, Bytes: -1, BlockedByRobots: true, RobotsDisallowed: true})
-				return
-			}
-		}
+	if !cr.admit(ctx, j) {
+		return
 	}
 	cr.persist(j)
 	cr.front.push(j)
+}
+
+// admit applies robots.txt to j: false when it disallows j (then j is
+// recorded as blocked and never requested). With IgnoreRobots a disallowed
+// URL is admitted but marked, so the report shows what robots.txt would
+// have blocked. When robots.txt could not be read because the crawl is
+// stopping, j is admitted unchecked: it stays queued, and is checked
+// before its request by the crawl that resumes.
+func (cr *crawler) admit(ctx context.Context, j *job) bool {
+	if j.kind == store.KindExternal {
+		j.checked = true
+		return true
+	}
+	rules := cr.robotsFor(ctx, j.u)
+	if rules.Interrupted {
+		return true
+	}
+	j.checked = true
+	if rules.Allowed(j.u) {
+		return true
+	}
+	j.disallowed = true
+	if cr.cfg.IgnoreRobots {
+		return true
+	}
+	cr.put(store.URL{URL: j.url, Kind: j.kind, Start: j.start && j.hops == 0, Depth: j.depth, Bytes: -1, BlockedByRobots: true, RobotsDisallowed: true})
+	return false
 }
 
 // robotsFor returns the robots.txt rules of u's origin, fetching and
@@ -660,7 +705,7 @@ func (cr *crawler) enqueue(ctx context.Context, j *job) {
 func (cr *crawler) robotsFor(ctx context.Context, u *url.URL) *robots.Rules {
 	origin := urlx.Origin(u)
 	rules, first := cr.robots.Get(ctx, origin)
-	if !first {
+	if !first || rules.Interrupted {
 		return rules
 	}
 	for _, h := range rules.Hops {

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -626,5 +627,142 @@ func TestStopAfterTheLastRequestIsComplete(t *testing.T) {
 	assertStatuses(t, statuses(t, st, srv.URL), map[string]string{"/robots.txt": "404 robots", "/": "200 page", "/last": "200 page"})
 	if res.Partial || len(res.Pending) != 0 {
 		t.Errorf("partial %v, pending %q: want a complete crawl", res.Partial, res.Pending)
+	}
+}
+
+// stoppableSite serves robots.txt (its body set by the test; hold makes it
+// hang until released or the request is cut), a home page linking to /a
+// and /private/x, and those pages.
+type stoppableSite struct {
+	robots    atomic.Value  // string
+	hold      atomic.Bool   // robots.txt hangs
+	holdPages atomic.Bool   // /a and /private/x hang
+	arrived   chan struct{} // a held request arrived
+	log       testsite.Log
+}
+
+func (s *stoppableSite) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch r.URL.Path {
+	case "/robots.txt":
+		if s.hold.Load() {
+			s.arrived <- struct{}{}
+			<-r.Context().Done()
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain")
+		fmt.Fprint(w, s.robots.Load().(string))
+	case "/":
+		fmt.Fprint(w, `<html><title>home</title><a href="/a">a</a><a href="/private/x">x</a></html>`)
+	default:
+		if s.holdPages.Load() {
+			select {
+			case s.arrived <- struct{}{}:
+			default:
+			}
+			<-r.Context().Done()
+			return
+		}
+		fmt.Fprintf(w, `<html><title>%s</title></html>`, r.URL.Path)
+	}
+}
+
+// TestStopWhileRobotsTxtIsReadLosesNothing: a resumed crawl stopped while
+// its robots.txt request hangs records nothing about robots.txt (it was not
+// "no answer": the crawl stopped) and keeps its queue; resumed again, it
+// applies the robots.txt it reads to the queued URLs, which the crawl
+// before queued under older rules.
+func TestStopWhileRobotsTxtIsReadLosesNothing(t *testing.T) {
+	t.Parallel()
+	site := &stoppableSite{arrived: make(chan struct{}, 1)}
+	site.robots.Store("User-agent: *\nAllow: /\n")
+	srv := testsite.Start(site, &site.log)
+	t.Cleanup(srv.Close)
+	path := filepath.Join(t.TempDir(), "crawl.db")
+	st, err := store.CreateSQLite(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Crawl 1: stopped while /a hangs: /a and /private/x stay queued.
+	site.holdPages.Store(true)
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		<-site.arrived
+		cancel()
+	}()
+	if _, err := Run(ctx, Config{Start: srv.URL + "/", Concurrency: 1, NoSitemaps: true, Grace: 10 * time.Millisecond}, st); err != nil {
+		t.Fatal(err)
+	}
+	site.holdPages.Store(false)
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	queued := func() []string {
+		st, err := store.OpenSQLite(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		var q []string
+		if err := st.EachQueued(func(x store.Queued) error { q = append(q, strings.TrimPrefix(x.URL, srv.URL)); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		sort.Strings(q)
+		return q
+	}
+	if got := queued(); fmt.Sprint(got) != "[/a /private/x]" {
+		t.Fatalf("queued after crawl 1: %v", got)
+	}
+
+	// Crawl 2 (a resume): stopped while robots.txt hangs.
+	site.hold.Store(true)
+	st, err = store.OpenSQLite(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel = context.WithCancel(context.Background())
+	go func() {
+		<-site.arrived
+		cancel()
+	}()
+	res, err := Run(ctx, Config{Start: srv.URL + "/", Concurrency: 1, NoSitemaps: true, Grace: 10 * time.Millisecond, Resume: st}, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if !res.Partial || len(res.Pending) != 2 {
+		t.Errorf("crawl 2: partial %v, pending %v", res.Partial, res.Pending)
+	}
+	if got := queued(); fmt.Sprint(got) != "[/a /private/x]" {
+		t.Fatalf("queued after crawl 2: %v", got)
+	}
+	st, err = store.OpenSQLite(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec, ok, _ := st.Get(srv.URL + "/robots.txt"); !ok || rec.Status != 200 || rec.Error != "" {
+		t.Errorf("robots.txt record after crawl 2: %+v (recorded %v), want crawl 1's 200", rec, ok)
+	}
+
+	// Crawl 3: robots.txt now disallows /private/; the queued /private/x
+	// is blocked, not requested.
+	site.hold.Store(false)
+	site.robots.Store("User-agent: *\nDisallow: /private/\n")
+	before := len(site.log.Requests())
+	if _, err := Run(context.Background(), Config{Start: srv.URL + "/", Concurrency: 1, NoSitemaps: true, Resume: st}, st); err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if rec, ok, _ := st.Get(srv.URL + "/private/x"); !ok || !rec.BlockedByRobots || rec.Status != 0 {
+		t.Errorf("/private/x after crawl 3: %+v (recorded %v), want blocked by robots", rec, ok)
+	}
+	if rec, ok, _ := st.Get(srv.URL + "/a"); !ok || rec.Status != 200 {
+		t.Errorf("/a after crawl 3: %+v (recorded %v)", rec, ok)
+	}
+	for _, r := range site.log.Requests()[before:] {
+		if r.URI == "/private/x" {
+			t.Error("/private/x was requested though robots.txt disallows it now")
+		}
 	}
 }

@@ -51,6 +51,10 @@ type Rules struct {
 	ResponseMS      int64         // time to the final answer's headers
 	WWWAuthenticate []string      // challenge(s) of a 401 answer
 	Unreachable     bool          // no connection at all (DNS, refused): the host is down, not just robots.txt
+	// Interrupted: the fetch was cut because its context ended (the
+	// crawl stopped). It says nothing about the site: neither record it
+	// nor decide with it.
+	Interrupted bool
 	data            *robotstxt.RobotsData
 	agent           string
 }
@@ -97,7 +101,8 @@ func Fetch(ctx context.Context, client *http.Client, origin, agent, userAgent st
 		if err != nil {
 			r.Error, r.Err = err.Error(), err
 			r.Status = 0
-			r.Unreachable = unreachable(err)
+			r.Interrupted = ctx.Err() != nil
+			r.Unreachable = !r.Interrupted && unreachable(err)
 			break
 		}
 		r.Status = status
@@ -234,5 +239,14 @@ func (c *Cache) Get(ctx context.Context, origin string) (*Rules, bool) {
 		e.rules = c.fetch(ctx, origin)
 		first = true
 	})
+	if first && e.rules.Interrupted {
+		// Forget it: a later Get (a resumed crawl's, or one with a live
+		// context) fetches again.
+		c.mu.Lock()
+		if c.m[origin] == e {
+			delete(c.m, origin)
+		}
+		c.mu.Unlock()
+	}
 	return e.rules, first
 }

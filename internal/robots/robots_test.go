@@ -2,6 +2,7 @@ package robots
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -152,5 +153,34 @@ func TestCacheFetchesOncePerOrigin(t *testing.T) {
 	_, first := c.Get(context.Background(), "http://b")
 	if calls["http://a"] != 1 || !first {
 		t.Fatalf("calls %v, first %v", calls, first)
+	}
+}
+
+// TestFetchCutByItsContextIsInterrupted: a fetch whose context ended says
+// nothing about the site: it is Interrupted (not Unreachable, not "no
+// answer"), and the cache forgets it so the next Get fetches again.
+func TestFetchCutByItsContextIsInterrupted(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, "User-agent: *\nDisallow: /private/\n")
+	}))
+	t.Cleanup(srv.Close)
+	stopped, cancel := context.WithCancel(context.Background())
+	cancel()
+	fetches := 0
+	c := NewCache(func(ctx context.Context, origin string) *Rules {
+		fetches++
+		return Fetch(ctx, &http.Client{}, origin, "crawlaudit", "test")
+	})
+	r, first := c.Get(stopped, srv.URL)
+	if !first || !r.Interrupted || r.Unreachable || r.Status != 0 {
+		t.Fatalf("cut fetch: first %v interrupted %v unreachable %v status %d", first, r.Interrupted, r.Unreachable, r.Status)
+	}
+	r, first = c.Get(context.Background(), srv.URL)
+	if !first || r.Interrupted || r.Status != 200 || r.Allowed(&url.URL{Path: "/private/x"}) || fetches != 2 {
+		t.Fatalf("fetch after the cut one: first %v interrupted %v status %d fetches %d", first, r.Interrupted, r.Status, fetches)
+	}
+	if _, first = c.Get(context.Background(), srv.URL); first || fetches != 2 {
+		t.Errorf("a good answer is kept: first %v fetches %d", first, fetches)
 	}
 }
