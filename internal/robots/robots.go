@@ -55,8 +55,8 @@ type Rules struct {
 	// crawl stopped). It says nothing about the site: neither record it
 	// nor decide with it.
 	Interrupted bool
-	data            *robotstxt.RobotsData
-	agent           string
+	data        *robotstxt.RobotsData
+	agent       string
 }
 
 // Hop is one redirect answered while fetching robots.txt.
