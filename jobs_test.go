@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -349,18 +350,28 @@ func TestBaselineRegressionsEndToEnd(t *testing.T) {
 			URLs               int            `json:"urls"`
 			FindingsBySeverity map[string]int `json:"findings_by_severity"`
 		}
+		Accepted bool `json:"accepted"`
 		Baseline struct {
 			Counts      map[string]int `json:"counts"`
 			Regressions []struct {
 				URL    string `json:"url"`
 				Reason string `json:"reason"`
 			} `json:"regressions"`
+			From       string         `json:"from"`
+			Findings   map[string]int `json:"findings"`
+			Comparison string         `json:"comparison"`
 		}
 		Ignored int `json:"ignored_findings"`
 		Expired int `json:"expired_ignore_entries"`
 	}
 	if err := json.Unmarshal(bodies[0], &p); err != nil {
 		t.Fatalf("webhook body: %v", err)
+	}
+	// A baseline named with Baseline: from "baseline"; the three findings
+	// of the crawl are all new.
+	if p.Accepted || p.Baseline.From != "baseline" || !reflect.DeepEqual(p.Baseline.Findings, map[string]int{"new": 3, "resolved": 1, "persisting": 0}) ||
+		!strings.HasPrefix(p.Baseline.Comparison, "3 new, 1 resolved, 0 persisting against the baseline of 20") {
+		t.Errorf("webhook baseline counts: %s", bodies[0])
 	}
 	if p.Event != "crawl.finished" || p.Result != "failed" || p.FailLevel != "error" || !p.OnlyNew || p.Summary.URLs != 8 ||
 		p.Summary.FindingsBySeverity["error"] != 2 || p.Summary.FindingsBySeverity["warning"] != 1 ||
@@ -565,7 +576,11 @@ func checkMetrics(t *testing.T, path string, want map[string]float64) {
 	}
 }
 
-func TestHistoryKeepsNewestCrawlsAndUsesTheLastAsBaseline(t *testing.T) {
+// TestHistoryKeepsNewestCrawlsAndBaselineFromLastUsesTheNewest: with
+// BaselineFrom "last" the newest crawl is the baseline whatever its
+// verdict (the behaviour before verdicts were kept), and every entry holds
+// the verdict of its run.
+func TestHistoryKeepsNewestCrawlsAndBaselineFromLastUsesTheNewest(t *testing.T) {
 	t.Parallel()
 	site := &changingSite{}
 	srv := testsite.Start(site, nil)
@@ -580,7 +595,7 @@ func TestHistoryKeepsNewestCrawlsAndUsesTheLastAsBaseline(t *testing.T) {
 		t.Helper()
 		site.phase.Store(phase)
 		o := siteOptions(srv.URL, filepath.Join(dir, "out"))
-		o.History, o.HistoryKeep, o.FailOnNew = hist, 2, "error"
+		o.History, o.HistoryKeep, o.FailOnNew, o.BaselineFrom = hist, 2, "error", crawlaudit.BaselineLast
 		now := clock
 		o.Now = func() time.Time { return now }
 		clock = clock.Add(time.Hour)
@@ -620,11 +635,37 @@ func TestHistoryKeepsNewestCrawlsAndUsesTheLastAsBaseline(t *testing.T) {
 	if strings.Join(names, " ") != "20260102T040405Z 20260102T050405Z notes" {
 		t.Errorf("history holds %v, want the two newest crawls and the foreign folder", names)
 	}
-	for _, f := range []string{"crawl.json", "junit.xml", "summary.md", "metrics.prom", "diff.json"} {
+	for _, f := range []string{"crawl.json", "junit.xml", "summary.md", "metrics.prom", "diff.json", "verdict.json"} {
 		if _, err := os.Stat(filepath.Join(hist, "20260102T050405Z", f)); err != nil {
 			t.Errorf("history entry lacks %s", f)
 		}
 	}
+	// The second crawl passed against the first (a failing crawl, taken
+	// as the baseline all the same with "last"); the third failed.
+	if v := readVerdict(t, filepath.Join(hist, "20260102T040405Z")); !v.Passed || v.Accepted || v.FailOn != "error" || !v.OnlyNew || v.Baseline != "20260102T030405Z" {
+		t.Errorf("second crawl's verdict %+v", v)
+	}
+	if v := readVerdict(t, filepath.Join(hist, "20260102T050405Z")); v.Passed || v.Failing != 3 || v.Findings != 4 || v.Baseline != "20260102T040405Z" {
+		t.Errorf("third crawl's verdict %+v", v)
+	}
+}
+
+// verdict is a history entry's verdict.json.
+type verdict struct {
+	Passed   bool   `json:"passed"`
+	Accepted bool   `json:"accepted"`
+	FailOn   string `json:"fail_on"`
+	OnlyNew  bool   `json:"fail_on_new"`
+	Findings int    `json:"findings"`
+	Failing  int    `json:"failing"`
+	Baseline string `json:"baseline"`
+}
+
+func readVerdict(t *testing.T, entry string) verdict {
+	t.Helper()
+	var v verdict
+	readJSONFile(t, filepath.Join(entry, "verdict.json"), &v)
+	return v
 }
 
 func TestNotifyFailureIsLoggedAndKeepsTheReport(t *testing.T) {
@@ -696,10 +737,13 @@ func TestPartialCrawlIsNotFiledInHistory(t *testing.T) {
 	dir := t.TempDir()
 	o := siteOptions(srv.URL, filepath.Join(dir, "out"))
 	o.FailOn, o.Concurrency = "never", 1
-	o.History = filepath.Join(dir, "history")
+	o.History, o.AcceptCurrent = filepath.Join(dir, "history"), true
 	res, log := runJob(ctx, t, o)
-	if !res.Partial {
-		t.Errorf("result not partial")
+	if !res.Partial || res.Accepted {
+		t.Errorf("result partial %v, accepted %v: want a partial crawl, not accepted", res.Partial, res.Accepted)
+	}
+	if !strings.Contains(log, "--accept-current: the crawl is partial, so it is not filed in the history nor accepted as the baseline") {
+		t.Errorf("no warning that the partial crawl is not accepted: %s", log)
 	}
 	metrics := readFile(t, filepath.Join(o.Out, "metrics.prom"))
 	if !strings.Contains(metrics, `crawlaudit_crawl_partial{site="`+hostOf(srv.URL)+`"} 1`+"\n") || strings.Contains(metrics, "last_success") {
@@ -711,4 +755,285 @@ func TestPartialCrawlIsNotFiledInHistory(t *testing.T) {
 	if !strings.Contains(log, "partial crawl not filed in history") {
 		t.Errorf("log: %s", log)
 	}
+}
+
+// regressionSite is a fixture site in four states. ok: the home page links
+// to /a, /b and /members, which asks for credentials (a known warning,
+// unauthorized-linked-page). broken: /a answers 404 and /b 500 (two errors
+// on top). worse: broken, and the home page links to /c, which answers
+// 500. fixed: everything answers 200, /members too.
+type regressionSite struct {
+	state atomic.Int32 // siteOK, siteBroken, siteWorse or siteFixed
+}
+
+const (
+	siteOK = iota
+	siteBroken
+	siteWorse
+	siteFixed
+)
+
+func (s *regressionSite) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	page := func(status int, body string) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(status)
+		fmt.Fprintf(w, "<!doctype html><html><head><title>t</title></head><body>%s</body></html>", body)
+	}
+	state := s.state.Load()
+	broken := state == siteBroken || state == siteWorse
+	switch {
+	case r.URL.Path == "/" && state == siteWorse:
+		page(200, `<a href="/a">a</a><a href="/b">b</a><a href="/members">m</a><a href="/c">c</a>`)
+	case r.URL.Path == "/":
+		page(200, `<a href="/a">a</a><a href="/b">b</a><a href="/members">m</a>`)
+	case r.URL.Path == "/a" && broken:
+		page(404, "gone")
+	case (r.URL.Path == "/b" || r.URL.Path == "/c") && broken:
+		page(500, "oops")
+	case r.URL.Path == "/members" && state != siteFixed:
+		w.Header().Set("WWW-Authenticate", `Bearer realm="members"`)
+		page(401, "log in")
+	case r.URL.Path == "/a", r.URL.Path == "/b", r.URL.Path == "/members":
+		page(200, "ok")
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+// jobPayload is what the tests read of a webhook payload.
+type jobPayload struct {
+	Result     string `json:"result"`
+	Accepted   bool   `json:"accepted"`
+	NoBaseline string `json:"no_baseline"`
+	Baseline   *struct {
+		StartedAt    string         `json:"started_at"`
+		From         string         `json:"from"`
+		FailingSince int            `json:"failing_since"`
+		Findings     map[string]int `json:"findings"`
+		Comparison   string         `json:"comparison"`
+	} `json:"baseline"`
+}
+
+// scheduledJob runs a site every hour of an injected clock, as a nightly
+// job would: same output folder, same history, a webhook.
+type scheduledJob struct {
+	t     *testing.T
+	o     crawlaudit.Options
+	clock time.Time
+	hook  *receiver
+}
+
+func newScheduledJob(t *testing.T, site http.Handler) *scheduledJob {
+	t.Helper()
+	srv := testsite.Start(site, nil)
+	t.Cleanup(srv.Close)
+	rc := &receiver{}
+	hook := testsite.Start(rc, nil)
+	t.Cleanup(hook.Close)
+	dir := t.TempDir()
+	o := siteOptions(srv.URL, filepath.Join(dir, "out"))
+	o.History, o.FailOnNew, o.NotifyURL = filepath.Join(dir, "history"), "error", hook.URL+"/hook"
+	return &scheduledJob{t: t, o: o, clock: time.Date(2026, 4, 1, 2, 0, 0, 0, time.UTC), hook: rc}
+}
+
+// run runs the job once (change sets what differs for this run) and
+// returns the result, the webhook payload and the history entry it filed.
+func (j *scheduledJob) run(change func(*crawlaudit.Options)) (*crawlaudit.Result, jobPayload, string) {
+	j.t.Helper()
+	o := j.o
+	now := j.clock
+	o.Now = func() time.Time { return now }
+	j.clock = j.clock.Add(time.Hour)
+	if change != nil {
+		change(&o)
+	}
+	res, log := runJob(j.t.Context(), j.t, o)
+	bodies := j.hook.got()
+	var p jobPayload
+	if err := json.Unmarshal(bodies[len(bodies)-1], &p); err != nil {
+		j.t.Fatalf("webhook payload: %v", err)
+	}
+	if strings.Contains(log, `"level":"ERROR"`) {
+		j.t.Errorf("run logged an error: %s", log)
+	}
+	return res, p, filepath.Join(o.History, now.Format("20060102T150405Z"))
+}
+
+// TestLastPassingBaselineKeepsARegressionFailing is the nightly job of
+// issue 15: run 1 passes, the site breaks, run 2 fails; run 3, the site
+// still broken, still fails (against run 1, the last passing crawl, not
+// run 2) and the webhook says so; after the fix run 4 passes, and run 5
+// compares with run 4. summary.md, junit.xml and the webhook count the
+// findings new, resolved and persisting against the baseline.
+func TestLastPassingBaselineKeepsARegressionFailing(t *testing.T) {
+	t.Parallel()
+	site := &regressionSite{}
+	job := newScheduledJob(t, site)
+	out := job.o.Out
+
+	res, p, run1 := job.run(nil)
+	if res.Failed || p.Result != "passed" || p.Baseline != nil || p.NoBaseline != "the history holds no crawl yet, so every finding is new; --accept-current accepts this crawl as the baseline" {
+		t.Fatalf("run 1 (a warning only): failed %v, payload %+v", res.Failed, p)
+	}
+	if v := readVerdict(t, run1); !v.Passed || v.Findings != 1 || v.Failing != 0 || v.Baseline != "" {
+		t.Errorf("run 1's verdict %+v", v)
+	}
+
+	site.state.Store(siteBroken)
+	res, p, run2 := job.run(nil)
+	if !res.Failed || p.Result != "failed" {
+		t.Fatalf("run 2 (the site broke): failed %v, result %q; want failed", res.Failed, p.Result)
+	}
+	if v := readVerdict(t, run2); v.Passed || v.Failing != 2 || v.Baseline != filepath.Base(run1) {
+		t.Errorf("run 2's verdict %+v", v)
+	}
+
+	// Run 3: nothing changed since run 2, but run 2 failed, so run 1 is
+	// still the baseline: the two errors are still new.
+	res, p, run3 := job.run(nil)
+	want := "2 new, 0 resolved, 1 persisting against the baseline of 2026-04-01T02:00:00Z (the last passing crawl in the history; 1 failing since)"
+	if !res.Failed || p.Result != "failed" || p.Baseline == nil || p.Baseline.Comparison != want || p.Baseline.From != "last-passing" ||
+		p.Baseline.FailingSince != 1 || p.Baseline.StartedAt != "2026-04-01T02:00:00Z" ||
+		!reflect.DeepEqual(p.Baseline.Findings, map[string]int{"new": 2, "resolved": 0, "persisting": 1}) {
+		t.Fatalf("run 3 (still broken): failed %v, payload %+v; want failed against run 1", res.Failed, p)
+	}
+	if v := readVerdict(t, run3); v.Passed || v.Baseline != filepath.Base(run1) {
+		t.Errorf("run 3's verdict %+v", v)
+	}
+	md := readFile(t, filepath.Join(out, "summary.md"))
+	for _, line := range []string{
+		"**❌ Failed: 2 new finding(s) at or above error** — failing on new findings at error or above\n\nFindings: " + want + ".\n\n",
+		"### New findings (2)",
+	} {
+		if !strings.Contains(md, line) {
+			t.Errorf("run 3's summary.md lacks %q:\n%s", line, md)
+		}
+	}
+	junit := readFile(t, filepath.Join(out, "junit.xml"))
+	for _, suite := range []struct{ rule, fresh, gone, kept string }{
+		{"broken-link", "1", "0", "0"}, {"server-error", "1", "0", "0"}, {"unauthorized-linked-page", "0", "0", "1"},
+	} {
+		props := junitProperties(t, junit, suite.rule)
+		if props["new_findings"] != suite.fresh || props["resolved_findings"] != suite.gone || props["persisting_findings"] != suite.kept ||
+			props["baseline"] != "2026-04-01T02:00:00Z" || props["comparison"] != want || props["accepted"] != "" {
+			t.Errorf("junit.xml suite %s properties %v", suite.rule, props)
+		}
+	}
+
+	// The fix: nothing new against run 1, and /members' warning resolved.
+	site.state.Store(siteFixed)
+	res, p, run4 := job.run(nil)
+	if res.Failed || p.Result != "passed" || p.Baseline == nil || p.Baseline.FailingSince != 2 ||
+		!reflect.DeepEqual(p.Baseline.Findings, map[string]int{"new": 0, "resolved": 1, "persisting": 0}) {
+		t.Fatalf("run 4 (fixed): failed %v, payload %+v", res.Failed, p)
+	}
+	if v := readVerdict(t, run4); !v.Passed || v.Findings != 0 || v.Baseline != filepath.Base(run1) {
+		t.Errorf("run 4's verdict %+v", v)
+	}
+	if _, p, _ := job.run(nil); p.Baseline == nil || p.Baseline.StartedAt != "2026-04-01T05:00:00Z" || p.Baseline.FailingSince != 0 ||
+		p.Baseline.Comparison != "0 new, 0 resolved, 0 persisting against the baseline of 2026-04-01T05:00:00Z (the last passing crawl in the history)" {
+		t.Errorf("run 5: the baseline is not run 4: %+v", p.Baseline)
+	}
+}
+
+// junitProperties returns the <properties> of the suite of rule in doc.
+func junitProperties(t *testing.T, doc, rule string) map[string]string {
+	t.Helper()
+	var root struct {
+		Suites []struct {
+			Name  string `xml:"name,attr"`
+			Props []struct {
+				Name  string `xml:"name,attr"`
+				Value string `xml:"value,attr"`
+			} `xml:"properties>property"`
+		} `xml:"testsuite"`
+	}
+	if err := xml.Unmarshal([]byte(doc), &root); err != nil {
+		t.Fatalf("junit.xml: %v", err)
+	}
+	for _, s := range root.Suites {
+		if s.Name == rule {
+			m := map[string]string{}
+			for _, p := range s.Props {
+				m[p.Name] = p.Value
+			}
+			return m
+		}
+	}
+	t.Fatalf("junit.xml has no suite %s", rule)
+	return nil
+}
+
+// TestAcceptCurrentAcceptsKnownProblemsOnce: the first scheduled run on a
+// site with known errors fails (every finding is new), and so does every
+// later one, since no crawl ever passed. With AcceptCurrent the first run
+// passes, says so, and is filed as the accepted baseline; the next run,
+// same problems, passes without it; a new problem fails.
+func TestAcceptCurrentAcceptsKnownProblemsOnce(t *testing.T) {
+	t.Parallel()
+	t.Run("without it every run fails", func(t *testing.T) {
+		t.Parallel()
+		site := &regressionSite{}
+		site.state.Store(siteBroken)
+		job := newScheduledJob(t, site)
+		if res, _, _ := job.run(nil); !res.Failed {
+			t.Fatalf("first run passed, want failed (no baseline: every finding is new)")
+		}
+		res, p, _ := job.run(nil)
+		if !res.Failed || p.Baseline != nil || p.NoBaseline != "the history holds no passing crawl (1 failing), so every finding is new; --accept-current accepts a crawl as the baseline" {
+			t.Fatalf("second run: failed %v, payload %+v", res.Failed, p)
+		}
+		if md := readFile(t, filepath.Join(job.o.Out, "summary.md")); !strings.Contains(md, "\n\nNo baseline: the history holds no passing crawl (1 failing), so every finding is new; --accept-current accepts a crawl as the baseline.\n\n") {
+			t.Errorf("summary.md does not say why there is no baseline:\n%s", md)
+		}
+	})
+	t.Run("accepted once", func(t *testing.T) {
+		t.Parallel()
+		site := &regressionSite{}
+		site.state.Store(siteBroken)
+		job := newScheduledJob(t, site)
+		res, p, run1 := job.run(func(o *crawlaudit.Options) { o.AcceptCurrent = true })
+		if res.Failed || !res.Accepted || p.Result != "passed" || !p.Accepted {
+			t.Fatalf("accepted run: failed %v, accepted %v, payload %+v", res.Failed, res.Accepted, p)
+		}
+		if v := readVerdict(t, run1); !v.Passed || !v.Accepted || v.Findings != 3 || v.Failing != 2 {
+			t.Errorf("accepted run's verdict %+v", v)
+		}
+		md := readFile(t, filepath.Join(job.o.Out, "summary.md"))
+		if !strings.Contains(md, "**✅ Accepted as the baseline (--accept-current): 2 new finding(s) at or above error accepted** — failing on new findings at error or above; no baseline, so every finding is new\n") {
+			t.Errorf("summary.md's verdict:\n%s", md)
+		}
+		junit := readFile(t, filepath.Join(job.o.Out, "junit.xml"))
+		if strings.Contains(junit, "<failure") || junitProperties(t, junit, "server-error")["accepted"] != "true" {
+			t.Errorf("accepted run's junit.xml has failures or no accepted property:\n%s", junit)
+		}
+
+		// Same problems: not new against the accepted crawl.
+		res, p, run2 := job.run(nil)
+		if res.Failed || res.Accepted || p.Accepted || p.Baseline == nil || p.Baseline.StartedAt != "2026-04-01T02:00:00Z" ||
+			!reflect.DeepEqual(p.Baseline.Findings, map[string]int{"new": 0, "resolved": 0, "persisting": 3}) {
+			t.Fatalf("run after the accepted one: failed %v, payload %+v; want passed, 3 persisting", res.Failed, p)
+		}
+		if v := readVerdict(t, run2); !v.Passed || v.Accepted || v.Failing != 0 {
+			t.Errorf("second run's verdict %+v", v)
+		}
+
+		// A new problem on top of the accepted ones fails.
+		site.state.Store(siteWorse)
+		res, p, _ = job.run(nil)
+		if !res.Failed || p.Result != "failed" || p.Baseline == nil || p.Baseline.StartedAt != "2026-04-01T03:00:00Z" ||
+			!reflect.DeepEqual(p.Baseline.Findings, map[string]int{"new": 1, "resolved": 0, "persisting": 3}) {
+			t.Fatalf("a new problem: failed %v, payload %+v; want failed, 1 new against run 2", res.Failed, p)
+		}
+	})
+	t.Run("needs a history", func(t *testing.T) {
+		t.Parallel()
+		o := siteOptions("http://127.0.0.1:1", t.TempDir())
+		o.AcceptCurrent = true
+		_, err := crawlaudit.Run(t.Context(), o)
+		var oe *crawlaudit.OptionError
+		if !errors.As(err, &oe) || err.Error() != "--accept-current needs --history: it files this crawl there as the accepted baseline" {
+			t.Errorf("AcceptCurrent without History: %v", err)
+		}
+	})
 }

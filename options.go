@@ -38,6 +38,12 @@ type Options struct {
 	// missing; checked for writing before the first request. Default
 	// "crawlaudit-report".
 	Out string `yaml:"out"`
+	// CSVBOM starts every CSV file of Out with a UTF-8 byte order mark, so
+	// that spreadsheet programs (Excel above all) read "–" and "→" as
+	// UTF-8 instead of the system's legacy code page. Default false: plain
+	// UTF-8, as RFC 4180 tools expect. It is not stored in crawl.db: a
+	// resumed crawl wants it given again.
+	CSVBOM bool `yaml:"csv_bom"`
 
 	// Concurrency is the number of requests in flight per host, 1–256.
 	// Default 8. External hosts share one such limit.
@@ -136,9 +142,25 @@ type Options struct {
 	// with: diff.json and diff.csv are written, and report.html says what
 	// changed. Empty for none.
 	Baseline string `yaml:"baseline"`
-	// History is a folder keeping the last crawls of the site; its newest
-	// crawl is the baseline when Baseline is empty. Empty for none.
+	// History is a folder keeping the last crawls of the site, each with
+	// the verdict of the run that filed it; when Baseline is empty, one of
+	// them (BaselineFrom) is the baseline. Empty for none.
 	History string `yaml:"history"`
+	// BaselineFrom chooses History's crawl that is the baseline:
+	// "last-passing", the newest crawl whose run passed (a crawl filed
+	// before verdicts were kept counts as passed), or "last", the newest
+	// crawl whatever its verdict. Default "last-passing": a failing crawl
+	// never becomes the baseline, so a regression keeps failing the runs
+	// until it is fixed (or accepted). Unused without History, or with
+	// Baseline.
+	BaselineFrom string `yaml:"baseline_from"`
+	// AcceptCurrent accepts this crawl's findings: the run passes whatever
+	// it finds, and the crawl is filed in History marked accepted, so later
+	// runs compare with it (with FailOnNew, only what is new against it
+	// fails them). For a first scheduled run on a site with known problems.
+	// Needs History. A decision for one run: never read from a file, never
+	// stored. A partial crawl is not filed, so it is not accepted either.
+	AcceptCurrent bool `yaml:"-"`
 	// HistoryKeep is how many crawls History keeps, 1–1000. Default 10.
 	HistoryKeep int `yaml:"history_keep"`
 	// NotifyURL, when set, gets the run's JSON summary POSTed after the
@@ -194,9 +216,16 @@ const (
 	DefaultSitemapMaxSize = ByteSize(50 << 20)
 	DefaultFailOn         = "error"
 	DefaultHistoryKeep    = 10
+	DefaultBaselineFrom   = BaselineLastPassing
 	// StopGrace is how long requests in flight may finish after Run's
 	// context is cancelled (or MaxTime passes) before they are cut.
 	StopGrace = crawler.DefaultGrace
+)
+
+// BaselineFrom values: which crawl of the history is the baseline.
+const (
+	BaselineLastPassing = "last-passing" // the newest crawl whose run passed
+	BaselineLast        = "last"         // the newest crawl
 )
 
 // DefaultOptions returns Options holding every setting's default.
@@ -210,6 +239,7 @@ func DefaultOptions() Options {
 		SitemapMaxSize: DefaultSitemapMaxSize,
 		FailOn:         DefaultFailOn,
 		HistoryKeep:    DefaultHistoryKeep,
+		BaselineFrom:   DefaultBaselineFrom,
 	}
 }
 
@@ -390,6 +420,12 @@ func (o Options) Validate() error {
 	}
 	if o.HistoryKeep < 1 || o.HistoryKeep > 1000 {
 		return optErr("history_keep", "history-keep", "must be between 1 and 1000, got %d", o.HistoryKeep)
+	}
+	if o.BaselineFrom != BaselineLastPassing && o.BaselineFrom != BaselineLast {
+		return optErr("baseline_from", "baseline-from", "must be %s or %s, got %q", BaselineLastPassing, BaselineLast, o.BaselineFrom)
+	}
+	if o.AcceptCurrent && o.History == "" {
+		return optErr("history", "accept-current", "needs --history: it files this crawl there as the accepted baseline")
 	}
 	if o.NotifyURL != "" {
 		if err := webhook.Check(o.NotifyURL); err != nil {

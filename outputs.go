@@ -30,6 +30,37 @@ func checkWritable(dir string) error {
 	return os.Remove(name)
 }
 
+// missingDirs returns dir and those of its parents that do not exist,
+// dir first: the folders checkWritable is about to create.
+func missingDirs(dir string) []string {
+	var out []string
+	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
+		if _, err := os.Lstat(d); !errors.Is(err, os.ErrNotExist) {
+			return out
+		}
+		out = append(out, d)
+		if filepath.Dir(d) == d {
+			return out
+		}
+	}
+}
+
+// discardCrawl removes the crawl database of a crawl that never started
+// from dir (crawl.db and its -wal and -shm files), then the folders of
+// created, dir first, as long as they are empty: what the run created,
+// never anything that was there before it.
+func discardCrawl(dir string, created []string) {
+	db := filepath.Join(dir, DBName)
+	for _, p := range []string{db, db + "-wal", db + "-shm"} {
+		_ = os.Remove(p)
+	}
+	for _, d := range created {
+		if os.Remove(d) != nil { // not empty (or gone): so are its parents
+			return
+		}
+	}
+}
+
 // outputWorkers is how many output files writeOutputs writes at once.
 const outputWorkers = 2
 
@@ -47,7 +78,9 @@ const outputWorkers = 2
 // the store, and a crawl's machine has at least two cores to spare once
 // the crawl is over), the largest first. The error is that of the first
 // failing file in name order. p, when not nil, counts the files written.
-func writeOutputs(dir string, rc *report.Crawl, p *Progress) error {
+// csvBOM starts every CSV file with a UTF-8 byte order mark
+// (Options.CSVBOM).
+func writeOutputs(dir string, rc *report.Crawl, p *Progress, csvBOM bool) error {
 	var formats []report.Format
 	for _, f := range report.Formats() {
 		if f.Writes(rc) {
@@ -61,7 +94,7 @@ func writeOutputs(dir string, rc *report.Crawl, p *Progress) error {
 	if err != nil {
 		return fmt.Errorf("write outputs: %w", unwrapPath(err))
 	}
-	if err := writeSet(tmp, rc, formats, p); err != nil {
+	if err := writeSet(tmp, rc, formats, p, csvBOM); err != nil {
 		return fmt.Errorf("%w (the previous outputs in %s are untouched; the files of this run written so far are in %s)", err, dir, tmp)
 	}
 	if err := replaceSet(dir, tmp); err != nil {
@@ -71,8 +104,8 @@ func writeOutputs(dir string, rc *report.Crawl, p *Progress) error {
 }
 
 // writeSet writes formats into dir, outputWorkers at a time, the largest
-// first; each file is synced.
-func writeSet(dir string, rc *report.Crawl, formats []report.Format, p *Progress) error {
+// first; each file is synced. csvBOM puts report.BOM before each CSV file.
+func writeSet(dir string, rc *report.Crawl, formats []report.Format, p *Progress, csvBOM bool) error {
 	// crawl.json takes longest: start it first so the other files fill the
 	// second slot meanwhile.
 	order := append([]report.Format(nil), formats...)
@@ -83,7 +116,14 @@ func writeSet(dir string, rc *report.Crawl, formats []report.Format, p *Progress
 	g.SetLimit(outputWorkers)
 	for _, f := range order {
 		g.Go(func() error {
-			err := writeFile(filepath.Join(dir, f.Name), func(w io.Writer) error { return f.Write(w, rc) })
+			err := writeFile(filepath.Join(dir, f.Name), func(w io.Writer) error {
+				if csvBOM && f.CSV {
+					if _, err := io.WriteString(w, report.BOM); err != nil {
+						return err
+					}
+				}
+				return f.Write(w, rc)
+			})
 			if p != nil {
 				p.written.Add(1)
 			}
@@ -100,6 +140,20 @@ func writeSet(dir string, rc *report.Crawl, formats []report.Format, p *Progress
 		}
 	}
 	return nil
+}
+
+// csvBOMIn reports whether the outputs in dir start their CSV files with a
+// byte order mark (urls.csv, which every run writes, does): Report rewrites
+// a crawl's files the way they were written.
+func csvBOMIn(dir string) bool {
+	f, err := os.Open(filepath.Join(dir, "urls.csv"))
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	head := make([]byte, len(report.BOM))
+	n, _ := io.ReadFull(f, head)
+	return string(head[:n]) == report.BOM
 }
 
 // replaceSet moves the files of tmp into dir in place of the output files

@@ -49,7 +49,7 @@ func TestWriteOutputsConcurrentlyIsDeterministic(t *testing.T) {
 	opt := report.Options{Rules: ruleInfos()}
 	r := report.New(smallCrawl(t), opt)
 	a, b := t.TempDir(), t.TempDir()
-	if err := writeOutputs(a, r, nil); err != nil {
+	if err := writeOutputs(a, r, nil, false); err != nil {
 		t.Fatal(err)
 	}
 	var names []string
@@ -73,7 +73,7 @@ func TestWriteOutputsConcurrentlyIsDeterministic(t *testing.T) {
 			t.Errorf("%s differs between concurrent and one-by-one writing (%v, %v)", name, err1, err2)
 		}
 	}
-	err := writeOutputs(t.TempDir(), report.New(noFindings{smallCrawl(t)}, opt), nil)
+	err := writeOutputs(t.TempDir(), report.New(noFindings{smallCrawl(t)}, opt), nil, false)
 	if !errors.Is(err, errNoFindings) {
 		t.Fatalf("err = %v, want errNoFindings", err)
 	}
@@ -100,7 +100,7 @@ func TestOutputsAreReplacedAsOneSet(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	opt := report.Options{Rules: ruleInfos(), Job: report.Job{Diff: &diff.Diff{}}}
-	if err := writeOutputs(dir, report.New(smallCrawl(t), opt), nil); err != nil {
+	if err := writeOutputs(dir, report.New(smallCrawl(t), opt), nil, false); err != nil {
 		t.Fatal(err)
 	}
 	before := snapshot(t, dir)
@@ -108,7 +108,7 @@ func TestOutputsAreReplacedAsOneSet(t *testing.T) {
 		t.Fatalf("first set: %v", before)
 	}
 
-	err := writeOutputs(dir, report.New(failingFindings{smallCrawl(t)}, opt), nil)
+	err := writeOutputs(dir, report.New(failingFindings{smallCrawl(t)}, opt), nil, false)
 	if !errors.Is(err, errDiskFull) || !strings.Contains(err.Error(), "are untouched") {
 		t.Fatalf("err = %v", err)
 	}
@@ -124,7 +124,7 @@ func TestOutputsAreReplacedAsOneSet(t *testing.T) {
 	os.RemoveAll(partial)
 
 	opt.Job.Diff = nil // no baseline this time: no diff files
-	if err := writeOutputs(dir, report.New(smallCrawl(t), opt), nil); err != nil {
+	if err := writeOutputs(dir, report.New(smallCrawl(t), opt), nil, false); err != nil {
 		t.Fatal(err)
 	}
 	after = snapshot(t, dir)

@@ -64,7 +64,7 @@ func Report(ctx context.Context, o ReportOptions) (*Result, error) {
 		job.Rules = append(job.Rules, r.ID)
 	}
 	rc := c.report(job)
-	if err := writeOutputs(out, rc, nil); err != nil {
+	if err := writeOutputs(out, rc, nil, csvBOMIn(out)); err != nil {
 		return nil, err
 	}
 	res := &Result{Out: out, StartURL: c.mask.Mask(c.meta.StartURL), Partial: c.meta.Partial}

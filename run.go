@@ -59,8 +59,12 @@ type Result struct {
 	// past their date, which ignore nothing any more.
 	ExpiredIgnores []string
 	// Failed says a finding reached the fail level (Options.FailOn, or
-	// Options.FailOnNew against the baseline).
+	// Options.FailOnNew against the baseline). An Accepted run never fails.
 	Failed bool
+	// Accepted says the run accepted its findings as the baseline
+	// (Options.AcceptCurrent): it passed whatever it found and was filed
+	// in the history marked accepted.
+	Accepted bool
 	// Warnings are crawl-level problems (robots.txt unreachable, …).
 	Warnings []string
 
@@ -103,6 +107,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	created := missingDirs(o.Out) // removed again if the crawl cannot start
 	if err := checkWritable(o.Out); err != nil {
 		return nil, err
 	}
@@ -121,7 +126,14 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 			o.Warn(w)
 		}
 	}
-	return p.run(ctx, st, started)
+	res, err := p.run(ctx, st, started)
+	if err != nil && !o.Resume && errors.Is(err, ErrStartUnreachable) {
+		// Nothing was crawled: leave no crawl.db (nor a folder made for it)
+		// that looks like a crawl to report or resume.
+		st.Close()
+		discardCrawl(o.Out, created)
+	}
+	return res, err
 }
 
 // run is one prepared run of o over the crawl database st.
@@ -133,6 +145,13 @@ type run struct {
 	policy  audit.Policy
 	failOn  store.Severity // "" for never
 	onlyNew bool
+
+	// Set by compareBaseline: how the history's baseline was chosen
+	// ("" for none or a named Baseline), the failing crawls passed over,
+	// and the history entry compared with.
+	baseFrom  string
+	failing   int
+	baseEntry string
 }
 
 // prepare reads what the run needs before the crawl: credentials, the
@@ -324,10 +343,11 @@ func (p *run) run(ctx context.Context, st *store.SQLite, started time.Time) (*Re
 	// report.Crawl. A baseline that cannot be read fails the run, but only
 	// after the crawl's own outputs are written.
 	since, mask, baseErr := p.compareBaseline(st)
-	job := p.job(outcome, since)
+	job := p.job(outcome, since, res.Partial)
+	out.Accepted = job.Accepted
 	rc := report.New(st, report.Options{Mask: mask, Rules: ruleInfos(), Job: job})
 	o.Progress.enter(PhaseWrite)
-	if err := writeOutputs(o.Out, rc, o.Progress); err != nil {
+	if err := writeOutputs(o.Out, rc, o.Progress, o.CSVBOM); err != nil {
 		return nil, err
 	}
 	if baseErr != nil {
@@ -395,16 +415,33 @@ func compileAll(exprs []string) []*regexp.Regexp {
 }
 
 // compareBaseline compares the crawl in st with its baseline (Baseline,
-// else the newest crawl in History); nil when there is none. It returns the
-// Masker the outputs use: the run's, plus the names the baseline masked
-// (its URLs appear in the comparison).
+// else History's crawl that BaselineFrom names); nil when there is none. It
+// returns the Masker the outputs use: the run's, plus the names the
+// baseline masked (its URLs appear in the comparison).
+//
+// With BaselineFrom "last-passing" a crawl whose run failed is never the
+// baseline: were it one, the run after a regression would find nothing
+// new and pass with the site still broken.
 func (p *run) compareBaseline(st store.Reader) (*diff.Diff, *urlx.Masker, error) {
 	o := p.o
 	base := o.Baseline
 	if base == "" && o.History != "" {
-		base = history.Newest(o.History, crawlExists)
-		if base == "" {
+		p.baseFrom = o.BaselineFrom
+		if o.BaselineFrom == BaselineLast {
+			base = history.Newest(o.History, crawlExists)
+		} else {
+			base, p.failing = history.NewestPassing(o.History, crawlExists)
+		}
+		switch {
+		case base == "" && p.failing > 0:
+			o.Logger.Warn("no passing crawl in history: no baseline for this crawl, every finding is new", "history", o.History, "failing", p.failing)
+		case base == "":
 			o.Logger.Info("history is empty: no baseline for this crawl", "history", o.History)
+		case p.failing > 0:
+			o.Logger.Info("baseline is the last passing crawl", "baseline", base, "failing_since", p.failing)
+		}
+		if base != "" {
+			p.baseEntry = filepath.Base(base)
 		}
 	}
 	if base == "" {
@@ -426,9 +463,13 @@ func (p *run) compareBaseline(st store.Reader) (*diff.Diff, *urlx.Masker, error)
 	return &d, mask, nil
 }
 
-// job is what the outputs for scheduled runs need beyond the records.
-func (p *run) job(outcome audit.Outcome, since *diff.Diff) report.Job {
-	j := report.Job{Site: p.o.Name, FailLevel: p.failOn, OnlyNew: p.onlyNew, ReportPath: p.o.Out, Diff: since}
+// job is what the outputs for scheduled runs need beyond the records. A
+// partial crawl is not filed in the history, so it is not accepted either.
+func (p *run) job(outcome audit.Outcome, since *diff.Diff, partial bool) report.Job {
+	j := report.Job{
+		Site: p.o.Name, FailLevel: p.failOn, OnlyNew: p.onlyNew, ReportPath: p.o.Out, Diff: since,
+		BaselineFrom: p.baseFrom, FailingSince: p.failing, Accepted: p.o.AcceptCurrent && !partial,
+	}
 	for _, r := range audit.Catalogue() {
 		if !p.policy.Disabled[r.ID] {
 			j.Rules = append(j.Rules, r.ID)
@@ -490,8 +531,9 @@ func maskedFindings(rc *report.Crawl, mask *urlx.Masker) ([]Finding, error) {
 	return out, nil
 }
 
-// file files the crawl into the history and calls the webhook. A failed
-// notification is logged, not returned: the report is written.
+// file files the crawl into the history, with the run's verdict, and calls
+// the webhook. A failed notification is logged, not returned: the report is
+// written.
 func (p *run) file(ctx context.Context, rc *report.Crawl, res *Result) error {
 	o := p.o
 	if o.History != "" {
@@ -499,16 +541,27 @@ func (p *run) file(ctx context.Context, rc *report.Crawl, res *Result) error {
 		// baseline it would make all of that look new. It is not filed.
 		if res.Partial {
 			o.Logger.Warn("partial crawl not filed in history", "history", o.History)
+			if o.AcceptCurrent && o.Warn != nil {
+				o.Warn("--accept-current: the crawl is partial, so it is not filed in the history nor accepted as the baseline")
+			}
 		} else {
 			m, err := rc.Meta()
 			if err != nil {
 				return err
 			}
-			entry, err := history.Save(o.History, o.Out, m.StartedAt, o.HistoryKeep)
+			v, err := p.verdict(rc, res)
+			if err != nil {
+				return err
+			}
+			entry, err := history.Save(o.History, o.Out, m.StartedAt, o.HistoryKeep, v)
 			if err != nil {
 				return fmt.Errorf("--history: %w", err)
 			}
-			o.Logger.Info("crawl filed in history", "entry", entry)
+			if res.Accepted {
+				o.Logger.Info("crawl filed in history, accepted as the baseline", "entry", entry)
+			} else {
+				o.Logger.Info("crawl filed in history", "entry", entry, "passed", !res.Failed)
+			}
 		}
 	}
 	if o.NotifyURL == "" {
@@ -525,6 +578,33 @@ func (p *run) file(ctx context.Context, rc *report.Crawl, res *Result) error {
 		o.Logger.Info("notification sent", "to", webhook.Redact(o.NotifyURL))
 	}
 	return nil
+}
+
+// verdict is the verdict.json of a run filed in the history: whether it
+// passed (an accepted run did), and the findings that reached the fail
+// level, which an accepted run counts as it would have without accepting.
+func (p *run) verdict(rc *report.Crawl, res *Result) (history.Verdict, error) {
+	j := rc.Options().Job
+	level := string(j.FailLevel)
+	if level == "" {
+		level = LevelNever
+	}
+	v := history.Verdict{
+		Passed: !res.Failed && !res.Partial, Accepted: res.Accepted, FailOn: level, OnlyNew: j.OnlyNew,
+		Findings: len(res.Findings), Baseline: p.baseEntry,
+	}
+	fs, err := rc.Findings()
+	if err != nil {
+		return v, err
+	}
+	j.Accepted = false
+	fails := j.Failer()
+	for _, f := range fs {
+		if fails(f) {
+			v.Failing++
+		}
+	}
+	return v, nil
 }
 
 // version is the tool version the run records.

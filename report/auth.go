@@ -180,15 +180,15 @@ var accessOrder = []string{analysis.AccessPublic, analysis.AccessProtected, anal
 
 // writeAuthTable renders the "Authentication" section of the terminal
 // summary, or nothing when the crawl met no authentication at all.
-func writeAuthTable(buf *bytes.Buffer, a AuthSummary) error {
+func writeAuthTable(buf *bytes.Buffer, a AuthSummary, width int) error {
 	if a.empty() {
 		return nil
 	}
 	buf.WriteString("\nAuthentication\n")
 	if a.Credentials == "" {
-		buf.WriteString("Crawled without credentials (as search engines do).\n")
+		textLine(buf, "Crawled without credentials (as search engines do).", width)
 	} else {
-		fmt.Fprintf(buf, "Credentials: %s, sent only to %s.\n", a.Credentials, a.Origins)
+		textLine(buf, fmt.Sprintf("Credentials: %s, sent only to %s.", a.Credentials, a.Origins), width)
 	}
 	if t := a.Token; t != nil {
 		line := "Token (JWT, not verified):"
@@ -204,17 +204,16 @@ func writeAuthTable(buf *bytes.Buffer, a AuthSummary) error {
 		if t.Scope != "" {
 			line += fmt.Sprintf(", scope %q", t.Scope)
 		}
-		buf.WriteString(line + "\n")
+		textLine(buf, line, width)
 	}
-	fmt.Fprintf(buf, "401 Unauthorized: %d, 403 Forbidden: %d, bot checks: %d, login forms: %d.\n", a.Unauthorized, a.Forbidden, a.BotChecks, a.LoginForms)
+	textLine(buf, fmt.Sprintf("401 Unauthorized: %d, 403 Forbidden: %d, bot checks: %d, login forms: %d.", a.Unauthorized, a.Forbidden, a.BotChecks, a.LoginForms), width)
 	if len(a.Realms) > 0 {
 		rows := make([][]string, 0, len(a.Realms))
 		for _, g := range a.Realms {
 			rows = append(rows, []string{g.Scheme, g.Realm, itoa(g.URLs), cutURL(g.FirstSeen), g.Error})
 		}
-		t := newTable(buf, 5, 2)
-		t.Header([]string{"scheme", "realm", "urls", "first seen", "error"})
-		if err := appendRows(t, "Authentication realms", rows); err != nil {
+		spec := tableSpec{name: "Authentication realms", header: []string{"scheme", "realm", "urls", "first seen", "error"}, numeric: []int{2}, urls: []int{3}, texts: []int{1, 4}}
+		if err := spec.render(buf, rows, width); err != nil {
 			return err
 		}
 	}
@@ -226,9 +225,8 @@ func writeAuthTable(buf *bytes.Buffer, a AuthSummary) error {
 				rows = append(rows, []string{c, itoa(n)})
 			}
 		}
-		t := newTable(buf, 2, 1)
-		t.Header([]string{"class", "urls"})
-		if err := appendRows(t, "Access classes", rows); err != nil {
+		spec := tableSpec{name: "Access classes", header: []string{"class", "urls"}, numeric: []int{1}}
+		if err := spec.render(buf, rows, width); err != nil {
 			return err
 		}
 	}
@@ -242,9 +240,8 @@ func writeAuthTable(buf *bytes.Buffer, a AuthSummary) error {
 			}
 			rows = append(rows, []string{f.Rule, cutURL(f.URL), ref})
 		}
-		t := newTable(buf, 3)
-		t.Header([]string{"rule", "url", "public referrer"})
-		if err := appendRows(t, "Public referrers to fix", rows); err != nil {
+		spec := tableSpec{name: "Public referrers to fix", header: []string{"rule", "url", "public referrer"}, urls: []int{1, 2}, texts: []int{0}}
+		if err := spec.render(buf, rows, width); err != nil {
 			return err
 		}
 	}

@@ -90,6 +90,9 @@ type BudgetFix struct {
 	// Pages is the number of distinct pages linking to or using it. A link
 	// on many pages usually comes from a template (navigation, footer).
 	Pages int `json:"pages"`
+	// Inlinks is Pages under the name every other output gives it (crawl.json
+	// keeps "pages" too: schema 1 only grows).
+	Inlinks int `json:"inlinks"`
 	// Saved is the wasted requests each crawl spends because of these links:
 	// 1, or for a redirect every hop (plus the final answer when that is
 	// wasted too).
@@ -174,7 +177,7 @@ func newBudget(b analysis.Budget) Budget {
 			Efficiency: s.Efficiency, Categories: s.Categories, Times: Percentiles(s.Times)})
 	}
 	for _, f := range b.Fixes {
-		out.Fixes = append(out.Fixes, BudgetFix{URL: f.URL, Status: f.Status, Category: f.Category, Pages: f.Pages, Saved: f.Saved,
+		out.Fixes = append(out.Fixes, BudgetFix{URL: f.URL, Status: f.Status, Category: f.Category, Pages: f.Pages, Inlinks: f.Pages, Saved: f.Saved,
 			Target: f.Target, Referrers: f.Referrers, Fix: f.Fix})
 	}
 	for _, s := range b.Speed.Slowest {

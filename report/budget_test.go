@@ -344,7 +344,7 @@ func TestRedirectsCSV(t *testing.T) {
 
 func TestBudgetCSVAndRedirectsGolden(t *testing.T) {
 	t.Parallel()
-	for name, write := range map[string]writerFunc{"budget.csv": WriteBudgetCSV, "redirects.csv": WriteRedirectsCSV} {
+	for name, write := range map[string]writerFunc{"budget.csv": WriteBudgetCSV, "redirects.csv": WriteRedirectsCSV, "fixes.csv": WriteFixesCSV} {
 		var buf bytes.Buffer
 		if err := write(&buf, newCrawl(newBudgetFixture(t), Options{})); err != nil {
 			t.Fatal(err)
@@ -353,10 +353,45 @@ func TestBudgetCSVAndRedirectsGolden(t *testing.T) {
 	}
 }
 
+// TestFixesCSV: fixes.csv is the budget's fix list, row for row, with the
+// linking pages counted in inlinks and listed (the first of them) in
+// referrers.
+func TestFixesCSV(t *testing.T) {
+	t.Parallel()
+	r := newCrawl(newBudgetFixture(t), Options{})
+	b, err := ComputeBudget(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := WriteFixesCSV(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&buf).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(rows[0], fixesHeader) {
+		t.Errorf("header = %q", rows[0])
+	}
+	if len(rows)-1 != len(b.Fixes) || len(b.Fixes) == 0 {
+		t.Fatalf("%d rows for %d fixes", len(rows)-1, len(b.Fixes))
+	}
+	for i, f := range b.Fixes {
+		want := []string{f.URL, itoa(f.Status), f.Category, itoa(f.Pages), itoa(f.Saved), f.Target, strings.Join(f.Referrers, " | "), f.Fix}
+		if !reflect.DeepEqual(rows[i+1], want) {
+			t.Errorf("row %d = %q, want %q", i+1, rows[i+1], want)
+		}
+	}
+	if got := column(t, rows, bx+"/account/", "inlinks"); got != "3" {
+		t.Errorf("inlinks of the 401 = %s, want 3", got)
+	}
+}
+
 func TestBudgetWritersReportReadErrors(t *testing.T) {
 	t.Parallel()
 	for _, fail := range []string{"urls", "edgesTo"} {
-		for name, write := range map[string]writerFunc{"budget.csv": WriteBudgetCSV, "redirects.csv": WriteRedirectsCSV, "report.html": WriteHTML} {
+		for name, write := range map[string]writerFunc{"budget.csv": WriteBudgetCSV, "redirects.csv": WriteRedirectsCSV, "fixes.csv": WriteFixesCSV, "report.html": WriteHTML} {
 			var buf bytes.Buffer
 			err := write(&buf, newCrawl(failingReader{Reader: newBudgetFixture(t), fail: fail}, Options{}))
 			if err == nil || !strings.Contains(err.Error(), "store broke") {

@@ -10,14 +10,73 @@ import (
 	"github.com/crawlaudit/crawlaudit/internal/store"
 )
 
-// The CSV files are UTF-8 without a byte order mark, RFC 4180 (CRLF line
-// ends, fields quoted by encoding/csv when needed), with a header row. Column
-// names are part of the schema.
+// The CSV files are UTF-8, RFC 4180 (CRLF line ends, fields quoted by
+// encoding/csv when needed), with a header row. Column names are part of the
+// schema. The writers never write a byte order mark: a run that asks for one
+// (Format.CSV) puts BOM before the header.
 var (
 	urlsHeader     = []string{"url", "status", "kind", "sources", "depth", "inlinks", "content_type", "bytes", "response_ms", "redirect", "www_authenticate", "noindex", "canonical", "title", "in_sitemap", "blocked_by_robots", "truncated", "error", "robots_disallowed", "sitemap_urls"}
-	findingsHeader = []string{"rule", "severity", "url", "message", "referrers"}
+	findingsHeader = []string{"rule", "severity", "url", "message", "referrers", "referrer_count"}
 	linksHeader    = []string{"from", "to", "type", "tag", "text", "to_status"}
 )
+
+// BOM is the UTF-8 byte order mark. Spreadsheet programs (Excel above all)
+// read a CSV file without one in the system's legacy code page, which turns
+// "–" and "→" into mojibake; with it they read UTF-8.
+const BOM = "\ufeff"
+
+// listSep joins the values of a cell that holds several (sources,
+// referrers), in every CSV file: a URL never holds " | " unescaped.
+const listSep = " | "
+
+// Limits of a cell that lists URLs. A spreadsheet cell holds at most 32,767
+// characters, and a findings.csv cell once listed 527 referrers in 24,381:
+// unreadable, and one step from being cut. The first maxCellURLs are listed
+// (fewer when they would not fit in maxCellBytes) and the rest counted;
+// links.csv has every edge.
+const (
+	maxCellURLs  = 20
+	maxCellBytes = 32000 // bytes ≥ UTF-16 code units, so under the limit however it counts
+)
+
+// urlList is the cell listing urls, total in all (total ≥ len(urls): the
+// caller may hold only the first ones): at most maxCellURLs joined by
+// listSep, then "… and N more (all in links.csv)" when some are left out.
+// It is never longer than maxCellBytes.
+func urlList(urls []string, total int) string {
+	total = max(total, len(urls))
+	var b strings.Builder
+	shown := 0
+	for _, u := range urls[:min(len(urls), maxCellURLs)] {
+		// Room for this URL and the longest tail that can follow it.
+		need := len(u) + len(moreText(total, shown+1))
+		if shown > 0 {
+			need += len(listSep)
+		}
+		if b.Len()+need > maxCellBytes {
+			break
+		}
+		if shown > 0 {
+			b.WriteString(listSep)
+		}
+		b.WriteString(u)
+		shown++
+	}
+	b.WriteString(moreText(total, shown))
+	return b.String()
+}
+
+// moreText is what follows the shown URLs of a list of total: nothing when
+// every one is shown.
+func moreText(total, shown int) string {
+	switch {
+	case shown >= total:
+		return ""
+	case shown == 0:
+		return fmt.Sprintf("%d URLs (all in links.csv)", total)
+	}
+	return fmt.Sprintf("%s… and %d more (all in links.csv)", listSep, total-shown)
+}
 
 // cell makes one string safe for a spreadsheet. Crawled text such as a title
 // "=HYPERLINK(...)" would run as a formula when the file is opened in Excel,
@@ -57,9 +116,11 @@ func btoa(b bool) string    { return strconv.FormatBool(b) }
 func i64toa(n int64) string { return strconv.FormatInt(n, 10) }
 
 // WriteURLsCSV writes urls.csv: one row per URL record, in masked-URL order
-// (as crawl.json, streamed the same way), with
-// the columns of urlsHeader. sources are joined with "|", www_authenticate
-// values with ", ", booleans are true/false, bytes is -1 when unknown.
+// (as crawl.json, streamed the same way), with the columns of urlsHeader.
+// sources are joined with listSep; www_authenticate is the header as HTTP
+// combines repeated fields (values joined with ", ", as in crawl.json, so
+// that a crawl.json read back gives the same cell); booleans are
+// true/false, bytes is -1 when unknown.
 func WriteURLsCSV(w io.Writer, r *Crawl) error {
 	cw := newCSV(w)
 	if err := cw.Write(urlsHeader); err != nil {
@@ -70,7 +131,7 @@ func WriteURLsCSV(w io.Writer, r *Crawl) error {
 			cell(r.maskURL(u.URL)),
 			itoa(u.Status),
 			cell(string(u.Kind)),
-			cell(strings.Join(in.Sources(u), "|")),
+			cell(strings.Join(in.Sources(u), listSep)),
 			itoa(u.Depth),
 			itoa(in.Inlinks),
 			cell(u.ContentType),
@@ -100,7 +161,8 @@ func WriteURLsCSV(w io.Writer, r *Crawl) error {
 }
 
 // WriteFindingsCSV writes findings.csv: one row per finding, masked and
-// ordered by store.SortFindings, referrers joined with " | ".
+// ordered by store.SortFindings; referrers lists the first of them (urlList)
+// and referrer_count counts them all.
 func WriteFindingsCSV(w io.Writer, r *Crawl) error {
 	fs, err := r.maskedFindings()
 	if err != nil {
@@ -116,7 +178,8 @@ func WriteFindingsCSV(w io.Writer, r *Crawl) error {
 			cell(string(f.Severity)),
 			cell(f.URL),
 			cell(f.Text()),
-			cell(strings.Join(f.Referrers, " | ")),
+			cell(urlList(f.Referrers, len(f.Referrers))),
+			itoa(len(f.Referrers)),
 		}
 		if err := cw.Write(row); err != nil {
 			return fmt.Errorf("report: findings.csv: write: %w", err)

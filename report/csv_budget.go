@@ -22,8 +22,9 @@ func budgetHeader() []string {
 	return append(h, "p50_ms", "p90_ms", "p99_ms")
 }
 
-// redirectsHeader is redirects.csv's header.
-var redirectsHeader = []string{"chain_start", "hop", "url", "status", "location", "hops", "final_url", "final_status", "loop", "linking_pages"}
+// redirectsHeader is redirects.csv's header. inlinks counts the pages
+// linking to the chain start (the name urls.csv and crawl.json give it).
+var redirectsHeader = []string{"chain_start", "hop", "url", "status", "location", "hops", "final_url", "final_status", "loop", "inlinks"}
 
 func ftoa(f float64) string { return strconv.FormatFloat(f, 'f', 4, 64) }
 

@@ -4,7 +4,11 @@ import (
 	"bytes"
 	"encoding/csv"
 	"errors"
+	"fmt"
+	"strconv"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/crawlaudit/crawlaudit/internal/store"
 )
@@ -122,7 +126,7 @@ func TestWriteURLsCSV(t *testing.T) {
 		name, url, col, want string
 	}{
 		{"formula title is neutralised", fxNew, "title", "'=cmd|' /C calc'!A0"},
-		{"sources are joined with |", fxHome, "sources", "link|sitemap|start"},
+		{"sources are joined with ' | '", fxHome, "sources", "link | sitemap | start"},
 		{"unknown size stays a plain -1", fxLogo, "bytes", "-1"},
 		{"WWW-Authenticate values are joined", fxAdmin, "www_authenticate", `Basic realm="admin", Bearer`},
 		{"booleans read true/false", fxPrivate, "blocked_by_robots", "true"},
@@ -219,6 +223,7 @@ func TestCSVErrors(t *testing.T) {
 		{"urls.csv", WriteURLsCSV, []string{"urls", "edgesTo"}},
 		{"findings.csv", WriteFindingsCSV, []string{"findings"}},
 		{"links.csv", WriteLinksCSV, []string{"edges", "get"}},
+		{"fixes.csv", WriteFixesCSV, []string{"urls", "edgesTo"}},
 	}
 	for _, wr := range writers {
 		t.Run(wr.name+" returns the write error", func(t *testing.T) {
@@ -244,6 +249,68 @@ func TestCSVErrors(t *testing.T) {
 			}
 			if rows := readCSV(t, buf.Bytes()); len(rows) != 1 {
 				t.Errorf("rows = %q", rows)
+			}
+		})
+	}
+}
+
+// spreadsheetLimit is the most characters a spreadsheet cell holds (Excel,
+// LibreOffice Calc and Google Sheets alike).
+const spreadsheetLimit = 32767
+
+func TestFindingsCSVCapsReferrers(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name      string
+		referrers int
+		path      string // of each referrer, before its number
+		shown     int    // referrers listed in the cell
+	}{
+		{"600 referrers list 20 and count 600", 600, "/page-", 20},
+		{"20 referrers are all listed", 20, "/page-", 20},
+		{"long URLs list as many as fit under the limit", 50, "/" + strings.Repeat("x", 4000) + "-", 7},
+		{"a referrer longer than a cell is counted, not listed", 2, "/" + strings.Repeat("y", 40000) + "-", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			refs := make([]string, tc.referrers)
+			for i := range refs {
+				refs[i] = fmt.Sprintf("https://example.test%s%03d", tc.path, i)
+			}
+			m := store.NewMemory()
+			if err := m.PutFindings([]store.Finding{{Rule: "broken-link", Severity: store.SeverityError, URL: "https://example.test/gone", Message: "answered 404", Referrers: refs}}); err != nil {
+				t.Fatal(err)
+			}
+			var buf bytes.Buffer
+			if err := WriteFindingsCSV(&buf, newCrawl(m, Options{})); err != nil {
+				t.Fatal(err)
+			}
+			rows := readCSV(t, buf.Bytes())
+			cellText := column(t, rows, "broken-link", "referrers")
+			if n := utf8.RuneCountInString(cellText); n >= spreadsheetLimit || len(cellText) > maxCellBytes {
+				t.Errorf("referrers cell holds %d characters (%d bytes), want under %d", n, len(cellText), spreadsheetLimit)
+			}
+			if got := column(t, rows, "broken-link", "referrer_count"); got != strconv.Itoa(tc.referrers) {
+				t.Errorf("referrer_count = %s, want %d", got, tc.referrers)
+			}
+			listed := 0
+			for _, part := range strings.Split(cellText, listSep) {
+				if strings.HasPrefix(part, "https://") {
+					listed++
+				}
+			}
+			if listed != tc.shown {
+				t.Errorf("%d referrers listed, want %d:\n%.300s", listed, tc.shown, cellText)
+			}
+			var wantTail string
+			switch {
+			case tc.shown == 0:
+				wantTail = fmt.Sprintf("%d URLs (all in links.csv)", tc.referrers)
+			case tc.shown < tc.referrers:
+				wantTail = fmt.Sprintf(" | … and %d more (all in links.csv)", tc.referrers-tc.shown)
+			}
+			if !strings.HasSuffix(cellText, wantTail) || (wantTail == "" && strings.Contains(cellText, "more")) {
+				t.Errorf("cell ends %q, want it to end %q", cellText[max(0, len(cellText)-60):], wantTail)
 			}
 		})
 	}

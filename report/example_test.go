@@ -25,7 +25,7 @@ func ExampleWriteFindingsCSV() {
 	// The file has CRLF line ends (RFC 4180); print it with plain newlines.
 	fmt.Print(strings.ReplaceAll(buf.String(), "\r\n", "\n"))
 	// Output:
-	// rule,severity,url,message,referrers
-	// broken-link,error,https://example.test/gone?token=REDACTED,'-answered 404,https://example.test/ | https://example.test/about
-	// redirect-chain,notice,https://example.test/old,redirects to https://example.test/new,https://example.test/
+	// rule,severity,url,message,referrers,referrer_count
+	// broken-link,error,https://example.test/gone?token=REDACTED,'-answered 404,https://example.test/ | https://example.test/about,2
+	// redirect-chain,notice,https://example.test/old,redirects to https://example.test/new,https://example.test/,1
 }

@@ -15,24 +15,29 @@ type Format struct {
 	// baseline); nil means always. A file a run does not write must not
 	// stay behind from an earlier run: it would describe another crawl.
 	When func(c *Crawl) bool
+	// CSV says the file is CSV: a run that asks for a byte order mark
+	// (crawlaudit.Options.CSVBOM) starts it with BOM, so that spreadsheet
+	// programs read it as UTF-8.
+	CSV bool
 }
 
 // formats is the one registry of output files: every file a crawl writes,
 // `crawlaudit report` rewrites, and the tests check. A new format is one
 // file in this package plus one entry here. It is a read-only table.
 var formats = []Format{
-	{Name: "budget.csv", Write: WriteBudgetCSV},
+	{Name: "budget.csv", Write: WriteBudgetCSV, CSV: true},
 	{Name: "crawl.json", Write: WriteJSON},
-	{Name: "diff.csv", Write: WriteDiffCSV, When: hasDiff},
+	{Name: "diff.csv", Write: WriteDiffCSV, When: hasDiff, CSV: true},
 	{Name: "diff.json", Write: WriteDiffJSON, When: hasDiff},
-	{Name: "findings.csv", Write: WriteFindingsCSV},
+	{Name: "findings.csv", Write: WriteFindingsCSV, CSV: true},
+	{Name: "fixes.csv", Write: WriteFixesCSV, CSV: true},
 	{Name: "junit.xml", Write: WriteJUnit},
-	{Name: "links.csv", Write: WriteLinksCSV},
+	{Name: "links.csv", Write: WriteLinksCSV, CSV: true},
 	{Name: "metrics.prom", Write: WriteMetrics},
-	{Name: "redirects.csv", Write: WriteRedirectsCSV},
+	{Name: "redirects.csv", Write: WriteRedirectsCSV, CSV: true},
 	{Name: "report.html", Write: WriteHTML},
 	{Name: "summary.md", Write: WriteMarkdown},
-	{Name: "urls.csv", Write: WriteURLsCSV},
+	{Name: "urls.csv", Write: WriteURLsCSV, CSV: true},
 }
 
 func hasDiff(c *Crawl) bool { return c.opt.Job.Diff != nil }

@@ -14,9 +14,20 @@ import (
 
 func TestFileNames(t *testing.T) {
 	t.Parallel()
-	want := []string{"budget.csv", "crawl.json", "diff.csv", "diff.json", "findings.csv", "junit.xml", "links.csv", "metrics.prom", "redirects.csv", "report.html", "summary.md", "urls.csv"}
+	want := []string{"budget.csv", "crawl.json", "diff.csv", "diff.json", "findings.csv", "fixes.csv", "junit.xml", "links.csv", "metrics.prom", "redirects.csv", "report.html", "summary.md", "urls.csv"}
 	if got := FileNames(); !reflect.DeepEqual(got, want) {
 		t.Errorf("FileNames() = %v, want %v", got, want)
+	}
+}
+
+// TestCSVFormatsAreMarked: every .csv file of the registry, and only those,
+// is marked CSV, so a run asking for a byte order mark gets one in each.
+func TestCSVFormatsAreMarked(t *testing.T) {
+	t.Parallel()
+	for _, f := range Formats() {
+		if want := strings.HasSuffix(f.Name, ".csv"); f.CSV != want {
+			t.Errorf("%s: CSV = %v, want %v", f.Name, f.CSV, want)
+		}
 	}
 }
 

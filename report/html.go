@@ -123,7 +123,7 @@ type findingView struct {
 	Status        string
 	Message       string
 	Referrers     []string // the first maxFindingReferrers
-	MoreReferrers int      // how many more there are (all are in findings.csv)
+	MoreReferrers int      // how many more there are (links.csv has them all)
 }
 
 // maxFindingReferrers bounds the referrers listed under one finding: a

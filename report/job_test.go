@@ -114,6 +114,7 @@ func TestJobFailerCountsOnlyNewFindingsInOnlyNewMode(t *testing.T) {
 		{"fail-on-new error fails new errors only", Job{FailLevel: store.SeverityError, OnlyNew: true, Diff: d}, [3]bool{true, false, false}},
 		{"fail-on-new without baseline: all new", Job{FailLevel: store.SeverityWarning, OnlyNew: true}, [3]bool{true, true, true}},
 		{"never fails nothing", Job{}, [3]bool{}},
+		{"accepted fails nothing", Job{FailLevel: store.SeverityNotice, Accepted: true}, [3]bool{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := tc.job.Failer()
@@ -121,5 +122,76 @@ func TestJobFailerCountsOnlyNewFindingsInOnlyNewMode(t *testing.T) {
 				t.Errorf("got %v want %v", got, tc.want)
 			}
 		})
+	}
+}
+
+func TestBaselineCountsSayHowTheBaselineWasChosen(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		c    BaselineCounts
+		want string
+	}{
+		{"named baseline", BaselineCounts{New: 3, Resolved: 2, Persisting: 17, Baseline: "2026-01-02T03:04:05Z"}, "3 new, 2 resolved, 17 persisting against the baseline of 2026-01-02T03:04:05Z"},
+		{"last passing", BaselineCounts{New: 1, Baseline: "2026-01-02T03:04:05Z", From: "last-passing"}, "1 new, 0 resolved, 0 persisting against the baseline of 2026-01-02T03:04:05Z (the last passing crawl in the history)"},
+		{"last passing, failing since", BaselineCounts{New: 1, Baseline: "2026-01-02T03:04:05Z", From: "last-passing", FailingSince: 2}, "1 new, 0 resolved, 0 persisting against the baseline of 2026-01-02T03:04:05Z (the last passing crawl in the history; 2 failing since)"},
+		{"last", BaselineCounts{Persisting: 4, Baseline: "2026-01-02T03:04:05Z", From: "last"}, "0 new, 0 resolved, 4 persisting against the baseline of 2026-01-02T03:04:05Z (the last crawl in the history)"},
+	} {
+		if got := tc.c.String(); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}
+
+// TestAcceptedRunPassesAndSaysSo: an accepted job's junit.xml has no
+// failure and says accepted in every suite's properties; summary.md's
+// verdict counts what was accepted.
+func TestAcceptedRunPassesAndSaysSo(t *testing.T) {
+	r, j := fixtureJob(t)
+	j.Accepted = true
+	var junit, md bytes.Buffer
+	if err := WriteJUnit(&junit, newCrawl(r, Options{Job: j})); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteMarkdown(&md, newCrawl(r, Options{Job: j})); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(junit.String(), "<failure") || strings.Count(junit.String(), `<property name="accepted" value="true">`) != strings.Count(junit.String(), "<testsuite ") {
+		t.Errorf("accepted junit.xml:\n%s", junit.String())
+	}
+	for _, want := range []string{
+		"**✅ Accepted as the baseline (--accept-current): 3 new finding(s) at or above error accepted** — failing on new findings at error or above\n\nFindings: 3 new, 1 resolved, 4 persisting against the baseline of 2026-01-02T03:04:05Z.\n",
+	} {
+		if !strings.Contains(md.String(), want) {
+			t.Errorf("summary.md lacks %q:\n%s", want, md.String())
+		}
+	}
+	if strings.Contains(md.String(), "### Failing findings") {
+		t.Errorf("accepted summary.md lists failing findings:\n%s", md.String())
+	}
+}
+
+// TestNoBaselineSaysWhy: a run that read a history but found no baseline
+// there says why in summary.md; one that read no history says nothing.
+func TestNoBaselineSaysWhy(t *testing.T) {
+	r, j := fixtureJob(t)
+	j.Diff = nil
+	for _, tc := range []struct {
+		from    string
+		failing int
+		want    string
+	}{
+		{"last-passing", 2, "No baseline: the history holds no passing crawl (2 failing), so every finding is new; --accept-current accepts a crawl as the baseline.\n\n"},
+		{"last-passing", 0, "No baseline: the history holds no crawl yet, so every finding is new; --accept-current accepts this crawl as the baseline.\n\n"},
+		{"", 0, ""},
+	} {
+		j.BaselineFrom, j.FailingSince = tc.from, tc.failing
+		var md bytes.Buffer
+		if err := WriteMarkdown(&md, newCrawl(r, Options{Job: j})); err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(md.String(), "No baseline:"); got != (tc.want != "") || !strings.Contains(md.String(), tc.want) {
+			t.Errorf("from %q, %d failing: summary.md:\n%s", tc.from, tc.failing, md.String())
+		}
 	}
 }

@@ -241,3 +241,4 @@ func TestWriteJSONErrors(t *testing.T) {
 		}
 	})
 }
+

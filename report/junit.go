@@ -25,14 +25,24 @@ type junitSuites struct {
 }
 
 type junitSuite struct {
-	Name      string      `xml:"name,attr"`
-	Tests     int         `xml:"tests,attr"`
-	Failures  int         `xml:"failures,attr"`
-	Errors    int         `xml:"errors,attr"`
-	Skipped   int         `xml:"skipped,attr"`
-	Time      string      `xml:"time,attr"`
-	Timestamp string      `xml:"timestamp,attr,omitempty"`
-	Cases     []junitCase `xml:"testcase"`
+	Name       string           `xml:"name,attr"`
+	Tests      int              `xml:"tests,attr"`
+	Failures   int              `xml:"failures,attr"`
+	Errors     int              `xml:"errors,attr"`
+	Skipped    int              `xml:"skipped,attr"`
+	Time       string           `xml:"time,attr"`
+	Timestamp  string           `xml:"timestamp,attr,omitempty"`
+	Properties *junitProperties `xml:"properties,omitempty"`
+	Cases      []junitCase      `xml:"testcase"`
+}
+
+type junitProperties struct {
+	Props []junitProperty `xml:"property"`
+}
+
+type junitProperty struct {
+	Name  string `xml:"name,attr"`
+	Value string `xml:"value,attr"`
 }
 
 type junitCase struct {
@@ -61,6 +71,13 @@ type junitSkipped struct {
 // message in <system-out>; findings an ignore entry left out are <skipped>
 // with the reason. A rule with no finding has one passing case named
 // "no findings", so the report shows it was checked.
+//
+// With a baseline, each suite has <properties>: baseline (when the
+// baseline crawl started), new_findings, resolved_findings and
+// persisting_findings of its rule, and comparison, the whole run's counts
+// in one line ("3 new, 2 resolved, 17 persisting against the baseline of
+// …"). An Accepted run adds accepted=true. Suite and case names never
+// change with the comparison, so CI systems keep tracking them run to run.
 func WriteJUnit(w io.Writer, r *Crawl) error {
 	j := r.opt.Job
 	fs, err := r.maskedFindings()
@@ -108,6 +125,10 @@ func WriteJUnit(w io.Writer, r *Crawl) error {
 		})
 		s.Skipped++
 	}
+	props, err := baselineProperties(r, raw)
+	if err != nil {
+		return fmt.Errorf("report: junit.xml: %w", err)
+	}
 	doc := junitSuites{Name: "crawlaudit " + r.maskURL(meta.StartURL), Time: fmtSeconds(meta)}
 	names := make([]string, 0, len(suites))
 	for n := range suites {
@@ -116,6 +137,7 @@ func WriteJUnit(w io.Writer, r *Crawl) error {
 	sort.Strings(names)
 	for _, n := range names {
 		s := suites[n]
+		s.Properties = props(n)
 		if len(s.Cases) == 0 {
 			s.Cases = []junitCase{{Name: "no findings", Classname: "crawlaudit." + n, Time: "0"}}
 		}
@@ -137,6 +159,48 @@ func WriteJUnit(w io.Writer, r *Crawl) error {
 		return fmt.Errorf("report: junit.xml: %w", err)
 	}
 	return nil
+}
+
+// baselineProperties returns the <properties> of each rule's suite: the
+// comparison with the baseline (per rule, and the run's line) and whether
+// the run was accepted; nil when there is neither. raw are the crawl's
+// findings.
+func baselineProperties(r *Crawl, raw []store.Finding) (func(rule string) *junitProperties, error) {
+	j := r.opt.Job
+	counts, ok, err := CountBaseline(r)
+	if err != nil {
+		return nil, err
+	}
+	if !ok && !j.Accepted {
+		return func(string) *junitProperties { return nil }, nil
+	}
+	all, fresh, gone := map[string]int{}, map[string]int{}, map[string]int{}
+	if ok {
+		for _, f := range raw {
+			all[f.Rule]++
+		}
+		for _, f := range j.Diff.NewFindings {
+			fresh[f.Rule]++
+		}
+		for _, f := range j.Diff.ResolvedFindings {
+			gone[f.Rule]++
+		}
+	}
+	return func(rule string) *junitProperties {
+		p := &junitProperties{}
+		add := func(name, value string) { p.Props = append(p.Props, junitProperty{Name: name, Value: value}) }
+		if ok {
+			add("baseline", counts.Baseline)
+			add("new_findings", itoa(fresh[rule]))
+			add("resolved_findings", itoa(gone[rule]))
+			add("persisting_findings", itoa(max(all[rule]-fresh[rule], 0)))
+			add("comparison", counts.String())
+		}
+		if j.Accepted {
+			add("accepted", "true")
+		}
+		return p
+	}, nil
 }
 
 // failingSet returns the rule and masked URL of every finding of fs that

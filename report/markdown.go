@@ -13,8 +13,9 @@ import (
 const markdownTop = 25
 
 // WriteMarkdown writes summary.md: GitHub-flavoured Markdown for a CI job
-// summary or a pull-request comment. It gives the verdict under j, the URL
-// and finding counts, the regressions and new findings since the baseline
+// summary or a pull-request comment. It gives the verdict under j, the
+// findings new, resolved and persisting against the baseline (or why there
+// is none), the URL and finding counts, the regressions and new findings since the baseline
 // (when j has a diff), resolved findings, the failing findings, ignored
 // findings and expired ignore entries. Crawled text is escaped so it can't
 // add markup, links or HTML.
@@ -44,13 +45,30 @@ func WriteMarkdown(w io.Writer, r *Crawl) error {
 	}
 	fmt.Fprintf(&b, "## crawlaudit: %s\n\n", md(title))
 	verdict := "✅ Passed"
-	if len(failing) > 0 {
-		verdict = fmt.Sprintf("❌ Failed: %d finding(s) at or above %s", len(failing), j.FailLevel)
-		if j.OnlyNew {
-			verdict = fmt.Sprintf("❌ Failed: %d new finding(s) at or above %s", len(failing), j.FailLevel)
-		}
+	newly := ""
+	if j.OnlyNew {
+		newly = "new "
+	}
+	switch {
+	case j.Accepted && j.FailLevel != "":
+		unaccepted := j
+		unaccepted.Accepted = false
+		verdict = fmt.Sprintf("✅ Accepted as the baseline (--accept-current): %d %sfinding(s) at or above %s accepted", len(failingSet(raw, unaccepted, r)), newly, j.FailLevel)
+	case j.Accepted:
+		verdict = "✅ Accepted as the baseline (--accept-current)"
+	case len(failing) > 0:
+		verdict = fmt.Sprintf("❌ Failed: %d %sfinding(s) at or above %s", len(failing), newly, j.FailLevel)
 	}
 	fmt.Fprintf(&b, "**%s** — %s\n\n", verdict, failMode(j))
+	counts, ok, err := CountBaseline(r)
+	if err != nil {
+		return fmt.Errorf("report: summary.md: %w", err)
+	}
+	if ok {
+		fmt.Fprintf(&b, "Findings: %s.\n\n", counts)
+	} else if why := j.NoBaseline(); why != "" {
+		fmt.Fprintf(&b, "No baseline: %s.\n\n", why)
+	}
 	fmt.Fprintf(&b, "Crawled `%s` from %s to %s: %d URLs, %d findings (%d errors, %d warnings, %d notices).",
 		code(r.maskURL(meta.StartURL)), fmtTime(meta.StartedAt), fmtTime(meta.FinishedAt), sum.URLs, sum.Findings,
 		sum.FindingsBySeverity[store.SeverityError], sum.FindingsBySeverity[store.SeverityWarning], sum.FindingsBySeverity[store.SeverityNotice])

@@ -8,6 +8,7 @@ import (
 	"io"
 	"sort"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/olekukonko/tablewriter"
@@ -73,7 +74,7 @@ func WriteTable(w io.Writer, r *Crawl, opt TableOptions) error {
 	buf.WriteString("\n")
 
 	buf.WriteString("\nURLs by kind and status\n")
-	if err := kindTable(&buf, sum); err != nil {
+	if err := kindTable(&buf, sum, 0); err != nil {
 		return err
 	}
 
@@ -81,7 +82,7 @@ func WriteTable(w io.Writer, r *Crawl, opt TableOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := budgetTable(&buf, bud); err != nil {
+	if err := budgetTable(&buf, bud, 0); err != nil {
 		return err
 	}
 
@@ -89,11 +90,11 @@ func WriteTable(w io.Writer, r *Crawl, opt TableOptions) error {
 	if len(sum.FindingsByRule) == 0 {
 		buf.WriteString("No findings.\n")
 	} else {
-		if err := ruleTable(&buf, sum.FindingsByRule); err != nil {
+		if err := ruleTable(&buf, sum.FindingsByRule, 0); err != nil {
 			return err
 		}
 		buf.WriteString("\nTop problem URLs\n")
-		if err := problemTable(&buf, r, findings, top); err != nil {
+		if err := problemTable(&buf, r, findings, top, 0); err != nil {
 			return err
 		}
 		if top < len(findings) {
@@ -105,7 +106,7 @@ func WriteTable(w io.Writer, r *Crawl, opt TableOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := writeAuthTable(&buf, auth); err != nil {
+	if err := writeAuthTable(&buf, auth, 0); err != nil {
 		return err
 	}
 
@@ -135,6 +136,28 @@ func newTable(w io.Writer, columns int, numeric ...int) *tablewriter.Table {
 	)
 }
 
+// tableSpec describes one table: its columns (numeric ones right-aligned)
+// and which cells may be cut to fit a width (URLs in the middle, text at
+// its end).
+type tableSpec struct {
+	name    string
+	header  []string
+	numeric []int
+	urls    []int
+	texts   []int
+}
+
+// render draws the table with rows into w; width > 0 cuts cells so no line
+// is longer (fitCells), 0 draws them whole.
+func (ts tableSpec) render(w io.Writer, rows [][]string, width int) error {
+	if width > 0 {
+		rows = fitCells(ts.header, rows, width, ts.urls, ts.texts)
+	}
+	t := newTable(w, len(ts.header), ts.numeric...)
+	t.Header(ts.header)
+	return appendRows(t, ts.name, rows)
+}
+
 // appendRows appends rows to t and renders it, checking every error.
 func appendRows(t *tablewriter.Table, name string, rows [][]string) error {
 	for _, row := range rows {
@@ -150,7 +173,7 @@ func appendRows(t *tablewriter.Table, name string, rows [][]string) error {
 
 // kindTable renders "URLs by kind and status". The "other" column (statuses
 // outside 200–599) only appears when some URL needs it.
-func kindTable(w io.Writer, sum Summary) error {
+func kindTable(w io.Writer, sum Summary, width int) error {
 	kinds := make([]store.Kind, 0, len(sum.ByKindStatus))
 	known := map[store.Kind]bool{}
 	for _, k := range kindOrder {
@@ -190,16 +213,14 @@ func kindTable(w io.Writer, sum Summary) error {
 	for i := 1; i < len(header); i++ {
 		numeric = append(numeric, i)
 	}
-	t := newTable(w, len(header), numeric...)
-	t.Header(header)
-	return appendRows(t, "URLs by kind and status", rows)
+	return tableSpec{name: "URLs by kind and status", header: header, numeric: numeric}.render(w, rows, width)
 }
 
 // budgetTable renders "Crawl budget": the efficiency line, then the
 // categories that occurred, and the section with the most waste.
-func budgetTable(w *bytes.Buffer, b Budget) error {
-	fmt.Fprintf(w, "\nCrawl budget: efficiency %.1f%% (%d of %d requests were indexable 200 pages; %d wasted)\n",
-		b.Efficiency*100, b.Indexable, b.Requests, b.Wasted)
+func budgetTable(w *bytes.Buffer, b Budget, width int) error {
+	textLine(w, fmt.Sprintf("\nCrawl budget: efficiency %.1f%% (%d of %d requests were indexable 200 pages; %d wasted)",
+		b.Efficiency*100, b.Indexable, b.Requests, b.Wasted), width)
 	rows := [][]string{}
 	for _, c := range b.Categories {
 		if c.Count == 0 {
@@ -214,33 +235,30 @@ func budgetTable(w *bytes.Buffer, b Budget) error {
 		}
 		rows = append(rows, []string{c.Label, kind, itoa(c.Count), fmt.Sprintf("%.1f%%", c.Share*100)})
 	}
-	t := newTable(w, 4, 2, 3)
-	t.Header([]string{"outcome", "counts as", "requests", "share"})
-	if err := appendRows(t, "Crawl budget", rows); err != nil {
+	spec := tableSpec{name: "Crawl budget", header: []string{"outcome", "counts as", "requests", "share"}, numeric: []int{2, 3}, texts: []int{0}}
+	if err := spec.render(w, rows, width); err != nil {
 		return err
 	}
 	if len(b.Sections) > 0 && b.Sections[0].Wasted > 0 {
 		s := b.Sections[0]
-		fmt.Fprintf(w, "Most waste in %s: %d of %d requests. Sections and fixes are in budget.csv and report.html.\n", s.Section, s.Wasted, s.Requests)
+		textLine(w, fmt.Sprintf("Most waste in %s: %d of %d requests. Sections are in budget.csv, fixes in fixes.csv (both in report.html).", s.Section, s.Wasted, s.Requests), width)
 	}
 	return nil
 }
 
 // ruleTable renders "Findings by rule" in Summary order (severity, rule).
-func ruleTable(w io.Writer, rules []RuleCount) error {
+func ruleTable(w io.Writer, rules []RuleCount, width int) error {
 	rows := make([][]string, 0, len(rules))
 	for _, rc := range rules {
 		rows = append(rows, []string{rc.Rule, string(rc.Severity), itoa(rc.Count)})
 	}
-	t := newTable(w, 3, 2)
-	t.Header([]string{"rule", "severity", "count"})
-	return appendRows(t, "Findings by rule", rows)
+	return tableSpec{name: "Findings by rule", header: []string{"rule", "severity", "count"}, numeric: []int{2}, texts: []int{0}}.render(w, rows, width)
 }
 
 // problemTable renders "Top problem URLs": the top most severe findings, the
 // most referred-to first within a severity (a broken link on 40 pages beats
 // one on a single page), then by URL and rule. fs is masked already.
-func problemTable(w io.Writer, r *Crawl, fs []store.Finding, top int) error {
+func problemTable(w io.Writer, r *Crawl, fs []store.Finding, top, width int) error {
 	fs = append([]store.Finding(nil), fs...)
 	sort.SliceStable(fs, func(i, j int) bool {
 		a, b := fs[i], fs[j]
@@ -285,9 +303,7 @@ func problemTable(w io.Writer, r *Crawl, fs []store.Finding, top int) error {
 		}
 		rows = append(rows, []string{string(f.Severity), f.Rule, status, cutURL(f.URL), ref})
 	}
-	t := newTable(w, 5)
-	t.Header([]string{"severity", "rule", "status", "url", "referrer"})
-	return appendRows(t, "Top problem URLs", rows)
+	return tableSpec{name: "Top problem URLs", header: []string{"severity", "rule", "status", "url", "referrer"}, urls: []int{3, 4}, texts: []int{1}}.render(w, rows, width)
 }
 
 // statusCell is the status column of a finding's URL: the code, "blocked" or
@@ -315,4 +331,20 @@ func cutURL(s string) string {
 	}
 	runes := []rune(s)
 	return string(runes[:maxCellURL-1]) + "…"
+}
+
+// textLine writes s and a newline, wrapped at width (0: not wrapped), the
+// continuation lines indented by two spaces. A leading newline is kept.
+func textLine(w *bytes.Buffer, s string, width int) {
+	if strings.HasPrefix(s, "\n") {
+		w.WriteByte('\n')
+		s = s[1:]
+	}
+	if width <= 0 {
+		w.WriteString(s + "\n")
+		return
+	}
+	for _, l := range wrap(s, width, "  ", 100) {
+		w.WriteString(l + "\n")
+	}
 }

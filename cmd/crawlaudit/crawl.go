@@ -28,8 +28,9 @@ type cliOptions struct {
 	progress      bool
 	logFormat     string
 	resume        string // crawl: output folder whose crawl.db to continue
-	config        string // crawl: crawlaudit.yaml to read
-	parallelSites int    // crawl: sites of the file crawled at once
+	config        string // crawl, run: crawlaudit.yaml to read
+	parallelSites int    // crawl, run: sites of the file crawled at once
+	accept        bool   // crawl, run: --accept-current
 
 	now  func() time.Time // injected by tests; nil is time.Now
 	tick ticker           // injected by tests; nil is realTicker
@@ -54,7 +55,7 @@ func newCrawlCommand(ctx context.Context, stdout, stderr io.Writer, sig *signals
 	c := &cliOptions{}
 	cmd := &cobra.Command{
 		Use:   "crawl [URL]",
-		Short: "Crawl a site from URL (or every site of crawlaudit.yaml) and write the audit report",
+		Short: "Crawl a site from URL (or the sites of --config FILE) and write the audit report",
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) > 1 {
 				return usagef("crawl takes exactly one start URL, got %d arguments", len(args))
@@ -69,14 +70,23 @@ func newCrawlCommand(ctx context.Context, stdout, stderr io.Writer, sig *signals
 	bindFlags(f, &o)
 	c.bind(f)
 	f.StringVar(&c.resume, "resume", "", "continue the interrupted crawl in this output folder (its crawl.db)")
-	f.StringVar(&c.config, "config", "", "crawlaudit.yaml to read sites and settings from (default: ./crawlaudit.yaml when it exists)")
-	f.IntVar(&c.parallelSites, "parallel-sites", 1, "sites of the configuration file crawled at once")
+	f.StringVar(&c.config, "config", "", "crawlaudit.yaml to read sites and settings from (crawl reads none unless given; crawlaudit run reads ./crawlaudit.yaml)")
+	c.bindJob(f)
 	return cmd
 }
 
+// bindJob registers the flags crawl and run share beyond the settings:
+// how many sites of a file crawl at once, and --accept-current, a decision
+// for one run that no file can make.
+func (c *cliOptions) bindJob(f *pflag.FlagSet) {
+	f.IntVar(&c.parallelSites, "parallel-sites", 1, "sites of the configuration file crawled at once")
+	f.BoolVar(&c.accept, "accept-current", false, "accept this crawl's findings as the baseline: the run passes and is filed in --history marked accepted (for a first scheduled run on a site with known problems)")
+}
+
 // runCrawlCommand runs `crawlaudit crawl`: one URL from the command line,
-// the crawl in --resume's folder, or the sites of a configuration file
-// (--config FILE, or crawlaudit.yaml in the working folder). Flags given
+// the crawl in --resume's folder, or the sites of the configuration file
+// --config names. crawl reads no configuration file it was not given: a
+// crawlaudit.yaml in the working folder is for `crawlaudit run`. Flags given
 // on the command line win over the file and over a resumed crawl's stored
 // settings.
 func runCrawlCommand(ctx context.Context, given *pflag.FlagSet, o crawlaudit.Options, c *cliOptions, args []string, stdout, stderr io.Writer) error {
@@ -100,24 +110,33 @@ func runCrawlCommand(ctx context.Context, given *pflag.FlagSet, o crawlaudit.Opt
 		if err := applyGiven(given, &base, func(name string) bool { return name == "out" }); err != nil {
 			return usageError{err}
 		}
+		base.AcceptCurrent = c.accept
 		// The start URL and scope come from a file: say them before the
 		// first request.
 		fmt.Fprintf(stderr, "Resuming the crawl in %s: %s\n", c.resume, crawlaudit.TerminalSafe(base.Scope()))
 		return runOne(ctx, base, c, stdout, stderr)
 	}
-	path := c.config
-	if path == "" {
-		if _, err := os.Stat(crawlaudit.DefaultConfigFile); err == nil {
-			path = crawlaudit.DefaultConfigFile
-		}
-	}
-	if path == "" {
+	if c.config == "" {
 		if len(args) != 1 {
-			return usagef("crawl takes exactly one start URL (or --config FILE), got %d arguments", len(args))
+			return usagef("crawl takes exactly one start URL (or --config FILE), got %d arguments; `crawlaudit run` crawls the sites of ./crawlaudit.yaml", len(args))
+		}
+		if _, err := os.Stat(crawlaudit.DefaultConfigFile); err == nil {
+			// It used to be read: say that it no longer is, once, so that
+			// nobody relies on settings that do not apply.
+			fmt.Fprintf(stderr, "crawlaudit: note: ./%s is not read by crawl: give --config %s to use it, or run the scheduled job with `crawlaudit run`\n", crawlaudit.DefaultConfigFile, crawlaudit.DefaultConfigFile)
 		}
 		o.Start = args[0]
+		o.AcceptCurrent = c.accept
 		return runOne(ctx, o, c, stdout, stderr)
 	}
+	return runConfig(ctx, given, c.config, args, c, stdout, stderr)
+}
+
+// runConfig crawls the sites of the configuration file at path, or with
+// one URL in args that URL with its site's settings: `crawl --config` and
+// `run`. Flags given on the command line win over the file (see
+// applyGiven).
+func runConfig(ctx context.Context, given *pflag.FlagSet, path string, args []string, c *cliOptions, stdout, stderr io.Writer) error {
 	var vouched []string
 	for key, flag := range map[string]string{"basic_auth_env": "basic-auth-env", "bearer_token_env": "bearer-token-env", "header_file": "header-file", "cookie_file": "cookie-file"} {
 		if given.Changed(flag) {
@@ -139,6 +158,7 @@ func runCrawlCommand(ctx context.Context, given *pflag.FlagSet, o crawlaudit.Opt
 		if err := applyGiven(given, &site, nil); err != nil {
 			return usageError{err}
 		}
+		site.AcceptCurrent = c.accept
 		return runOne(ctx, site, c, stdout, stderr)
 	}
 	sites := make([]crawlaudit.Options, 0, len(cfg.Sites))
@@ -156,6 +176,7 @@ func runCrawlCommand(ctx context.Context, given *pflag.FlagSet, o crawlaudit.Opt
 				}
 			}
 		}
+		s.AcceptCurrent = c.accept
 		if err := s.Validate(); err != nil {
 			return usagef("config %s: site %s: %v", cfg.Name, s.Name, firstLine(err))
 		}
@@ -227,6 +248,9 @@ func runOne(ctx context.Context, o crawlaudit.Options, c *cliOptions, stdout, st
 	if err != nil {
 		return usageError{err}
 	}
+	if res.Partial {
+		wrotePartial(ctx, res.Out)
+	}
 	if !c.quiet {
 		printResult(stdout, o, res)
 	}
@@ -247,6 +271,9 @@ func (c *cliOptions) clock() func() time.Time {
 func printResult(w io.Writer, o crawlaudit.Options, res *crawlaudit.Result) {
 	fmt.Fprint(w, res.Summary())
 	fmt.Fprintf(w, "\nReport written to %s\n", res.Out)
+	if res.Accepted {
+		fmt.Fprintf(w, "Accepted as the baseline (--accept-current): the run passes whatever it found, and later runs compare with this crawl (filed in %s).\n", o.History)
+	}
 	if res.LimitReached {
 		fmt.Fprintf(w, "Stopped discovering new URLs at --max-urls %d.\n", o.MaxURLs)
 	}
@@ -278,6 +305,9 @@ func runSites(ctx context.Context, sites []crawlaudit.Options, parallel int, c *
 		c.prepare(&sites[i], errw)
 	}
 	results := crawlaudit.RunSites(ctx, sites, parallel, func(r crawlaudit.SiteResult) {
+		if r.Err == nil && r.Result.Partial {
+			wrotePartial(ctx, r.Result.Out)
+		}
 		var buf bytes.Buffer
 		fmt.Fprintf(&buf, "== %s (%s) ==\n", r.Options.Name, r.Options.Masked(r.Options.Start))
 		if r.Err == nil && !c.quiet {
@@ -296,6 +326,8 @@ func runSites(ctx context.Context, sites []crawlaudit.Options, parallel int, c *
 		case r.Result.Failed:
 			state = "failed: findings reached the fail level"
 			failed++
+		case r.Result.Accepted:
+			state = "accepted as the baseline (--accept-current)"
 		}
 		fmt.Fprintf(stdout, "site %s: %s (%s)\n", r.Options.Name, state, r.Options.Out)
 	}
@@ -317,32 +349,40 @@ func newDemoCommand(ctx context.Context, stdout, stderr io.Writer, sig *signals)
 	// demo succeeds when it ran, whatever it found.
 	o.FailOn = crawlaudit.LevelNever
 	c := &cliOptions{}
+	d := &demoOptions{port: demo.DefaultPort}
 	cmd := &cobra.Command{
 		Use:   "demo",
-		Short: "Serve the bundled demo site on loopback, audit it and write the report",
+		Short: "Serve the bundled demo site on loopback, audit it and write the report (--serve: keep serving it to crawl yourself)",
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) != 0 {
 				return usagef("demo takes no arguments")
 			}
 			return nil
 		},
-		RunE: func(_ *cobra.Command, _ []string) error {
-			return withSignal(runDemo(ctx, o, c, stdout, stderr), sig)
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := d.check(cmd.Flags()); err != nil {
+				return err
+			}
+			if d.serve {
+				return serveDemo(ctx, d, stdout, sig)
+			}
+			return demoInterrupted(withSignal(runDemo(ctx, o, c, d, stdout, stderr), sig))
 		},
 	}
 	bindFlags(cmd.Flags(), &o)
 	c.bind(cmd.Flags())
+	d.bind(cmd.Flags())
 	return cmd
 }
 
 // runDemo serves the bundled demo site and a second "external" site on
-// loopback ports, crawls the demo site with o's settings and writes the
-// report.
-func runDemo(ctx context.Context, o crawlaudit.Options, c *cliOptions, stdout, stderr io.Writer) error {
+// loopback ports (free ones, or --port's), crawls the demo site with o's
+// settings and writes the report.
+func runDemo(ctx context.Context, o crawlaudit.Options, c *cliOptions, do *demoOptions, stdout, stderr io.Writer) error {
 	if err := c.check(); err != nil {
 		return err
 	}
-	d, err := demo.Start(nil)
+	d, err := do.start()
 	if err != nil {
 		return err
 	}
@@ -358,7 +398,7 @@ func runDemo(ctx context.Context, o crawlaudit.Options, c *cliOptions, stdout, s
 // that carries the signal's exit code.
 func withSignal(err error, sig *signals) error {
 	if s := sig.received(); s != nil && (err == nil || errors.Is(err, errFailLevel) || errors.Is(err, context.Canceled)) {
-		return interruptedError{sig: s}
+		return interruptedError{sig: s, outs: sig.outs.written()}
 	}
 	return err
 }

@@ -79,6 +79,7 @@ func TestEveryCrawlFlagIsAConfigKey(t *testing.T) {
 	notInFile := map[string]string{
 		"help": "", "quiet": "terminal output of one run", "verbose": "terminal output of one run",
 		"config": "names the file itself", "progress": "terminal output of one run", "resume": "continues one interrupted crawl", "parallel-sites": "top-level parallel_sites", "log-format": "top-level log_format",
+		"accept-current": "a decision for one run, never a file's",
 	}
 	root := newRootCommand(t.Context(), nil, nil, nil)
 	crawl, _, err := root.Find([]string{"crawl"})
@@ -119,20 +120,5 @@ func TestEveryCrawlFlagIsAConfigKey(t *testing.T) {
 		if !flagged[k] && k != "url" && k != "name" && k != "rules" {
 			t.Errorf("crawlaudit.yaml key %s has no crawl flag", k)
 		}
-	}
-}
-
-// TestConfigFileInWorkingFolderIsUsed checks that crawl without a URL reads
-// ./crawlaudit.yaml.
-func TestConfigFileInWorkingFolderIsUsed(t *testing.T) {
-	site := smallSite(t, 200)
-	dir := t.TempDir()
-	writeFile(t, dir+"/crawlaudit.yaml", "defaults:\n  url: "+site+"/\n  out: here\n")
-	t.Chdir(dir)
-	if code, _, stderr := runCLI(t, "crawl", "-q"); code != 0 {
-		t.Fatalf("exit %d: %s", code, stderr)
-	}
-	if c := readCrawlJSON(t, dir+"/here"); c.StartURL != site+"/" || len(c.URLs) != 4 {
-		t.Errorf("crawl.json: %+v", c)
 	}
 }

@@ -14,6 +14,7 @@ import (
 // checks are crawlaudit.Options'.
 func bindFlags(f *pflag.FlagSet, o *crawlaudit.Options) {
 	f.StringVar(&o.Out, "out", o.Out, "output folder for report.html, crawl.json and the CSV files")
+	f.BoolVar(&o.CSVBOM, "csv-bom", o.CSVBOM, "start every CSV file with a UTF-8 byte order mark, so spreadsheet programs (Excel) read it as UTF-8")
 	f.IntVar(&o.Concurrency, "concurrency", o.Concurrency, "requests in flight per host")
 	f.DurationVar(&o.Delay, "delay", o.Delay, "pause after each request to the same host (e.g. 500ms)")
 	f.DurationVar(&o.Timeout, "timeout", o.Timeout, "time limit per request")
@@ -43,8 +44,9 @@ func bindFlags(f *pflag.FlagSet, o *crawlaudit.Options) {
 	f.BoolVar(&o.CompareAnonymous, "compare-anonymous", o.CompareAnonymous, "request every same-site URL with and without credentials and classify it (public, protected, …)")
 
 	f.StringVar(&o.Baseline, "baseline", o.Baseline, "earlier crawl (output folder or crawl.json) to compare with: writes diff.json and diff.csv")
-	f.StringVar(&o.History, "history", o.History, "folder keeping the last crawls of the site; its newest crawl is the baseline")
+	f.StringVar(&o.History, "history", o.History, "folder keeping the last crawls of the site and their verdicts; one of them is the baseline (--baseline-from)")
 	f.IntVar(&o.HistoryKeep, "history-keep", o.HistoryKeep, "crawls --history keeps")
+	f.StringVar(&o.BaselineFrom, "baseline-from", o.BaselineFrom, "which crawl of --history is the baseline: last-passing (the newest whose run passed) or last (the newest)")
 	f.StringVar(&o.FailOnNew, "fail-on-new", o.FailOnNew, "exit 1 only when a finding new against the baseline reaches this severity: error, warning, notice or never")
 	f.StringVar(&o.IgnoreFile, "ignore-file", o.IgnoreFile, "YAML file of findings to ignore (rule, url pattern, reason, optional expires date)")
 	f.StringVar(&o.NotifyURL, "notify-url", o.NotifyURL, "after the crawl, POST the JSON summary to this webhook URL")
@@ -58,6 +60,10 @@ var pathFlags = map[string]bool{"out": true, "history": true, "baseline": true}
 // applyGiven sets on o every settings flag given on the command line
 // (given.Changed), through a flag set bound to o, so that values parse
 // exactly as they did on the command line; skip leaves some out.
+//
+// A flag given on the command line always wins over the file (or the
+// stored settings) o came from: it also drops the settings of o that would
+// otherwise decide in its place (see dropsFromFile).
 func applyGiven(given *pflag.FlagSet, o *crawlaudit.Options, skip func(name string) bool) error {
 	fs := pflag.NewFlagSet("settings", pflag.ContinueOnError)
 	bindFlags(fs, o)
@@ -73,7 +79,36 @@ func applyGiven(given *pflag.FlagSet, o *crawlaudit.Options, skip func(name stri
 		}
 		err = fs.Set(g.Name, g.Value.String())
 	})
-	return err
+	if err != nil {
+		return err
+	}
+	for _, d := range dropsFromFile {
+		if given.Changed(d.flag) && !given.Changed(d.unless) && d.applies(o) {
+			d.drop(o)
+		}
+	}
+	return nil
+}
+
+// dropsFromFile are the settings that take precedence over another one
+// whatever its value: given on the command line (and the other not), the
+// flag drops the file's setting, so the command line decides.
+var dropsFromFile = []struct {
+	flag, unless string                         // the flag given, and the flag of the setting it drops
+	applies      func(*crawlaudit.Options) bool // after the flags are set
+	drop         func(*crawlaudit.Options)
+}{
+	// fail_on_new replaces fail_on: --fail-on on the command line would
+	// otherwise lose to the file's fail_on_new.
+	{"fail-on", "fail-on-new", func(*crawlaudit.Options) bool { return true }, func(o *crawlaudit.Options) { o.FailOnNew = "" }},
+	// A baseline is used before the history's crawls: --history or
+	// --baseline-from would otherwise lose to the file's baseline.
+	{"history", "baseline", func(*crawlaudit.Options) bool { return true }, func(o *crawlaudit.Options) { o.Baseline = "" }},
+	{"baseline-from", "baseline", func(*crawlaudit.Options) bool { return true }, func(o *crawlaudit.Options) { o.Baseline = "" }},
+	// --sitemap and the file's no_sitemaps (or --no-sitemaps and the
+	// file's sitemaps) contradict each other: the flag's side stays.
+	{"sitemap", "no-sitemaps", func(o *crawlaudit.Options) bool { return len(o.Sitemaps) > 0 }, func(o *crawlaudit.Options) { o.NoSitemaps = false }},
+	{"no-sitemaps", "sitemap", func(o *crawlaudit.Options) bool { return o.NoSitemaps }, func(o *crawlaudit.Options) { o.Sitemaps = nil }},
 }
 
 // byteSize is a crawlaudit.ByteSize as a flag value.

@@ -93,3 +93,74 @@ func readJSONFile(t *testing.T, path string, v any) {
 		t.Fatalf("%s: %v", path, err)
 	}
 }
+
+// TestCrawlReadsNoConfigUnlessGivenAndRunDoes: a crawlaudit.yaml in the
+// working folder (fail_on_new: never, a nightly history) does not take
+// over `crawl URL`: --fail-on decides the exit code, the report goes to
+// --out, nothing is filed into the history, and a note says the file was
+// not read. `crawl` without a URL is a usage error pointing to `run`;
+// `run` reads the file; `run` without a file is a one-line usage error.
+// Not parallel: it changes the working folder.
+func TestCrawlReadsNoConfigUnlessGivenAndRunDoes(t *testing.T) {
+	nightly, broken := smallSite(t, 200), smallSite(t, 404)
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "crawlaudit.yaml"), "defaults:\n  url: "+nightly+"/\n  out: nightly-report\n  history: nightly\n  fail_on_new: never\n")
+	t.Chdir(dir)
+
+	code, stdout, stderr := runCLI(t, "crawl", broken+"/", "--fail-on", "error", "--out", "adhoc", "-q")
+	if code != 1 || stdout != "" || stderr != "crawlaudit: note: ./crawlaudit.yaml is not read by crawl: give --config crawlaudit.yaml to use it, or run the scheduled job with `crawlaudit run`\n" {
+		t.Errorf("crawl URL beside a crawlaudit.yaml: exit %d, want 1 (the file's fail_on_new must not apply)\n%s%s", code, stdout, stderr)
+	}
+	if c := readCrawlJSON(t, filepath.Join(dir, "adhoc")); c.StartURL != broken+"/" {
+		t.Errorf("crawl URL crawled %s", c.StartURL)
+	}
+	for _, p := range []string{"nightly", "nightly-report"} {
+		if _, err := os.Stat(filepath.Join(dir, p)); !os.IsNotExist(err) {
+			t.Errorf("crawl URL wrote the file's %s: %v", p, err)
+		}
+	}
+	if code, _, stderr := runCLI(t, "crawl", "-q"); code != 2 || stderr != "crawlaudit: crawl takes exactly one start URL (or --config FILE), got 0 arguments; `crawlaudit run` crawls the sites of ./crawlaudit.yaml\n" {
+		t.Errorf("crawl without a URL: exit %d %q", code, stderr)
+	}
+
+	if code, stdout, stderr := runCLI(t, "run", "-q"); code != 0 || stderr != "" {
+		t.Fatalf("run: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if c := readCrawlJSON(t, filepath.Join(dir, "nightly-report")); c.StartURL != nightly+"/" {
+		t.Errorf("run crawled %s, want the file's site", c.StartURL)
+	}
+	entries, _ := os.ReadDir(filepath.Join(dir, "nightly"))
+	if len(entries) != 1 {
+		t.Fatalf("run filed %d crawls, want 1", len(entries))
+	}
+	var v struct {
+		Passed   bool   `json:"passed"`
+		FailOn   string `json:"fail_on"`
+		OnlyNew  bool   `json:"fail_on_new"`
+		Findings int    `json:"findings"`
+	}
+	readJSONFile(t, filepath.Join(dir, "nightly", entries[0].Name(), "verdict.json"), &v)
+	if !v.Passed || v.FailOn != "never" || !v.OnlyNew || v.Findings != 0 {
+		t.Errorf("verdict.json %+v", v)
+	}
+	// crawl URL --config: the file, because it was named (its history
+	// holds another site's crawl: the log says so).
+	if code, _, stderr := runCLI(t, "crawl", broken+"/", "--config", "crawlaudit.yaml", "-q"); code != 0 || !strings.Contains(stderr, "baseline crawl started at another URL") {
+		t.Errorf("crawl URL --config crawlaudit.yaml: exit %d, want 0 (fail_on_new: never) %s", code, stderr)
+	}
+
+	t.Chdir(t.TempDir())
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"run"}, "crawlaudit: run: no ./crawlaudit.yaml here: usage: crawlaudit run [--config FILE] [flags] (crawlaudit crawl URL crawls one site without a file)\n"},
+		{[]string{"run", "--config", "none.yaml"}, "crawlaudit: config none.yaml: no such file or directory\n"},
+		{[]string{"run", broken + "/"}, "crawlaudit: run takes no arguments, got 1: it crawls every site of the configuration file (crawl URL --config FILE crawls one)\n"},
+		{[]string{"run", "--resume", "x"}, "crawlaudit: unknown flag: --resume\n"},
+	} {
+		if code, stdout, stderr := runCLI(t, tc.args...); code != 2 || stderr != tc.want || stdout != "" {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", tc.args, code, stderr, tc.want)
+		}
+	}
+}

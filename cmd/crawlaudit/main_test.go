@@ -41,6 +41,11 @@ func TestExitCodesAndOneLineErrors(t *testing.T) {
 		{"unknown flag", []string{"crawl", healthy.URL, "--frobnicate"}, 2, "unknown flag"},
 		{"missing URL", []string{"crawl"}, 2, "exactly one start URL"},
 		{"unknown command", []string{"crawlz"}, 2, "unknown command"},
+		{"unknown command suggests the nearest", []string{"crawlz"}, 2, `crawlaudit: unknown command "crawlz": did you mean "crawl"?`},
+		{"unknown command without a near one", []string{"frobnicate"}, 2, `unknown command "frobnicate" (crawlaudit --help lists the commands)`},
+		{"-v is not the root's --version", []string{"-v"}, 2, "unknown shorthand flag: 'v'"},
+		{"demo --serve takes no crawl flags", []string{"demo", "--serve", "--out", out()}, 2, "demo --serve only serves the site: --out is for a crawl of it"},
+		{"demo --port out of range", []string{"demo", "--port", "65535"}, 2, "--port must be between 0 and 65534"},
 		{"report of a missing folder", []string{"report", filepath.Join(t.TempDir(), "nope")}, 2, "report"},
 	}
 	for _, c := range cases {

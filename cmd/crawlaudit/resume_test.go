@@ -400,6 +400,10 @@ func TestSIGINTWritesPartialReportThenResumes(t *testing.T) {
 	if code := cmd.ProcessState.ExitCode(); code != exitSIGINT {
 		t.Fatalf("exit code after SIGINT = %d, want %d", code, exitSIGINT)
 	}
+	// The last line says where the partial report is and how to go on.
+	if want := "\ncrawlaudit: interrupted by SIGINT: partial report written to " + dir + "; continue with: crawlaudit crawl --resume " + shellQuote(dir) + "\n"; !strings.HasSuffix(stderr.String(), want) {
+		t.Errorf("stderr does not end with %q:\n%s", want, stderr.String())
+	}
 	js, err := os.ReadFile(filepath.Join(dir, "crawl.json"))
 	if err != nil {
 		t.Fatal(err)

@@ -368,6 +368,9 @@ func LoadBudget(r store.Reader, mask func(string) string) (*Records, error) {
 		masked := mask(u.URL)
 		canonical := mask(u.Canonical)
 		cat := category(u, masked, canonical)
+		if u.Kind == store.KindRobots && robotsAbsent(u.Status) {
+			cat = CatResource
+		}
 		if cat == CatBlockedLinked && in.Inlinks == 0 {
 			cat = "" // neither requested nor linked: not part of the budget
 		}
@@ -394,6 +397,16 @@ func LoadBudget(r store.Reader, mask func(string) string) (*Records, error) {
 	classify(recs)
 	assignSections(recs)
 	return &Records{recs: recIndex(recs), mask: mask}, nil
+}
+
+// robotsAbsent reports whether a robots.txt answer of status means "there
+// is no robots.txt": a 4xx other than 429. Search engines then crawl without
+// restrictions (RFC 9309 section 2.3.1.3; Google treats every 4xx but 429
+// so), and every crawler asks for robots.txt once whatever it answers, so
+// the request is no waste: it counts as a resource, like a 2xx robots.txt.
+// A 429 is "slow down" and a 5xx "crawl nothing": those stay waste.
+func robotsAbsent(status int) bool {
+	return status >= 400 && status < 500 && status != 429
 }
 
 // classify marks the parameter variants among the indexable records (each

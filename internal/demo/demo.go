@@ -1,13 +1,14 @@
 // Package demo holds the bundled demo: the Fernhill Bakery site (sites/demo,
 // every rule planted, documented in sites/DEMO.md) and a second "external"
 // origin it links to (sites/external), embedded in the binary, and serves
-// them on loopback for `crawlaudit demo` and the end-to-end tests. Only the
-// demo command links the test-site server into the binary.
+// them on loopback for `crawlaudit demo` and the end-to-end tests: Start on
+// free ports, Listen on given ones (and the broken variant, for trying a
+// baseline). Only the demo command links the test-site server into the
+// binary.
 package demo
 
 import (
 	"embed"
-	"fmt"
 	"net/http/httptest"
 
 	"github.com/crawlaudit/crawlaudit/internal/testsite"
@@ -33,13 +34,9 @@ type Demo struct {
 // ports, recording the demo site's requests in log when log is not nil. The
 // caller must Close the returned Demo.
 func Start(log *testsite.Log) (*Demo, error) {
-	ext, err := testsite.Load(Sites, "sites/external")
+	site, ext, err := load(false)
 	if err != nil {
-		return nil, fmt.Errorf("demo: %w", err)
-	}
-	site, err := testsite.Load(Sites, "sites/demo")
-	if err != nil {
-		return nil, fmt.Errorf("demo: %w", err)
+		return nil, err
 	}
 	d := &Demo{External: testsite.Start(ext.Handler(nil), nil)}
 	d.Site = testsite.Start(site.Handler(map[string]string{"EXTERNAL": d.External.URL}), log)

@@ -1,9 +1,12 @@
 // Package history keeps the last crawls of a site in one folder (--history):
-// one subfolder per crawl, named after its start time, the oldest pruned.
-// The newest complete crawl there is the next crawl's baseline.
+// one subfolder per crawl, named after its start time, the oldest pruned,
+// each with the verdict of the run that filed it (verdict.json). The newest
+// crawl whose run passed (or, on request, the newest crawl) is the next
+// crawl's baseline.
 package history
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -73,11 +76,97 @@ func Newest(dir string, ok func(path string) bool) string {
 	return ""
 }
 
+// NewestPassing returns the path of the newest crawl folder in dir for which
+// ok says yes and whose run passed (see Passed), or "" when there is none;
+// failing counts the newer folders ok accepted but passed over because
+// their run failed.
+func NewestPassing(dir string, ok func(path string) bool) (path string, failing int) {
+	names, err := Entries(dir)
+	if err != nil {
+		return "", 0
+	}
+	for i := len(names) - 1; i >= 0; i-- {
+		p := filepath.Join(dir, names[i])
+		if !ok(p) {
+			continue
+		}
+		if Passed(p) {
+			return p, failing
+		}
+		failing++
+	}
+	return "", failing
+}
+
+// VerdictFile is the name of the verdict file in each history entry.
+const VerdictFile = "verdict.json"
+
+// VerdictSchema is the schema version Save writes into verdict.json.
+const VerdictSchema = 1
+
+// Verdict is how the run that filed a crawl ended, kept beside the crawl as
+// verdict.json.
+type Verdict struct {
+	// Schema is the file's schema version (VerdictSchema).
+	Schema int `json:"schema_version"`
+	// Passed says the run passed: no finding failed it, or its findings
+	// were accepted. Only a passing crawl is a last-passing baseline.
+	Passed bool `json:"passed"`
+	// Accepted says the run accepted its findings as the baseline
+	// (--accept-current): it passed whatever it found.
+	Accepted bool `json:"accepted"`
+	// FailOn is the fail level the run judged by: error, warning, notice
+	// or never.
+	FailOn string `json:"fail_on"`
+	// OnlyNew says only findings new against the baseline could fail the
+	// run (--fail-on-new).
+	OnlyNew bool `json:"fail_on_new"`
+	// Findings counts the crawl's findings (ignored ones left out).
+	Findings int `json:"findings"`
+	// Failing counts the findings that reached the fail level: they failed
+	// the run, or, when Accepted, would have.
+	Failing int `json:"failing"`
+	// Baseline names the entry of the same history the run was compared
+	// with; empty for none, or for a baseline outside the history.
+	Baseline string `json:"baseline,omitempty"`
+}
+
+// ReadVerdict reads the verdict of the history entry at path. found is
+// false when the entry has no verdict.json (entries filed by a crawlaudit
+// older than verdicts).
+func ReadVerdict(entry string) (v Verdict, found bool, err error) {
+	b, err := os.ReadFile(filepath.Join(entry, VerdictFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return Verdict{}, false, nil
+	}
+	if err != nil {
+		return Verdict{}, true, fmt.Errorf("history: %s: %w", filepath.Join(entry, VerdictFile), unwrapPath(err))
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return Verdict{}, true, fmt.Errorf("history: %s: %v", filepath.Join(entry, VerdictFile), err)
+	}
+	return v, true, nil
+}
+
+// Passed says whether the run that filed the entry at path passed. An entry
+// without a verdict counts as passed: it was filed by an older crawlaudit,
+// which filed every complete crawl and compared with the newest one, so
+// reading it as failed would leave an existing history without any
+// baseline. A verdict that cannot be read vouches for nothing: not passed.
+func Passed(entry string) bool {
+	v, found, err := ReadVerdict(entry)
+	if !found {
+		return true
+	}
+	return err == nil && v.Passed
+}
+
 // Save copies the files of the output folder out (regular files,
-// no dot files) into a new entry of dir named after started, then removes
-// the oldest entries beyond keep. The entry appears whole or not at all: it
-// is filled under a temporary name and renamed.
-func Save(dir, out string, started time.Time, keep int) (string, error) {
+// no dot files, no verdict.json) into a new entry of dir named after
+// started, writes v there as verdict.json, then removes the oldest entries
+// beyond keep. The entry appears whole or not at all: it is filled under a
+// temporary name and renamed.
+func Save(dir, out string, started time.Time, keep int, v Verdict) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("--history %s: %w", dir, unwrapPath(err))
 	}
@@ -108,13 +197,18 @@ func Save(dir, out string, started time.Time, keep int) (string, error) {
 		return "", fmt.Errorf("--history: read %s: %w", out, unwrapPath(err))
 	}
 	for _, de := range des {
-		if !de.Type().IsRegular() || de.Name()[0] == '.' {
+		if !de.Type().IsRegular() || de.Name()[0] == '.' || de.Name() == VerdictFile {
 			continue
 		}
 		if err := copyFile(filepath.Join(out, de.Name()), filepath.Join(tmp, de.Name())); err != nil {
 			os.RemoveAll(tmp)
 			return "", fmt.Errorf("--history: %w", err)
 		}
+	}
+	v.Schema = VerdictSchema
+	if err := writeVerdict(filepath.Join(tmp, VerdictFile), v); err != nil {
+		os.RemoveAll(tmp)
+		return "", fmt.Errorf("--history: %w", err)
 	}
 	entry := filepath.Join(dir, name)
 	if err := os.Rename(tmp, entry); err != nil {
@@ -132,6 +226,27 @@ func Save(dir, out string, started time.Time, keep int) (string, error) {
 		names = names[1:]
 	}
 	return entry, nil
+}
+
+// writeVerdict writes v as indented JSON to path, synced.
+func writeVerdict(path string, v Verdict) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(append(b, '\n')); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 func copyFile(from, to string) error {
