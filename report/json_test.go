@@ -241,4 +241,3 @@ func TestWriteJSONErrors(t *testing.T) {
 		}
 	})
 }
-
