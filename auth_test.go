@@ -223,6 +223,9 @@ func runAuth(t *testing.T, start string, env map[string]string, set func(*crawla
 	o := crawlaudit.DefaultOptions()
 	o.Start, o.Out, o.FailOn, o.Concurrency = start, t.TempDir(), crawlaudit.LevelNever, 1
 	o.Getenv = func(k string) string { return env[k] }
+	// Every table, unwrapped: what the summary can show is checked for
+	// leaks and for the authentication section.
+	o.Terminal = crawlaudit.TerminalOptions{Details: true, Width: 300}
 	var warnings []string
 	o.Warn = func(msg string) { warnings = append(warnings, msg) }
 	logs := &lockedBuffer{}

@@ -237,7 +237,7 @@ func TestDemoCrawlEndToEnd(t *testing.T) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
-	if !strings.Contains(res.Summary(), "Findings by rule") {
+	if !strings.Contains(res.Summary(), "What to fix first") || strings.Contains(res.Summary(), "Findings by rule") {
 		t.Errorf("summary:\n%s", res.Summary())
 	}
 	// The Result's findings are crawl.json's, in its order.

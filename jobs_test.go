@@ -208,7 +208,7 @@ func TestBaselineRegressionsEndToEnd(t *testing.T) {
 	if !res.Failed {
 		t.Fatalf("second crawl passed, want failed (new errors): %s", log)
 	}
-	summary := res.Summary()
+	summary := strings.Join(strings.Fields(res.Summary()), " ") // wrapped at 80 columns
 	if !strings.Contains(summary, "Since the baseline: 4 regressions, 1 improvements, 0 other status changes; 3 new findings, 1 resolved") {
 		t.Errorf("summary's diff line missing:\n%s", summary)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/crawlaudit/crawlaudit/internal/audit"
 	"github.com/crawlaudit/crawlaudit/internal/urlx"
 	"github.com/crawlaudit/crawlaudit/internal/webhook"
+	"github.com/crawlaudit/crawlaudit/report"
 )
 
 // Options are the settings of one audit run: what to crawl and how, where
@@ -192,6 +193,35 @@ type Options struct {
 	// NotifyBackoff is the first pause between webhook attempts, doubled
 	// after each; 0 means 1s.
 	NotifyBackoff time.Duration `yaml:"-"`
+	// Terminal shapes Result.Summary for the screen it is printed on.
+	Terminal TerminalOptions `yaml:"-"`
+}
+
+// TerminalOptions shape the terminal summary (Result.Summary).
+type TerminalOptions struct {
+	// Width is the terminal's width in columns; no line of the summary is
+	// longer. Zero means 80 (what a pipe or a file gets).
+	Width int
+	// Color colours severities with ANSI escapes; the caller decides (a
+	// terminal, NO_COLOR unset, --color).
+	Color bool
+	// Details adds every table (URLs by kind and status, crawl budget,
+	// findings by rule, top problem URLs, authentication) after the issue
+	// list.
+	Details bool
+}
+
+// report returns the report package's form of t.
+func (t TerminalOptions) report() report.TerminalOptions {
+	return report.TerminalOptions{Width: t.Width, Color: t.Color, Details: t.Details}
+}
+
+// width is the width the summary fits: Width, or 80.
+func (t TerminalOptions) width() int {
+	if t.Width <= 0 {
+		return 80
+	}
+	return t.Width
 }
 
 // RuleOptions change one rule's verdicts for a site.

@@ -29,6 +29,8 @@ type ReportOptions struct {
 	MaskParams []string
 	// Warn receives one-line warnings (a stale diff.json); nil drops them.
 	Warn func(string)
+	// Terminal shapes Result.Summary for the screen it is printed on.
+	Terminal TerminalOptions
 }
 
 // Report rewrites every output file of a finished crawl without crawling
@@ -80,7 +82,7 @@ func Report(ctx context.Context, o ReportOptions) (*Result, error) {
 		return nil, err
 	}
 	var b bytes.Buffer
-	if err := report.WriteTable(&b, rc, report.TableOptions{}); err != nil {
+	if err := report.WriteTerminal(&b, rc, o.Terminal.report()); err != nil {
 		return nil, err
 	}
 	res.summary = b.Bytes()
@@ -132,6 +134,8 @@ type CompareOptions struct {
 	// FailOnNew makes the comparison fail when a new finding reaches this
 	// level: error, warning, notice or never. Default never.
 	FailOnNew string
+	// Terminal shapes Comparison.Summary (its width).
+	Terminal TerminalOptions
 }
 
 // Comparison is what Compare found.
@@ -193,7 +197,7 @@ func Compare(_ context.Context, o CompareOptions) (*Comparison, error) {
 	}
 	c := &Comparison{Out: out}
 	var b bytes.Buffer
-	if err := report.WriteDiffTable(&b, d, 0, mask); err != nil {
+	if err := report.WriteDiffTable(&b, d, 0, o.Terminal.width(), mask); err != nil {
 		return nil, err
 	}
 	c.table = b.Bytes()

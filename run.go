@@ -362,7 +362,7 @@ func (p *run) run(ctx context.Context, st *store.SQLite, started time.Time) (*Re
 		return nil, err
 	}
 	out.Findings = masked
-	if out.summary, err = summary(rc, since, outcome); err != nil {
+	if out.summary, err = summary(rc, since, outcome, o.Terminal); err != nil {
 		return nil, err
 	}
 	if err := p.file(ctx, rc, out); err != nil {
@@ -486,14 +486,14 @@ func (p *run) job(outcome audit.Outcome, since *diff.Diff, partial bool) report.
 
 // summary renders the terminal summary: the table, then the comparison
 // with the baseline and the policy's effect.
-func summary(rc *report.Crawl, since *diff.Diff, outcome audit.Outcome) ([]byte, error) {
+func summary(rc *report.Crawl, since *diff.Diff, outcome audit.Outcome, t TerminalOptions) ([]byte, error) {
 	var b bytes.Buffer
-	if err := report.WriteTable(&b, rc, report.TableOptions{}); err != nil {
+	if err := report.WriteTerminal(&b, rc, t.report()); err != nil {
 		return nil, err
 	}
 	if since != nil {
 		b.WriteString("\n")
-		if err := report.WriteDiffTable(&b, *since, 0, rc.Options().Mask); err != nil {
+		if err := report.WriteDiffTable(&b, *since, 0, t.width(), rc.Options().Mask); err != nil {
 			return nil, err
 		}
 	}

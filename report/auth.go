@@ -180,7 +180,7 @@ var accessOrder = []string{analysis.AccessPublic, analysis.AccessProtected, anal
 
 // writeAuthTable renders the "Authentication" section of the terminal
 // summary, or nothing when the crawl met no authentication at all.
-func writeAuthTable(buf *bytes.Buffer, a AuthSummary, width int) error {
+func writeAuthTable(buf *bytes.Buffer, a AuthSummary, width int, origin string) error {
 	if a.empty() {
 		return nil
 	}
@@ -210,9 +210,9 @@ func writeAuthTable(buf *bytes.Buffer, a AuthSummary, width int) error {
 	if len(a.Realms) > 0 {
 		rows := make([][]string, 0, len(a.Realms))
 		for _, g := range a.Realms {
-			rows = append(rows, []string{g.Scheme, g.Realm, itoa(g.URLs), cutURL(g.FirstSeen), g.Error})
+			rows = append(rows, []string{g.Scheme, g.Realm, itoa(g.URLs), urlCell(g.FirstSeen, width), g.Error})
 		}
-		spec := tableSpec{name: "Authentication realms", header: []string{"scheme", "realm", "urls", "first seen", "error"}, numeric: []int{2}, urls: []int{3}, texts: []int{1, 4}}
+		spec := tableSpec{name: "Authentication realms", header: []string{"scheme", "realm", "urls", "first seen", "error"}, numeric: []int{2}, urls: []int{3}, texts: []int{1, 4}, origin: origin}
 		if err := spec.render(buf, rows, width); err != nil {
 			return err
 		}
@@ -234,13 +234,13 @@ func writeAuthTable(buf *bytes.Buffer, a AuthSummary, width int) error {
 		buf.WriteString("\nPublic referrers to fix\n")
 		rows := make([][]string, 0, len(a.ToFix))
 		for _, f := range a.ToFix {
-			ref := cutURL(f.Referrers[0])
+			ref := urlCell(f.Referrers[0], width)
 			if n := len(f.Referrers) - 1; n > 0 {
 				ref += " (+" + itoa(n) + " more)"
 			}
-			rows = append(rows, []string{f.Rule, cutURL(f.URL), ref})
+			rows = append(rows, []string{f.Rule, urlCell(f.URL, width), ref})
 		}
-		spec := tableSpec{name: "Public referrers to fix", header: []string{"rule", "url", "public referrer"}, urls: []int{1, 2}, texts: []int{0}}
+		spec := tableSpec{name: "Public referrers to fix", header: []string{"rule", "url", "public referrer"}, urls: []int{1, 2}, texts: []int{0}, origin: origin}
 		if err := spec.render(buf, rows, width); err != nil {
 			return err
 		}

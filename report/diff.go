@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -165,14 +166,17 @@ func WriteDiffCSV(w io.Writer, r *Crawl) error {
 
 // WriteDiffTable writes the terminal view of d: a one-line count, then
 // status changes (regressions first) and new and resolved findings, at most
-// top rows each (0: 20), URLs masked with m.
-func WriteDiffTable(w io.Writer, d diff.Diff, top int, m *urlx.Masker) error {
+// top rows each (0: 20), URLs masked with m. width > 0 fits every line to
+// that many columns (0: URLs cut at 80 characters).
+func WriteDiffTable(w io.Writer, d diff.Diff, top, width int, m *urlx.Masker) error {
 	if top <= 0 {
 		top = 20
 	}
 	c := CountDiff(d)
-	if _, err := fmt.Fprintf(w, "Since the baseline: %d regressions, %d improvements, %d other status changes; %d new findings, %d resolved; %d URLs added, %d gone.\n",
-		c.Regressions, c.Improvements, c.Changes-c.Regressions-c.Improvements, c.NewFindings, c.ResolvedFindings, c.AddedURLs, c.RemovedURLs); err != nil {
+	var head bytes.Buffer
+	textLine(&head, fmt.Sprintf("Since the baseline: %d regressions, %d improvements, %d other status changes; %d new findings, %d resolved; %d URLs added, %d gone.",
+		c.Regressions, c.Improvements, c.Changes-c.Regressions-c.Improvements, c.NewFindings, c.ResolvedFindings, c.AddedURLs, c.RemovedURLs), width)
+	if _, err := w.Write(head.Bytes()); err != nil {
 		return fmt.Errorf("report: diff table: write: %w", err)
 	}
 	if len(d.Changes) > 0 {
@@ -182,11 +186,10 @@ func WriteDiffTable(w io.Writer, d diff.Diff, top int, m *urlx.Masker) error {
 				rows = append(rows, []string{"", fmt.Sprintf("… %d more in diff.csv", len(d.Changes)-top), "", "", "", ""})
 				break
 			}
-			rows = append(rows, []string{ch.Class, cutURL(m.Mask(ch.URL)), string(ch.Kind), statusText(ch.OldStatus, ch.OldBlocked), statusText(ch.NewStatus, ch.NewBlocked), ch.Reason})
+			rows = append(rows, []string{ch.Class, urlCell(m.Mask(ch.URL), width), string(ch.Kind), statusText(ch.OldStatus, ch.OldBlocked), statusText(ch.NewStatus, ch.NewBlocked), ch.Reason})
 		}
-		t := newTable(w, 6)
-		t.Header([]string{"Change", "URL", "Kind", "Before", "Now", "Reason"})
-		if err := appendRows(t, "status changes", rows); err != nil {
+		spec := tableSpec{name: "status changes", header: []string{"Change", "URL", "Kind", "Before", "Now", "Reason"}, urls: []int{1}, texts: []int{5}}
+		if err := spec.render(w, rows, width); err != nil {
 			return err
 		}
 	}
@@ -203,11 +206,10 @@ func WriteDiffTable(w io.Writer, d diff.Diff, top int, m *urlx.Masker) error {
 				rows = append(rows, []string{"", "", fmt.Sprintf("… %d more in diff.csv", len(set.fs)-top)})
 				break
 			}
-			rows = append(rows, []string{string(f.Severity), f.Rule, cutURL(m.Mask(f.URL))})
+			rows = append(rows, []string{string(f.Severity), f.Rule, urlCell(m.Mask(f.URL), width)})
 		}
-		t := newTable(w, 3)
-		t.Header([]string{"Severity", set.name, "URL"})
-		if err := appendRows(t, set.name, rows); err != nil {
+		spec := tableSpec{name: set.name, header: []string{"Severity", set.name, "URL"}, urls: []int{2}, texts: []int{1}}
+		if err := spec.render(w, rows, width); err != nil {
 			return err
 		}
 	}

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -10,10 +11,23 @@ import (
 // is at most width columns wide. The widest cut-able column loses a column
 // at a time until the table fits or every cut-able column is down to
 // minCell; URL columns are cut in the middle (shortURL), others at their
-// end. It returns new rows; header cells are never cut.
-func fitCells(header []string, rows [][]string, width int, urlCols, textCols []int) [][]string {
+// end. URLs on origin (the start URL's, when not empty) are shown as paths
+// first. It returns new rows; header cells are never cut.
+func fitCells(header []string, rows [][]string, width int, urlCols, textCols []int, origin string) [][]string {
 	const minCell = 8
 	n := len(header)
+	if origin != "" {
+		rel := make([][]string, len(rows))
+		for i, r := range rows {
+			rel[i] = append([]string(nil), r...)
+			for _, c := range urlCols {
+				if c < len(r) && strings.HasPrefix(r[c], origin+"/") {
+					rel[i][c] = strings.TrimPrefix(r[c], origin)
+				}
+			}
+		}
+		rows = rel
+	}
 	widths := make([]int, n)
 	measure := func(i int, s string) {
 		if w := utf8.RuneCountInString(s); w > widths[i] {
@@ -51,7 +65,7 @@ func fitCells(header []string, rows [][]string, width int, urlCols, textCols []i
 		if widest < 0 {
 			break
 		}
-		widths[widest] -= min(total()-width, widths[widest]-max(minCell, utf8.RuneCountInString(header[widest])))
+		widths[widest]-- // the widest first, a column at a time: cuts stay balanced
 	}
 	isURL := map[int]bool{}
 	for _, c := range urlCols {

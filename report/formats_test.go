@@ -41,6 +41,9 @@ func TestNoSecretsInAnyOutput(t *testing.T) {
 		outputs[name] = w
 	}
 	outputs["table"] = func(w io.Writer, r *Crawl) error { return WriteTable(w, r, TableOptions{}) }
+	outputs["terminal"] = func(w io.Writer, r *Crawl) error {
+		return WriteTerminal(w, r, TerminalOptions{Width: 100, Details: true, Color: true, Issues: 50})
+	}
 	for name, write := range outputs {
 		t.Run(name+" shows no secret", func(t *testing.T) {
 			t.Parallel()

@@ -66,7 +66,7 @@ func TestJobOutputsMatchGoldenFilesAndHideSecrets(t *testing.T) {
 		{"metrics.prom", func(b *bytes.Buffer) error { return WriteMetrics(b, newCrawl(r, Options{Job: j})) }},
 		{"diff.json", func(b *bytes.Buffer) error { return WriteDiffJSON(b, newCrawl(r, Options{Job: j})) }},
 		{"diff.csv", func(b *bytes.Buffer) error { return WriteDiffCSV(b, newCrawl(r, Options{Job: j})) }},
-		{"diff-table.txt", func(b *bytes.Buffer) error { return WriteDiffTable(b, *j.Diff, 3, nil) }},
+		{"diff-table.txt", func(b *bytes.Buffer) error { return WriteDiffTable(b, *j.Diff, 3, 0, nil) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var buf bytes.Buffer

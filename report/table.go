@@ -23,6 +23,10 @@ type TableOptions struct {
 	// Top is how many findings "Top problem URLs" shows; zero or negative
 	// means 10.
 	Top int
+	// Width, when positive, fits every table to that many columns (URLs
+	// cut in the middle, text at its end); zero draws cells whole, URLs cut
+	// at 80 characters.
+	Width int
 }
 
 // defaultTop is TableOptions.Top's default.
@@ -36,12 +40,14 @@ const maxCellURL = 80
 // here follow, sorted.
 var kindOrder = store.Kinds
 
-// WriteTable writes the terminal summary of the crawl: a header line, "URLs by
-// kind and status", "Findings by rule" (or "No findings.") and "Top problem
-// URLs" (the opt.Top most severe findings). The tables are plain ASCII
-// (+ - |), apart from "…" where a URL was cut, and "—" in the header line.
-// Everything is rendered into memory first and written to w in one call, so
-// a write error is never lost inside tablewriter, which ignores them.
+// WriteTable writes every table of the crawl (what `--details` adds to the
+// terminal summary): a header line, "URLs by kind and status", the crawl
+// budget, "Findings by rule" (or "No findings."), "Top problem URLs" (the
+// opt.Top most severe findings) and the authentication section. The
+// tables are plain ASCII (+ - |), apart from "…" where a cell was cut, and
+// "—" in the header line. Everything is rendered into memory first and
+// written to w in one call, so a write error is never lost inside
+// tablewriter, which ignores them.
 //
 // tablewriter decides once per process, from the environment, whether
 // East Asian ambiguous-width characters are two columns wide
@@ -49,10 +55,6 @@ var kindOrder = store.Kinds
 // When they are, "…" counts as two columns and the padding of a cut URL's
 // row differs from the golden files.
 func WriteTable(w io.Writer, r *Crawl, opt TableOptions) error {
-	top := opt.Top
-	if top <= 0 {
-		top = defaultTop
-	}
 	meta, err := r.Meta()
 	if err != nil {
 		return fmt.Errorf("report: table: read meta: %w", err)
@@ -61,59 +63,62 @@ func WriteTable(w io.Writer, r *Crawl, opt TableOptions) error {
 	if err != nil {
 		return err
 	}
-	findings, err := r.maskedFindings()
-	if err != nil {
-		return err
-	}
-
 	var buf bytes.Buffer
 	fmt.Fprintf(&buf, "crawlaudit: %s — %d URLs, %d findings", r.maskURL(meta.StartURL), sum.URLs, sum.Findings)
 	if meta.Partial {
 		buf.WriteString(" (partial crawl)")
 	}
 	buf.WriteString("\n")
-
-	buf.WriteString("\nURLs by kind and status\n")
-	if err := kindTable(&buf, sum, 0); err != nil {
+	if err := writeTables(&buf, r, meta, sum, opt); err != nil {
 		return err
 	}
-
-	bud, err := ComputeBudget(r)
-	if err != nil {
-		return err
-	}
-	if err := budgetTable(&buf, bud, 0); err != nil {
-		return err
-	}
-
-	buf.WriteString("\nFindings by rule\n")
-	if len(sum.FindingsByRule) == 0 {
-		buf.WriteString("No findings.\n")
-	} else {
-		if err := ruleTable(&buf, sum.FindingsByRule, 0); err != nil {
-			return err
-		}
-		buf.WriteString("\nTop problem URLs\n")
-		if err := problemTable(&buf, r, findings, top, 0); err != nil {
-			return err
-		}
-		if top < len(findings) {
-			fmt.Fprintf(&buf, "Showing %d of %d findings; all are in findings.csv.\n", top, len(findings))
-		}
-	}
-
-	auth, err := summarizeAuth(r, meta, findings)
-	if err != nil {
-		return err
-	}
-	if err := writeAuthTable(&buf, auth, 0); err != nil {
-		return err
-	}
-
 	if _, err := w.Write(buf.Bytes()); err != nil {
 		return fmt.Errorf("report: table: write: %w", err)
 	}
 	return nil
+}
+
+// writeTables writes WriteTable's tables, without its header line.
+func writeTables(buf *bytes.Buffer, r *Crawl, meta store.Meta, sum Summary, opt TableOptions) error {
+	top, width := opt.Top, opt.Width
+	if top <= 0 {
+		top = defaultTop
+	}
+	findings, err := r.maskedFindings()
+	if err != nil {
+		return err
+	}
+	buf.WriteString("\nURLs by kind and status\n")
+	if err := kindTable(buf, sum, width); err != nil {
+		return err
+	}
+	bud, err := ComputeBudget(r)
+	if err != nil {
+		return err
+	}
+	if err := budgetTable(buf, bud, width); err != nil {
+		return err
+	}
+	buf.WriteString("\nFindings by rule\n")
+	if len(sum.FindingsByRule) == 0 {
+		buf.WriteString("No findings.\n")
+	} else {
+		if err := ruleTable(buf, sum.FindingsByRule, width); err != nil {
+			return err
+		}
+		buf.WriteString("\nTop problem URLs\n")
+		if err := problemTable(buf, r, findings, top, width); err != nil {
+			return err
+		}
+		if top < len(findings) {
+			textLine(buf, fmt.Sprintf("Showing %d of %d findings; all are in findings.csv.", top, len(findings)), width)
+		}
+	}
+	auth, err := summarizeAuth(r, meta, findings)
+	if err != nil {
+		return err
+	}
+	return writeAuthTable(buf, auth, width, originOf(r.maskURL(meta.StartURL)))
 }
 
 // newTable returns a tablewriter table with our fixed look: ASCII borders,
@@ -145,13 +150,14 @@ type tableSpec struct {
 	numeric []int
 	urls    []int
 	texts   []int
+	origin  string // URLs on it are shown as paths when cut to fit
 }
 
 // render draws the table with rows into w; width > 0 cuts cells so no line
 // is longer (fitCells), 0 draws them whole.
 func (ts tableSpec) render(w io.Writer, rows [][]string, width int) error {
 	if width > 0 {
-		rows = fitCells(ts.header, rows, width, ts.urls, ts.texts)
+		rows = fitCells(ts.header, rows, width, ts.urls, ts.texts, ts.origin)
 	}
 	t := newTable(w, len(ts.header), ts.numeric...)
 	t.Header(ts.header)
@@ -296,14 +302,18 @@ func problemTable(w io.Writer, r *Crawl, fs []store.Finding, top, width int) err
 		}
 		ref := ""
 		if len(f.Referrers) > 0 {
-			ref = cutURL(f.Referrers[0])
+			ref = urlCell(f.Referrers[0], width)
 			if n := len(f.Referrers) - 1; n > 0 {
 				ref += " (+" + itoa(n) + " more)"
 			}
 		}
-		rows = append(rows, []string{string(f.Severity), f.Rule, status, cutURL(f.URL), ref})
+		rows = append(rows, []string{string(f.Severity), f.Rule, status, urlCell(f.URL, width), ref})
 	}
-	return tableSpec{name: "Top problem URLs", header: []string{"severity", "rule", "status", "url", "referrer"}, urls: []int{3, 4}, texts: []int{1}}.render(w, rows, width)
+	meta, err := r.Meta()
+	if err != nil {
+		return err
+	}
+	return tableSpec{name: "Top problem URLs", header: []string{"severity", "rule", "status", "url", "referrer"}, urls: []int{3, 4}, texts: []int{1}, origin: originOf(r.maskURL(meta.StartURL))}.render(w, rows, width)
 }
 
 // statusCell is the status column of a finding's URL: the code, "blocked" or
@@ -322,6 +332,15 @@ func statusCell(r *Crawl, url string) (string, error) {
 		return statusClass(u), nil
 	}
 	return strconv.Itoa(u.Status), nil
+}
+
+// urlCell is a URL cell: whole when the table is fitted to a width (the
+// fitting cuts it in the middle if need be), else cut to maxCellURL.
+func urlCell(s string, width int) string {
+	if width > 0 {
+		return s
+	}
+	return cutURL(s)
 }
 
 // cutURL shortens s to maxCellURL characters, the last being "…".

@@ -98,7 +98,11 @@ func WriteTerminal(w io.Writer, r *Crawl, opt TerminalOptions) error {
 			if !opt.Details {
 				more += "; --details prints the tables"
 			}
-			p.line(cutEnd(fmt.Sprintf("… and %s more: %s.", plural(rest, "issue"), more), width))
+			noun := "issues"
+			if rest == 1 {
+				noun = "issue"
+			}
+			p.line(cutEnd(fmt.Sprintf("… and %d more %s: %s.", rest, noun, more), width))
 		}
 	}
 
@@ -116,7 +120,7 @@ func WriteTerminal(w io.Writer, r *Crawl, opt TerminalOptions) error {
 		fmt.Sprintf("Crawl budget: %.1f%% efficiency (%d of %d requests were indexable 200 pages; %d wasted)", bud.Efficiency*100, bud.Indexable, bud.Requests, bud.Wasted),
 		authLine(auth),
 	} {
-		for _, w := range wrap(l, width, "  ", 2) {
+		for _, w := range wrap(l, width, "  ", 3) {
 			p.line(w)
 		}
 	}
@@ -124,11 +128,9 @@ func WriteTerminal(w io.Writer, r *Crawl, opt TerminalOptions) error {
 	if opt.Details {
 		p.line("")
 		p.line(p.bold("Details"))
-		var d bytes.Buffer
-		if err := writeTables(&d, r, sum, bud, auth, width); err != nil {
+		if err := writeTables(&p.buf, r, meta, sum, TableOptions{Width: width}); err != nil {
 			return err
 		}
-		p.buf.Write(d.Bytes())
 	}
 	if opt.ReportPath != "" {
 		p.line("")
@@ -208,7 +210,7 @@ func (p *termPrinter) issue(n, numWidth int, is Issue) {
 	if len(is.Referrers) > 0 {
 		ref := "change " + p.short(is.Referrers[0].URL, room/3)
 		if k := len(is.Referrers) - 1; k > 0 {
-			ref += fmt.Sprintf(" (+%d)", k)
+			ref += fmt.Sprintf(" (+%d more)", k)
 		}
 		facts += " · " + ref
 	}
@@ -316,44 +318,42 @@ func crawlLine(s Summary) string {
 	return fmt.Sprintf("Crawled %d URLs: %s", s.URLs, strings.Join(parts, ", "))
 }
 
-// authLine is the authentication section in one line.
+// authLine is the authentication section in one line: how the crawl
+// authenticated (and a token that had expired), the 401s and 403s, the
+// realms (three at most), the classes with and without credentials, and
+// the protected URLs public pages point at.
 func authLine(a AuthSummary) string {
 	how := "without credentials (as search engines do)"
 	if a.Credentials != "" {
 		how = "with " + a.Credentials
 	}
+	if a.Token != nil && a.Token.ExpiredBeforeCrawl {
+		how += ", a token EXPIRED before the crawl started"
+	}
 	line := fmt.Sprintf("Authentication: crawled %s; %d × 401, %d × 403", how, a.Unauthorized, a.Forbidden)
-	if len(a.Realms) > 0 {
-		line += ", " + plural(len(a.Realms), "realm")
+	if n := len(a.Realms); n > 0 {
+		var rs []string
+		for _, g := range a.Realms[:min(n, 3)] {
+			rs = append(rs, fmt.Sprintf("%s %q", g.Scheme, g.Realm))
+		}
+		if n > 3 {
+			rs = append(rs, fmt.Sprintf("%d more", n-3))
+		}
+		line += "; realms " + strings.Join(rs, ", ")
+	}
+	if len(a.ByAccess) > 0 {
+		var cs []string
+		for _, c := range accessOrder {
+			if n, ok := a.ByAccess[c]; ok {
+				cs = append(cs, fmt.Sprintf("%d %s", n, c))
+			}
+		}
+		line += "; with and without credentials: " + strings.Join(cs, ", ")
 	}
 	if len(a.ToFix) > 0 {
 		line += fmt.Sprintf("; %d protected URLs public pages point at", len(a.ToFix))
 	}
 	return line
-}
-
-// writeTables writes the detail tables (as WriteTable does) fitted to
-// width.
-func writeTables(w *bytes.Buffer, r *Crawl, sum Summary, bud Budget, auth AuthSummary, width int) error {
-	fs := mustFindings(r)
-	w.WriteString("\nURLs by kind and status\n")
-	if err := kindTable(w, sum, width); err != nil {
-		return err
-	}
-	if err := budgetTable(w, bud, width); err != nil {
-		return err
-	}
-	if len(sum.FindingsByRule) > 0 {
-		w.WriteString("\nFindings by rule\n")
-		if err := ruleTable(w, sum.FindingsByRule, width); err != nil {
-			return err
-		}
-		w.WriteString("\nTop problem URLs\n")
-		if err := problemTable(w, r, fs, defaultTop, width); err != nil {
-			return err
-		}
-	}
-	return writeAuthTable(w, auth, width)
 }
 
 // wrap breaks s at spaces into lines of at most width runes, continuation

@@ -41,6 +41,14 @@ func TestTerminalGolden(t *testing.T) {
 			t.Fatal(err)
 		}
 		golden(t, "terminal_"+itoa(width)+".txt", b.Bytes())
+		var d bytes.Buffer
+		if err := WriteTerminal(&d, newCrawl(newFixture(t), Options{}), TerminalOptions{Width: width, Details: true}); err != nil {
+			t.Fatal(err)
+		}
+		golden(t, "terminal_details_"+itoa(width)+".txt", d.Bytes())
+		if n := longestLine(d.Bytes()); n > width {
+			t.Errorf("width %d, details: a line of %d columns", width, n)
+		}
 		if n := longestLine(b.Bytes()); n > width {
 			t.Errorf("width %d: a line of %d columns", width, n)
 		}

@@ -31,6 +31,7 @@ type cliOptions struct {
 	config        string // crawl, run: crawlaudit.yaml to read
 	parallelSites int    // crawl, run: sites of the file crawled at once
 	accept        bool   // crawl, run: --accept-current
+	screen
 
 	now  func() time.Time // injected by tests; nil is time.Now
 	tick ticker           // injected by tests; nil is realTicker
@@ -41,6 +42,7 @@ func (c *cliOptions) bind(f *pflag.FlagSet) {
 	f.BoolVarP(&c.verbose, "verbose", "v", false, "log progress details on stderr")
 	f.BoolVar(&c.progress, "progress", true, "show progress on stderr (a live line on a terminal, else a line every 10s)")
 	f.StringVar(&c.logFormat, "log-format", "text", "log format on stderr: text or json")
+	c.screen.bind(f)
 }
 
 // newOptions returns the defaults of crawl and demo for this build.
@@ -197,7 +199,7 @@ func (c *cliOptions) check() error {
 	if err := crawlaudit.CheckLogFormat(c.logFormat); err != nil {
 		return usageError{err}
 	}
-	return nil
+	return c.screen.check()
 }
 
 // readConfig reads and checks a configuration file; vouched are the
@@ -240,6 +242,7 @@ func (c *cliOptions) prepare(o *crawlaudit.Options, stderr io.Writer) {
 // reached the fail level.
 func runOne(ctx context.Context, o crawlaudit.Options, c *cliOptions, stdout, stderr io.Writer) error {
 	c.prepare(&o, stderr)
+	o.Terminal = c.terminal(stdout)
 	p := &crawlaudit.Progress{OnPhase: profilePhase}
 	o.Progress = p
 	stop := showProgress(stderr, p.Snapshot, c.progress && !c.quiet, c.clock(), c.tick)
@@ -270,7 +273,9 @@ func (c *cliOptions) clock() func() time.Time {
 // printResult prints a run's summary and where its report is.
 func printResult(w io.Writer, o crawlaudit.Options, res *crawlaudit.Result) {
 	fmt.Fprint(w, res.Summary())
-	fmt.Fprintf(w, "\nReport written to %s\n", res.Out)
+	if res.Accepted || res.LimitReached || res.TimeUp {
+		fmt.Fprintln(w)
+	}
 	if res.Accepted {
 		fmt.Fprintf(w, "Accepted as the baseline (--accept-current): the run passes whatever it found, and later runs compare with this crawl (filed in %s).\n", o.History)
 	}
@@ -280,6 +285,7 @@ func printResult(w io.Writer, o crawlaudit.Options, res *crawlaudit.Result) {
 	if res.TimeUp {
 		fmt.Fprintf(w, "Stopped at --max-time %s: the reports are partial. Continue with: crawlaudit crawl --resume %s\n", o.MaxTime, res.Out)
 	}
+	reportLine(w, res.Out)
 }
 
 // lockedWriter serialises writes of parallel sites to one writer.
@@ -303,6 +309,7 @@ func runSites(ctx context.Context, sites []crawlaudit.Options, parallel int, c *
 	outw := &lockedWriter{w: stdout}
 	for i := range sites {
 		c.prepare(&sites[i], errw)
+		sites[i].Terminal = c.terminal(stdout)
 	}
 	results := crawlaudit.RunSites(ctx, sites, parallel, func(r crawlaudit.SiteResult) {
 		if r.Err == nil && r.Result.Partial {

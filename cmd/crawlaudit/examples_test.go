@@ -80,6 +80,7 @@ func TestEveryCrawlFlagIsAConfigKey(t *testing.T) {
 		"help": "", "quiet": "terminal output of one run", "verbose": "terminal output of one run",
 		"config": "names the file itself", "progress": "terminal output of one run", "resume": "continues one interrupted crawl", "parallel-sites": "top-level parallel_sites", "log-format": "top-level log_format",
 		"accept-current": "a decision for one run, never a file's",
+		"details":        "terminal output of one run", "color": "terminal output of one run",
 	}
 	root := newRootCommand(t.Context(), nil, nil, nil)
 	crawl, _, err := root.Find([]string{"crawl"})

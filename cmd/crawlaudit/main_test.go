@@ -116,7 +116,7 @@ func TestReportRegeneratesOutputs(t *testing.T) {
 			t.Errorf("%s differs after regeneration", name)
 		}
 	}
-	if !strings.Contains(rstdout.String(), "Findings by rule") {
+	if !strings.Contains(rstdout.String(), "What to fix first") || !strings.HasSuffix(rstdout.String(), "Full report: "+filepath.Join(dir, "report.html")+"\n") {
 		t.Errorf("report printed no summary:\n%s", rstdout.String())
 	}
 }

@@ -13,6 +13,7 @@ import (
 func newReportCommand(ctx context.Context, stdout, stderr io.Writer) *cobra.Command {
 	o := crawlaudit.ReportOptions{}
 	var quiet bool
+	var sc screen
 	cmd := &cobra.Command{
 		Use:   "report DIR|crawl.json",
 		Short: "Regenerate every output from a finished crawl without crawling again",
@@ -23,7 +24,11 @@ func newReportCommand(ctx context.Context, stdout, stderr io.Writer) *cobra.Comm
 			return nil
 		},
 		RunE: func(_ *cobra.Command, args []string) error {
+			if err := sc.check(); err != nil {
+				return err
+			}
 			o.Source = args[0]
+			o.Terminal = sc.terminal(stdout)
 			o.Warn = func(msg string) { fmt.Fprintln(stderr, "crawlaudit: warning:", crawlaudit.TerminalSafe(msg)) }
 			res, err := crawlaudit.Report(ctx, o)
 			if err != nil {
@@ -31,7 +36,7 @@ func newReportCommand(ctx context.Context, stdout, stderr io.Writer) *cobra.Comm
 			}
 			if !quiet {
 				fmt.Fprint(stdout, res.Summary())
-				fmt.Fprintf(stdout, "\nReport written to %s\n", res.Out)
+				reportLine(stdout, res.Out)
 			}
 			return nil
 		},
@@ -39,6 +44,7 @@ func newReportCommand(ctx context.Context, stdout, stderr io.Writer) *cobra.Comm
 	f := cmd.Flags()
 	f.StringVar(&o.Out, "out", "", "folder to write the outputs to (default: the crawl's own folder)")
 	f.BoolVarP(&quiet, "quiet", "q", false, "print no summary table")
+	sc.bind(f)
 	f.StringArrayVar(&o.MaskParams, "mask-param", nil, "also hide the value of this query parameter (repeatable; the names the crawl was made with are always hidden)")
 	return cmd
 }
@@ -57,6 +63,8 @@ func newDiffCommand(ctx context.Context, stdout io.Writer) *cobra.Command {
 		},
 		RunE: func(_ *cobra.Command, args []string) error {
 			o.Old, o.New = args[0], args[1]
+			var sc screen
+			o.Terminal = sc.terminal(stdout)
 			c, err := crawlaudit.Compare(ctx, o)
 			if err != nil {
 				return usageError{err}
