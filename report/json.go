@@ -91,6 +91,45 @@ type jsonFinding struct {
 	Referrers []string       `json:"referrers"`
 }
 
+// jsonIssue is one element of crawl.json's "issues": the prioritised issue
+// list (Crawl.Issues) every output leads with.
+type jsonIssue struct {
+	Rank      int            `json:"rank"`
+	Rule      string         `json:"rule"`
+	Severity  store.Severity `json:"severity"`
+	Title     string         `json:"title"`
+	Why       string         `json:"why"`
+	Fix       string         `json:"fix"`
+	Pattern   string         `json:"pattern"`  // the URL, or the template its URLs share
+	URLs      []string       `json:"urls"`     // every URL of the issue (its findings are in "findings")
+	Reach     int            `json:"reach"`    // pages affected
+	Priority  int            `json:"priority"` // severity weight (100, 10, 1) × reach
+	Referrers []jsonIssueRef `json:"referrers"`
+}
+
+// jsonIssueRef is a page to change and how many of the issue's URLs it
+// points at.
+type jsonIssueRef struct {
+	URL  string `json:"url"`
+	URLs int    `json:"urls"`
+}
+
+func newJSONIssues(is []Issue) []jsonIssue {
+	out := make([]jsonIssue, len(is))
+	for i, x := range is {
+		j := jsonIssue{Rank: i + 1, Rule: x.Rule, Severity: x.Severity, Title: x.Title, Why: x.Why, Fix: x.Fix, Pattern: x.Pattern,
+			URLs: make([]string, len(x.Findings)), Reach: x.Reach, Priority: x.Priority, Referrers: make([]jsonIssueRef, len(x.Referrers))}
+		for k, f := range x.Findings {
+			j.URLs[k] = f.URL
+		}
+		for k, r := range x.Referrers {
+			j.Referrers[k] = jsonIssueRef{URL: r.URL, URLs: r.URLs}
+		}
+		out[i] = j
+	}
+	return out
+}
+
 // jsonDoc is the whole of crawl.json. WriteJSON writes it field by field (to
 // stream the urls); ReadJSON decodes it in one go. Keep the two in step.
 type jsonDoc struct {
@@ -104,6 +143,7 @@ type jsonDoc struct {
 	Summary       Summary           `json:"summary"`
 	Auth          AuthSummary       `json:"auth"`
 	Budget        Budget            `json:"budget"` // additive (schema 1); recomputed, never read back
+	Issues        []jsonIssue       `json:"issues"` // additive (schema 1); recomputed, never read back
 	URLs          []jsonURL         `json:"urls"`
 	Findings      []jsonFinding     `json:"findings"`
 }
@@ -251,6 +291,11 @@ func WriteJSON(w io.Writer, r *Crawl) error {
 	}
 	jw.field("auth", auth)
 	jw.field("budget", bud)
+	issues, err := r.Issues()
+	if err != nil {
+		return err
+	}
+	jw.field("issues", newJSONIssues(issues))
 
 	jw.raw(`  "urls": [`)
 	first := true

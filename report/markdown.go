@@ -15,7 +15,8 @@ const markdownTop = 25
 // WriteMarkdown writes summary.md: GitHub-flavoured Markdown for a CI job
 // summary or a pull-request comment. It gives the verdict under j, the
 // findings new, resolved and persisting against the baseline (or why there
-// is none), the URL and finding counts, the regressions and new findings since the baseline
+// is none), what to fix first (the issue list, at most markdownIssues),
+// the URL and finding counts, the regressions and new findings since the baseline
 // (when j has a diff), resolved findings, the failing findings, ignored
 // findings and expired ignore entries. Crawled text is escaped so it can't
 // add markup, links or HTML.
@@ -69,6 +70,11 @@ func WriteMarkdown(w io.Writer, r *Crawl) error {
 	} else if why := j.NoBaseline(); why != "" {
 		fmt.Fprintf(&b, "No baseline: %s.\n\n", why)
 	}
+	issues, err := r.Issues()
+	if err != nil {
+		return fmt.Errorf("report: summary.md: %w", err)
+	}
+	issueTable(&b, issues, r)
 	fmt.Fprintf(&b, "Crawled `%s` from %s to %s: %d URLs, %d findings (%d errors, %d warnings, %d notices).",
 		code(r.maskURL(meta.StartURL)), fmtTime(meta.StartedAt), fmtTime(meta.FinishedAt), sum.URLs, sum.Findings,
 		sum.FindingsBySeverity[store.SeverityError], sum.FindingsBySeverity[store.SeverityWarning], sum.FindingsBySeverity[store.SeverityNotice])
@@ -152,6 +158,34 @@ func failMode(j Job) string {
 		return fmt.Sprintf("failing on new findings at %s or above", j.FailLevel)
 	}
 	return fmt.Sprintf("failing on findings at %s or above", j.FailLevel)
+}
+
+// markdownIssues is the most issues summary.md lists.
+const markdownIssues = 10
+
+// issueTable writes "### What to fix first": the issues, highest priority
+// first, with their URLs, the pages they reach, a page to change and the
+// fix; nothing when there are none.
+func issueTable(b *strings.Builder, issues []Issue, r *Crawl) {
+	if len(issues) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "### What to fix first (%d issues, most severe × most pages reached first)\n\n| # | Severity | Issue | URLs | Pages | Change | Fix |\n|--:|---|---|--:|--:|---|---|\n", len(issues))
+	for i, is := range issues {
+		if i == markdownIssues {
+			fmt.Fprintf(b, "| | | … %d more in report.html | | | | |\n", len(issues)-markdownIssues)
+			break
+		}
+		change := ""
+		if len(is.Referrers) > 0 {
+			change = "`" + code(is.Referrers[0].URL) + "`"
+			if n := len(is.Referrers) - 1; n > 0 {
+				change += fmt.Sprintf(" (+%d more)", n)
+			}
+		}
+		fmt.Fprintf(b, "| %d | %s | %s: `%s` | %d | %d | %s | %s |\n", i+1, is.Severity, md(is.Title), code(is.Pattern), is.URLCount(), is.Reach, change, md(is.Fix))
+	}
+	b.WriteString("\n")
 }
 
 // findingTable writes a "### title (n)" section listing fs (raw values are
