@@ -56,6 +56,12 @@ type jsonURL struct {
 	RobotsDisallowed bool                 `json:"robots_disallowed,omitempty"`
 	SitemapURLs      int                  `json:"sitemap_urls,omitempty"`
 	SitemapProblems  []jsonSitemapProblem `json:"sitemap_problems,omitempty"`
+	// URL spaces and duplicate content, present only when set.
+	NotRequested string `json:"not_requested,omitempty"` // trap, max-urls, max-time, url-too-long
+	TextHash     string `json:"text_hash,omitempty"`
+	SimHash      string `json:"simhash,omitempty"`
+	Cluster      string `json:"cluster,omitempty"` // the URL the duplicate cluster's pages should point to
+	ClusterKind  string `json:"cluster_kind,omitempty"`
 }
 
 // jsonSitemapProblem is one thing wrong with a sitemap file.
@@ -213,6 +219,11 @@ func newJSONURL(u store.URL, in []store.Edge, r *Crawl) jsonURL {
 		RobotsDisallowed: u.RobotsDisallowed,
 		SitemapURLs:      u.SitemapURLs,
 		SitemapProblems:  jsonSitemapProblems(u.SitemapProblems, r),
+		NotRequested:     string(u.NotRequested),
+		TextHash:         u.TextHash,
+		SimHash:          u.SimHash,
+		Cluster:          r.maskURL(u.Cluster),
+		ClusterKind:      string(u.ClusterKind),
 	}
 }
 
@@ -470,6 +481,11 @@ func ReadJSON(rd io.Reader) (*store.Memory, error) {
 			LoginForm:        ju.LoginForm,
 			RobotsDisallowed: ju.RobotsDisallowed,
 			SitemapURLs:      ju.SitemapURLs,
+			NotRequested:     store.NotRequested(ju.NotRequested),
+			TextHash:         ju.TextHash,
+			SimHash:          ju.SimHash,
+			Cluster:          ju.Cluster,
+			ClusterKind:      store.ClusterKind(ju.ClusterKind),
 		}
 		for _, p := range ju.SitemapProblems {
 			u.SitemapProblems = append(u.SitemapProblems, store.SitemapProblem(p))

@@ -22,7 +22,7 @@ import (
 // SchemaVersion is crawl.db's PRAGMA user_version. Bump it when a table or
 // column is renamed, removed or changes meaning, and document the change in
 // the README's crawl database section.
-const SchemaVersion = 4
+const SchemaVersion = 5
 
 // schema is crawl.db's schema, version SchemaVersion. The README documents
 // it; TestSQLiteSchema pins it.
@@ -63,7 +63,12 @@ CREATE TABLE urls (
 	bot_check         TEXT NOT NULL,
 	login_form        INTEGER NOT NULL,
 	challenges        TEXT NOT NULL,
-	error_kind        TEXT NOT NULL DEFAULT ''
+	error_kind        TEXT NOT NULL DEFAULT '',
+	not_requested     TEXT NOT NULL DEFAULT '',
+	text_hash         TEXT NOT NULL DEFAULT '',
+	simhash           TEXT NOT NULL DEFAULT '',
+	cluster           TEXT NOT NULL DEFAULT '',
+	cluster_kind      TEXT NOT NULL DEFAULT ''
 ) WITHOUT ROWID;
 CREATE TABLE edges (
 	from_url TEXT NOT NULL,
@@ -125,7 +130,8 @@ const edgeRows = 32
 
 const urlColumns = `url, status, kind, start, depth, method, content_type, bytes, truncated, response_ms, redirect,
 	www_authenticate, noindex, canonical, title, in_sitemap, blocked_by_robots, error, fetched_at,
-	robots_disallowed, sitemap_urls, sitemap_problems, credentials, anonymous_status, bot_check, login_form, challenges, error_kind`
+	robots_disallowed, sitemap_urls, sitemap_problems, credentials, anonymous_status, bot_check, login_form, challenges, error_kind,
+	not_requested, text_hash, simhash, cluster, cluster_kind`
 
 // Batching of the writer goroutine: a transaction is committed every
 // batchSize writes or batchEvery, whichever comes first.
@@ -361,11 +367,17 @@ func (s *SQLite) init(create bool) error {
 		// deletion, says it is done); a version 2 frontier, which deleted
 		// such rows and had url UNIQUE, reads the same. Version 4 added
 		// urls.error_kind and findings.fix (older findings keep the fix in
-		// their message: Finding.Text reads both the same).
+		// their message: Finding.Text reads both the same). Version 5 added
+		// urls.not_requested, text_hash, simhash, cluster and cluster_kind.
 		up := inboundTable
 		if v < 4 {
 			up += "ALTER TABLE urls ADD COLUMN error_kind TEXT NOT NULL DEFAULT '';" +
 				"ALTER TABLE findings ADD COLUMN fix TEXT NOT NULL DEFAULT '';"
+		}
+		if v < 5 {
+			for _, c := range []string{"not_requested", "text_hash", "simhash", "cluster", "cluster_kind"} {
+				up += "ALTER TABLE urls ADD COLUMN " + c + " TEXT NOT NULL DEFAULT '';"
+			}
 		}
 		tx, err := s.db.Begin()
 		if err != nil {
@@ -512,7 +524,8 @@ func (s *SQLite) loop() {
 				_, err = insURL.Exec(text(u.URL), u.Status, string(u.Kind), u.Start, u.Depth, text(u.Method), text(u.ContentType), u.Bytes, u.Truncated,
 					u.ResponseMS, text(u.Redirect), jsonList(u.WWWAuthenticate), u.NoIndex, text(u.Canonical), text(u.Title), u.InSitemap,
 					u.BlockedByRobots, text(u.Error), timeText(u.FetchedAt),
-					u.RobotsDisallowed, u.SitemapURLs, jsonValue(u.SitemapProblems), u.Credentials, u.AnonymousStatus, text(u.BotCheck), u.LoginForm, jsonValue(u.Challenges), u.ErrorKind)
+					u.RobotsDisallowed, u.SitemapURLs, jsonValue(u.SitemapProblems), u.Credentials, u.AnonymousStatus, text(u.BotCheck), u.LoginForm, jsonValue(u.Challenges), u.ErrorKind,
+					string(u.NotRequested), u.TextHash, u.SimHash, text(u.Cluster), string(u.ClusterKind))
 			case opEdge:
 				e := o.e
 				edges = append(edges, text(e.From), text(e.To), string(e.Type), text(e.Tag), text(e.Text))
@@ -540,7 +553,7 @@ func (s *SQLite) loop() {
 // frontier entry, edgeRows edges. Only the URL record goes into a table
 // kept in key order; the others are appended.
 var writeSQL = []string{
-	`INSERT OR REPLACE INTO urls (` + urlColumns + `) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+	`INSERT OR REPLACE INTO urls (` + urlColumns + `) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 	`INSERT INTO edges (from_url, to_url, type, tag, text) VALUES (?,?,?,?,?)`,
 	`INSERT OR IGNORE INTO frontier (url, kind, depth, hops, parse, head, start) VALUES (?,?,?,?,?,?,?)`,
 	`INSERT INTO edges (from_url, to_url, type, tag, text) VALUES (?,?,?,?,?)` + strings.Repeat(`,(?,?,?,?,?)`, edgeRows-1),
@@ -660,6 +673,7 @@ type scanner interface{ Scan(dest ...any) error }
 type urlRow struct {
 	u                                         URL
 	kind, auth, fetched, problems, challenges string
+	notRequested, clusterKind                 string
 	dest                                      []any
 }
 
@@ -668,7 +682,8 @@ func newURLRow(extra ...any) *urlRow {
 	u := &r.u
 	r.dest = append([]any{&u.URL, &u.Status, &r.kind, &u.Start, &u.Depth, &u.Method, &u.ContentType, &u.Bytes, &u.Truncated,
 		&u.ResponseMS, &u.Redirect, &r.auth, &u.NoIndex, &u.Canonical, &u.Title, &u.InSitemap, &u.BlockedByRobots, &u.Error, &r.fetched,
-		&u.RobotsDisallowed, &u.SitemapURLs, &r.problems, &u.Credentials, &u.AnonymousStatus, &u.BotCheck, &u.LoginForm, &r.challenges, &u.ErrorKind}, extra...)
+		&u.RobotsDisallowed, &u.SitemapURLs, &r.problems, &u.Credentials, &u.AnonymousStatus, &u.BotCheck, &u.LoginForm, &r.challenges, &u.ErrorKind,
+		&r.notRequested, &u.TextHash, &u.SimHash, &u.Cluster, &r.clusterKind}, extra...)
 	return r
 }
 
@@ -678,6 +693,8 @@ func (r *urlRow) scan(s scanner) (URL, error) {
 	err := s.Scan(r.dest...)
 	u := r.u
 	u.Kind = Kind(r.kind)
+	u.NotRequested = NotRequested(r.notRequested)
+	u.ClusterKind = ClusterKind(r.clusterKind)
 	// Decoded into variables of their own: taking the address of a field
 	// of u would move every row's u to the heap.
 	if r.problems != "" && r.problems != "null" {

@@ -77,7 +77,36 @@ type URL struct {
 	BotCheck        string      // evidence that a 403/429/503/999 came from a CDN/WAF bot check ("cf-mitigated: challenge", …); empty otherwise
 	LoginForm       bool        // a 2xx HTML page with a password field (a login form)
 	Challenges      []Challenge // WWWAuthenticate parsed (RFC 9110 section 11); nil when absent or malformed
+
+	// URL spaces and duplicate content.
+	NotRequested NotRequested // why a URL the crawl knows was not requested; "" when it was (or robots.txt blocked it: BlockedByRobots)
+	TextHash     string       // 200 HTML pages: exact hash of the page's text (16 hex digits); "" otherwise
+	SimHash      string       // 200 HTML pages: 64-bit SimHash of the text's word shingles (16 hex digits); "" otherwise
+	Cluster      string       // a duplicate cluster's member: the URL the cluster's pages should point to (itself for that one); "" otherwise
+	ClusterKind  ClusterKind  // ClusterExact or ClusterNear when Cluster is set
 }
+
+// NotRequested says why a URL the crawl discovered was never requested. The
+// URL is recorded all the same, with its referrers: nothing the crawl saw
+// silently disappears.
+type NotRequested string
+
+// Reasons for not requesting a URL.
+const (
+	NotRequestedTrap    NotRequested = "trap"         // its URL pattern kept producing URLs without new content (a crawler trap)
+	NotRequestedMaxURLs NotRequested = "max-urls"     // the --max-urls cap was reached
+	NotRequestedMaxTime NotRequested = "max-time"     // --max-time passed (or the crawl was stopped) before its turn
+	NotRequestedTooLong NotRequested = "url-too-long" // the URL is longer than the crawler follows, or repeats a path segment too often
+)
+
+// ClusterKind says how the pages of a duplicate cluster match.
+type ClusterKind string
+
+// Cluster kinds.
+const (
+	ClusterExact ClusterKind = "exact" // the same text
+	ClusterNear  ClusterKind = "near"  // SimHashes within the near-duplicate distance
+)
 
 // ErrorKind says, as data, why a URL got no (complete) answer; URL.Error
 // holds the human message. The kinds are few and stable: reports group and

@@ -402,7 +402,7 @@ func TestSQLiteSchema(t *testing.T) {
 	must(t, err)
 	var v int
 	must(t, s.db.QueryRow("PRAGMA user_version").Scan(&v))
-	if v != SchemaVersion || SchemaVersion != 4 {
+	if v != SchemaVersion || SchemaVersion != 5 {
 		t.Fatalf("user_version = %d, SchemaVersion = %d", v, SchemaVersion)
 	}
 	var mode string
@@ -422,7 +422,8 @@ func TestSQLiteSchema(t *testing.T) {
 		"settings": {"key", "value"},
 		"urls": {"url", "status", "kind", "start", "depth", "method", "content_type", "bytes", "truncated", "response_ms",
 			"redirect", "www_authenticate", "noindex", "canonical", "title", "in_sitemap", "blocked_by_robots", "error", "fetched_at",
-			"robots_disallowed", "sitemap_urls", "sitemap_problems", "credentials", "anonymous_status", "bot_check", "login_form", "challenges", "error_kind"},
+			"robots_disallowed", "sitemap_urls", "sitemap_problems", "credentials", "anonymous_status", "bot_check", "login_form", "challenges", "error_kind",
+			"not_requested", "text_hash", "simhash", "cluster", "cluster_kind"},
 		"edges":    {"from_url", "to_url", "type", "tag", "text"},
 		"findings": {"seq", "rule", "severity", "url", "message", "referrers", "fix"},
 		"frontier": {"seq", "url", "kind", "depth", "hops", "parse", "head", "start"},
@@ -528,9 +529,42 @@ func TestSQLiteResumesVersion2(t *testing.T) {
 	}
 }
 
-// dropVersion4 removes what schema version 4 added, leaving a version 3
-// database.
-const dropVersion4 = `ALTER TABLE urls DROP COLUMN error_kind; ALTER TABLE findings DROP COLUMN fix;`
+// dropVersion5 and dropVersion4 turn a new crawl.db back into one of the
+// version before.
+const (
+	dropVersion5 = `ALTER TABLE urls DROP COLUMN not_requested; ALTER TABLE urls DROP COLUMN text_hash; ALTER TABLE urls DROP COLUMN simhash;
+		ALTER TABLE urls DROP COLUMN cluster; ALTER TABLE urls DROP COLUMN cluster_kind;`
+	dropVersion4 = dropVersion5 + `ALTER TABLE urls DROP COLUMN error_kind; ALTER TABLE findings DROP COLUMN fix;`
+)
+
+// TestSQLiteOpensVersion4: a crawl.db of schema 4 is upgraded: its records
+// read back with the new fields empty, and new ones keep them.
+func TestSQLiteOpensVersion4(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "crawl.db")
+	s, err := CreateSQLite(path)
+	must(t, err)
+	must(t, s.PutURL(URL{URL: "https://a.test/x", Status: 200, Kind: KindPage, ErrorKind: ErrorOther}))
+	must(t, s.Flush())
+	_, err = s.db.Exec(dropVersion5 + `PRAGMA user_version = 4`)
+	must(t, err)
+	must(t, s.Close())
+
+	s = openUpgraded(t, path)
+	u, ok, err := s.Get("https://a.test/x")
+	must(t, err)
+	if !ok || u.Status != 200 || u.ErrorKind != ErrorOther || u.NotRequested != "" || u.TextHash != "" || u.Cluster != "" {
+		t.Errorf("version 4 record read as %+v", u)
+	}
+	want := URL{URL: "https://a.test/y", Kind: KindPage, Bytes: -1, NotRequested: NotRequestedTrap, TextHash: "00ff00ff00ff00ff", SimHash: "0123456789abcdef", Cluster: "https://a.test/x", ClusterKind: ClusterNear}
+	must(t, s.PutURL(want))
+	must(t, s.Flush())
+	got, _, err := s.Get(want.URL)
+	must(t, err)
+	if got.NotRequested != want.NotRequested || got.TextHash != want.TextHash || got.SimHash != want.SimHash || got.Cluster != want.Cluster || got.ClusterKind != want.ClusterKind {
+		t.Errorf("version 5 fields read back as %+v", got)
+	}
+	must(t, s.Close())
+}
 
 // TestSQLiteOpensVersion3: findings stored before findings.fix existed
 // keep the fix in their message, and read back the same text.
