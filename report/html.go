@@ -40,9 +40,10 @@ var htmlScript string
 
 // htmlTemplate is parsed once; it is never mutated after.
 var htmlTemplate = template.Must(template.New("report.html").Funcs(template.FuncMap{
-	"pct":   func(f float64) string { return strconv.FormatFloat(f*100, 'f', 1, 64) + "%" },
-	"web":   webURL,
-	"label": categoryLabel,
+	"pct":    func(f float64) string { return strconv.FormatFloat(f*100, 'f', 1, 64) + "%" },
+	"web":    webURL,
+	"label":  categoryLabel,
+	"plural": plural,
 }).Parse(htmlTemplateText))
 
 // scriptHash is the CSP hash of htmlScript: the only script the page may run.
@@ -66,6 +67,12 @@ type htmlData struct {
 	FinishedAt   string
 	Tool         string
 	Partial      bool
+	CrawlLine    string // the statuses in one line, as the terminal says them
+	Issues       []issueView
+	IssueCount   int             // every issue, shown or not
+	MoreIssues   int             // issues beyond maxHTMLIssues, left to the per-rule section and findings.csv
+	BySeverity   []severityCount // the severity toggles of the issue filter
+	Auth         authView
 	Since        *sinceView // nil without a baseline
 	Summary      Summary
 	Budget       Budget
@@ -126,24 +133,129 @@ type findingView struct {
 	MoreReferrers int      // how many more there are (links.csv has them all)
 }
 
+// newFindingView is one finding's row: its URL, status label (status maps
+// masked URLs to them), message and first referrers.
+func newFindingView(f store.Finding, status map[string]string, message string) findingView {
+	v := findingView{URL: f.URL, Status: status[f.URL], Message: message, Referrers: f.Referrers}
+	if n := len(v.Referrers); n > maxFindingReferrers {
+		v.Referrers, v.MoreReferrers = v.Referrers[:maxFindingReferrers], n-maxFindingReferrers
+	}
+	return v
+}
+
 // maxFindingReferrers bounds the referrers listed under one finding: a
 // navigation link to a 401 can have 100,000 of them.
 const maxFindingReferrers = 10
 
+// Bounds of the issue list and the Authentication section: the page stays
+// small whatever the crawl's size; findings.csv and links.csv have all.
+const (
+	maxHTMLIssues     = 250  // issues listed; the rest are counted
+	maxIssueRows      = 5000 // URL rows in all the issues' details together
+	maxIssueReferrers = 3    // pages to change named on an issue's card
+	maxToFix          = 200  // rows of "Public referrers to fix"
+	maxToFixReferrers = 3    // public referrers named on one of those rows
+)
+
+// issueView is one entry of "What to fix first".
+type issueView struct {
+	Rank     int
+	ID       string // the card's element id: "issue-1"
+	Rule     string
+	Severity store.Severity
+	Title    string
+	Why      string
+	Fix      string
+	// Pattern is what the issue's URLs share, shown as a path on the start
+	// URL's origin; PatternURL is its link target when it is one http(s)
+	// URL (a template such as "/img/…" is no link).
+	Pattern    string
+	PatternURL string
+	URLs       int
+	Reach      int
+	Priority   int
+	// Referrers are the first pages to change, most of the issue's URLs
+	// first.
+	Referrers     []refView
+	MoreReferrers int
+	// Findings are the issue's URLs with status, message and referrers:
+	// at most HTMLOptions.FindingsPerRule, and fewer once the page has
+	// shown maxIssueRows; MoreFindings counts the rest.
+	Findings     []findingView
+	MoreFindings int
+}
+
+// refView is a page to change: its URL, as shown, and how many of the
+// issue's URLs it points at.
+type refView struct {
+	URL  string // the masked URL (the link target when http(s))
+	Text string // the URL as shown: a path on the start URL's origin
+	URLs int
+}
+
+// severityCount is how many issues have one severity.
+type severityCount struct {
+	Severity store.Severity
+	Count    int
+}
+
+// authView is the Authentication section: AuthSummary with its rows
+// ready to render.
+type authView struct {
+	AuthSummary
+	Access    []accessRow
+	Fixes     []authFixView // the first maxToFix rows of ToFix
+	MoreFixes int
+}
+
+// accessRow is one access class (--compare-anonymous) and what it means.
+type accessRow struct {
+	Class   string
+	Meaning string
+	URLs    int
+}
+
+// accessMeaning explains each access class in a few words.
+var accessMeaning = map[string]string{
+	analysis.AccessPublic:     "2xx with and without credentials",
+	analysis.AccessProtected:  "401/403 without credentials, 2xx with them",
+	analysis.AccessForbidden:  "403 even with credentials",
+	analysis.AccessRejected:   "401 with credentials: the server did not accept them",
+	analysis.AccessPublicOnly: "2xx without credentials but not with them: the credentials break it",
+	analysis.AccessOther:      "any other pair of answers (redirects, errors)",
+}
+
+// authFixView is one row of "Public referrers to fix".
+type authFixView struct {
+	Rule          string
+	URL           string
+	Referrers     []string // the first maxToFixReferrers
+	MoreReferrers int
+}
+
 // WriteHTML writes report.html: one self-contained page (inline CSS,
 // JavaScript and SVG, and a Content-Security-Policy that allows nothing else,
-// so opening it makes no network request). After a baseline crawl
-// (Options.Job.Diff) it opens with what changed since then: counts, regressions,
-// other status changes, new and resolved findings. It shows the
-// crawl-efficiency figure next, then the status distribution and waste-by-section charts, the
-// budget breakdown and fix list, the findings grouped by rule (severity,
-// explanation, fix, URLs with their referrers) and the table of every URL.
-// The table's rows are a JSON data island that a small script sorts,
-// filters and pages through, which keeps 100,000 rows usable; without
-// JavaScript (and in print) the first opt.Rows rows are shown as HTML.
+// so opening it makes no network request). Under a compact header (start
+// URL, dates, counts, a partial-crawl warning) and a table of contents, it
+// leads with "What to fix first": the crawl's issues (Crawl.Issues),
+// highest priority first, each with its severity, title, why it matters,
+// URLs and pages reached, fix, the pages to change, and its findings in a
+// <details> block, with a text filter and severity toggles. After a
+// baseline crawl (Options.Job.Diff) what changed since then follows
+// (counts, regressions, other status changes, new and resolved findings);
+// then the Authentication section (how the crawl authenticated, 401 and
+// 403 counts, realms, access classes, public referrers to fix); then the
+// crawl budget, which explains the waste (efficiency figure, status and
+// waste-by-section charts, breakdown, fix list, speed, depth, sitemaps);
+// then the findings grouped by rule and the table of every URL. The
+// table's rows are a JSON data island that a small script sorts, filters
+// and pages through, which keeps 100,000 rows usable; without JavaScript
+// (and in print) the first opt.Rows rows are shown as HTML, and every
+// section is readable. The page fits a 390-pixel-wide screen (tables
+// become stacked cards, charts scale) and prints without its controls.
 //
 // Everything the crawled site controls is escaped by html/template, and
-// every URL is masked.
+// every URL is masked; only http(s) URLs become links.
 func WriteHTML(w io.Writer, r *Crawl) error {
 	opt := r.opt.HTML // New set the defaults
 	meta, err := r.Meta()
@@ -166,6 +278,14 @@ func WriteHTML(w io.Writer, r *Crawl) error {
 	if err != nil {
 		return err
 	}
+	issues, err := r.Issues()
+	if err != nil {
+		return err
+	}
+	auth, err := summarizeAuth(r, meta, findings)
+	if err != nil {
+		return err
+	}
 	d := htmlData{
 		CSP:        "default-src 'none'; style-src 'unsafe-inline'; script-src '" + scriptHash + "'; img-src data:; base-uri 'none'; form-action 'none'",
 		Script:     template.JS(htmlScript),
@@ -174,6 +294,9 @@ func WriteHTML(w io.Writer, r *Crawl) error {
 		FinishedAt: meta.FinishedAt.Format(time.RFC3339),
 		Tool:       meta.ToolVersion,
 		Partial:    meta.Partial,
+		CrawlLine:  crawlLine(sum),
+		IssueCount: len(issues),
+		Auth:       newAuthView(auth),
 		Summary:    sum,
 		Budget:     bud,
 		Columns:    urlColumns,
@@ -225,6 +348,8 @@ func WriteHTML(w io.Writer, r *Crawl) error {
 		d.Sections = append(d.Sections, v)
 	}
 	d.Rules = ruleGroups(findings, statusOf, r.opt.Rules, opt.FindingsPerRule)
+	d.Issues, d.MoreIssues = issueViews(issues, statusOf, originOf(d.StartURL), opt.FindingsPerRule)
+	d.BySeverity = severityCounts(issues)
 
 	// The page without the URL rows is small (findings are capped per
 	// rule): render it, then stream the rows into the data island, so that
@@ -324,7 +449,7 @@ func statusClassName(label string) string {
 
 // Chart geometry, in SVG user units.
 const (
-	chartWidth = 640
+	chartWidth = 520 // scaled to the figure's width: 100% of the column, down to a phone's
 	chartLabel = 170 // room for labels on the left
 	chartValue = 60  // room for the value on the right
 	barHeight  = 18
@@ -456,11 +581,7 @@ func ruleGroups(fs []store.Finding, status map[string]string, rules []RuleInfo, 
 			g.More++
 			continue
 		}
-		v := findingView{URL: f.URL, Status: status[f.URL], Message: f.Text(), Referrers: f.Referrers}
-		if n := len(v.Referrers); n > maxFindingReferrers {
-			v.Referrers, v.MoreReferrers = v.Referrers[:maxFindingReferrers], n-maxFindingReferrers
-		}
-		g.Findings = append(g.Findings, v)
+		g.Findings = append(g.Findings, newFindingView(f, status, f.Text()))
 	}
 	// fs is in store.SortFindings order (severity, rule, URL), so groups
 	// already are too.
@@ -479,3 +600,95 @@ func webURL(u string) string {
 
 // categoryLabel is the label of a budget category ID.
 func categoryLabel(id string) string { return analysis.CategoryLabel(id) }
+
+// issueViews maps the issues, highest priority first, to the cards of
+// "What to fix first": at most maxHTMLIssues, each with its first
+// perIssue findings while the page's maxIssueRows last (status maps
+// masked URLs to their status labels). URLs on origin (the start URL's)
+// are shown as paths, as the terminal shows them. more counts the issues
+// left out.
+func issueViews(issues []Issue, status map[string]string, origin string, perIssue int) (out []issueView, more int) {
+	if len(issues) > maxHTMLIssues {
+		issues, more = issues[:maxHTMLIssues], len(issues)-maxHTMLIssues
+	}
+	rows := maxIssueRows
+	for i, is := range issues {
+		v := issueView{
+			Rank: i + 1, ID: "issue-" + itoa(i+1), Rule: is.Rule, Severity: is.Severity,
+			Title: is.Title, Why: is.Why, Fix: is.Fix,
+			Pattern: pathOn(origin, is.Pattern), URLs: is.URLCount(), Reach: is.Reach, Priority: is.Priority,
+		}
+		if is.URLCount() == 1 {
+			v.PatternURL = webURL(is.Pattern)
+		}
+		refs := is.Referrers
+		if len(refs) > maxIssueReferrers {
+			refs, v.MoreReferrers = refs[:maxIssueReferrers], len(refs)-maxIssueReferrers
+		}
+		for _, ref := range refs {
+			v.Referrers = append(v.Referrers, refView{URL: ref.URL, Text: pathOn(origin, ref.URL), URLs: ref.URLs})
+		}
+		fs := is.Findings
+		if n := min(perIssue, rows); len(fs) > n {
+			fs, v.MoreFindings = fs[:n], len(fs)-n
+		}
+		rows -= len(fs)
+		for _, f := range fs {
+			msg := f.Message // the card shows the fix once
+			if f.Fix != "" && f.Fix != is.Fix {
+				msg = f.Text()
+			}
+			v.Findings = append(v.Findings, newFindingView(f, status, msg))
+		}
+		out = append(out, v)
+	}
+	return out, more
+}
+
+// severityCounts counts the issues of each severity, most severe first;
+// severities without issues are left out.
+func severityCounts(issues []Issue) []severityCount {
+	n := map[store.Severity]int{}
+	for _, is := range issues {
+		n[is.Severity]++
+	}
+	var out []severityCount
+	for _, s := range []store.Severity{store.SeverityError, store.SeverityWarning, store.SeverityNotice} {
+		if n[s] > 0 {
+			out = append(out, severityCount{Severity: s, Count: n[s]})
+		}
+	}
+	return out
+}
+
+// pathOn shows u as its path when it is on origin ("https://h" +
+// "/a/b" → "/a/b"), and whole otherwise.
+func pathOn(origin, u string) string {
+	if origin != "" && strings.HasPrefix(u, origin+"/") {
+		return strings.TrimPrefix(u, origin)
+	}
+	return u
+}
+
+// newAuthView prepares the Authentication section's rows: the access
+// classes in their order, and the first maxToFix public referrers to fix.
+func newAuthView(a AuthSummary) authView {
+	v := authView{AuthSummary: a}
+	for _, c := range accessOrder {
+		if n, ok := a.ByAccess[c]; ok {
+			v.Access = append(v.Access, accessRow{Class: c, Meaning: accessMeaning[c], URLs: n})
+		}
+	}
+	fixes := a.ToFix
+	if len(fixes) > maxToFix {
+		fixes, v.MoreFixes = fixes[:maxToFix], len(fixes)-maxToFix
+	}
+	for _, f := range fixes {
+		fv := authFixView{Rule: f.Rule, URL: f.URL, Referrers: f.Referrers}
+		if n := len(fv.Referrers); n > maxToFixReferrers {
+			fv.Referrers, fv.MoreReferrers = fv.Referrers[:maxToFixReferrers], n-maxToFixReferrers
+		}
+		v.Fixes = append(v.Fixes, fv)
+	}
+	return v
+}

@@ -1,8 +1,54 @@
 (function () {
   'use strict';
-  // report.html's table: sorts, filters and pages through the rows of the
-  // JSON data island. It builds the DOM with textContent only: crawled text
-  // is never parsed as HTML.
+  // report.html's script: the contents' links, the issue filter, printing
+  // with every detail open, and the URL table, which sorts, filters and
+  // pages through the rows of the JSON data island. It builds the DOM with
+  // textContent only: crawled text is never parsed as HTML. Without it the
+  // page shows everything; it only adds controls.
+  document.documentElement.className += ' js';
+
+  // Printing opens every <details> (browsers without ::details-content
+  // would print them closed) and closes again those that were closed.
+  var closed = [];
+  window.addEventListener('beforeprint', function () {
+    closed = Array.prototype.filter.call(document.querySelectorAll('details'), function (d) { return !d.open; });
+    closed.forEach(function (d) { d.open = true; });
+  });
+  window.addEventListener('afterprint', function () {
+    closed.forEach(function (d) { d.open = false; });
+    closed = [];
+  });
+
+  // The issue list: a text filter over each issue's title, rule, URLs and
+  // referrers, and one toggle per severity.
+  (function () {
+    var list = document.getElementById('issue-list');
+    if (!list) return;
+    var box = document.getElementById('issue-filter');
+    var info = document.getElementById('issue-info');
+    var toggles = document.querySelectorAll('#issue-controls .sev-toggle');
+    var issues = Array.prototype.map.call(list.children, function (li) {
+      return { li: li, sev: li.getAttribute('data-severity'), h: li.textContent.toLowerCase() };
+    });
+    function apply() {
+      var q = box.value.trim().toLowerCase();
+      var on = {};
+      Array.prototype.forEach.call(toggles, function (c) { on[c.value] = c.checked; });
+      var shown = 0;
+      issues.forEach(function (o) {
+        var show = on[o.sev] !== false && (!q || o.h.indexOf(q) >= 0);
+        o.li.classList.toggle('filtered', !show);
+        if (show) shown++;
+      });
+      info.textContent = shown === issues.length ? issues.length + (issues.length === 1 ? ' issue' : ' issues') :
+        shown + ' of ' + issues.length + ' issues';
+      info.setAttribute('data-count', String(shown));
+    }
+    box.addEventListener('input', apply);
+    Array.prototype.forEach.call(toggles, function (c) { c.addEventListener('change', apply); });
+    apply();
+  })();
+
   var data = JSON.parse(document.getElementById('url-data').textContent);
   var cols = JSON.parse(document.getElementById('url-columns').textContent);
   var numeric = { status: true, depth: true, inlinks: true, response_ms: true };
@@ -17,7 +63,6 @@
   var kind = document.getElementById('kind');
   var rowInfo = document.getElementById('row-info');
   var pageInfo = document.getElementById('page-info');
-  document.documentElement.className += ' js';
 
   function cmp(a, b) {
     var x = a.r[sortCol], y = b.r[sortCol];
@@ -43,6 +88,7 @@
     if (numeric[name]) td.className = 'num';
     if (name === 'url') td.className = 'url';
     if (name === 'title' || name === 'www_authenticate') td.className = 'txt';
+    if (name !== 'url') td.setAttribute('data-label', name); // shown on narrow screens
     var s = String(value);
     if (name === 'url' && /^https?:\/\//i.test(s)) {
       var a = document.createElement('a');

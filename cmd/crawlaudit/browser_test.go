@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
 	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
@@ -191,7 +192,8 @@ func eval[T any](t *testing.T, b *browser, js string) T {
 
 // browserCrawlJSON is the part of crawl.json the browser test compares with.
 type browserCrawlJSON struct {
-	Summary struct {
+	StartURL string `json:"start_url"`
+	Summary  struct {
 		URLs           int `json:"urls"`
 		Findings       int `json:"findings"`
 		FindingsByRule []struct {
@@ -215,14 +217,67 @@ type browserCrawlJSON struct {
 		Title      string `json:"title"`
 		Blocked    bool   `json:"blocked_by_robots"`
 	} `json:"urls"`
+	Findings []struct {
+		Rule      string   `json:"rule"`
+		Severity  string   `json:"severity"`
+		URL       string   `json:"url"`
+		Referrers []string `json:"referrers"`
+	} `json:"findings"`
+}
+
+// topIssues works out from crawl.json alone which issues must lead
+// report.html's list, as its README defines the order: findings grouped by
+// rule, severity and folder, ranked by severity weight (error 100, warning
+// 10, notice 1) × pages reached (the pages linking to, using or
+// redirecting to the URLs, sitemaps and robots.txt aside; the URL itself
+// when nothing points at it). It returns the highest priority and the
+// "rule folder" keys of the groups that have it.
+func topIssues(cj browserCrawlJSON) (priority int, top map[string]bool) {
+	kind := map[string]string{}
+	for _, u := range cj.URLs {
+		kind[u.URL] = u.Kind
+	}
+	weight := map[string]int{"error": 100, "warning": 10, "notice": 1}
+	folder := func(u string) string { return u[:strings.LastIndex(u, "/")+1] }
+	pages := map[string]map[string]bool{}
+	sev := map[string]string{}
+	for _, f := range cj.Findings {
+		key := f.Rule + " " + f.Severity + " " + folder(f.URL)
+		if pages[key] == nil {
+			pages[key] = map[string]bool{}
+		}
+		sev[key] = f.Severity
+		reached := false
+		for _, r := range f.Referrers {
+			if r != f.URL && kind[r] != "sitemap" && kind[r] != "robots" {
+				pages[key][r], reached = true, true
+			}
+		}
+		if !reached {
+			pages[key][f.URL] = true
+		}
+	}
+	top = map[string]bool{}
+	for key, p := range pages {
+		switch n := weight[sev[key]] * len(p); {
+		case n > priority:
+			priority, top = n, map[string]bool{key: true}
+		case n == priority:
+			top[key] = true
+		}
+	}
+	return priority, top
 }
 
 // testBrowserDemoReport runs the demo crawl, opens its report.html in
-// headless Chromium, and checks what a site owner sees: the efficiency
-// figure and numbers equal crawl.json's, both charts, the findings, and a
-// URL table that sorts and filters. It saves a screenshot.
+// headless Chromium, and checks what a site owner sees: the issue list
+// first, led by the issue crawl.json ranks highest, with a filter that
+// works; the efficiency figure and numbers equal crawl.json's; both charts,
+// the findings, and a URL table that sorts and filters; a page that fits
+// a 390-pixel screen and prints without its controls. It saves
+// screenshots.
 //
-// TestBrowser starts one Chromium for both checks: starting it is most of
+// TestBrowser starts one Chromium for all checks: starting it is most of
 // the time the test takes.
 func TestBrowser(t *testing.T) {
 	b := newBrowser(t)
@@ -308,12 +363,16 @@ func testBrowserDemoReport(t *testing.T, b *browser) {
 				t.Errorf("%s shows %q, crawl.json says %q", sel, got, w)
 			}
 		}
-		// The efficiency figure is the first thing on the page after the title.
-		first := eval[string](t, b, `document.querySelector('.figure').id`)
-		if first != "efficiency" {
-			t.Errorf("first figure is %q", first)
+		// The efficiency figure is the budget's headline.
+		first := eval[string](t, b, `document.querySelector('.figure').closest('section').id + ' ' + document.querySelector('.figure').id`)
+		if first != "budget efficiency" {
+			t.Errorf("first figure is %q, want the budget's efficiency", first)
 		}
 	})
+	t.Run("the issue list comes first and leads with the top issue", func(t *testing.T) { testBrowserIssueList(t, b, cj) })
+	t.Run("issue filter", func(t *testing.T) { testBrowserIssueFilter(t, b) })
+	t.Run("fits a 390-pixel screen", func(t *testing.T) { testBrowserNarrow(t, b, dir) })
+	t.Run("prints without controls, details open", func(t *testing.T) { testBrowserPrint(t, b) })
 	t.Run("charts and findings are drawn", func(t *testing.T) {
 		statuses := map[string]bool{}
 		for _, u := range cj.URLs {
@@ -396,7 +455,7 @@ func testBrowserDemoReport(t *testing.T, b *browser) {
 		}
 	})
 	t.Run("screenshot", func(t *testing.T) {
-		// The first screen: efficiency figure, numbers, both charts.
+		// The first screen: the header, the contents and the top issues.
 		b.do(t, chromedp.EmulateViewport(1280, 1400), chromedp.ScrollIntoView("h1"))
 		png, err := chromedp.Run(b.ctx, chromedp.CaptureScreenshot())
 		if err != nil {
@@ -408,23 +467,222 @@ func testBrowserDemoReport(t *testing.T, b *browser) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for name, img := range map[string][]byte{"report-screenshot.png": png, "report-table.png": table} {
-			path := filepath.Join(dir, name)
-			if err := os.WriteFile(path, img, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			if len(img) < 10000 {
-				t.Errorf("%s is only %d bytes", name, len(img))
-			}
-			t.Logf("screenshot: %s (%d bytes)", path, len(img))
-			// CRAWLAUDIT_SCREENSHOT_DIR keeps a copy after the temp folder is gone.
-			if keep := os.Getenv("CRAWLAUDIT_SCREENSHOT_DIR"); keep != "" {
-				if err := os.WriteFile(filepath.Join(keep, name), img, 0o644); err != nil {
-					t.Error(err)
-				}
-			}
-		}
+		saveScreenshot(t, dir, "report-screenshot.png", png)
+		saveScreenshot(t, dir, "report-table.png", table)
 	})
+}
+
+// saveScreenshot writes img to dir/name, and to CRAWLAUDIT_SCREENSHOT_DIR
+// when set, which keeps a copy after the temp folder is gone.
+func saveScreenshot(t *testing.T, dir, name string, img []byte) {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, img, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if len(img) < 10000 {
+		t.Errorf("%s is only %d bytes", name, len(img))
+	}
+	t.Logf("screenshot: %s (%d bytes)", path, len(img))
+	if keep := os.Getenv("CRAWLAUDIT_SCREENSHOT_DIR"); keep != "" {
+		if err := os.WriteFile(filepath.Join(keep, name), img, 0o644); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// poll waits (up to 5 s) until the JavaScript expression js is true in the
+// page, re-evaluating it on every animation frame: no fixed sleep.
+func (b *browser) poll(t *testing.T, js string) bool {
+	t.Helper()
+	_, err := chromedp.Run(b.ctx, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(5*time.Second)))
+	return err == nil
+}
+
+// waitIssues waits until the issue filter shows want issues.
+func (b *browser) waitIssues(t *testing.T, want int) {
+	t.Helper()
+	if !b.poll(t, fmt.Sprintf(`document.getElementById('issue-info').dataset.count === '%d'`, want)) {
+		t.Errorf("the issue list shows %s issues, want %d", eval[string](t, b, `document.getElementById('issue-info').dataset.count`), want)
+	}
+}
+
+// testBrowserIssueList: what a site owner sees first is "What to fix
+// first", and its first issue is the one crawl.json says is the most
+// severe with the largest reach.
+func testBrowserIssueList(t *testing.T, b *browser, cj browserCrawlJSON) {
+	type card struct {
+		Rule, Severity, Pattern, Title string
+		Priority, Reach                int
+	}
+	type page struct {
+		Between   []string // elements between the header and the first section
+		First     string   // the first section: id and heading
+		FirstTop  float64  // its distance from the top of the page, in CSS pixels
+		Cards     []card
+		HeaderSay string
+	}
+	p := eval[page](t, b, `(() => {
+		const between = [];
+		let n = document.querySelector('body > header').nextElementSibling;
+		for (; n && n.tagName !== 'SECTION'; n = n.nextElementSibling) between.push(n.tagName.toLowerCase() + '#' + n.id);
+		return {Between: between, First: n.id + ': ' + n.querySelector('h2').textContent,
+			FirstTop: n.getBoundingClientRect().top + window.scrollY,
+			HeaderSay: document.getElementById('issue-count').textContent,
+			Cards: Array.from(document.querySelectorAll('#issue-list > li')).map(li => ({Rule: li.dataset.rule, Severity: li.dataset.severity,
+				Pattern: li.querySelector('.pattern').textContent, Title: li.querySelector('.title').textContent,
+				Priority: +li.dataset.priority, Reach: +li.dataset.reach}))};
+	})()`)
+	// (a) Only the contents stand between the header and the issue list,
+	// which starts on the first screen.
+	if strings.Join(p.Between, " ") != "nav#toc" || p.First != "issues: What to fix first" {
+		t.Errorf("after the header: %q, then %q; want the contents, then the issue list", p.Between, p.First)
+	}
+	if p.FirstTop > 600 {
+		t.Errorf("the issue list starts %.0f px down the page", p.FirstTop)
+	}
+	if len(p.Cards) == 0 || strconv.Itoa(len(p.Cards)) != p.HeaderSay {
+		t.Fatalf("%d issue cards; the header says %s", len(p.Cards), p.HeaderSay)
+	}
+	for i := 1; i < len(p.Cards); i++ {
+		if p.Cards[i].Priority > p.Cards[i-1].Priority {
+			t.Errorf("issue %d (priority %d) ranks below issue %d (priority %d)", i+1, p.Cards[i].Priority, i, p.Cards[i-1].Priority)
+		}
+	}
+	// (b) The top issue has the highest severity × reach crawl.json
+	// gives. In the demo that is "401 answers without a WWW-Authenticate
+	// challenge" on /account/: an error two public pages (/catering.html,
+	// /wholesale.html) link to, priority 100 × 2 = 200. The 503 on /shop/
+	// and the 401 wedding-cake photo tie with it; the rule name breaks the
+	// tie (missing-www-authenticate < server-error < unauthorized-asset).
+	priority, top := topIssues(cj)
+	first := p.Cards[0]
+	origin := strings.TrimSuffix(cj.StartURL, "/")
+	url := origin + first.Pattern
+	key := first.Rule + " " + first.Severity + " " + url[:strings.LastIndex(url, "/")+1]
+	if first.Priority != priority || !top[key] {
+		t.Errorf("top issue %q (%s, priority %d); crawl.json ranks highest, at priority %d: %v", first.Title, key, first.Priority, priority, top)
+	}
+	if first.Rule != "missing-www-authenticate" || first.Pattern != "/account/" || first.Reach != 2 || first.Title != "401 answers without a WWW-Authenticate challenge" {
+		t.Errorf("the demo's top issue is %+v, want missing-www-authenticate on /account/ reaching 2 pages", first)
+	}
+}
+
+// testBrowserIssueFilter: typing a rule name leaves that rule's issues;
+// the severity toggles hide and show a severity.
+func testBrowserIssueFilter(t *testing.T, b *browser) {
+	type counts struct{ Total, Rule, Notices int }
+	c := eval[counts](t, b, `({Total: document.querySelectorAll('#issue-list > li').length,
+		Rule: document.querySelectorAll('#issue-list > li[data-rule="forbidden-asset"]').length,
+		Notices: document.querySelectorAll('#issue-list > li[data-severity="notice"]').length})`)
+	if c.Rule == 0 || c.Rule == c.Total || c.Notices == 0 {
+		t.Fatalf("the demo's issues do not exercise the filter: %+v", c)
+	}
+	b.waitIssues(t, c.Total)
+	visible := func() []string {
+		return eval[[]string](t, b, `Array.from(document.querySelectorAll('#issue-list > li')).filter(li => li.getClientRects().length > 0).map(li => li.dataset.rule + ' ' + li.dataset.severity)`)
+	}
+	b.do(t, chromedp.SendKeys("#issue-filter", "forbidden-asset"))
+	b.waitIssues(t, c.Rule)
+	if v := visible(); len(v) != c.Rule || strings.Count(strings.Join(v, ","), "forbidden-asset ") != c.Rule {
+		t.Errorf("filter forbidden-asset shows %q, want its %d issues only", v, c.Rule)
+	}
+	eval[chromedp.Void](t, b, `(() => { const f = document.getElementById('issue-filter'); f.value = ''; f.dispatchEvent(new Event('input')); })()`)
+	b.waitIssues(t, c.Total)
+	b.do(t, chromedp.Click(`#issue-controls .sev-toggle[value="notice"]`))
+	b.waitIssues(t, c.Total-c.Notices)
+	if v := visible(); len(v) != c.Total-c.Notices || strings.Contains(strings.Join(v, ","), " notice") {
+		t.Errorf("without notices: %q", v)
+	}
+	b.do(t, chromedp.Click(`#issue-controls .sev-toggle[value="notice"]`))
+	b.waitIssues(t, c.Total)
+}
+
+// testBrowserNarrow: on a 390-pixel-wide screen (a phone) nothing is
+// wider than the screen, charts scale instead of being cut, and URLs wrap
+// across the width rather than down a thin column. Every <details> is
+// opened first so that the issues' tables are measured too.
+func testBrowserNarrow(t *testing.T, b *browser, dir string) {
+	b.do(t, chromedp.EmulateViewport(390, 844))
+	defer b.do(t, chromedp.EmulateViewport(1280, 1600))
+	eval[chromedp.Void](t, b, `document.querySelectorAll('details').forEach(d => { d.open = true; })`)
+	defer eval[chromedp.Void](t, b, `document.querySelectorAll('details').forEach(d => { d.open = false; })`)
+	if !b.poll(t, `document.documentElement.clientWidth === 390`) {
+		t.Fatalf("the viewport is %d px wide", eval[int](t, b, `document.documentElement.clientWidth`))
+	}
+	type fit struct {
+		ScrollWidth, ClientWidth int
+		Wide                     []string // elements reaching past the screen's edges
+		Charts, Clipped          int      // charts; bars and labels outside their chart
+		URLCells, ThinURLs       int      // URL cells shown; those narrower than half the screen
+	}
+	f := eval[fit](t, b, `(() => {
+		const cw = document.documentElement.clientWidth;
+		const out = e => { const r = e.getBoundingClientRect(); return r.width > 0 && (r.left < -0.5 || r.right > cw + 0.5); };
+		const wide = Array.from(document.querySelectorAll('body *')).filter(out).slice(0, 20).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className && typeof e.className === 'string' ? '.' + e.className : ''));
+		let clipped = 0;
+		document.querySelectorAll('svg').forEach(svg => {
+			const s = svg.getBoundingClientRect();
+			svg.querySelectorAll('text, rect').forEach(e => { const r = e.getBoundingClientRect(); if (r.left < s.left - 1 || r.right > s.right + 1) clipped++; });
+		});
+		const urls = Array.from(document.querySelectorAll('td.url')).filter(td => td.getClientRects().length > 0);
+		return {ScrollWidth: document.documentElement.scrollWidth, ClientWidth: cw, Wide: wide,
+			Charts: document.querySelectorAll('svg').length, Clipped: clipped,
+			URLCells: urls.length, ThinURLs: urls.filter(td => td.getBoundingClientRect().width < cw / 2).length};
+	})()`)
+	if f.ScrollWidth > f.ClientWidth || len(f.Wide) > 0 {
+		t.Errorf("the page is %d px wide in a %d px screen; too wide: %q", f.ScrollWidth, f.ClientWidth, f.Wide)
+	}
+	if f.Charts != 2 || f.Clipped > 0 {
+		t.Errorf("%d charts, %d bars or labels cut off", f.Charts, f.Clipped)
+	}
+	if f.URLCells == 0 || f.ThinURLs > 0 {
+		t.Errorf("%d of %d URL cells are narrower than half the screen", f.ThinURLs, f.URLCells)
+	}
+	png, err := chromedp.Run(b.ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	saveScreenshot(t, dir, "report-390.png", png)
+}
+
+// testBrowserPrint: in print the filter and the contents are gone, closed
+// <details> print open, all issues print even when filtered on screen,
+// and nothing is sticky or fixed.
+func testBrowserPrint(t *testing.T, b *browser) {
+	eval[chromedp.Void](t, b, `(() => { const f = document.getElementById('issue-filter'); f.value = 'forbidden-asset'; f.dispatchEvent(new Event('input')); })()`)
+	if err := call(b.ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"}); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if err := call(b.ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{}); err != nil {
+			t.Error(err)
+		}
+		eval[chromedp.Void](t, b, `(() => { const f = document.getElementById('issue-filter'); f.value = ''; f.dispatchEvent(new Event('input')); })()`)
+	}()
+	type printed struct {
+		Controls, Contents string
+		DetailsOpen        bool
+		DetailShown        bool    // its table is rendered
+		DetailHeight       float64 // the <details>' height below its summary
+		Hidden, Pinned     int
+	}
+	p := eval[printed](t, b, `({Controls: getComputedStyle(document.getElementById('issue-controls')).display,
+		Contents: getComputedStyle(document.getElementById('toc')).display,
+		DetailsOpen: document.querySelector('#issue-1 details').open,
+		DetailShown: document.querySelector('#issue-1 details table').checkVisibility(),
+		DetailHeight: document.querySelector('#issue-1 details').getBoundingClientRect().height - document.querySelector('#issue-1 details summary').getBoundingClientRect().height,
+		Hidden: Array.from(document.querySelectorAll('#issue-list > li')).filter(li => li.getClientRects().length === 0).length,
+		Pinned: Array.from(document.querySelectorAll('body *')).filter(e => ['sticky', 'fixed'].includes(getComputedStyle(e).position)).length})`)
+	if p.Controls != "none" || p.Contents != "none" {
+		t.Errorf("printed: issue controls %q, contents %q; want both hidden", p.Controls, p.Contents)
+	}
+	if p.DetailsOpen || !p.DetailShown || p.DetailHeight < 20 {
+		t.Errorf("a closed <details> prints its table: %v, %.0f px below its summary (open %v); want it shown", p.DetailShown, p.DetailHeight, p.DetailsOpen)
+	}
+	if p.Hidden > 0 || p.Pinned > 0 {
+		t.Errorf("printed: %d issues hidden by the screen's filter, %d sticky or fixed elements", p.Hidden, p.Pinned)
+	}
 }
 
 // testBrowserRunsNoInjectedScript opens the hostile site's report in
