@@ -396,7 +396,7 @@ func runDemo(ctx context.Context, o crawlaudit.Options, c *cliOptions, do *demoO
 	defer d.Close()
 	o.Start = d.Site.URL + "/"
 	if !c.quiet {
-		fmt.Fprintf(stdout, "Demo site served at %s (external links at %s)\n\n", d.Site.URL, d.External.URL)
+		fmt.Fprintf(stdout, "Demo site: %s (external links: %s)\n\n", d.Site.URL, d.External.URL)
 	}
 	return runOne(ctx, o, c, stdout, stderr)
 }
