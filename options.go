@@ -89,6 +89,14 @@ type Options struct {
 	// reports are written, marked partial, and a resumed run continues.
 	// 0 means unlimited.
 	MaxTime time.Duration `yaml:"max_time"`
+	// TrapLimit is how many pages of one URL pattern in a row may bring
+	// nothing new (the same text as a page seen before, or only a next or
+	// previous link and the same words) before the pattern counts as a
+	// crawler trap and its URLs are no longer requested; they are recorded,
+	// not requested ("trap"). Default DefaultTrapLimit (100); 0 turns the
+	// check off. URLs longer than 2,048 bytes or repeating a path segment
+	// more than 3 times in a row are never followed, whatever its value.
+	TrapLimit int `yaml:"trap_limit"`
 	// NoExternal skips checking links to other origins (the links are
 	// still recorded).
 	NoExternal bool `yaml:"no_external"`
@@ -247,6 +255,7 @@ const (
 	DefaultFailOn         = "error"
 	DefaultHistoryKeep    = 10
 	DefaultBaselineFrom   = BaselineLastPassing
+	DefaultTrapLimit      = crawler.DefaultTrapLimit
 	// StopGrace is how long requests in flight may finish after Run's
 	// context is cancelled (or MaxTime passes) before they are cut.
 	StopGrace = crawler.DefaultGrace
@@ -270,6 +279,7 @@ func DefaultOptions() Options {
 		FailOn:         DefaultFailOn,
 		HistoryKeep:    DefaultHistoryKeep,
 		BaselineFrom:   DefaultBaselineFrom,
+		TrapLimit:      DefaultTrapLimit,
 	}
 }
 
@@ -406,6 +416,9 @@ func (o Options) Validate() error {
 	}
 	if o.MaxTime < 0 {
 		return optErr("max_time", "max-time", "must not be negative (0 means unlimited)")
+	}
+	if o.TrapLimit < 0 {
+		return optErr("trap_limit", "trap-limit", "must not be negative (0 turns crawler-trap detection off)")
 	}
 	for i, s := range o.Sitemaps {
 		if _, err := urlx.Parse(s); err != nil {

@@ -389,6 +389,7 @@ func (p *run) crawlerConfig() crawler.Config {
 		AllowSubdomains: o.AllowSubdomains,
 		MaxDepth:        o.MaxDepth,
 		MaxURLs:         o.MaxURLs,
+		TrapLimit:       crawlerTrapLimit(o.TrapLimit),
 		NoExternal:      o.NoExternal,
 		Logger:          o.Logger,
 		Mask:            p.mask,
@@ -403,6 +404,15 @@ func (p *run) crawlerConfig() crawler.Config {
 		cfg.Progress = &o.Progress.crawl
 	}
 	return cfg
+}
+
+// crawlerTrapLimit is TrapLimit as crawler.Config takes it: there 0 is the
+// default and a negative value is off.
+func crawlerTrapLimit(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
 }
 
 // compileAll compiles expressions Validate has checked.

@@ -24,6 +24,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -81,8 +82,18 @@ type Config struct {
 	// MaxDepth is the most clicks from the start URL a crawled page may be;
 	// 0 means unlimited.
 	MaxDepth int
-	// MaxURLs caps the URLs requested or recorded; 0 means unlimited.
+	// MaxURLs caps the URLs queued; 0 means unlimited. URLs past the cap
+	// are recorded, not requested (store.NotRequestedMaxURLs). The cap
+	// keeps room for the URLs sitemaps list (the start URL is always
+	// queued): a listed URL is queued while fewer than MaxURLs are, any
+	// other while fewer than MaxURLs minus the listed URLs not queued yet.
 	MaxURLs int
+	// TrapLimit is how many pages of one URL pattern in a row may bring
+	// nothing new before the pattern counts as a crawler trap and its URLs
+	// are no longer requested (see trap.go). Default DefaultTrapLimit (0);
+	// negative turns the check off. URLs longer than MaxURLBytes or
+	// repeating path segments are never followed, whatever its value.
+	TrapLimit int
 	// NoExternal skips checking links to other origins (edges are kept).
 	NoExternal bool
 	// Retries is how often a 429/503 with Retry-After is retried. Default 2;
@@ -159,6 +170,9 @@ type job struct {
 	// URLs, and those queued while robots.txt could not be read because
 	// the crawl was stopping, are checked before their request.
 	checked bool
+	// turn: not a URL but the sitemaps' turn (frontier.pop): the worker
+	// queues listed URLs.
+	turn bool
 }
 
 type crawler struct {
@@ -183,6 +197,14 @@ type crawler struct {
 
 	auth   *authState   // nil without credentials
 	client *http.Client // the crawl's transport stack, outside colly (robots.txt, canary checks)
+	traps  *traps
+
+	// listedLeft counts the URLs sitemaps list that were not queued yet:
+	// the room MaxURLs keeps for them.
+	listedLeft atomic.Int64
+	// requeue holds a resumed crawl's URLs that MaxURLs stopped: they are
+	// queued again (and capped again if the cap still says so).
+	requeue *spillFile
 
 	queued       atomic.Int64
 	records      atomic.Int64
@@ -210,6 +232,7 @@ func Run(ctx context.Context, cfg Config, w store.Writer) (Result, error) {
 		w:      w,
 		front:  newFrontier(&cfg.Progress.Queued),
 		seen:   newSeenSet(),
+		traps:  newTraps(trapLimit(cfg.TrapLimit)),
 		now:    cfg.Now,
 		log:    cfg.Logger,
 		base:   start,
@@ -217,6 +240,7 @@ func Run(ctx context.Context, cfg Config, w store.Writer) (Result, error) {
 		cancel: cancel,
 	}
 	defer cr.front.release()
+	defer cr.releaseRequeue()
 	cr.subBase = strings.TrimPrefix(start.Hostname(), "www.")
 	if cfg.Resume != nil {
 		if err := cr.resume(cfg.Resume); err != nil {
@@ -284,19 +308,17 @@ func Run(ctx context.Context, cfg Config, w store.Writer) (Result, error) {
 		// Sitemaps before pages: see sitemaps.go. A robots.txt answering
 		// 5xx stops everything, sitemaps included.
 		cr.readSitemaps(ctx, start, rules, sitemapClient(transport, cfg.Timeout))
+		cr.front.setListed(cr.sm.hasListed())
 	}
 
 	cr.enqueue(ctx, &job{url: start.String(), u: start, kind: store.KindPage, parse: parseHTML, start: true})
+	cr.queueRequeued(ctx)
 	stop := context.AfterFunc(ctx, cr.front.close)
 	defer stop()
 	cr.drain(ctx)
-	listed := false // every listed URL the crawl requests was queued
-	if ctx.Err() == nil {
-		listed = cr.crawlListed(ctx) // listed URLs no link reached
-		cr.drain(ctx)
-	} else {
-		listed = !cr.listedUnreached()
-	}
+	// Every listed URL the crawl requests was queued, unless it stopped
+	// before the sitemaps' last turn.
+	listed := ctx.Err() == nil || !cr.listedUnreached()
 
 	res := Result{
 		URLs:         int(cr.records.Load()),
@@ -336,8 +358,12 @@ func (cr *crawler) drain(ctx context.Context) {
 				if !ok {
 					return
 				}
-				cr.process(ctx, j)
-				cr.front.done()
+				if j.turn {
+					cr.front.turnDone(cr.turn(ctx))
+				} else {
+					cr.process(ctx, j)
+				}
+				cr.front.done(j)
 			}
 		})
 	}
@@ -383,6 +409,17 @@ func withDefaults(cfg Config) Config {
 		cfg.Grace = DefaultGrace
 	}
 	return cfg
+}
+
+// trapLimit is Config.TrapLimit as the crawl applies it: 0 for off.
+func trapLimit(n int) int {
+	switch {
+	case n == 0:
+		return DefaultTrapLimit
+	case n < 0:
+		return 0
+	}
+	return n
 }
 
 // defaultTransport keeps enough idle connections per host for the crawl's
@@ -470,6 +507,11 @@ func (cr *crawler) fetch(j *job, method string) *result {
 
 // process requests one job and records what it answered.
 func (cr *crawler) process(ctx context.Context, j *job) {
+	if j.kind == store.KindPage && !j.start && cr.traps.isTrapped(j.url) {
+		// Queued before its pattern proved a trap.
+		cr.skip(j, store.NotRequestedTrap)
+		return
+	}
 	if !j.checked {
 		if !cr.admit(ctx, j) {
 			return // recorded as blocked
@@ -546,15 +588,22 @@ func (cr *crawler) process(ctx context.Context, j *job) {
 	case r.status >= 200 && r.status < 300 && r.err == nil && method == http.MethodGet:
 		switch {
 		case j.parse == parseHTML && isHTML(rec.ContentType, r.body):
-			info := extractHTML(r.body, j.u, cr.cfg.RobotsAgent)
+			info := extractServedHTML(r.body, rec.ContentType, j.u, cr.cfg.RobotsAgent)
 			rec.Title = info.title
 			rec.NoIndex = rec.NoIndex || info.noindex
 			rec.Canonical = info.canonical
 			rec.LoginForm = rec.LoginForm && info.loginForm
 			next = info.refs
 		case j.parse == parseCSS:
-			next = extractCSS(string(r.body), j.u)
+			next = extractServedCSS(r.body, rec.ContentType, j.u)
 		}
+	}
+	// A 200 HTML page: its text's fingerprints, while the body is here.
+	var fp *prints
+	if r.status == 200 && r.err == nil && method == http.MethodGet && j.parse == parseHTML && isHTML(rec.ContentType, r.body) {
+		p := fingerprint(r.body)
+		rec.TextHash, rec.SimHash = hex16(p.text), hex16(p.sim)
+		fp = &p
 	}
 	if rec.Start {
 		cr.mu.Lock()
@@ -566,7 +615,22 @@ func (cr *crawler) process(ctx context.Context, j *job) {
 	defer cr.put(rec)
 	if redirect != nil {
 		cr.edge(store.Edge{From: j.url, To: redirect.url, Type: store.EdgeRedirect, Tag: "location"})
-		cr.enqueue(ctx, redirect)
+		if why := guard(redirect.url, redirect.kind); why != "" {
+			cr.notRequested(redirect, why)
+		} else {
+			cr.enqueue(ctx, redirect)
+		}
+	}
+	// Crawler traps (trap.go): the new pages this page links to, of its own
+	// pattern and elsewhere, say whether it brought anything new. Links to
+	// new pages of its own pattern are followed after the verdict, so a
+	// page that makes its pattern a trap queues none of them.
+	watch := fp != nil && cr.traps.limit > 0
+	var other int
+	var ownKey string
+	var own []ref
+	if watch {
+		ownKey = patternKey(j.url)
 	}
 	seen := map[ref]bool{}
 	for _, n := range next {
@@ -575,6 +639,24 @@ func (cr *crawler) process(ctx context.Context, j *job) {
 			continue
 		}
 		seen[key] = true
+		if watch && n.typ == store.EdgeLink && !cr.seen.has(cr.seenKey(n.url)) && patternKey(n.url) == ownKey {
+			own = append(own, n)
+			continue
+		}
+		if cr.discover(ctx, j, n) && watch {
+			other++
+		}
+	}
+	ownURLs := 0 // distinct: <a> and <link rel=next> may name one URL
+	for i, n := range own {
+		if !slices.ContainsFunc(own[:i], func(o ref) bool { return o.url == n.url }) {
+			ownURLs++
+		}
+	}
+	if watch && cr.traps.observe(ownKey, *fp, ownURLs, other) {
+		cr.log.Warn("crawler trap: its URLs are no longer requested", "pattern", cr.cfg.Mask.Mask(ownKey), "limit", cr.traps.limit)
+	}
+	for _, n := range own {
 		cr.discover(ctx, j, n)
 	}
 }
@@ -626,51 +708,73 @@ func (cr *crawler) redirect(j *job, r *result, rec *store.URL) *job {
 }
 
 // discover records the edge from j to n and queues n if it is to be
-// requested.
-func (cr *crawler) discover(ctx context.Context, j *job, n ref) {
+// requested. It reports whether n is a page of the site the crawl met for
+// the first time (queued, or recorded as not requested).
+func (cr *crawler) discover(ctx context.Context, j *job, n ref) bool {
 	cr.edge(store.Edge{From: j.url, To: n.url, Type: n.typ, Tag: n.tag, Text: n.text})
 	u, err := url.Parse(n.url)
 	if err != nil {
-		return
+		return false
 	}
 	next := &job{url: n.url, u: u, depth: j.depth + 1}
 	switch {
 	case !cr.isSite(u):
 		if cr.cfg.NoExternal {
-			return
+			return false
 		}
 		next.kind, next.head = store.KindExternal, true
 	case n.typ == store.EdgeAsset:
 		next.kind, next.parse, next.head = store.KindAsset, n.parse, n.parse == parseNone
 	default:
 		if cr.cfg.MaxDepth > 0 && next.depth > cr.cfg.MaxDepth {
-			return
+			return false
 		}
 		next.kind, next.parse = store.KindPage, parseHTML
 	}
 	if next.kind != store.KindExternal && !cr.inScope(n.url) {
-		return
+		return false
 	}
-	cr.enqueue(ctx, next)
+	if why := guard(n.url, next.kind); why != "" {
+		return cr.notRequested(next, why) && next.kind == store.KindPage
+	}
+	return cr.enqueue(ctx, next) && next.kind == store.KindPage
 }
 
-// enqueue queues j unless its URL was queued before, the URL cap is reached,
-// or robots.txt disallows it (then it is recorded as blocked, never
-// requested).
-func (cr *crawler) enqueue(ctx context.Context, j *job) {
-	if !cr.seen.add(j.url) {
-		return
+// enqueue queues j unless its URL was met before (session IDs aside:
+// seenKey). A URL met for the first time is queued, or recorded and not
+// requested: robots.txt disallows it (BlockedByRobots), its pattern is a
+// crawler trap, or the URL cap is reached. It reports whether the URL was
+// met for the first time.
+func (cr *crawler) enqueue(ctx context.Context, j *job) bool {
+	if !cr.seen.add(cr.seenKey(j.url)) {
+		return false
 	}
-	if cr.cfg.MaxURLs > 0 && cr.queued.Load() >= int64(cr.cfg.MaxURLs) {
-		cr.limitReached.Store(true)
-		return
+	listed := cr.sm.isListed(j.url)
+	if listed {
+		cr.listedLeft.Add(-1)
+	}
+	if j.kind == store.KindPage && !j.start && cr.traps.isTrapped(j.url) {
+		cr.skip(j, store.NotRequestedTrap)
+		return true
+	}
+	if limit := int64(cr.cfg.MaxURLs); limit > 0 && !j.start {
+		used := cr.queued.Load()
+		if !listed {
+			used += max(cr.listedLeft.Load(), 0) // room kept for the listed URLs
+		}
+		if used >= limit {
+			cr.limitReached.Store(true)
+			cr.skip(j, store.NotRequestedMaxURLs)
+			return true
+		}
 	}
 	cr.queued.Add(1)
 	if !cr.admit(ctx, j) {
-		return
+		return true
 	}
 	cr.persist(j)
 	cr.front.push(j)
+	return true
 }
 
 // admit applies robots.txt to j: false when it disallows j (then j is

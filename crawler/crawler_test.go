@@ -70,6 +70,9 @@ func statuses(t *testing.T, st *store.Memory, prefix string) map[string]string {
 		if u.Error != "" {
 			v += " error"
 		}
+		if u.NotRequested != "" {
+			v += " " + string(u.NotRequested)
+		}
 		out[strings.TrimPrefix(u.URL, prefix)] = v
 		return nil
 	})
@@ -327,7 +330,8 @@ func TestScope(t *testing.T) {
 		{"exclude and include", Config{NoExternal: true, Exclude: []*regexp.Regexp{regexp.MustCompile(`/private/`)}, Include: []*regexp.Regexp{regexp.MustCompile(`/(a|deep)\.html$`)}}, map[string]string{
 			"/robots.txt": "200 robots", "/": "200 page", "/a.html": "200 page", "/deep.html": "200 page"}},
 		{"max urls", Config{MaxURLs: 3, NoExternal: true}, map[string]string{
-			"/robots.txt": "200 robots", "/": "200 page", "/a.html": "200 page", "/blog/b.html": "0 page blocked"}},
+			"/robots.txt": "200 robots", "/": "200 page", "/a.html": "200 page", "/blog/b.html": "0 page blocked",
+			"/private/c.html": "0 page max-urls", "/deep.html": "0 page max-urls"}},
 		{"ignore robots", Config{MaxDepth: 1, NoExternal: true, IgnoreRobots: true}, map[string]string{
 			"/robots.txt": "200 robots", "/": "200 page", "/a.html": "200 page", "/blog/b.html": "200 page", "/private/c.html": "200 page"}},
 	}

@@ -6,9 +6,11 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
+	"golang.org/x/net/html/charset"
 
 	"github.com/crawlaudit/crawlaudit/internal/store"
 	"github.com/crawlaudit/crawlaudit/internal/urlx"
@@ -54,23 +56,55 @@ var linkRels = []string{"canonical", "alternate", "next", "prev"}
 // assetRels are the rel values of <link> whose href is an asset the page uses.
 var assetRels = []string{"stylesheet", "icon", "apple-touch-icon", "preload", "modulepreload", "manifest"}
 
-// extractHTML reads an HTML page once and returns its title, robots
+// extractServedHTML reads an HTML page once and returns its title, robots
 // directives, canonical and every link and asset reference, links first, in
-// document order. agent is the robots product token whose meta tag applies
-// besides "robots".
+// document order. contentType is the response's Content-Type header, whose
+// charset decodeHTML honours with the rest of the HTML standard's encoding
+// sniff; agent is the robots product token whose meta tag applies besides
+// "robots".
 //
-// It runs the HTML tokenizer over the page once, looking at each start
+// It decodes the page to UTF-8 (a UTF-8 page, nearly every page, is read
+// in place) and runs the HTML tokenizer over it once, looking at each start
 // tag's name and attributes (as the parser's tree would show them: names
 // lower-cased, entities decoded; script, style, title, textarea, noscript
 // and the like hold raw text), without building the tree: this is the
 // crawler's hottest loop. References are resolved after the pass, against
-// the first <base href> wherever it stands.
-func extractHTML(body []byte, page *url.URL, agent string) pageInfo {
-	var info pageInfo
-	w := htmlWalk{info: &info, agent: agent, anchor: -1}
-	w.run(html.NewTokenizer(bytes.NewReader(body)))
-	w.resolve(page)
+// the first <base href> wherever it stands, as the URL standard says for a
+// document in the page's encoding (urlx.ResolveIn). The title and anchor
+// texts are valid UTF-8.
+func extractServedHTML(body []byte, contentType string, page *url.URL, agent string) pageInfo {
+	info, _ := readHTML(body, contentType, page, agent)
 	return info
+}
+
+// readHTML is extractServedHTML; it also returns the WHATWG name of the
+// encoding the page was read in.
+func readHTML(body []byte, contentType string, page *url.URL, agent string) (pageInfo, string) {
+	doc, tentative := decodeHTML(body, contentType)
+	for {
+		var info pageInfo
+		w := htmlWalk{info: &info, agent: agent, anchor: -1}
+		if tentative {
+			w.sniff = &metaSniff{body: body}
+		}
+		w.run(html.NewTokenizer(bytes.NewReader(doc.text)))
+		if w.sniff != nil && w.sniff.result != "utf-8" {
+			// The sniff settled on another encoding: decode the page and
+			// read it again (at most once: the encoding is now certain).
+			enc, name := charset.Lookup(w.sniff.result)
+			doc, tentative = decoded{text: toUTF8(body, enc, name), charset: name}, false
+			continue
+		}
+		w.charset = doc.queryCharset()
+		w.resolve(page)
+		return info, doc.charset
+	}
+}
+
+// extractHTML is extractServedHTML for a page served without a charset in
+// its Content-Type.
+func extractHTML(body []byte, page *url.URL, agent string) pageInfo {
+	return extractServedHTML(body, "", page, agent)
 }
 
 // resolve resolves the references the walk found against the page (or its
@@ -79,8 +113,10 @@ func extractHTML(body []byte, page *url.URL, agent string) pageInfo {
 func (w *htmlWalk) resolve(page *url.URL) {
 	base := page
 	if w.base != nil {
-		if b, err := page.Parse(strings.TrimSpace(*w.base)); err == nil && (b.Scheme == "http" || b.Scheme == "https") {
-			base = b
+		if b, err := urlx.ResolveIn(page, *w.base, w.charset); err == nil {
+			if u, err := url.Parse(b); err == nil {
+				base = u
+			}
 		}
 	}
 	var links, assets []ref
@@ -96,14 +132,14 @@ func (w *htmlWalk) resolve(page *url.URL) {
 			}
 			continue
 		}
-		u, err := urlx.Resolve(base, r.url)
+		u, err := urlx.ResolveIn(base, r.url, w.charset)
 		if err != nil {
 			continue
 		}
 		if r.canonical && w.info.canonical == "" {
 			w.info.canonical = u
 		}
-		*list = append(*list, ref{url: u, typ: r.typ, tag: r.tag, text: clip(collapse(r.text), maxText), parse: r.parse})
+		*list = append(*list, ref{url: u, typ: r.typ, tag: r.tag, text: cleanText(r.text, maxText), parse: r.parse})
 	}
 	w.info.refs = append(links, assets...)
 }
@@ -136,7 +172,9 @@ const maxRawText = 64 << 10
 type htmlWalk struct {
 	info     *pageInfo
 	agent    string
-	base     *string // the first <base href>
+	charset  string     // the page's encoding for link queries; "" for UTF-8
+	sniff    *metaSniff // while the page's encoding is tentative, or nil
+	base     *string    // the first <base href>
 	hasTitle bool
 	raw      []rawRef
 	attrs    []html.Attribute // the current tag's attributes (reused)
@@ -148,10 +186,19 @@ type htmlWalk struct {
 	aText  bytes.Buffer // the open <a>'s text
 }
 
-// run reads every token of z.
+// run reads every token of z. While the page's encoding is tentative
+// (w.sniff), it stops as soon as the sniff settles on another encoding:
+// the page is then read again.
 func (w *htmlWalk) run(z *html.Tokenizer) {
 	for {
-		switch z.Next() {
+		tt := z.Next()
+		if w.sniff != nil {
+			w.sniff.read += len(z.Raw())
+			if tt == html.ErrorToken && w.sniff.settle() != "utf-8" {
+				return
+			}
+		}
+		switch tt {
 		case html.ErrorToken:
 			w.closeAnchor()
 			w.closeRaw()
@@ -205,6 +252,12 @@ func (w *htmlWalk) run(z *html.Tokenizer) {
 				}
 			}
 		}
+		if s := w.sniff; s != nil && (s.result != "" || s.read > sniffLen) {
+			if s.settle() != "utf-8" {
+				return
+			}
+			w.sniff = nil // UTF-8 it is
+		}
 	}
 }
 
@@ -223,7 +276,7 @@ func (w *htmlWalk) closeRaw() {
 	case atom.Title:
 		if !w.hasTitle {
 			w.hasTitle = true
-			w.info.title = clip(collapse(string(w.text)), maxTitle)
+			w.info.title = cleanText(string(w.text), maxTitle)
 		}
 	case atom.Style:
 		w.raw = append(w.raw, rawRef{url: string(w.text), typ: store.EdgeAsset, tag: "style", css: true})
@@ -255,6 +308,9 @@ func (w *htmlWalk) element(a atom.Atom, name string) {
 			w.base = &href
 		}
 	case atom.Meta:
+		if w.sniff != nil && w.sniff.read <= sniffLen {
+			w.sniff.meta(attr)
+		}
 		name, okName := attr("name")
 		content, okContent := attr("content")
 		if okName && okContent {
@@ -347,9 +403,18 @@ var (
 	cssImport = regexp.MustCompile(`(?i)@import\s+(?:url\(\s*(?:"([^"]*)"|'([^']*)'|([^)"'\s]*))\s*\)|"([^"]*)"|'([^']*)')`)
 )
 
+// extractServedCSS returns the references of a fetched stylesheet (see
+// extractCSS), decoded to UTF-8 as decodeCSS says from its bytes and its
+// Content-Type header.
+func extractServedCSS(body []byte, contentType string, base *url.URL) []ref {
+	return extractCSS(string(decodeCSS(body, contentType)), base)
+}
+
 // extractCSS returns the url(...) and @import references of a stylesheet,
-// style element or style attribute, resolved against base. Imported
-// stylesheets are marked for parsing.
+// style element or style attribute (UTF-8 text), resolved against base.
+// Their queries are UTF-8 whatever the stylesheet's or page's encoding:
+// CSS parses url() with the plain URL parser. Imported stylesheets are
+// marked for parsing.
 func extractCSS(css string, base *url.URL) []ref {
 	var out []ref
 	imported := map[int]bool{}
@@ -462,6 +527,37 @@ func xRobotsNoindex(values []string, agent string) bool {
 		}
 	}
 	return false
+}
+
+// cleanText returns text kept for people (a title, an anchor text): valid
+// UTF-8 (validText), white space collapsed, at most n bytes and an
+// ellipsis.
+func cleanText(s string, n int) string {
+	if !collapsed(s) { // collapsed text is ASCII, hence UTF-8
+		s = collapse(validText(s))
+	}
+	return clip(s, n)
+}
+
+// validText returns s with each byte that is not part of a UTF-8 sequence
+// replaced by U+FFFD: text kept for people (titles, anchor texts) is valid
+// UTF-8 even when a page that claims UTF-8 is not. URLs keep such bytes,
+// percent-encoded.
+func validText(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	b := make([]byte, 0, len(s)+8)
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 {
+			b = append(b, "\uFFFD"...)
+		} else {
+			b = append(b, s[i:i+n]...)
+		}
+		i += n
+	}
+	return string(b)
 }
 
 // collapse trims s and turns each run of white space into one space.

@@ -15,31 +15,64 @@ import (
 	"github.com/crawlaudit/crawlaudit/internal/store"
 )
 
-// frontier is the bounded-concurrency work queue: a FIFO of jobs (small
-// values: URL, kind, depth) plus the count of jobs being worked on. Workers
-// block in pop until a job is there, or until no job is queued and none is
-// being worked on (the crawl is done), or until the frontier is closed.
+// frontier is the bounded-concurrency work queue: jobs (small values: URL,
+// kind, depth) in order of priority, plus the count of jobs being worked on.
+// Workers block in pop until a job is there, or until no job is queued and
+// none is being worked on (the crawl is done), or until the frontier is
+// closed.
 //
-// At most memJobs jobs are held in memory: a million-page site queues a
-// million URLs from its sitemaps at once. Beyond that, jobs go in order to a
-// spill file (a temporary file, deleted as soon as it is open) and are read
-// back when the jobs in memory run out, so the queue stays FIFO. If the
-// spill file cannot be used, jobs stay in memory.
+// Priority is click depth: a job of depth d waits behind every job of a
+// smaller depth (first in, first out within a depth), so a crawl stopped by
+// --max-time or capped by --max-urls has covered the shallow pages, where a
+// site's real pages are, before the deep ones, where infinite spaces grow
+// (each step into a calendar or an endless pagination is one click deeper).
+// Depths of maxPrio and more share the last level. The URLs that sitemaps
+// list and no link has reached take their turn once no job of a depth up to
+// listedAfter is left, queued or being worked on (see crawler.turn): the
+// sitemaps' pages come before anything deeper.
+//
+// At most memJobs jobs are held in memory in all: a million-page site queues
+// a million URLs from its sitemaps at once. Beyond that, a level's jobs go in
+// order to its own spill file (a temporary file, deleted as soon as it is
+// open) and are read back when the level's jobs in memory run out, so each
+// level stays first in, first out. If a spill file cannot be used, jobs stay
+// in memory.
 type frontier struct {
 	mu      sync.Mutex
 	cond    *sync.Cond
-	q       []*job
-	head    int
+	levels  [maxPrio + 1]level
+	inMem   int // jobs held in memory, all levels
 	busy    int
+	shallow int // jobs being worked on that may queue jobs of a depth up to listedAfter
 	closed  bool
 	n       *atomic.Int64 // jobs queued, for Progress
-	spill   *spillFile    // nil until the queue first outgrows memJobs
-	spilled int           // jobs in the spill file not read back yet
 	memJobs int
+
+	// The sitemaps' turn: listed says listed URLs are left to queue, and
+	// turnOut that a worker is queueing some (turn).
+	listed, turnOut bool
 }
 
+// level is the jobs of one priority: those in memory (q[head:]) first,
+// then spilled ones.
+type level struct {
+	q       []*job
+	head    int
+	spill   *spillFile // nil until the level first spills
+	spilled int        // jobs in the spill file not read back yet
+}
+
+func (l *level) empty() bool { return l.head == len(l.q) && l.spilled == 0 }
+
+// maxPrio is the deepest level of its own; listedAfter the depth after
+// which the sitemaps' listed URLs take their turn.
+const (
+	maxPrio     = 63
+	listedAfter = 3
+)
+
 // memJobs is how many queued jobs the frontier holds in memory (about
-// 100 bytes each); refillJobs how many it reads back from the spill file at
+// 100 bytes each); refillJobs how many it reads back from a spill file at
 // a time.
 const (
 	memJobs    = 50000
@@ -55,72 +88,107 @@ func newFrontier(n *atomic.Int64) *frontier {
 	return f
 }
 
+// prio is the level of j.
+func prio(j *job) int { return min(max(j.depth, 0), maxPrio) }
+
 // push queues j. A queued job does not keep its parsed URL (most of a
 // job's bytes): pop parses it again.
 func (f *frontier) push(j *job) {
 	j.u = nil
 	f.mu.Lock()
-	if !f.toSpill(j) {
-		f.q = append(f.q, j)
+	l := &f.levels[prio(j)]
+	if !f.toSpill(l, j) {
+		l.q = append(l.q, j)
+		f.inMem++
 	}
 	f.mu.Unlock()
 	f.n.Add(1)
 	f.cond.Signal()
 }
 
-// toSpill writes j to the spill file if the jobs in memory are at their cap
-// or earlier jobs are already there (order is kept), and reports whether it
-// did. The caller holds mu.
-func (f *frontier) toSpill(j *job) bool {
-	if f.spilled == 0 && len(f.q)-f.head < f.memJobs {
+// toSpill writes j to its level's spill file if the jobs in memory are at
+// their cap or earlier jobs of the level are already there (order is kept),
+// and reports whether it did. The caller holds mu.
+func (f *frontier) toSpill(l *level, j *job) bool {
+	if l.spilled == 0 && f.inMem < f.memJobs {
 		return false
 	}
-	if f.spill == nil {
+	if l.spill == nil {
 		sf, err := newSpillFile()
 		if err != nil {
 			f.memJobs = int(^uint(0) >> 1) // no spill file: keep everything in memory
 			return false
 		}
-		f.spill = sf
+		l.spill = sf
 	}
-	if err := f.spill.write(j); err != nil {
+	if err := l.spill.write(j); err != nil {
 		return false
 	}
-	f.spilled++
+	l.spilled++
 	return true
 }
 
-// refill reads jobs back from the spill file once memory holds none. The
-// caller holds mu. A read error loses nothing already recorded: the jobs
-// are still in the crawl database's frontier for a resumed crawl.
-func (f *frontier) refill() {
-	if f.head < len(f.q) || f.spilled == 0 {
+// refill reads jobs of l back from its spill file once l holds none in
+// memory. The caller holds mu. A read error loses nothing already recorded:
+// the jobs are still in the crawl database's frontier for a resumed crawl.
+func (f *frontier) refill(l *level) {
+	if l.head < len(l.q) || l.spilled == 0 {
 		return
 	}
-	js, err := f.spill.read(min(refillJobs, f.spilled))
-	f.spilled -= len(js)
+	js, err := l.spill.read(min(refillJobs, l.spilled))
+	l.spilled -= len(js)
 	if err != nil || len(js) == 0 {
-		f.n.Add(-int64(f.spilled))
-		f.spilled = 0 // unreadable: give up on the rest rather than wait forever
+		f.n.Add(-int64(l.spilled))
+		l.spilled = 0 // unreadable: give up on the rest rather than wait forever
 	}
-	f.q = append(f.q[:0], js...)
-	f.head = 0
+	l.q = append(l.q[:0], js...)
+	l.head = 0
+	f.inMem += len(js)
 }
 
-// pop returns the next job, or false when the crawl is over.
+// next returns the first level holding jobs, or nil. The caller holds mu.
+func (f *frontier) next() (*level, int) {
+	for i := range f.levels {
+		if l := &f.levels[i]; !l.empty() {
+			return l, i
+		}
+	}
+	return nil, -1
+}
+
+// pop returns the next job, or false when the crawl is over. The job may
+// be the sitemaps' turn (job.turn): the worker then queues listed URLs
+// (crawler.turn) and calls turnDone, then done.
 func (f *frontier) pop() (*job, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.refill()
-	for !f.closed && f.head == len(f.q) && f.busy > 0 {
+	for {
+		if f.closed {
+			f.cond.Broadcast()
+			return nil, false
+		}
+		l, p := f.next()
+		if f.listed && !f.turnOut && f.shallow == 0 && (l == nil || p > listedAfter) {
+			f.turnOut = true
+			f.busy++
+			return &job{turn: true}, true
+		}
+		if l != nil {
+			f.refill(l)
+			return f.take(l), true
+		}
+		if f.busy == 0 && !f.turnOut {
+			f.cond.Broadcast()
+			return nil, false
+		}
 		f.cond.Wait()
-		f.refill()
 	}
-	if f.closed || f.head == len(f.q) {
-		f.cond.Broadcast()
-		return nil, false
-	}
-	j := f.q[f.head]
+}
+
+// take removes the first job of l, which holds one in memory. The caller
+// holds mu.
+func (f *frontier) take(l *level) *job {
+	j := l.q[l.head]
 	if j.u == nil {
 		u, err := url.Parse(j.url)
 		if err != nil { // it parsed when it was queued
@@ -128,26 +196,51 @@ func (f *frontier) pop() (*job, bool) {
 		}
 		j.u = u
 	}
-	f.q[f.head] = nil
-	f.head++
+	l.q[l.head] = nil
+	l.head++
+	f.inMem--
 	f.n.Add(-1)
-	if f.head > 1024 && f.head*2 > len(f.q) {
-		f.q = append([]*job(nil), f.q[f.head:]...)
-		f.head = 0
+	if l.head > 1024 && l.head*2 > len(l.q) {
+		l.q = append([]*job(nil), l.q[l.head:]...)
+		l.head = 0
 	}
 	f.busy++
-	return j, true
+	if j.depth < listedAfter {
+		f.shallow++
+	}
+	return j
 }
 
-// done marks one popped job finished.
-func (f *frontier) done() {
+// done marks the popped job j finished.
+func (f *frontier) done(j *job) {
 	f.mu.Lock()
 	f.busy--
-	idle := f.busy == 0 && f.head == len(f.q) && f.spilled == 0
+	wake := f.busy == 0
+	if !j.turn && j.depth < listedAfter {
+		f.shallow--
+		wake = wake || f.shallow == 0 && f.listed
+	}
 	f.mu.Unlock()
-	if idle {
+	if wake {
 		f.cond.Broadcast()
 	}
+}
+
+// setListed says whether listed URLs are left to queue (see pop).
+func (f *frontier) setListed(more bool) {
+	f.mu.Lock()
+	f.listed = more
+	f.mu.Unlock()
+	f.cond.Broadcast()
+}
+
+// turnDone ends the sitemaps' turn a worker took; more says listed URLs
+// are left.
+func (f *frontier) turnDone(more bool) {
+	f.mu.Lock()
+	f.turnOut, f.listed = false, more
+	f.mu.Unlock()
+	f.cond.Broadcast()
 }
 
 // close stops the crawl: pop returns false from now on.
@@ -158,28 +251,35 @@ func (f *frontier) close() {
 	f.cond.Broadcast()
 }
 
-// pending returns the jobs queued and not started, reading back the spill
-// file. It is for the end of a crawl.
+// pending returns the jobs queued and not started, by priority, reading
+// back the spill files. It is for the end of a crawl.
 func (f *frontier) pending() []*job {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	out := append([]*job(nil), f.q[f.head:]...)
-	if f.spilled > 0 {
-		js, _ := f.spill.read(f.spilled)
-		out = append(out, js...)
-		f.q = append(f.q, js...)
-		f.spilled = 0
+	var out []*job
+	for i := range f.levels {
+		l := &f.levels[i]
+		out = append(out, l.q[l.head:]...)
+		if l.spilled > 0 {
+			js, _ := l.spill.read(l.spilled)
+			out = append(out, js...)
+			l.q = append(l.q, js...)
+			f.inMem += len(js)
+			l.spilled = 0
+		}
 	}
 	return out
 }
 
-// release deletes the spill file. The frontier must not be used after.
+// release deletes the spill files. The frontier must not be used after.
 func (f *frontier) release() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.spill != nil {
-		f.spill.close()
-		f.spill = nil
+	for i := range f.levels {
+		if l := &f.levels[i]; l.spill != nil {
+			l.spill.close()
+			l.spill = nil
+		}
 	}
 }
 

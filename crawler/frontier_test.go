@@ -11,8 +11,9 @@ import (
 )
 
 // TestFrontierSpillsInOrder: past its memory cap the frontier writes jobs
-// to its spill file and reads them back in FIFO order with every field,
-// including jobs pushed while earlier ones wait in the file.
+// to their level's spill file and reads them back with every field, in
+// order of depth and, within a depth, first in first out, including jobs
+// pushed while earlier ones wait in a file.
 func TestFrontierSpillsInOrder(t *testing.T) {
 	t.Parallel()
 	var n atomic.Int64
@@ -21,19 +22,23 @@ func TestFrontierSpillsInOrder(t *testing.T) {
 	defer f.release()
 	mk := func(i int) *job {
 		return &job{url: fmt.Sprintf("http://a.test/p/%d?q=%d", i, i), kind: []store.Kind{store.KindPage, store.KindAsset, store.KindExternal}[i%3],
-			depth: i, hops: i % 4, parse: parseMode(i % 3), head: i%2 == 0, start: i == 0, disallowed: i%5 == 0}
+			depth: i % 4, hops: i % 4, parse: parseMode(i % 3), head: i%2 == 0, start: i == 0, disallowed: i%5 == 0}
 	}
-	var want []job
+	var pushed []job
 	push := func(i int) {
 		j := mk(i)
-		want = append(want, *j)
+		pushed = append(pushed, *j)
 		f.push(j)
 	}
 	for i := range 10 {
 		push(i)
 	}
-	if f.spill == nil || f.spilled != 7 || n.Load() != 10 {
-		t.Fatalf("after 10 pushes: spill file %v, %d spilled, %d queued", f.spill != nil, f.spilled, n.Load())
+	spilled := 0
+	for i := range f.levels {
+		spilled += f.levels[i].spilled
+	}
+	if spilled != 7 || f.inMem != 3 || n.Load() != 10 {
+		t.Fatalf("after 10 pushes: %d spilled, %d in memory, %d queued; want 7, 3, 10", spilled, f.inMem, n.Load())
 	}
 	var got []job
 	popOne := func() {
@@ -47,12 +52,12 @@ func TestFrontierSpillsInOrder(t *testing.T) {
 		c := *j
 		c.u = nil
 		got = append(got, c)
-		f.done()
+		f.done(j)
 	}
 	for range 5 {
 		popOne()
 	}
-	for i := 10; i < 14; i++ { // pushed while jobs wait in the file: they go after them
+	for i := 10; i < 14; i++ { // pushed while jobs wait in the files
 		push(i)
 	}
 	for range 9 {
@@ -61,14 +66,66 @@ func TestFrontierSpillsInOrder(t *testing.T) {
 	if j, ok := f.pop(); ok {
 		t.Fatalf("pop after every job = %+v, want the end of the crawl", j)
 	}
-	for i := range want {
-		want[i].u = nil
+	// The first five pops see jobs 0–9 (depth i%4): depth 0 (0, 4, 8),
+	// then depth 1 (1, 5). Then 10–13 join, and the rest come by depth, each
+	// depth in push order.
+	var want []job
+	for _, i := range []int{0, 4, 8, 1, 5, 12, 9, 13, 2, 6, 10, 3, 7, 11} {
+		w := pushed[i]
+		w.u = nil
+		want = append(want, w)
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("jobs came back as\n%+v\nwant\n%+v", got, want)
 	}
-	if n.Load() != 0 {
-		t.Errorf("queued count = %d after every pop", n.Load())
+	if n.Load() != 0 || f.inMem != 0 {
+		t.Errorf("queued count = %d, in memory %d after every pop", n.Load(), f.inMem)
+	}
+}
+
+// TestFrontierSitemapsTurn: the sitemaps' turn comes once no job of a depth
+// up to listedAfter is left, queued or in flight (a page in flight may link
+// to shallow pages), before deeper jobs; while it is out the crawl is not
+// over; and it ends when no listed URL is left.
+func TestFrontierSitemapsTurn(t *testing.T) {
+	t.Parallel()
+	var n atomic.Int64
+	f := newFrontier(&n)
+	defer f.release()
+	f.push(&job{url: "http://a.test/deep", depth: listedAfter + 1})
+	f.push(&job{url: "http://a.test/d3", depth: listedAfter})
+	f.push(&job{url: "http://a.test/start", depth: 0})
+	f.setListed(true)
+	pop := func(want string) *job {
+		t.Helper()
+		j, ok := f.pop()
+		if !ok {
+			t.Fatalf("crawl over too early, want %s", want)
+		}
+		if got := j.url; j.turn {
+			got = "turn"
+		} else if got != want {
+			t.Fatalf("pop = %s, want %s", got, want)
+		}
+		return j
+	}
+	start := pop("http://a.test/start")
+	d3 := pop("http://a.test/d3")
+	f.done(d3)
+	// The start page is in flight: the turn waits, a deeper job may go.
+	deep := pop("http://a.test/deep")
+	f.done(deep)
+	f.done(start)
+	turn := pop("turn")
+	if !turn.turn {
+		t.Fatalf("pop = %+v, want the sitemaps' turn", turn)
+	}
+	f.push(&job{url: "http://a.test/listed", depth: 0}) // what the turn queues
+	f.turnDone(false)
+	f.done(turn)
+	f.done(pop("http://a.test/listed"))
+	if j, ok := f.pop(); ok {
+		t.Fatalf("pop after every job = %+v, want the end of the crawl", j)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -70,6 +71,11 @@ func (cr *crawler) persist(j *job) {
 // resume seeds the visited set with every URL recorded or queued in r and
 // the frontier with its queued URLs. Origins of recorded or queued pages are
 // the site's (the start URL may have redirected to another origin).
+//
+// URLs recorded as not requested because of MaxURLs are not seen: they are
+// queued again (queueRequeued), so that a resumed crawl with a higher cap
+// requests them (with the same cap, they are recorded the same way again).
+// Patterns recorded as traps stay traps.
 func (cr *crawler) resume(r store.FrontierReader) error {
 	sites := func(kind store.Kind, raw string) {
 		if kind != store.KindPage {
@@ -80,8 +86,19 @@ func (cr *crawler) resume(r store.FrontierReader) error {
 		}
 	}
 	err := r.EachURL(func(u store.URL) error {
+		switch u.NotRequested {
+		case store.NotRequestedMaxURLs:
+			cr.holdRequeue(u)
+			return nil
+		case store.NotRequestedTrap:
+			cr.traps.markTrapped(u.URL)
+		case "":
+			cr.queued.Add(1)
+		}
 		cr.seen.add(u.URL)
-		cr.queued.Add(1)
+		if k := cr.seenKey(u.URL); k != u.URL {
+			cr.seen.add(k)
+		}
 		sites(u.Kind, u.URL)
 		return nil
 	})
@@ -93,13 +110,71 @@ func (cr *crawler) resume(r store.FrontierReader) error {
 		if err != nil {
 			return nil // cannot have been queued; skip
 		}
-		if cr.seen.add(j.url) {
+		if cr.seen.add(cr.seenKey(j.url)) {
 			cr.queued.Add(1)
 		}
 		sites(q.Kind, q.URL)
 		cr.front.push(j)
 		return nil
 	})
+}
+
+// holdRequeue keeps a record MaxURLs stopped for queueRequeued, in a spill
+// file (there may be many).
+func (cr *crawler) holdRequeue(u store.URL) {
+	j := &job{url: u.URL, kind: u.Kind, depth: u.Depth}
+	switch u.Kind {
+	case store.KindPage:
+		j.parse = parseHTML
+	case store.KindAsset:
+		// Its record does not say how it was used: a stylesheet is known
+		// by its name.
+		if p, _, _ := strings.Cut(u.URL, "?"); strings.HasSuffix(strings.ToLower(p), ".css") {
+			j.parse = parseCSS
+		}
+		j.head = j.parse == parseNone
+	case store.KindExternal:
+		j.head = true
+	default:
+		return
+	}
+	if cr.requeue == nil {
+		f, err := newSpillFile()
+		if err != nil {
+			return // queued again when a link reaches it
+		}
+		cr.requeue = f
+	}
+	_ = cr.requeue.write(j)
+}
+
+// queueRequeued queues the URLs holdRequeue kept.
+func (cr *crawler) queueRequeued(ctx context.Context) {
+	if cr.requeue == nil {
+		return
+	}
+	for {
+		js, err := cr.requeue.read(4096)
+		for _, j := range js {
+			u, perr := url.Parse(j.url)
+			if perr != nil {
+				continue
+			}
+			j.u = u
+			cr.enqueue(ctx, j)
+		}
+		if err != nil || len(js) == 0 {
+			return
+		}
+	}
+}
+
+// releaseRequeue deletes holdRequeue's file.
+func (cr *crawler) releaseRequeue() {
+	if cr.requeue != nil {
+		cr.requeue.close()
+		cr.requeue = nil
+	}
 }
 
 // requestContext returns the context colly's requests run under: it ends

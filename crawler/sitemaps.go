@@ -21,9 +21,10 @@ import (
 
 // Sitemap discovery and reading. Sitemaps are read before the pages are
 // crawled, so that every URL a sitemap lists is known when its record is
-// written (InSitemap) and pages linked from the site keep their click depth:
-// listed URLs that no link reached are crawled after the link crawl, as entry
-// points of depth 0.
+// written (InSitemap), and so that MaxURLs can keep room for them. Pages
+// linked from the site keep their click depth: the listed URLs that no link
+// reached take their turn once the pages within listedAfter clicks are done
+// (frontier.pop), as entry points of depth 0, before anything deeper.
 
 // MaxSitemapDepth is how many levels of sitemap indexes are followed: an
 // index listing sitemaps is level 1, an index listed by an index level 2.
@@ -63,6 +64,7 @@ type sitemaps struct {
 	listed   map[uint64]struct{} // hashes of the URLs listed by any sitemap (in scope)
 	order    *spillFile          // listed URLs in first-listed order; nil: in orderMem
 	orderMem []string
+	memAt    int  // the next of orderMem to hand out (nextListed)
 	full     bool // maxListed reached
 }
 
@@ -75,15 +77,16 @@ func (s *sitemaps) isListed(u string) bool {
 	return ok
 }
 
-// list remembers that a sitemap lists u. The caller holds mu.
-func (s *sitemaps) list(u string) {
+// list remembers that a sitemap lists u and reports whether it was new.
+// The caller holds mu.
+func (s *sitemaps) list(u string) bool {
 	h := maphash.String(s.seed, u)
 	if _, ok := s.listed[h]; ok {
-		return
+		return false
 	}
 	if len(s.listed) >= maxListed {
 		s.full = true
-		return
+		return false
 	}
 	s.listed[h] = struct{}{}
 	if s.order == nil && s.orderMem == nil {
@@ -92,33 +95,42 @@ func (s *sitemaps) list(u string) {
 		}
 	}
 	if s.order != nil && s.order.write(&job{url: u, kind: store.KindPage}) == nil {
-		return
+		return true
 	}
 	s.orderMem = append(s.orderMem, u) // no file: in memory
+	return true
 }
 
-// eachListed calls fn with every listed URL in first-listed order, then
-// deletes the order file.
-func (s *sitemaps) eachListed(fn func(string) bool) {
+// hasListed reports whether listed URLs are left to hand out.
+func (s *sitemaps) hasListed() bool {
+	return s != nil && (s.order != nil || s.memAt < len(s.orderMem))
+}
+
+// nextListed returns up to n listed URLs, in first-listed order, after
+// those it returned before; none once all were. The order file is deleted
+// once read. One caller at a time (the sitemaps' turn, or the end of the
+// crawl).
+func (s *sitemaps) nextListed(n int) []string {
+	if s == nil {
+		return nil
+	}
 	if s.order != nil {
-		defer func() { s.order.close(); s.order = nil }()
-		for {
-			js, err := s.order.read(4096)
-			for _, j := range js {
-				if !fn(j.url) {
-					return
-				}
+		js, err := s.order.read(n)
+		if err != nil || len(js) < n {
+			s.order.close()
+			s.order = nil
+		}
+		if len(js) > 0 {
+			out := make([]string, len(js))
+			for i, j := range js {
+				out[i] = j.url
 			}
-			if err != nil || len(js) == 0 {
-				break
-			}
+			return out
 		}
 	}
-	for _, u := range s.orderMem {
-		if !fn(u) {
-			return
-		}
-	}
+	out := s.orderMem[s.memAt:min(s.memAt+n, len(s.orderMem))]
+	s.memAt += len(out)
+	return out
 }
 
 // readSitemaps discovers the site's sitemaps (robots.txt Sitemap: lines;
@@ -307,7 +319,9 @@ func (cr *crawler) parseSitemap(ctx context.Context, sm *sitemaps, j sitemapJob,
 		}
 		cr.edge(store.Edge{From: tu.String(), To: e.URL, Type: store.EdgeSitemap, Tag: "loc"})
 		sm.mu.Lock()
-		sm.list(e.URL)
+		if sm.list(e.URL) && !cr.seen.has(e.URL) {
+			cr.listedLeft.Add(1) // room kept under MaxURLs
+		}
 		sm.mu.Unlock()
 		return nil
 	})
@@ -351,42 +365,43 @@ func (cr *crawler) putSitemap(rec store.URL) {
 	cr.put(rec)
 }
 
-// crawlListed queues the listed URLs that the link crawl did not reach. It
-// reports whether it went through all of them (ctx stops it).
-func (cr *crawler) crawlListed(ctx context.Context) (complete bool) {
-	if cr.sm == nil {
-		return true
-	}
-	complete = true
-	cr.sm.eachListed(func(s string) bool {
+// listedBatch is how many listed URLs one sitemaps' turn queues.
+const listedBatch = 256
+
+// turn is the sitemaps' turn (frontier.pop): it queues the next listed URLs
+// that no link reached, as entry points of depth 0 (their own links then
+// go on at depth 1), and reports whether listed URLs are left. A listed URL
+// the crawl does not request (out of scope, or external with NoExternal)
+// gives back the room MaxURLs kept for it.
+func (cr *crawler) turn(ctx context.Context) bool {
+	for _, s := range cr.sm.nextListed(listedBatch) {
 		if ctx.Err() != nil {
-			complete = false
-			return false
+			break
 		}
 		if j := cr.listedJob(s); j != nil {
 			cr.enqueue(ctx, j)
+		} else {
+			cr.listedLeft.Add(-1)
 		}
-		return true
-	})
-	return complete
+	}
+	return cr.sm.hasListed()
 }
 
 // listedUnreached reports whether some URL a sitemap lists, which the crawl
-// would request, was never queued: a crawl stopped before crawlListed lacks
-// it. It uses up the listing, like crawlListed.
+// would request, was never queued: a crawl stopped before the sitemaps'
+// last turn lacks it. It uses up the listing.
 func (cr *crawler) listedUnreached() bool {
-	if cr.sm == nil {
-		return false
-	}
-	unreached := false
-	cr.sm.eachListed(func(s string) bool {
-		if j := cr.listedJob(s); j != nil && !cr.seen.has(j.url) {
-			unreached = true
+	for {
+		batch := cr.sm.nextListed(4096)
+		if len(batch) == 0 {
 			return false
 		}
-		return true
-	})
-	return unreached
+		for _, s := range batch {
+			if j := cr.listedJob(s); j != nil && !cr.seen.has(cr.seenKey(j.url)) {
+				return true
+			}
+		}
+	}
 }
 
 // listedJob returns the job of a listed URL, or nil when the crawl does

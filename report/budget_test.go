@@ -102,8 +102,10 @@ func TestComputeBudgetCategories(t *testing.T) {
 		analysis.CatNetworkError:  1,
 		analysis.CatLoginWall:     0, // TestComputeBudgetLoginWallIsWaste
 		analysis.CatSoftNotFound:  0, // TestComputeBudgetSoftNotFoundIsWaste
+		analysis.CatTrap:          0, // internal/analysis: TestBudgetTrapAndDuplicate
 		analysis.CatNoIndex:       1,
 		analysis.CatCanonicalised: 1,
+		analysis.CatDuplicate:     0,
 		analysis.CatParameter:     3, // two ?sort= variants of /shop/list, one ?sessionid=
 		analysis.CatOther:         1, // 204 page
 		analysis.CatBlockedLinked: 1, // the unlinked blocked URL is not in the budget

@@ -29,6 +29,7 @@ func bindFlags(f *pflag.FlagSet, o *crawlaudit.Options) {
 	f.IntVar(&o.MaxDepth, "max-depth", o.MaxDepth, "most clicks from the start URL to crawl (0 unlimited)")
 	f.IntVar(&o.MaxURLs, "max-urls", o.MaxURLs, "most URLs to request (0 unlimited)")
 	f.DurationVar(&o.MaxTime, "max-time", o.MaxTime, "stop requesting after this long (e.g. 30m), write the reports marked partial; --resume continues (0 unlimited)")
+	f.IntVar(&o.TrapLimit, "trap-limit", o.TrapLimit, "stop requesting a URL pattern after this many of its pages in a row brought nothing new: a crawler trap (0 off)")
 	f.BoolVar(&o.NoExternal, "no-external", o.NoExternal, "do not check links to other origins")
 	f.StringVar(&o.FailOn, "fail-on", o.FailOn, "exit 1 when a finding reaches this severity: error, warning, notice or never")
 

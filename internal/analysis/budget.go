@@ -160,9 +160,10 @@ const (
 	maxGoodDepth    = 3 // pages deeper than this are listed in BudgetDepth.Deep
 )
 
-// sessionParams are query parameters that make a URL a variant of the same
-// content whatever else exists: tracking and session identifiers.
-var sessionParams = []string{"utm_", "gclid", "fbclid", "msclkid", "mc_cid", "mc_eid", "sessionid", "session_id", "sid", "jsessionid", "phpsessid", "aspsessionid", "_ga"}
+// trackingParams are query parameters that make a URL a variant of the
+// same content whatever else exists: tracking identifiers (a prefix when
+// it ends in "_"). Session identifiers are SessionParam's.
+var trackingParams = []string{"utm_", "gclid", "fbclid", "msclkid", "mc_cid", "mc_eid", "_ga"}
 
 // recSlab is how many budget records are allocated at once: one
 // allocation per record would cost a header and rounding each, and one
@@ -358,6 +359,7 @@ func LoadBudget(r store.Reader, mask func(string) string) (*Records, error) {
 	}
 	var recs []*budgetRec
 	slab := make([]budgetRec, 0, recSlab)
+	traps := map[string]bool{} // origin + Pattern of the crawler traps found
 	err := r.EachURLInbound(func(u store.URL, in store.Inbound) error {
 		if u.Kind == store.KindExternal {
 			return nil
@@ -367,9 +369,15 @@ func LoadBudget(r store.Reader, mask func(string) string) (*Records, error) {
 		}
 		masked := mask(u.URL)
 		canonical := mask(u.Canonical)
-		cat := category(u, masked, canonical)
+		cat := category(u, masked, canonical, mask(u.Cluster))
 		if u.Kind == store.KindRobots && robotsAbsent(u.Status) {
 			cat = CatResource
+		}
+		if cat == CatNotRequested {
+			if trapRecord(u) {
+				traps[trapKey(masked)] = true
+			}
+			cat = "" // not a request, and nothing known of its answer
 		}
 		if cat == CatBlockedLinked && in.Inlinks == 0 {
 			cat = "" // neither requested nor linked: not part of the budget
@@ -394,7 +402,7 @@ func LoadBudget(r store.Reader, mask func(string) string) (*Records, error) {
 		return nil, fmt.Errorf("analysis: budget: read urls: %w", err)
 	}
 	sort.Slice(recs, func(i, j int) bool { return recs[i].url < recs[j].url })
-	classify(recs)
+	classify(recs, traps)
 	assignSections(recs)
 	return &Records{recs: recIndex(recs), mask: mask}, nil
 }
@@ -409,18 +417,52 @@ func robotsAbsent(status int) bool {
 	return status >= 400 && status < 500 && status != 429
 }
 
-// classify marks the parameter variants among the indexable records (each
-// record has its Category already): the categories of Category come first,
-// so a noindex page is noindex even if it also has a query string.
-func classify(recs []*budgetRec) {
+// trapRecord reports whether a record not requested says its URL pattern
+// is a crawler trap: NotRequestedTrap, or a URL too long because its path
+// repeats segments (its pattern holds {repeat}).
+func trapRecord(u store.URL) bool {
+	switch u.NotRequested {
+	case store.NotRequestedTrap:
+		return true
+	case store.NotRequestedTooLong:
+		return strings.Contains(Pattern(u.URL), PlaceRepeat)
+	}
+	return false
+}
+
+// trapKey is what the budget knows a trap by: origin and Pattern.
+func trapKey(u string) string { return OriginOf(u) + Pattern(u) }
+
+// classify marks the 200 pages of a crawler trap's pattern (traps) as
+// CatTrap, whatever else they are (noindex, canonicalised, duplicate), and
+// the parameter variants among the indexable records (each record has its
+// Category already): the categories of Category come first otherwise, so a
+// noindex page is noindex even if it also has a query string.
+func classify(recs []*budgetRec, traps map[string]bool) {
+	if len(traps) > 0 {
+		for _, b := range recs {
+			switch b.cat {
+			case CatIndexable, CatNoIndex, CatCanonicalised, CatDuplicate:
+				if traps[trapKey(b.url)] {
+					b.cat = CatTrap
+				}
+			}
+		}
+	}
 	// Candidates for indexable, grouped by URL without query, to find
-	// parameter variants.
+	// parameter variants. A URL carrying a session ID is a variant
+	// whatever else was crawled.
 	variants := map[string][]*budgetRec{}
 	for _, b := range recs {
-		if b.cat == CatIndexable {
-			base, _, _ := strings.Cut(b.url, "?")
-			variants[base] = append(variants[base], b)
+		if b.cat != CatIndexable {
+			continue
 		}
+		if HasSessionID(b.url) {
+			b.cat = CatParameter
+			continue
+		}
+		base, _, _ := strings.Cut(b.url, "?")
+		variants[base] = append(variants[base], b)
 	}
 	for base, group := range variants {
 		for i, b := range group {
@@ -441,7 +483,10 @@ func classify(recs []*budgetRec) {
 func hasSessionParam(query string) bool {
 	for _, kv := range strings.Split(query, "&") {
 		k, _, _ := strings.Cut(strings.ToLower(kv), "=")
-		for _, p := range sessionParams {
+		if SessionParam(k) {
+			return true
+		}
+		for _, p := range trackingParams {
 			if k == p || (strings.HasSuffix(p, "_") && strings.HasPrefix(k, p)) {
 				return true
 			}
@@ -472,21 +517,46 @@ func pathOf(u string) string {
 	return u
 }
 
-// assignSections replaces each record's path with its section: its first
-// directory ("/blog/" for /blog/a.html; "/" for files at the top). A first
-// directory holding more than half of the site's requests (and more than one
-// subdirectory) is split by its second directory, so one big section does not
-// hide where the waste is: "the first one or two path segments".
+// minPatternSection is how many requests a URL pattern needs to be a
+// section of its own.
+const minPatternSection = 10
+
+// assignSections replaces each record's path with its section. A URL
+// pattern that is a template (Pattern: /cal/{year}/{month}, /p/{id},
+// /list?page) holding at least minPatternSection requests is a section of
+// its own: the pattern explains those requests better than a directory
+// does (one /cal/{year}/{month} section, not /cal/2015/, /cal/2016/…).
+// Every other record's section is its first directory ("/blog/" for
+// /blog/a.html; "/" for files at the top). A first directory holding more than
+// half of the site's requests (and more than one subdirectory) is split by
+// its second directory, so one big section does not hide where the waste
+// is: "the first one or two path segments".
 func assignSections(recs []*budgetRec) {
+	pats := map[string]int{} // templates → requests
+	for _, b := range recs {
+		if b.cat == "" {
+			continue
+		}
+		p := Pattern(b.url)
+		if !Templated(p) {
+			continue
+		}
+		pats[p]++
+		b.section = p
+	}
 	first := map[string]int{}
 	subdirs := map[string]map[string]bool{}
 	total := 0
+	dirsOf := func(b *budgetRec) (string, string) { return dirs(pathOf(b.url)) }
 	for _, b := range recs {
 		if b.cat == "" {
 			continue
 		}
 		total++
-		f, s := dirs(b.section)
+		if pats[b.section] >= minPatternSection {
+			continue
+		}
+		f, s := dirsOf(b)
 		first[f]++
 		if s != "" {
 			if subdirs[f] == nil {
@@ -495,8 +565,17 @@ func assignSections(recs []*budgetRec) {
 			subdirs[f][s] = true
 		}
 	}
+	interned := map[string]string{}
 	for _, b := range recs {
-		f, s := dirs(b.section)
+		if pats[b.section] >= minPatternSection {
+			if s, ok := interned[b.section]; ok {
+				b.section = s
+			} else {
+				interned[b.section] = b.section
+			}
+			continue
+		}
+		f, s := dirsOf(b)
 		if f != "/" && s != "" && first[f]*2 > total && len(subdirs[f]) > 1 {
 			b.section = s
 		} else {
@@ -671,6 +750,10 @@ func fixText(cat string) string {
 		return "link to the canonical URL instead"
 	case CatParameter:
 		return "link to the URL without the parameters"
+	case CatTrap:
+		return "stop linking into the crawler trap, or block its URL pattern in robots.txt"
+	case CatDuplicate:
+		return "link to the page it duplicates, or point its rel=canonical there"
 	}
 	return "fix the links or the URL's answer"
 }

@@ -2,7 +2,6 @@ package analysis
 
 import (
 	"net/url"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -136,14 +135,12 @@ func Issues(fs []store.Finding, kind func(url string) store.Kind) []Issue {
 	return out
 }
 
-// variable matches path segments that name one item rather than a place:
-// numbers, long hex or base64-like IDs, UUIDs, dates.
-var variable = regexp.MustCompile(`^(\d+|[0-9a-fA-F]{8,}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|\d{4}-\d{2}(-\d{2})?)$`)
-
 // Template is the folder a URL belongs to once item-naming segments are
 // set aside: scheme, host and the path up to its last segment, with each
-// numeric or ID-like segment as "*", then "…". URLs that differ only in
-// their last segment, query or item IDs share it:
+// segment that names one item rather than a place (a number, a date, an ID,
+// a hash: a placeholder of Pattern, which this shares its classification
+// with) as "*", then "…". URLs that differ only in their last segment,
+// query or item IDs share it:
 // https://example.com/img/staff/team.jpg → https://example.com/img/staff/…,
 // https://example.com/p/17/photo.jpg → https://example.com/p/*/….
 func Template(raw string) string {
@@ -156,7 +153,7 @@ func Template(raw string) string {
 		segs = segs[:len(segs)-1] // the item itself
 	}
 	for i, s := range segs {
-		if variable.MatchString(s) {
+		if SegmentIsVariable(s) {
 			segs[i] = "*"
 		}
 	}

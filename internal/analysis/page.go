@@ -10,8 +10,9 @@ import (
 
 // Categories of a request, as the crawl budget counts them (one per record
 // of the site). Category gives a record's category judged alone; the budget
-// then marks indexable pages that repeat another URL's path with other
-// query parameters as CatParameter.
+// then marks the 200 pages of a crawler trap's URL pattern as CatTrap and
+// indexable pages that repeat another URL's path with other query
+// parameters, or carry a session ID, as CatParameter.
 const (
 	CatIndexable     = "indexable"
 	CatResource      = "resource"
@@ -26,9 +27,16 @@ const (
 	CatSoftNotFound  = "soft_404"
 	CatNoIndex       = "noindex"
 	CatCanonicalised = "canonicalised"
+	CatTrap          = "trap"
+	CatDuplicate     = "duplicate"
 	CatParameter     = "parameter_variant"
 	CatOther         = "other"
 	CatBlockedLinked = "blocked_linked"
+	// CatNotRequested is the category of a URL the crawl knew and did not
+	// request (store.URL.NotRequested: a trap, --max-urls, a URL too long):
+	// not a request, so outside the budget, and nothing is known of its
+	// answer. It is not in Categories.
+	CatNotRequested = "not_requested"
 )
 
 // CategoryDef describes one category: its ID, a short label, and whether
@@ -53,9 +61,11 @@ var Categories = []CategoryDef{
 	{CatNetworkError, "network errors (no answer)", true},
 	{CatLoginWall, "login walls (200 pages that are a password form)", true},
 	{CatSoftNotFound, "soft 404s (200 pages whose title says not found)", true},
+	{CatTrap, "crawler traps (pages of an infinite URL space)", true},
 	{CatNoIndex, "noindex pages", true},
 	{CatCanonicalised, "canonicalised elsewhere", true},
-	{CatParameter, "parameter variants of one path", true},
+	{CatDuplicate, "duplicates of another page, not canonicalised to it", true},
+	{CatParameter, "parameter variants and session IDs of one path", true},
 	{CatOther, "other answers (1xx, 2xx pages other than 200)", true},
 	{CatBlockedLinked, "blocked by robots.txt but linked (not requested)", false},
 }
@@ -82,18 +92,20 @@ func CategoryLabel(id string) string {
 
 // Category returns the category of u's answer judged alone. A URL robots.txt
 // blocked was not requested: it is CatBlockedLinked (counted apart from the
-// requests), whether or not anything links to it. External URLs are judged
-// as pages.
+// requests), whether or not anything links to it; any other URL the crawl
+// did not request is CatNotRequested. External URLs are judged as pages.
 func Category(u store.URL) string {
-	return category(u, u.URL, u.Canonical)
+	return category(u, u.URL, u.Canonical, u.Cluster)
 }
 
-// category is Category with the URL and canonical given apart, so that the
-// budget can judge the masked forms it keeps (see LoadBudget).
-func category(u store.URL, self, canonical string) string {
+// category is Category with the URL, canonical and cluster given apart, so
+// that the budget can judge the masked forms it keeps (see LoadBudget).
+func category(u store.URL, self, canonical, cluster string) string {
 	switch s := u.Status; {
 	case u.BlockedByRobots:
 		return CatBlockedLinked
+	case u.NotRequested != "":
+		return CatNotRequested
 	case s == 0:
 		return CatNetworkError
 	case s >= 300 && s < 400:
@@ -122,13 +134,18 @@ func category(u store.URL, self, canonical string) string {
 		return CatNoIndex
 	case canonical != "" && canonical != self:
 		return CatCanonicalised
+	case cluster != "" && cluster != self:
+		// A duplicate that does not point at its cluster's URL: a
+		// canonical to it makes it CatCanonicalised above.
+		return CatDuplicate
 	}
 	return CatIndexable
 }
 
 // Indexable reports whether u is a page of the site that search engines may
 // index: a 200 answer of an indexable type (IndexableType) that is not a
-// login form, a soft 404, noindex, or canonicalised to another URL. It is
+// login form, a soft 404, noindex, canonicalised to another URL, or a
+// duplicate of another page (its Cluster) without a canonical to it. It is
 // the one definition the audit and the crawl budget share.
 func Indexable(u store.URL) bool {
 	return u.Kind == store.KindPage && Category(u) == CatIndexable
@@ -137,10 +154,11 @@ func Indexable(u store.URL) bool {
 // NotIndexable says why search engines would not index u's answer ("answers
 // 404 Not Found", "is noindex", …), or "" when they may (Indexable, or an
 // external page that would be). It does not judge robots.txt: the sitemap
-// rules report a blocked URL on their own.
+// rules report a blocked URL on their own; nor a URL the crawl did not
+// request (NotRequested), whose answer is unknown.
 func NotIndexable(u store.URL) string {
 	switch s := u.Status; Category(u) {
-	case CatIndexable, CatBlockedLinked:
+	case CatIndexable, CatBlockedLinked, CatNotRequested:
 		return ""
 	case CatNetworkError:
 		return "gets no answer (" + u.Error + ")"
@@ -159,6 +177,8 @@ func NotIndexable(u store.URL) string {
 		return "is noindex"
 	case CatCanonicalised:
 		return "canonicalises to " + u.Canonical
+	case CatDuplicate:
+		return "duplicates " + u.Cluster + " without a canonical link to it"
 	default: // 4xx, 5xx, 1xx, 2xx other than 200
 		if s >= 400 {
 			return fmt.Sprintf("answers %d %s", s, StatusName(s))

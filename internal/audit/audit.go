@@ -10,7 +10,9 @@
 // looks at the URL's incoming edges and reports. A URL's edges are read only
 // when some rule applies to it, so most URLs of a large crawl (plain 2xx
 // answers) cost one record read. The rules are grouped by topic:
-// rules_status.go, rules_auth.go, rules_sitemap.go.
+// rules_status.go, rules_sitemap.go, rules_space.go (URL spaces: traps,
+// session IDs, facets, found for a whole family of URLs by the Facts
+// prepass), rules_auth.go.
 package audit
 
 import (
@@ -58,7 +60,7 @@ type Rule struct {
 func Catalogue() []Rule { return append([]Rule(nil), catalogue...) }
 
 // catalogue is every rule, in the order the README gives them.
-var catalogue = concat(statusRules, sitemapRules, authRules)
+var catalogue = concat(statusRules, sitemapRules, spaceRules, authRules)
 
 func concat(lists ...[]Rule) []Rule {
 	var out []Rule

@@ -94,8 +94,28 @@ func Parse(raw string) (*url.URL, error) {
 // Resolve resolves ref (as found in a page: trimmed of spaces) against base
 // and returns the normalised absolute URL. References that are empty,
 // fragment-only on the same document are returned as base itself;
-// non-http(s) references return ErrNotHTTP.
+// non-http(s) references return ErrNotHTTP. ref is taken as UTF-8 text, as
+// in a UTF-8 document (ResolveIn is the same for other encodings).
 func Resolve(base *url.URL, ref string) (string, error) {
+	return ResolveIn(base, ref, "")
+}
+
+// ResolveIn is Resolve for a reference found in a document whose character
+// encoding is charset (a WHATWG encoding name or label such as
+// "windows-1252" or "shift_jis"; "" is UTF-8). ref is the document's text,
+// already decoded to UTF-8. As the WHATWG URL standard's "encoding-parse a
+// URL" does (https://url.spec.whatwg.org/#concept-url-parser, with the
+// document's encoding as encoding), the path and everything else but the
+// query are percent-encoded as UTF-8, whatever the document's encoding: a
+// windows-1252 page's "/straße" is requested as /stra%C3%9Fe. The query's
+// non-ASCII characters are encoded in the document's encoding, then
+// percent-encoded: "?q=ß" is ?q=%DF in that page and ?q=%C3%9F in a UTF-8
+// one; a character the encoding lacks becomes %26%23NNN%3B (the
+// percent-encoded "&#NNN;", as browsers send it). UTF-16, the replacement
+// encoding and names that are no WHATWG encoding use UTF-8 ("get an output
+// encoding"). Bytes of ref that are not UTF-8 (a document that declared
+// UTF-8 and is not) are percent-encoded as they are, never replaced.
+func ResolveIn(base *url.URL, ref, charset string) (string, error) {
 	ref = strings.TrimSpace(ref)
 	if ref == "" {
 		return "", ErrNotHTTP
@@ -103,6 +123,9 @@ func Resolve(base *url.URL, ref string) (string, error) {
 	r, err := url.Parse(ref)
 	if err != nil {
 		return "", err
+	}
+	if charset != "" && !isASCII(r.RawQuery) {
+		r.RawQuery = encodeQuery(r.RawQuery, charset)
 	}
 	abs := base.ResolveReference(r)
 	if abs.Scheme != "http" && abs.Scheme != "https" {

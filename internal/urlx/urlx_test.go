@@ -46,6 +46,71 @@ func TestResolve(t *testing.T) {
 	}
 }
 
+// TestResolveInEncodesTheQueryInTheDocumentsEncoding: the path is UTF-8
+// in every document; the query is encoded in the document's encoding
+// (WHATWG URL standard), then percent-encoded.
+func TestResolveInEncodesTheQueryInTheDocumentsEncoding(t *testing.T) {
+	t.Parallel()
+	base, _ := url.Parse("http://example.com/dir/page.html?x=1")
+	cases := []struct {
+		name, charset, ref, want string
+	}{
+		{"UTF-8: path and query as UTF-8", "", "/stra\u00dfe?q=\u00df", "http://example.com/stra%C3%9Fe?q=%C3%9F"},
+		{"utf-8 by name is the same", "utf-8", "/stra\u00dfe?q=\u00df", "http://example.com/stra%C3%9Fe?q=%C3%9F"},
+		{"windows-1252: path as UTF-8, query as windows-1252", "windows-1252", "/stra\u00dfe?q=\u00df", "http://example.com/stra%C3%9Fe?q=%DF"},
+		{"a label of windows-1252", "Latin1", "s?q=\u00e9&r=\u20ac", "http://example.com/dir/s?q=%E9&r=%80"},
+		{"ISO-8859-2", "iso-8859-2", "/\u0141\u00f3d\u017a?m=\u0141\u00f3d\u017a", "http://example.com/%C5%81%C3%B3d%C5%BA?m=%A3%F3d%BC"},
+		{"Shift_JIS: bytes that are ASCII stay as they are", "shift_jis", "/\u65e5\u672c?q=\u65e5\u672c", "http://example.com/%E6%97%A5%E6%9C%AC?q=%93%FA%96{"},
+		{"ISO-2022-JP: its escapes are percent-encoded", "iso-2022-jp", "/?q=\u65e5", "http://example.com/?q=%1B$BF|%1B(B"},
+		{"a character the encoding lacks is its reference, percent-encoded", "windows-1252", "/?q=\u65e5&e=\U0001F600", "http://example.com/?q=%26%2326085%3B&e=%26%23128512%3B"},
+		{"UTF-16 documents send UTF-8", "utf-16le", "/?q=\u00df", "http://example.com/?q=%C3%9F"},
+		{"the replacement encoding sends UTF-8", "iso-2022-kr", "/?q=\u00df", "http://example.com/?q=%C3%9F"},
+		{"an unknown name sends UTF-8", "klingon", "/?q=\u00df", "http://example.com/?q=%C3%9F"},
+		{"bytes that are not UTF-8 are kept, percent-encoded", "windows-1252", "/a\xdf?q=\xdf\u00df", "http://example.com/a%DF?q=%DF%DF"},
+		{"ASCII and percent-escapes are kept", "windows-1252", "/?q=%C3%9F&a=b+c", "http://example.com/?q=%C3%9F&a=b+c"},
+		{"the fragment is dropped", "windows-1252", "/a?q=\u00df#\u00df", "http://example.com/a?q=%DF"},
+		{"a fragment-only reference keeps the page's query", "windows-1252", "#\u00df", "http://example.com/dir/page.html?x=1"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := ResolveIn(base, c.ref, c.charset)
+			if err != nil || got != c.want {
+				t.Fatalf("ResolveIn(%q, %q) = %q, %v; want %q", c.ref, c.charset, got, err, c.want)
+			}
+			if again, err := Resolve(base, got); err != nil || again != got {
+				t.Fatalf("Resolve(%q) = %q, %v: not stable", got, again, err)
+			}
+		})
+	}
+}
+
+// FuzzResolveIn: whatever the reference and the encoding, the URL is ASCII
+// and resolving it again gives it back.
+func FuzzResolveIn(f *testing.F) {
+	for _, s := range [][2]string{
+		{"/stra\u00dfe?q=\u00df", "windows-1252"}, {"/?q=\u65e5\U0001F600\xff", "iso-2022-jp"}, {"?\x80\u00df", "shift_jis"},
+		{"/?q=\u20ac", "gb18030"}, {"?q=\uf780", "x-user-defined"},
+	} {
+		f.Add(s[0], s[1])
+	}
+	base, _ := url.Parse("http://example.com/dir/page.html?x=1")
+	f.Fuzz(func(t *testing.T, ref, charset string) {
+		got, err := ResolveIn(base, ref, charset)
+		if err != nil {
+			return
+		}
+		for i := 0; i < len(got); i++ {
+			if got[i] >= 0x80 {
+				t.Fatalf("ResolveIn(%q, %q) = %q: not ASCII", ref, charset, got)
+			}
+		}
+		if again, err := Resolve(base, got); err != nil || again != got {
+			t.Fatalf("ResolveIn(%q, %q) = %q; resolved again: %q, %v", ref, charset, got, again, err)
+		}
+	})
+}
+
 func TestParseRejectsBadStartURLs(t *testing.T) {
 	t.Parallel()
 	for _, raw := range []string{"example.com", "ftp://example.com/", "http://", "http://%zz", ""} {
