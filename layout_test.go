@@ -17,7 +17,7 @@ const mod = "github.com/crawlaudit/crawlaudit"
 var importTable = map[string][]string{
 	"cmd/crawlaudit":       {"", "internal/demo"},
 	"":                     {"crawler", "report", "internal/audit", "internal/analysis", "internal/store", "internal/urlx", "internal/config", "internal/credentials", "internal/diff", "internal/history", "internal/webhook"},
-	"crawler":              {"internal/store", "internal/robots", "internal/urlx", "sitemap", "internal/challenge"},
+	"crawler":              {"internal/analysis", "internal/store", "internal/robots", "internal/urlx", "sitemap", "internal/challenge", "internal/render"},
 	"sitemap":              {"internal/urlx"},
 	"report":               {"internal/analysis", "internal/store", "internal/urlx", "internal/diff"},
 	"internal/audit":       {"internal/analysis", "internal/store", "internal/challenge"},
@@ -33,11 +33,13 @@ var importTable = map[string][]string{
 	"internal/urlx":        {},
 	"internal/testsite":    {},
 	"internal/challenge":   {},
+	"internal/render":      {},
 }
 
 // thirdPartyOnlyIn names the only package that may import each library:
 // colly stays inside the crawler, the CLI library inside cmd, tablewriter
-// inside report's terminal table, YAML inside the configuration reader.
+// inside report's terminal table, YAML inside the configuration reader,
+// chromedp inside the renderer.
 var thirdPartyOnlyIn = map[string]string{
 	"github.com/gocolly/colly":          "crawler",
 	"github.com/PuerkitoBio/goquery":    "crawler",
@@ -45,7 +47,7 @@ var thirdPartyOnlyIn = map[string]string{
 	"github.com/spf13/pflag":            "cmd/crawlaudit",
 	"github.com/olekukonko/tablewriter": "report",
 	"go.yaml.in/yaml":                   "internal/config",
-	"github.com/chromedp":               "-", // tests only
+	"github.com/chromedp":               "internal/render", // and tests, anywhere
 }
 
 // TestImportDirection enforces the import table with `go list`: a package

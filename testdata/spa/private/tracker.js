@@ -1,0 +1,2 @@
+// robots.txt disallows /private/: a renderer that obeys it never loads this.
+window.trackerLoaded = true;
