@@ -455,6 +455,7 @@ func (cr *crawler) newCollector(ctx context.Context, transport http.RoundTripper
 		colly.AllowURLRevisit(),        // the crawler dedupes, on normalised URLs
 		colly.IgnoreRobotsTxt(),        // the crawler decides robots itself and records blocked URLs
 	)
+	pinSettings(c, cr.cfg)
 	c.WithTransport(transport)
 	c.SetRequestTimeout(cr.cfg.Timeout)
 	c.DisableCookies() // crawl statelessly, as search engines do
@@ -492,6 +493,26 @@ func (cr *crawler) newCollector(ctx context.Context, transport http.RoundTripper
 		x.err = err
 	})
 	return c, nil
+}
+
+// pinSettings sets again every collector setting colly lets COLLY_*
+// environment variables override (colly.NewCollector applies them after
+// its options): the crawl's settings come from Config alone. Left to the
+// environment, COLLY_CACHE_DIR would write response bodies (credentialed
+// ones included) to disk, COLLY_USER_AGENT would change what robots.txt
+// group applies, COLLY_MAX_BODY_SIZE would lift the bound on hostile
+// bodies, and COLLY_DETECT_CHARSET would decode bodies a second time.
+func pinSettings(c *colly.Collector, cfg Config) {
+	c.UserAgent = cfg.UserAgent
+	c.MaxBodySize = cfg.MaxBody
+	c.ParseHTTPErrorResponse = true
+	c.AllowURLRevisit = true
+	c.IgnoreRobotsTxt = true
+	c.DetectCharset = false
+	c.CacheDir = ""
+	c.AllowedDomains, c.DisallowedDomains = nil, nil
+	c.MaxDepth, c.MaxRequests = 0, 0
+	c.TraceHTTP = false
 }
 
 // fetch sends one request through colly and returns what came back.

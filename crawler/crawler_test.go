@@ -9,10 +9,12 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"testing/fstest"
@@ -786,5 +788,55 @@ func TestStopWhileRobotsTxtIsReadLosesNothing(t *testing.T) {
 		if r.URI == "/private/x" {
 			t.Error("/private/x was requested though robots.txt disallows it now")
 		}
+	}
+}
+
+// TestCollyEnvironmentChangesNothing: colly reads COLLY_* environment
+// variables into every collector; none of them may change a crawl (not
+// parallel: t.Setenv).
+func TestCollyEnvironmentChangesNothing(t *testing.T) {
+	cache := t.TempDir()
+	for name, value := range map[string]string{
+		"COLLY_USER_AGENT": "env-agent", "COLLY_CACHE_DIR": cache, "COLLY_MAX_BODY_SIZE": "10",
+		"COLLY_DETECT_CHARSET": "yes", "COLLY_ALLOWED_DOMAINS": "example.org", "COLLY_MAX_REQUESTS": "1",
+		"COLLY_MAX_DEPTH": "1", "COLLY_PARSE_HTTP_ERROR_RESPONSE": "no", "COLLY_IGNORE_ROBOTSTXT": "no",
+	} {
+		t.Setenv(name, value)
+	}
+	var agents sync.Map
+	mux := http.NewServeMux()
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		agents.Store(r.UserAgent(), true)
+		switch r.URL.Path {
+		case "/":
+			fmt.Fprint(w, `<html><head><title>home page of the site</title></head><body><a href="/a">a</a><a href="/gone">g</a></body></html>`)
+		case "/a":
+			fmt.Fprint(w, `<html><body><a href="/b">b</a></body></html>`)
+		case "/b":
+			fmt.Fprint(w, `<html><body>b</body></html>`)
+		default:
+			http.NotFound(w, r)
+		}
+	})
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	st, _, err := crawl(t, Config{Start: srv.URL, UserAgent: "crawlaudit-test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertStatuses(t, statuses(t, st, srv.URL), map[string]string{
+		"/robots.txt": "404 robots", "/": "200 page", "/a": "200 page", "/b": "200 page", "/gone": "404 page",
+	})
+	if home, _, _ := st.Get(srv.URL + "/"); home.Title != "home page of the site" {
+		t.Errorf("home title %q: the body was cut or decoded again", home.Title)
+	}
+	agents.Range(func(k, _ any) bool {
+		if k != "crawlaudit-test" {
+			t.Errorf("a request was sent as %q", k)
+		}
+		return true
+	})
+	if entries, _ := os.ReadDir(cache); len(entries) != 0 {
+		t.Errorf("COLLY_CACHE_DIR got %d entries: responses were written to disk", len(entries))
 	}
 }
