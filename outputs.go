@@ -61,6 +61,57 @@ func discardCrawl(dir string, created []string) {
 	}
 }
 
+// previousDB is the crawl database of an earlier crawl in the output
+// folder, set aside (renamed, with its -wal and -shm files) while a new
+// crawl starts: a crawl whose start URL cannot be reached puts it back, so
+// the folder still holds the earlier crawl whole; any other outcome drops
+// it. A run killed in between leaves it as crawl.db.previous, which the
+// next crawl replaces.
+type previousDB struct{ dir string }
+
+const previousSuffix = ".previous"
+
+// setAsidePrevious renames dir's crawl.db (if any) to crawl.db.previous;
+// nil when there is none.
+func setAsidePrevious(dir string) (*previousDB, error) {
+	db := filepath.Join(dir, DBName)
+	if _, err := os.Lstat(db); errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	for _, sfx := range []string{"", "-wal", "-shm"} {
+		_ = os.Remove(db + previousSuffix + sfx)
+	}
+	for _, sfx := range []string{"", "-wal", "-shm"} {
+		if err := os.Rename(db+sfx, db+previousSuffix+sfx); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("--out %s: set the previous %s aside: %w", dir, DBName, unwrapPath(err))
+		}
+	}
+	return &previousDB{dir: dir}, nil
+}
+
+// restore puts the previous crawl database back in place.
+func (p *previousDB) restore() {
+	if p == nil {
+		return
+	}
+	db := filepath.Join(p.dir, DBName)
+	for _, sfx := range []string{"", "-wal", "-shm"} {
+		_ = os.Remove(db + sfx)
+		_ = os.Rename(db+previousSuffix+sfx, db+sfx)
+	}
+}
+
+// drop deletes the previous crawl database: the new crawl replaced it.
+func (p *previousDB) drop() {
+	if p == nil {
+		return
+	}
+	db := filepath.Join(p.dir, DBName)
+	for _, sfx := range []string{"", "-wal", "-shm"} {
+		_ = os.Remove(db + previousSuffix + sfx)
+	}
+}
+
 // outputWorkers is how many output files writeOutputs writes at once.
 const outputWorkers = 2
 

@@ -116,8 +116,16 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 			o.Warn(w)
 		}
 	}
+	var previous *previousDB
+	if !o.Resume {
+		// The previous crawl's database stays until this crawl has started.
+		if previous, err = setAsidePrevious(o.Out); err != nil {
+			return nil, err
+		}
+	}
 	st, started, err := openDB(o)
 	if err != nil {
+		previous.restore()
 		return nil, err
 	}
 	defer st.Close()
@@ -132,7 +140,10 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		// that looks like a crawl to report or resume.
 		st.Close()
 		discardCrawl(o.Out, created)
+		previous.restore()
+		return res, err
 	}
+	previous.drop()
 	return res, err
 }
 

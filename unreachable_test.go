@@ -76,6 +76,45 @@ func TestUnreachableStartLeavesNoCrawl(t *testing.T) {
 			t.Errorf("%s holds %v, want [notes.txt]", dir, got)
 		}
 	})
+	t.Run("an earlier crawl in the folder stays whole", func(t *testing.T) {
+		t.Parallel()
+		srv := testsite.Start(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			w.Write([]byte("<html><title>up</title></html>"))
+		}), nil)
+		t.Cleanup(srv.Close)
+		dir := t.TempDir()
+		o := crawlaudit.DefaultOptions()
+		o.Start, o.Out, o.FailOn = srv.URL+"/", dir, crawlaudit.LevelNever
+		if _, err := crawlaudit.Run(t.Context(), o); err != nil {
+			t.Fatal(err)
+		}
+		before, files := readAll(t, dir), listDir(t, dir)
+		o.Start = refusedURL(t)
+		run(t, o)
+		if got := listDir(t, dir); !reflect.DeepEqual(got, files) {
+			t.Errorf("%s holds %v, want %v", dir, got, files)
+		}
+		if after := readAll(t, dir); !reflect.DeepEqual(after, before) {
+			t.Error("the earlier crawl's files changed")
+		}
+		c, err := crawlaudit.Open(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		if info := c.Info(); info.StartURL != srv.URL+"/" {
+			t.Errorf("crawl.db holds the crawl of %q, want the earlier one of %s", info.StartURL, srv.URL+"/")
+		}
+		// A crawl that starts replaces it, and leaves nothing of it.
+		o.Start = srv.URL + "/"
+		if _, err := crawlaudit.Run(t.Context(), o); err != nil {
+			t.Fatal(err)
+		}
+		if got := listDir(t, dir); !reflect.DeepEqual(got, files) {
+			t.Errorf("after a new crawl %s holds %v, want %v", dir, got, files)
+		}
+	})
 	t.Run("a resumed crawl keeps its crawl.db", func(t *testing.T) {
 		t.Parallel()
 		srv := testsite.Start(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
@@ -98,4 +137,18 @@ func TestUnreachableStartLeavesNoCrawl(t *testing.T) {
 			t.Errorf("the resumed crawl's database is gone: %v", err)
 		}
 	})
+}
+
+// readAll returns the contents of the files in dir by name.
+func readAll(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, name := range listDir(t, dir) {
+		data, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[name] = string(data)
+	}
+	return out
 }
