@@ -282,7 +282,7 @@ func TestBaselineRegressionsEndToEnd(t *testing.T) {
 	if !reflect.DeepEqual(newF, wantNew) || !reflect.DeepEqual(resolved, []string{"error broken-link /old"}) {
 		t.Errorf("new findings %q\nresolved %q", newF, resolved)
 	}
-	wantCounts := map[string]int{"new_findings": 3, "resolved_findings": 1, "regressions": 4, "improvements": 1, "changes": 5, "added_urls": 0, "removed_urls": 0}
+	wantCounts := map[string]int{"new_findings": 3, "resolved_findings": 1, "persisting_findings": 0, "regressions": 4, "improvements": 1, "changes": 5, "added_urls": 0, "removed_urls": 0}
 	if !reflect.DeepEqual(dj.Counts, wantCounts) {
 		t.Errorf("counts %v", dj.Counts)
 	}

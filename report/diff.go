@@ -46,11 +46,13 @@ type jsonDiffFinding struct {
 type DiffCounts struct {
 	NewFindings      int `json:"new_findings"`
 	ResolvedFindings int `json:"resolved_findings"`
-	Regressions      int `json:"regressions"`
-	Improvements     int `json:"improvements"`
-	Changes          int `json:"changes"` // every status change, regressions included
-	AddedURLs        int `json:"added_urls"`
-	RemovedURLs      int `json:"removed_urls"`
+	// PersistingFindings: this crawl's findings the baseline had too.
+	PersistingFindings int `json:"persisting_findings"`
+	Regressions        int `json:"regressions"`
+	Improvements       int `json:"improvements"`
+	Changes            int `json:"changes"` // every status change, regressions included
+	AddedURLs          int `json:"added_urls"`
+	RemovedURLs        int `json:"removed_urls"`
 }
 
 // DiffJSON is diff.json's document (also embedded in the notification).
@@ -66,7 +68,7 @@ type DiffJSON struct {
 
 // CountDiff returns d's counts.
 func CountDiff(d diff.Diff) DiffCounts {
-	c := DiffCounts{NewFindings: len(d.NewFindings), ResolvedFindings: len(d.ResolvedFindings), Changes: len(d.Changes), AddedURLs: d.AddedURLs, RemovedURLs: d.RemovedURLs}
+	c := DiffCounts{NewFindings: len(d.NewFindings), ResolvedFindings: len(d.ResolvedFindings), PersistingFindings: d.PersistingFindings, Changes: len(d.Changes), AddedURLs: d.AddedURLs, RemovedURLs: d.RemovedURLs}
 	for _, ch := range d.Changes {
 		switch ch.Class {
 		case diff.ClassRegression:

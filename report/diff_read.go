@@ -36,6 +36,7 @@ func ReadDiffJSON(r io.Reader) (diff.Diff, error) {
 	d.NewFindings = readDiffFindings(dj.NewFindings)
 	d.ResolvedFindings = readDiffFindings(dj.ResolvedFindings)
 	d.AddedURLs, d.RemovedURLs = dj.Counts.AddedURLs, dj.Counts.RemovedURLs
+	d.PersistingFindings = dj.Counts.PersistingFindings
 	return d, nil
 }
 

@@ -46,6 +46,8 @@ type Diff struct {
 	// ResolvedFindings are findings of Old whose rule and URL have no
 	// finding in New, in the same order.
 	ResolvedFindings []store.Finding
+	// PersistingFindings counts the findings of New that Old had too.
+	PersistingFindings int
 	// Changes are the URLs recorded in both crawls whose status (or
 	// blocked state) differs: regressions first, then improvements, then
 	// other changes; by URL within each class.
@@ -118,6 +120,7 @@ func Compute(old, new store.Reader, cfg Config) (Diff, error) {
 	}
 	d.NewFindings = minus(newF, oldF, key)
 	d.ResolvedFindings = minus(oldF, newF, key)
+	d.PersistingFindings = max(len(newF)-len(d.NewFindings), 0)
 
 	// The old crawl's URLs are held as a hash of their key and the three
 	// fields a change is judged on: a million records would not fit.

@@ -98,6 +98,9 @@ func TestComputeClassifiesChangesRegressionsFirst(t *testing.T) {
 	if len(d.ResolvedFindings) != 1 || d.ResolvedFindings[0].URL != "http://s/fixed" {
 		t.Errorf("resolved %+v", d.ResolvedFindings)
 	}
+	if d.PersistingFindings != 1 { // server-error /err, its severity changed
+		t.Errorf("%d persisting findings, want 1", d.PersistingFindings)
+	}
 }
 
 func TestComputeSameCrawlHasNoChanges(t *testing.T) {
@@ -106,7 +109,7 @@ func TestComputeSameCrawlHasNoChanges(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(d.Changes)+len(d.NewFindings)+len(d.ResolvedFindings)+d.AddedURLs+d.RemovedURLs != 0 {
+	if len(d.Changes)+len(d.NewFindings)+len(d.ResolvedFindings)+d.AddedURLs+d.RemovedURLs != 0 || d.PersistingFindings != 1 {
 		t.Errorf("%+v", d)
 	}
 }
