@@ -1007,6 +1007,20 @@ func TestAcceptCurrentAcceptsKnownProblemsOnce(t *testing.T) {
 		if strings.Contains(junit, "<failure") || junitProperties(t, junit, "server-error")["accepted"] != "true" {
 			t.Errorf("accepted run's junit.xml has failures or no accepted property:\n%s", junit)
 		}
+		// `crawlaudit report` rewrites them alike: the verdict is kept
+		// in crawl.db.
+		written := map[string]string{}
+		for _, name := range []string{"summary.md", "junit.xml", "metrics.prom"} {
+			written[name] = readFile(t, filepath.Join(job.o.Out, name))
+		}
+		if rep, err := crawlaudit.Report(t.Context(), crawlaudit.ReportOptions{Source: job.o.Out}); err != nil || rep.Failed {
+			t.Fatalf("report of the accepted run: failed %v, %v", rep != nil && rep.Failed, err)
+		}
+		for name, was := range written {
+			if got := readFile(t, filepath.Join(job.o.Out, name)); got != was {
+				t.Errorf("%s rewritten by Report differs from the run's:\n%s\nwas\n%s", name, got, was)
+			}
+		}
 
 		// Same problems: not new against the accepted crawl.
 		res, p, run2 := job.run(nil)

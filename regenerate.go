@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/crawlaudit/crawlaudit/internal/diff"
@@ -60,11 +61,8 @@ func Report(ctx context.Context, o ReportOptions) (*Result, error) {
 	if err := checkWritable(out); err != nil {
 		return nil, err
 	}
-	level, _ := ParseLevel(c.meta.Settings["fail_on"])
-	job := report.Job{FailLevel: store.Severity(level), ReportPath: out, Diff: crawlDiff(o.Source, c.meta, o.Warn)}
-	for _, r := range ruleInfos() {
-		job.Rules = append(job.Rules, r.ID)
-	}
+	job := jobFromSettings(c.meta.Settings)
+	job.ReportPath, job.Diff = out, crawlDiff(o.Source, c.meta, o.Warn)
 	rc := c.report(job)
 	if err := writeOutputs(out, rc, nil, csvBOMIn(out)); err != nil {
 		return nil, err
@@ -87,6 +85,54 @@ func Report(ctx context.Context, o ReportOptions) (*Result, error) {
 	}
 	res.summary = b.Bytes()
 	return res, nil
+}
+
+// verdictSettings are the parts of job that decided the run's verdict,
+// stored in crawl.db's settings when the run ends (never read back by a
+// resume: they are not crawl settings) so that Report decides alike.
+func verdictSettings(job report.Job) map[string]string {
+	return map[string]string{
+		"verdict_fail_level":    string(job.FailLevel),
+		"verdict_only_new":      strconv.FormatBool(job.OnlyNew),
+		"verdict_accepted":      strconv.FormatBool(job.Accepted),
+		"verdict_baseline_from": job.BaselineFrom,
+		"verdict_failing_since": strconv.Itoa(job.FailingSince),
+		"site_name":             job.Site,
+		"verdict_rules":         repeated(job.Rules),
+	}
+}
+
+// jobFromSettings is the report.Job a finished run's settings describe:
+// verdictSettings, or for a crawl written before those existed (or one
+// interrupted before its verdict) the fail level it was made with.
+func jobFromSettings(s map[string]string) report.Job {
+	if level, ok := s["verdict_fail_level"]; ok {
+		j := report.Job{Site: s["site_name"], BaselineFrom: s["verdict_baseline_from"]}
+		if sev := store.Severity(level); sev.Rank() > 0 || level == "" {
+			j.FailLevel = sev
+		}
+		j.OnlyNew, _ = strconv.ParseBool(s["verdict_only_new"])
+		j.Accepted, _ = strconv.ParseBool(s["verdict_accepted"])
+		if n, err := strconv.Atoi(s["verdict_failing_since"]); err == nil && n > 0 {
+			j.FailingSince = n
+		}
+		known := map[string]bool{}
+		for _, r := range ruleInfos() {
+			known[r.ID] = true
+		}
+		for _, id := range settingList(s["verdict_rules"]) {
+			if known[id] { // a crawl.db is data: only rules this build has
+				j.Rules = append(j.Rules, id)
+			}
+		}
+		return j
+	}
+	level, _ := ParseLevel(s["fail_on"])
+	j := report.Job{FailLevel: store.Severity(level)}
+	for _, r := range ruleInfos() {
+		j.Rules = append(j.Rules, r.ID)
+	}
+	return j
 }
 
 // crawlDiff reads back the diff.json that a crawl with a baseline (or

@@ -356,6 +356,13 @@ func (p *run) run(ctx context.Context, st *store.SQLite, started time.Time) (*Re
 	since, mask, baseErr := p.compareBaseline(st)
 	job := p.job(outcome, since, res.Partial)
 	out.Accepted = job.Accepted
+	// How the verdict was reached, so that Report writes the same outputs.
+	for k, v := range verdictSettings(job) {
+		meta.Settings[k] = v
+	}
+	if err := st.SetMeta(meta); err != nil {
+		return nil, err
+	}
 	rc := report.New(st, report.Options{Mask: mask, Rules: ruleInfos(), Job: job})
 	o.Progress.enter(PhaseWrite)
 	if err := writeOutputs(o.Out, rc, o.Progress, o.CSVBOM); err != nil {

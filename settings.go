@@ -73,10 +73,13 @@ var restorable = map[string]func(o *Options, v string) error{
 
 // described are the stored keys that describe a crawl without being
 // settings to restore: how it authenticated (never a secret), evidence the
-// audit reads, and the extra sitemaps it read (given again when wanted).
+// audit reads, the extra sitemaps it read (given again when wanted), and
+// how its run's verdict was reached (verdictSettings, for Report).
 var described = map[string]bool{
 	"credentials": true, "credentials_scheme": true, "auth_origins": true, "credentials_rejection_proof": true,
 	"token_exp": true, "token_nbf": true, "token_iat": true, "token_aud": true, "token_scope": true, "sitemaps": true,
+	"verdict_fail_level": true, "verdict_only_new": true, "verdict_accepted": true, "verdict_baseline_from": true,
+	"verdict_failing_since": true, "verdict_rules": true, "site_name": true,
 }
 
 // restore sets o's settings from a crawl's stored ones: the restorable
