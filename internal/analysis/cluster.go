@@ -200,50 +200,71 @@ func clusterPages(pages []dupPage) []Cluster {
 			pages[j].canon++
 		}
 	}
-	// Exact groups: runs of one text, most preferred first. A unit is one
-	// group (or a page alone), order[lo:hi].
+	// Every page's rank in order of preference, computed once: the sorts
+	// below compare integers.
 	order := make([]int32, len(pages))
 	for i := range order {
 		order[i] = int32(i)
 	}
-	sort.Slice(order, func(i, j int) bool {
-		a, b := &pages[order[i]], &pages[order[j]]
-		if a.text != b.text {
-			return a.text < b.text
+	slices.SortFunc(order, func(a, b int32) int {
+		if pages[a].before(&pages[b]) {
+			return -1
 		}
-		return a.before(b)
+		return 1 // URLs differ: no two pages tie
 	})
-	type unit struct{ lo, hi int32 }
+	rank := make([]int32, len(pages))
+	for r, i := range order {
+		rank[i] = int32(r)
+	}
+	// Exact groups: runs of one text, most preferred first. A unit is one
+	// group (or a page alone), order[lo:hi].
+	slices.SortFunc(order, func(a, b int32) int {
+		if ta, tb := pages[a].text, pages[b].text; ta != tb {
+			if ta < tb {
+				return -1
+			}
+			return 1
+		}
+		return int(rank[a] - rank[b])
+	})
+	type unit struct {
+		lo, hi int32
+		sim    uint64
+	}
 	var units []unit
 	for lo := 0; lo < len(order); {
 		hi := lo + 1
 		for hi < len(order) && pages[order[hi]].text == pages[order[lo]].text {
 			hi++
 		}
-		units = append(units, unit{int32(lo), int32(hi)})
+		units = append(units, unit{int32(lo), int32(hi), pages[order[lo]].sim})
 		lo = hi
 	}
 	head := func(u unit) *dupPage { return &pages[order[u.lo]] }
 	// Near: units in order of preference; each joins the earliest leader
-	// within NearDistance bits, found through the block tables.
-	sort.Slice(units, func(i, j int) bool { return head(units[i]).before(head(units[j])) })
-	var tables [4]map[uint16][]int32 // block value → leaders (unit indexes, in order)
+	// within NearDistance bits, found through the block tables. A table
+	// entry holds the leader's SimHash: comparing reads no page record.
+	slices.SortFunc(units, func(a, b unit) int { return int(rank[order[a.lo]] - rank[order[b.lo]]) })
+	type entry struct {
+		sim  uint64
+		unit int32
+	}
+	var tables [4]map[uint16][]entry // block value → leaders, in order
 	for b := range tables {
-		tables[b] = map[uint16][]int32{}
+		tables[b] = map[uint16][]entry{}
 	}
 	leader := make([]int32, len(units)) // each unit's leader (itself for a leader)
 	followers := make([]int32, len(units))
 	for i, u := range units {
-		sim := head(u).sim
 		best := int32(-1)
 		for b := range tables {
-			bucket := tables[b][uint16(sim>>(16*b))]
+			bucket := tables[b][uint16(u.sim>>(16*b))]
 			for k, l := range bucket {
-				if k == maxProbe || (best >= 0 && l >= best) {
+				if k == maxProbe || (best >= 0 && l.unit >= best) {
 					break // leaders are in order: the rest come later
 				}
-				if bits.OnesCount64(sim^head(units[l]).sim) <= NearDistance {
-					best = l
+				if bits.OnesCount64(u.sim^l.sim) <= NearDistance {
+					best = l.unit
 					break
 				}
 			}
@@ -255,11 +276,11 @@ func clusterPages(pages []dupPage) []Cluster {
 		}
 		leader[i] = int32(i)
 		for b := range tables {
-			key := uint16(sim >> (16 * b))
-			tables[b][key] = append(tables[b][key], int32(i))
+			key := uint16(u.sim >> (16 * b))
+			tables[b][key] = append(tables[b][key], entry{u.sim, int32(i)})
 		}
 	}
-	tables = [4]map[uint16][]int32{}
+	tables = [4]map[uint16][]entry{}
 	// Clusters: a leader with followers (near), or a group of two or more
 	// pages alone (exact).
 	at := map[int32]int{} // leader → index in out
