@@ -90,7 +90,15 @@ func spaceCheck(rule string) func(*Check) error {
 			if err != nil {
 				return err
 			}
-			c.Report(spaceMessage(s)+"; linked from "+from, c.Referrers())
+			msg := spaceMessage(s)
+			if s.Rule == DuplicateContent || s.Rule == NearDuplicateContent {
+				keep, err := c.keepReason(s)
+				if err != nil {
+					return err
+				}
+				msg = duplicateMessage(s, keep)
+			}
+			c.Report(msg+"; linked from "+from, c.Referrers())
 		}
 		return nil
 	}
