@@ -60,6 +60,9 @@ var duplicateRules = []Rule{
 	},
 }
 
+// duplicateRule reports whether rule is one of the duplicate-content rules.
+func duplicateRule(rule string) bool { return rule == DuplicateContent || rule == NearDuplicateContent }
+
 // dupStats is what the audit learns of one duplicate cluster.
 type dupStats struct {
 	kind      store.ClusterKind

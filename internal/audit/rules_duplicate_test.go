@@ -33,7 +33,7 @@ func TestRuleDuplicateContent(t *testing.T) {
 			want: []string{"warning /help/returns.html [/]"},
 			says: []string{"exact duplicates: 3 pages with the same text, at /help/returns.html, /print/returns.html, /returns.html",
 				"2 of them do not point their rel=canonical at /returns.html, the page to keep (linked from 2 pages)",
-				"e.g. /help/returns.html, /print/returns.html", "linked from / (1 page), /returns.html (1 page)"}},
+				"e.g. /help/returns.html, /print/returns.html", "linked from / (1 page), /returns.html (1 page, its own pages)"}},
 		{name: "the page to keep listed in a sitemap says so",
 			urls: listed, edges: edges,
 			want: []string{"warning /help/returns.html [/]"},

@@ -91,7 +91,7 @@ func spaceCheck(rule string) func(*Check) error {
 				return err
 			}
 			msg := spaceMessage(s)
-			if s.Rule == DuplicateContent || s.Rule == NearDuplicateContent {
+			if duplicateRule(s.Rule) {
 				keep, err := c.keepReason(s)
 				if err != nil {
 					return err
@@ -226,7 +226,7 @@ func (c *Check) linkingTemplate(s SpaceFinding) (string, error) {
 			break
 		}
 		own := ""
-		if p == s.Pattern || strings.HasPrefix(s.Pattern, p+"?") {
+		if p == s.Pattern || strings.HasPrefix(s.Pattern, p+"?") || (duplicateRule(s.Rule) && slices.Contains(s.Names, strings.TrimPrefix(p, analysis.OriginOf(p)))) {
 			own = ", its own pages"
 		}
 		out = append(out, fmt.Sprintf("%s (%s%s)", p, count(len(pages[p]), "page"), own))
