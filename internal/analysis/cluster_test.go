@@ -271,3 +271,62 @@ func BenchmarkClusters(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkClustersSQLite100k finds and stores the clusters of a
+// 100,000-page crawl.db, as Run does once the crawl is done: Clusters (the
+// pass over the records, and the clustering) and PutClusters (the writes),
+// beside one bare EachURLInbound pass for scale. The pages are
+// syntheticPages' (a tenth near copies, a twentieth exact copies), each
+// linked from two others.
+func BenchmarkClustersSQLite100k(b *testing.B) {
+	db, err := store.CreateSQLite(b.TempDir() + "/crawl.db")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	pages := syntheticPages(100_000, 3)
+	for i, p := range pages {
+		u := store.URL{URL: p.url, Status: 200, Kind: store.KindPage, Method: "GET", ContentType: "text/html", Bytes: 5000,
+			TextHash: fmt.Sprintf("%016x", p.text), SimHash: fmt.Sprintf("%016x", p.sim), InSitemap: i%3 == 0}
+		if err := db.PutURL(u); err != nil {
+			b.Fatal(err)
+		}
+		for _, from := range []int{(i * 7) % len(pages), (i * 13) % len(pages)} {
+			if err := db.AddEdge(store.Edge{From: pages[from].url, To: p.url, Type: store.EdgeLink, Tag: "a"}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	if err := db.EachURLInbound(func(store.URL, store.Inbound) error { return nil }); err != nil {
+		b.Fatal(err) // the edge index and inbound counts, built once by the first read
+	}
+	cs, err := Clusters(db)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ms := Memberships(cs)
+	b.Logf("%d clusters, %d members", len(cs), len(ms))
+	b.Run("EachURLInbound", func(b *testing.B) {
+		for b.Loop() {
+			if err := db.EachURLInbound(func(store.URL, store.Inbound) error { return nil }); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("Clusters", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := Clusters(db); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("PutClusters", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := db.PutClusters(ms); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
