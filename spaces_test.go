@@ -31,8 +31,8 @@ type spacesJSON struct {
 		Canonical    string `json:"canonical"`
 	} `json:"urls"`
 	Findings []struct {
-		Rule     string `json:"rule"`
-		Severity string `json:"severity"`
+		Rule      string   `json:"rule"`
+		Severity  string   `json:"severity"`
 		URL       string   `json:"url"`
 		Message   string   `json:"message"`
 		Referrers []string `json:"referrers"`
