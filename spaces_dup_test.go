@@ -2,11 +2,14 @@ package crawlaudit_test
 
 import (
 	"bytes"
+	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/crawlaudit/crawlaudit"
@@ -21,7 +24,7 @@ import (
 // point at the page to keep), the budget's duplicate and canonicalised
 // counts, the same clusters in crawl.db, and the same outputs from
 // `crawlaudit report`. It also checks the page whose encoding only its
-// <meta charset> names: its link /stra\xdf e is requested as /stra%C3%9Fe.
+// <meta charset> names: its link /stra\xdfe is requested as /stra%C3%9Fe.
 func TestSpacesDuplicateClusters(t *testing.T) {
 	t.Parallel()
 	var out string
@@ -31,47 +34,8 @@ func TestSpacesDuplicateClusters(t *testing.T) {
 	}
 	short := func(u string) string { return strings.TrimPrefix(u, origin) }
 
-	// The clusters, from crawl.json: "kind page-to-keep: members".
-	clusters := func(members map[string][]string, kinds map[string]string) []string {
-		var out []string
-		for head, ms := range members {
-			sort.Strings(ms)
-			out = append(out, kinds[head]+" "+head+": "+strings.Join(ms, " "))
-		}
-		sort.Strings(out)
-		return out
-	}
-	members, kinds := map[string][]string{}, map[string]string{}
-	status := map[string]int{}
-	for _, u := range c.URLs {
-		status[short(u.URL)] = u.Status
-		if u.Cluster == "" {
-			continue
-		}
-		head := short(u.Cluster)
-		members[head] = append(members[head], short(u.URL))
-		if k, ok := kinds[head]; ok && k != u.ClusterKind {
-			t.Errorf("%s: cluster kind %q, its cluster's others %q", u.URL, u.ClusterKind, k)
-		}
-		kinds[head] = u.ClusterKind
-	}
-	want := []string{
-		// The start of the /a/ and /x/y/ spaces, before the path
-		// repeats itself three times (the crawler-trap rule reports
-		// the pages from there): the same text at two URLs.
-		"exact /a/: /a/ /a/a/",
-		// Every copy canonicalises to /gear/boots.html, which has the
-		// fewest inlinks (1; /collections/boots.html has 3).
-		"exact /gear/boots.html: /collections/boots.html /gear/boots.html /sale/boots.html",
-		// No canonicals: the most linked copy (3 pages; 2 and 1 for the
-		// others).
-		"exact /returns.html: /help/returns.html /print/returns.html /returns.html",
-		"exact /x/y/: /x/y/ /x/y/x/y/",
-		// A word or two apart; the sitemap lists /care/leather.html
-		// (linked from 1 page, /care/leather-guide.html from 2).
-		"near /care/leather.html: /care/boot-care.html /care/leather-guide.html /care/leather.html",
-	}
-	got := clusters(members, kinds)
+	got, status := spacesClusters(t, c, origin)
+	want := wantSpacesClusters
 	if !slices.Equal(got, want) {
 		t.Errorf("clusters in crawl.json:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
@@ -155,7 +119,7 @@ func TestSpacesDuplicateClusters(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := clusters(dbMembers, dbKinds); !slices.Equal(got, want) {
+	if got := clusterLines(dbMembers, dbKinds); !slices.Equal(got, want) {
 		t.Errorf("clusters in crawl.db:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 
@@ -173,5 +137,106 @@ func TestSpacesDuplicateClusters(t *testing.T) {
 		if !bytes.Equal(a, b) {
 			t.Errorf("%s written by crawlaudit report differs from the crawl's", name)
 		}
+	}
+}
+
+// wantSpacesClusters are the duplicate clusters of the URL-space fixture,
+// "kind page-to-keep: members" (paths).
+var wantSpacesClusters = []string{
+	// The start of the /a/ and /x/y/ spaces, before the path repeats
+	// itself three times (the crawler-trap rule reports the pages from
+	// there): the same text at two URLs.
+	"exact /a/: /a/ /a/a/",
+	// Every copy canonicalises to /gear/boots.html, which has the fewest
+	// inlinks (1; /collections/boots.html has 3).
+	"exact /gear/boots.html: /collections/boots.html /gear/boots.html /sale/boots.html",
+	// No canonicals: the most linked copy (3 pages; 2 and 1 for the
+	// others).
+	"exact /returns.html: /help/returns.html /print/returns.html /returns.html",
+	"exact /x/y/: /x/y/ /x/y/x/y/",
+	// A word or two apart; the sitemap lists /care/leather.html (linked
+	// from 1 page, /care/leather-guide.html from 2).
+	"near /care/leather.html: /care/boot-care.html /care/leather-guide.html /care/leather.html",
+}
+
+// spacesClusters returns the clusters crawl.json records (as
+// wantSpacesClusters writes them) and every URL's status, by path.
+func spacesClusters(t *testing.T, c spacesJSON, origin string) ([]string, map[string]int) {
+	t.Helper()
+	members, kinds := map[string][]string{}, map[string]string{}
+	status := map[string]int{}
+	for _, u := range c.URLs {
+		path := strings.TrimPrefix(u.URL, origin)
+		status[path] = u.Status
+		if u.Cluster == "" {
+			continue
+		}
+		head := strings.TrimPrefix(u.Cluster, origin)
+		members[head] = append(members[head], path)
+		if k, ok := kinds[head]; ok && k != u.ClusterKind {
+			t.Errorf("%s: cluster kind %q, its cluster's others %q", u.URL, u.ClusterKind, k)
+		}
+		kinds[head] = u.ClusterKind
+	}
+	return clusterLines(members, kinds), status
+}
+
+// clusterLines writes clusters as "kind head: members", sorted.
+func clusterLines(members map[string][]string, kinds map[string]string) []string {
+	var out []string
+	for head, ms := range members {
+		sort.Strings(ms)
+		out = append(out, kinds[head]+" "+head+": "+strings.Join(ms, " "))
+	}
+	sort.Strings(out)
+	return out
+}
+
+// TestSpacesDuplicateClustersAfterResume interrupts the crawl of the
+// URL-space fixture early and resumes it: the clusters of the finished
+// crawl are the whole site's, as if it had never stopped.
+func TestSpacesDuplicateClustersAfterResume(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	var first atomic.Bool
+	first.Store(true)
+	srv, _, _ := spacesSite(t, 30, func() {
+		if first.Load() {
+			cancel() // the first run stops after 30 requests
+		}
+	})
+	origin := srv.URL
+	o := crawlaudit.DefaultOptions()
+	o.Start, o.Out, o.FailOn, o.NoExternal = origin+"/", t.TempDir(), crawlaudit.LevelNever, true
+	res, err := crawlaudit.Run(ctx, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Partial {
+		t.Fatal("the first run was not interrupted")
+	}
+	first.Store(false)
+	r, err := crawlaudit.ResumeOptions(o.Out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.NoExternal = true
+	if res, err = crawlaudit.Run(t.Context(), r); err != nil {
+		t.Fatal(err)
+	}
+	if res.Partial {
+		t.Fatal("the resumed crawl did not end")
+	}
+	data, err := os.ReadFile(filepath.Join(o.Out, "crawl.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c spacesJSON
+	if err := json.Unmarshal(data, &c); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := spacesClusters(t, c, origin); !slices.Equal(got, wantSpacesClusters) {
+		t.Errorf("clusters after resume:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(wantSpacesClusters, "\n"))
 	}
 }
