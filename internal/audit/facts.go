@@ -272,8 +272,9 @@ func entry(u store.URL, in store.Inbound) bool { return u.Start || in.Entry() }
 
 // Spaces are the crawl-wide URL-pattern statistics the URL-space rules
 // (rules_space.go) report from: crawler traps, session IDs, faceted
-// navigation and ineffective parameters, each found once for a whole
-// family of URLs and reported on one URL of it. scanFacts fills them from
+// navigation and ineffective parameters, and the duplicate clusters
+// (rules_duplicate.go), each found once for a whole family of URLs and
+// reported on one URL of it. scanFacts fills them from
 // the records alone (edges are read only for the URLs reported on). Memory
 // is bounded: at most maxSpacePatterns patterns and paths are counted (the
 // first ones in URL order; a page whose pattern is no template, such as a
