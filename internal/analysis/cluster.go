@@ -24,8 +24,8 @@ import (
 //
 //   - an exact cluster is pages whose text is the same (equal TextHash);
 //   - a near cluster is pages whose SimHashes are at most NearDistance bits
-//     apart from its first member's (see below), at least two texts among
-//     them. An exact group that is near another page joins its near
+//     from the SimHash of its member to point to (see below), at least two
+//     texts among them. An exact group that is near another page joins its near
 //     cluster whole, and the cluster is near.
 //
 // Who takes part: pages of the site (kind page) that answered 200 with
@@ -69,14 +69,16 @@ import (
 // pair: split 64 bits into 4 blocks of 16; two SimHashes at most 3 bits
 // apart have at least one block equal. Four tables (one per block) map a
 // block's value to the leaders holding it, and a page compares itself with
-// the leaders of its 4 buckets only. Random SimHashes put n/65,536 leaders
-// in a bucket, so the work is linear in pages up to a few million; a
+// the leaders of its 4 buckets only. Random SimHashes put about n/65,536
+// leaders in a bucket (1.5 for 100,000 pages, 15 for a million), so the
+// work grows about linearly with the pages; a
 // bucket larger than maxProbe leaders (a site whose every page shares most
 // of its text, concentrating the SimHashes) is scanned in its first
 // maxProbe leaders only: the work stays bounded at 4×maxProbe comparisons
 // a page, at the cost of missing a near-duplicate there. Memory is one
-// small record per taking part page plus its URL (and canonical URL when
-// it names another), and 4 table entries per leader.
+// record of about 70 bytes per taking part page plus its URL (and its
+// canonical URL when that names another), and 4 table entries of 16 bytes
+// per leader.
 // BenchmarkClusters measures it.
 
 // NearDistance is the most bits two SimHashes differ in for their pages to
