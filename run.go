@@ -324,6 +324,13 @@ func (p *run) run(ctx context.Context, st *store.SQLite, started time.Time) (*Re
 	if err := markRedirectLoops(st); err != nil {
 		return nil, err
 	}
+	// Duplicate clusters are the crawl's, not one page's: found once every
+	// page is in (a resumed crawl's too), stored in the records the audit,
+	// the budget and every output read (so `crawlaudit report` shows them
+	// as they were).
+	if err := assignClusters(st); err != nil {
+		return nil, err
+	}
 	meta.FinishedAt, meta.Partial = o.Now().UTC(), res.Partial
 	if len(res.RejectionProof) > 0 {
 		// Not a setting, but crawl-level evidence the audit reads: why
@@ -700,4 +707,15 @@ func markRedirectLoops(st *store.SQLite) error {
 		}
 	}
 	return nil
+}
+
+// assignClusters finds the crawl's duplicate clusters (analysis.Clusters)
+// and stores every member's Cluster and ClusterKind, replacing any earlier
+// ones.
+func assignClusters(st store.Store) error {
+	cs, err := analysis.Clusters(st)
+	if err != nil {
+		return err
+	}
+	return st.PutClusters(analysis.Memberships(cs))
 }

@@ -32,6 +32,16 @@ import (
 //	/deals/…?k=…         a parameter named nothing special whose long random value is new in
 //	                     every link (a session ID known only by its shape)
 //	/products/pN.html, /news/N.html   the real pages the listings link to
+//	/charset.html        windows-1252 said only by <meta charset>, linking /stra\xdfe (one byte)
+//	/straße              what that link is: /stra%C3%9Fe
+//
+// The static part holds the duplicate clusters: /returns.html,
+// /help/returns.html and /print/returns.html (the same text, no
+// canonical); /gear/boots.html, /sale/boots.html and
+// /collections/boots.html (the same text, all canonical to
+// /gear/boots.html); /care/leather.html (listed in the sitemap),
+// /care/leather-guide.html and /care/boot-care.html (a word or two apart:
+// SimHashes 2 bits apart).
 
 // spacesSite serves the fixture on loopback and returns it, its request
 // log and the number of requests it answered. Past stopAfter requests it
@@ -208,6 +218,17 @@ func spacesHandler(static http.Handler, n *atomic.Int64) http.Handler {
 			}
 			page(map[string]string{"/deals": "Deals", "/deals/today": "Deals of the day", "/deals/week": "Deals of the week"}[p], "<p>Good prices.</p>",
 				fmt.Sprintf(`<a href="/deals/today?k=%s">Today</a> <a href="/deals/week?k=%s">This week</a>`, newID()[:20], newID()[:20]))
+		case p == "/charset.html":
+			// windows-1252, said only by the meta element: the
+			// Content-Type has no charset. Its link's ß is the byte
+			// 0xDF, which browsers and Googlebot request as UTF-8:
+			// /stra%C3%9Fe (a crawler that kept the byte would ask for
+			// /stra%DFe, which answers 404).
+			w.Header().Set("Content-Type", "text/html")
+			fmt.Fprint(w, "<!doctype html><html lang=de><head><meta charset=\"windows-1252\"><title>Unsere Stra\xdfe</title></head><body>"+spacesNav+
+				"<h1>Unsere Stra\xdfe</h1><p>Die Werkstatt liegt an der Br\xfcckenstra\xdfe, gleich neben dem Fluss.</p><a href=\"/stra\xdfe\">Zur Stra\xdfe</a></body></html>")
+		case p == "/straße":
+			page("Straße", "<p>The street of the workshop, with its cobbles and its old bridge.</p>")
 		default:
 			static.ServeHTTP(w, r)
 		}

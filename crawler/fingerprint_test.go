@@ -5,6 +5,8 @@ import (
 	"hash/fnv"
 	"strings"
 	"testing"
+
+	"github.com/crawlaudit/crawlaudit/internal/analysis"
 )
 
 func TestFingerprintText(t *testing.T) {
@@ -98,6 +100,19 @@ func BenchmarkFingerprint(b *testing.B) {
 	for b.Loop() {
 		if p := fingerprint(body); p.words < 50 {
 			b.Fatalf("words = %d", p.words)
+		}
+	}
+}
+
+// TestEmptyTextHashIsTheAnalysis: a page without words has the TextHash
+// the duplicate clustering leaves out (analysis.EmptyTextHash), and
+// SimHash 0.
+func TestEmptyTextHashIsTheAnalysis(t *testing.T) {
+	t.Parallel()
+	for _, body := range []string{"", "<html><head><script>var x = 1</script></head><body><div></div></body></html>"} {
+		p := fingerprint([]byte(body))
+		if hex16(p.text) != analysis.EmptyTextHash || p.sim != 0 {
+			t.Errorf("%q: text_hash %s simhash %016x, want %s and 0", body, hex16(p.text), p.sim, analysis.EmptyTextHash)
 		}
 	}
 }

@@ -449,32 +449,55 @@ func classify(recs []*budgetRec, traps map[string]bool) {
 			}
 		}
 	}
-	// Candidates for indexable, grouped by URL without query, to find
-	// parameter variants. A URL carrying a session ID is a variant
-	// whatever else was crawled.
-	variants := map[string][]*budgetRec{}
+	// Parameter variants among the indexable records. A record already
+	// marked duplicate (its cluster names another page) keeps its place in
+	// its path's group but stays a duplicate: Clusters found the variants
+	// the same way, among the same records, before it assigned clusters.
+	var cands []*budgetRec
 	for _, b := range recs {
-		if b.cat != CatIndexable {
-			continue
+		if b.cat == CatIndexable || b.cat == CatDuplicate {
+			cands = append(cands, b)
 		}
-		if HasSessionID(b.url) {
-			b.cat = CatParameter
-			continue
-		}
-		base, _, _ := strings.Cut(b.url, "?")
-		variants[base] = append(variants[base], b)
 	}
-	for base, group := range variants {
-		for i, b := range group {
-			_, query, hasQuery := strings.Cut(b.url, "?")
+	eachVariant(len(cands), func(i int) string { return cands[i].url }, func(i int) {
+		if cands[i].cat == CatIndexable {
+			cands[i].cat = CatParameter
+		}
+	})
+}
+
+// eachVariant calls variant(i) for each parameter variant among n pages in
+// URL order (url(i)): a URL carrying a session ID (HasSessionID) or a
+// session or tracking parameter, and, of several URLs of one path, every
+// one with a query but the first: the bare path (sorted first) or else the
+// first variant is the page, the rest repeat it. It is the one definition
+// the budget and Clusters share.
+func eachVariant(n int, url func(i int) string, variant func(i int)) {
+	groups := map[string][]int{} // URL without query → pages
+	var bases []string
+	for i := range n {
+		u := url(i)
+		if HasSessionID(u) {
+			variant(i)
+			continue
+		}
+		base, _, _ := strings.Cut(u, "?")
+		if groups[base] == nil {
+			bases = append(bases, base)
+		}
+		groups[base] = append(groups[base], i)
+	}
+	for _, base := range bases {
+		group := groups[base]
+		for k, i := range group {
+			u := url(i)
+			_, query, hasQuery := strings.Cut(u, "?")
 			switch {
 			case !hasQuery:
 			case hasSessionParam(query):
-				b.cat = CatParameter
-			case len(group) > 1 && (group[0].url == base || i > 0):
-				// Several URLs of one path: the bare path (sorted first)
-				// or else the first variant is the page; the rest repeat it.
-				b.cat = CatParameter
+				variant(i)
+			case len(group) > 1 && (url(group[0]) == base || k > 0):
+				variant(i)
 			}
 		}
 	}

@@ -272,8 +272,9 @@ func entry(u store.URL, in store.Inbound) bool { return u.Start || in.Entry() }
 
 // Spaces are the crawl-wide URL-pattern statistics the URL-space rules
 // (rules_space.go) report from: crawler traps, session IDs, faceted
-// navigation and ineffective parameters, each found once for a whole
-// family of URLs and reported on one URL of it. scanFacts fills them from
+// navigation and ineffective parameters, and the duplicate clusters
+// (rules_duplicate.go), each found once for a whole family of URLs and
+// reported on one URL of it. scanFacts fills them from
 // the records alone (edges are read only for the URLs reported on). Memory
 // is bounded: at most maxSpacePatterns patterns and paths are counted (the
 // first ones in URL order; a page whose pattern is no template, such as a
@@ -292,6 +293,7 @@ type Spaces struct {
 	sorted    map[uint64]string        // a query's sorted form → the first URL with it
 	bases     map[uint64]uint64        // origin+path+sorted query → TextHash, of URLs with a query
 	groups    map[uint64]*variantGroup // URLs that differ only in one parameter
+	dups      map[string]*dupStats     // duplicate clusters by the URL to keep (rules_duplicate.go); at most maxSpaceURLs
 	seed      maphash.Seed
 }
 
@@ -358,7 +360,7 @@ type variantGroup struct {
 func newSpaces() *Spaces {
 	return &Spaces{At: map[string][]SpaceFinding{}, patterns: map[string]*patternStats{}, paths: map[string]*pathStats{},
 		params: map[string]*paramStats{}, shapes: map[uint64]uint64{}, shapeName: map[string]bool{}, sessions: map[string]*sessionStats{},
-		sorted: map[uint64]string{}, bases: map[uint64]uint64{}, groups: map[uint64]*variantGroup{}, seed: maphash.MakeSeed()}
+		sorted: map[uint64]string{}, bases: map[uint64]uint64{}, groups: map[uint64]*variantGroup{}, dups: map[string]*dupStats{}, seed: maphash.MakeSeed()}
 }
 
 // hash of strings, in one seed.
@@ -374,6 +376,7 @@ func (s *Spaces) hash(parts ...string) uint64 {
 
 // add counts one record.
 func (s *Spaces) add(u store.URL) {
+	s.addCluster(u)
 	if u.Kind != store.KindPage || u.BlockedByRobots {
 		return
 	}
@@ -684,6 +687,7 @@ func (s *Spaces) finish(r store.Reader) error {
 		path, name, _ := strings.Cut(key, " ")
 		at(ps.examples[0], SpaceFinding{Rule: IneffectiveParameter, Pattern: path, Param: name, Other: ps.same, Example: ps.examples})
 	}
+	s.finishClusters(at)
 	for u, fs := range s.At {
 		slices.SortFunc(fs, func(a, b SpaceFinding) int {
 			return strings.Compare(a.Rule+" "+a.Pattern+" "+a.Param, b.Rule+" "+b.Pattern+" "+b.Param)

@@ -90,7 +90,15 @@ func spaceCheck(rule string) func(*Check) error {
 			if err != nil {
 				return err
 			}
-			c.Report(spaceMessage(s)+"; linked from "+from, c.Referrers())
+			msg := spaceMessage(s)
+			if duplicateRule(s.Rule) {
+				keep, err := c.keepReason(s)
+				if err != nil {
+					return err
+				}
+				msg = duplicateMessage(s, keep)
+			}
+			c.Report(msg+"; linked from "+from, c.Referrers())
 		}
 		return nil
 	}
@@ -218,7 +226,7 @@ func (c *Check) linkingTemplate(s SpaceFinding) (string, error) {
 			break
 		}
 		own := ""
-		if p == s.Pattern || strings.HasPrefix(s.Pattern, p+"?") {
+		if p == s.Pattern || strings.HasPrefix(s.Pattern, p+"?") || (duplicateRule(s.Rule) && slices.Contains(s.Names, strings.TrimPrefix(p, analysis.OriginOf(p)))) {
 			own = ", its own pages"
 		}
 		out = append(out, fmt.Sprintf("%s (%s%s)", p, count(len(pages[p]), "page"), own))

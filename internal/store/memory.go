@@ -127,6 +127,25 @@ func (m *Memory) PutFindings(f []Finding) error {
 	return nil
 }
 
+// PutClusters replaces every record's Cluster and ClusterKind with ms.
+func (m *Memory) PutClusters(ms []ClusterMember) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for k, u := range m.urls {
+		if u.Cluster != "" || u.ClusterKind != "" {
+			u.Cluster, u.ClusterKind = "", ""
+			m.urls[k] = u
+		}
+	}
+	for _, c := range ms {
+		if u, ok := m.urls[c.URL]; ok {
+			u.Cluster, u.ClusterKind = c.Cluster, c.Kind
+			m.urls[c.URL] = u
+		}
+	}
+	return nil
+}
+
 // Findings returns the stored findings.
 func (m *Memory) Findings() ([]Finding, error) {
 	m.mu.RLock()

@@ -998,6 +998,30 @@ func (s *SQLite) PutFindings(fs []Finding) error {
 	})
 }
 
+// PutClusters replaces every record's cluster and cluster_kind with ms, in
+// one transaction.
+func (s *SQLite) PutClusters(ms []ClusterMember) error {
+	if err := s.Flush(); err != nil {
+		return err
+	}
+	return s.inTx(func(tx *sql.Tx) error {
+		if _, err := tx.Exec(`UPDATE urls SET cluster = '', cluster_kind = '' WHERE cluster <> '' OR cluster_kind <> ''`); err != nil {
+			return err
+		}
+		st, err := tx.Prepare(`UPDATE urls SET cluster = ?, cluster_kind = ? WHERE url = ?`)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		for _, c := range ms {
+			if _, err := st.Exec(text(c.Cluster), string(c.Kind), text(c.URL)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 // Findings returns the stored findings in the order they were stored.
 func (s *SQLite) Findings() ([]Finding, error) {
 	if err := s.Flush(); err != nil {

@@ -108,6 +108,14 @@ const (
 	ClusterNear  ClusterKind = "near"  // SimHashes within the near-duplicate distance
 )
 
+// ClusterMember is one page's place in a duplicate cluster: what
+// Store.PutClusters writes into its record's Cluster and ClusterKind.
+type ClusterMember struct {
+	URL     string      // the member
+	Cluster string      // the URL the cluster's pages should point to
+	Kind    ClusterKind // ClusterExact or ClusterNear
+}
+
 // ErrorKind says, as data, why a URL got no (complete) answer; URL.Error
 // holds the human message. The kinds are few and stable: reports group and
 // filter by them.
@@ -257,6 +265,10 @@ type Store interface {
 	SetMeta(m Meta) error
 	// PutFindings replaces the stored findings.
 	PutFindings(f []Finding) error
+	// PutClusters replaces every record's Cluster and ClusterKind: the
+	// records of ms get theirs, every other record none. A member
+	// without a record is skipped. It is called once the crawl is done.
+	PutClusters(ms []ClusterMember) error
 	// Close releases the store's resources.
 	Close() error
 }

@@ -95,6 +95,45 @@ func TestStoreConformance(t *testing.T) {
 					t.Errorf("Get(missing) = %v, %v", ok, err)
 				}
 			})
+			t.Run("PutClusters replaces every record's cluster, and only that", func(t *testing.T) {
+				s := open(t)
+				for _, u := range sampleURLs() {
+					must(t, s.PutURL(u))
+				}
+				stale := URL{URL: "https://a.test/stale", Status: 200, Kind: KindPage, Method: "GET", Bytes: 1, TextHash: "00000000000000aa",
+					Cluster: "https://a.test/", ClusterKind: ClusterNear}
+				must(t, s.PutURL(stale))
+				must(t, s.PutClusters([]ClusterMember{
+					{URL: "https://a.test/", Cluster: "https://a.test/", Kind: ClusterExact},
+					{URL: "https://a.test/z", Cluster: "https://a.test/", Kind: ClusterExact},
+					{URL: "https://a.test/none", Cluster: "https://a.test/", Kind: ClusterExact}, // no record: skipped
+				}))
+				got := map[string]string{}
+				must(t, s.EachURL(func(u URL) error {
+					if u.Cluster != "" || u.ClusterKind != "" {
+						got[u.URL] = u.Cluster + " " + string(u.ClusterKind)
+					}
+					return nil
+				}))
+				want := map[string]string{"https://a.test/": "https://a.test/ exact", "https://a.test/z": "https://a.test/ exact"}
+				if !reflect.DeepEqual(got, want) {
+					t.Errorf("clusters = %v, want %v (the stale one cleared, no record made)", got, want)
+				}
+				if _, ok, _ := s.Get("https://a.test/none"); ok {
+					t.Error("PutClusters made a record")
+				}
+				z, _, _ := s.Get("https://a.test/z")
+				if z.Status != 404 || z.Depth != 2 || z.Bytes != 12 {
+					t.Errorf("the rest of the record changed: %+v", z)
+				}
+				must(t, s.PutClusters(nil))
+				must(t, s.EachURL(func(u URL) error {
+					if u.Cluster != "" || u.ClusterKind != "" {
+						t.Errorf("%s: cluster %q %q after PutClusters(nil)", u.URL, u.Cluster, u.ClusterKind)
+					}
+					return nil
+				}))
+			})
 			t.Run("EachURLInbound counts the edges to every record", func(t *testing.T) {
 				s := open(t)
 				for _, u := range sampleURLs() {
