@@ -50,9 +50,7 @@ func TestSpacesDuplicateClusters(t *testing.T) {
 	}
 	sort.Strings(findings)
 	wantFindings := []string{
-		"duplicate-content warning /a/a/",
 		"duplicate-content warning /help/returns.html",
-		"duplicate-content warning /x/y/x/y/",
 		"near-duplicate-content notice /care/boot-care.html",
 	}
 	if !slices.Equal(findings, wantFindings) {
@@ -81,14 +79,14 @@ func TestSpacesDuplicateClusters(t *testing.T) {
 	}
 
 	// The budget: the copies that do not point at the page to keep are
-	// duplicates (2 returns, 2 care pages, /a/a/, /x/y/x/y/), the boots
+	// duplicates (2 returns, 2 care pages), the boots
 	// that canonicalise to /gear/boots.html are canonicalised.
 	cats := map[string]int{}
 	for _, cat := range c.Budget.Categories {
 		cats[cat.ID] = cat.Count
 	}
-	if cats["duplicate"] != 6 || cats["canonicalised"] != 2 {
-		t.Errorf("budget: duplicate %d, canonicalised %d; want 6 and 2", cats["duplicate"], cats["canonicalised"])
+	if cats["duplicate"] != 4 || cats["canonicalised"] != 2 {
+		t.Errorf("budget: duplicate %d, canonicalised %d; want 4 and 2", cats["duplicate"], cats["canonicalised"])
 	}
 
 	// The page in windows-1252 said only by <meta charset>: its link to
@@ -143,17 +141,15 @@ func TestSpacesDuplicateClusters(t *testing.T) {
 // wantSpacesClusters are the duplicate clusters of the URL-space fixture,
 // "kind page-to-keep: members" (paths).
 var wantSpacesClusters = []string{
-	// The start of the /a/ and /x/y/ spaces, before the path repeats
-	// itself three times (the crawler-trap rule reports the pages from
-	// there): the same text at two URLs.
-	"exact /a/: /a/ /a/a/",
+	// Not /a/ and /a/a/, nor /x/y/ and /x/y/x/y/: the same text, but the
+	// first steps into a path that grows on every page, which the
+	// crawler-trap rule reports once (one cause, one finding).
 	// Every copy canonicalises to /gear/boots.html, which has the fewest
 	// inlinks (1; /collections/boots.html has 3).
 	"exact /gear/boots.html: /collections/boots.html /gear/boots.html /sale/boots.html",
 	// No canonicals: the most linked copy (3 pages; 2 and 1 for the
 	// others).
 	"exact /returns.html: /help/returns.html /print/returns.html /returns.html",
-	"exact /x/y/: /x/y/ /x/y/x/y/",
 	// A word or two apart; the sitemap lists /care/leather.html (linked
 	// from 1 page, /care/leather-guide.html from 2).
 	"near /care/leather.html: /care/boot-care.html /care/leather-guide.html /care/leather.html",

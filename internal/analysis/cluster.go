@@ -37,7 +37,8 @@ import (
 // member). Not taking part: noindex pages, login walls and soft 404s (their
 // own budget categories; a noindex page is out of the index whatever it
 // repeats), pages of a URL pattern the crawl found to be a crawler trap
-// (the crawler-trap rule reports them), and parameter variants as the
+// and the first steps into a trap of growing paths (/a/a/ before
+// /a/{repeat}/: leadsIntoTrap; the crawler-trap rule reports them), and parameter variants as the
 // budget defines them (a URL carrying a session ID or a tracking parameter,
 // and every URL of a path but one, the bare path or else the first
 // variant: the session-id-in-url and ineffective-parameter rules report
@@ -127,6 +128,45 @@ func (a *dupPage) before(b *dupPage) bool {
 	return a.url < b.url
 }
 
+// leadsIntoTrap reports whether raw's path already repeats a segment, or a
+// group of two or three, twice or more in a row (/a/a/, /x/y/x/y/) and the
+// same path repeating it further is a crawler trap's pattern
+// (/a/{repeat}/): the first steps into a path that grows on every page.
+// They repeat each other's text, but the crawler-trap rule reports the
+// space once; a duplicate cluster of them would report it again.
+func leadsIntoTrap(raw string, traps map[string]bool) bool {
+	path, query := splitURL(raw)
+	if strings.Count(path, "/") < 3 {
+		return false
+	}
+	origin := OriginOf(raw)
+	segs := strings.Split(path, "/")
+	for i := range segs {
+		if segs[i] == "" {
+			continue
+		}
+		for g := 1; g <= 3; g++ {
+			k := repeats(segs, i, g)
+			if k < 2 || k > MaxSegmentRepeats {
+				continue
+			}
+			grown := slices.Clone(segs[:i])
+			for range MaxSegmentRepeats + 1 {
+				grown = append(grown, segs[i:i+g]...)
+			}
+			grown = append(grown, segs[i+k*g:]...)
+			u := origin + strings.Join(grown, "/")
+			if query != "" {
+				u += "?" + query
+			}
+			if traps[trapKey(u)] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // Clusters finds the duplicate clusters of a crawl (see the comment above
 // NearDistance for who takes part, the distance and the member chosen). It
 // ignores the Cluster fields r holds, so that it gives the same answer when
@@ -170,7 +210,7 @@ func Clusters(r store.Reader) ([]Cluster, error) {
 	// Drop the pages of traps, then parameter variants (as the budget's
 	// classify does: traps first, then variants among indexable pages).
 	if len(traps) > 0 {
-		pages = slices.DeleteFunc(pages, func(p dupPage) bool { return traps[trapKey(p.url)] })
+		pages = slices.DeleteFunc(pages, func(p dupPage) bool { return traps[trapKey(p.url)] || leadsIntoTrap(p.url, traps) })
 	}
 	for i := range pages {
 		if pages[i].canonical == "" {

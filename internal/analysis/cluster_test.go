@@ -94,6 +94,13 @@ func TestClusters(t *testing.T) {
 				return []store.URL{n, s, r, e1, e2, dupRec("/cal/2015/01", 5, 0), dupRec("/cal/2015/02", 5, 0),
 					{URL: "https://x.test/cal/2015/03", Kind: store.KindPage, Bytes: -1, NotRequested: store.NotRequestedTrap}, dupRec("/alone", 1, 0)}
 			}()},
+		{name: "the first steps into a trap of growing paths take no part (the crawler-trap finding is the one)",
+			urls: []store.URL{dupRec("/a/", 7, 0), dupRec("/a/a/", 7, 0), dupRec("/a/a/a/", 7, 0),
+				{URL: "https://x.test/a/a/a/a/", Kind: store.KindPage, Bytes: -1, NotRequested: store.NotRequestedTooLong},
+				dupRec("/x/y/", 8, far), dupRec("/x/y/x/y/", 8, far),
+				{URL: "https://x.test/x/y/x/y/x/y/x/y/", Kind: store.KindPage, Bytes: -1, NotRequested: store.NotRequestedTooLong},
+				dupRec("/b/", 9, 0x0F0F0F0F0F0F0F0F), dupRec("/b/b/", 9, 0x0F0F0F0F0F0F0F0F)}, // no trap: a cluster
+			want: []string{"exact /b/: /b/ /b/b/"}},
 		{name: "parameter variants take no part, the bare path does",
 			urls: []store.URL{dupRec("/shoes", 1, 0), dupRec("/shoes?sort=price", 1, 0), dupRec("/deals?k=A", 2, far), dupRec("/deals?k=B", 2, far),
 				dupRec("/cart;jsessionid=ABC", 1, 0), dupRec("/about?utm_source=x", 1, 0), dupRec("/shoes-copy", 1, 0)},
