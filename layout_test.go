@@ -21,7 +21,7 @@ var importTable = map[string][]string{
 	"sitemap":              {"internal/urlx"},
 	"report":               {"internal/analysis", "internal/store", "internal/urlx", "internal/diff"},
 	"internal/audit":       {"internal/analysis", "internal/store", "internal/challenge"},
-	"internal/analysis":    {"internal/store"},
+	"internal/analysis":    {"internal/store", "internal/robots"},
 	"internal/diff":        {"internal/store"},
 	"internal/credentials": {"crawler", "internal/urlx"},
 	"internal/demo":        {"internal/testsite"},
