@@ -65,7 +65,10 @@ func Report(ctx context.Context, o ReportOptions) (*Result, error) {
 	for _, r := range ruleInfos() {
 		job.Rules = append(job.Rules, r.ID)
 	}
-	rc := c.report(job)
+	rc, err := c.report(job)
+	if err != nil {
+		return nil, err
+	}
 	if err := writeOutputs(out, rc, nil, csvBOMIn(out)); err != nil {
 		return nil, err
 	}

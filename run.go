@@ -345,7 +345,11 @@ func (p *run) run(ctx context.Context, st *store.SQLite, started time.Time) (*Re
 	since, mask, baseErr := p.compareBaseline(st)
 	job := p.job(outcome, since, res.Partial)
 	out.Accepted = job.Accepted
-	rc := report.New(st, report.Options{Mask: mask, Rules: ruleInfos(), Job: job})
+	spaces, err := audit.FindSpaces(st)
+	if err != nil {
+		return nil, err
+	}
+	rc := report.New(st, report.Options{Mask: mask, Rules: ruleInfos(), Job: job, Spaces: spaces})
 	o.Progress.enter(PhaseWrite)
 	if err := writeOutputs(o.Out, rc, o.Progress, o.CSVBOM); err != nil {
 		return nil, err

@@ -44,7 +44,7 @@ var htmlTemplate = template.Must(template.New("report.html").Funcs(template.Func
 	"web":    webURL,
 	"label":  categoryLabel,
 	"plural": plural,
-}).Parse(htmlTemplateText))
+}).Parse(htmlTemplateText + htmlSpacesTemplateText))
 
 // scriptHash is the CSP hash of htmlScript: the only script the page may run.
 // Even if crawled text ever slipped through escaping as a <script>, the
@@ -74,6 +74,7 @@ type htmlData struct {
 	BySeverity   []severityCount // the severity toggles of the issue filter
 	Auth         authView
 	Since        *sinceView // nil without a baseline
+	Spaces       *spacesView // "URL spaces" (html_spaces.go)
 	Summary      Summary
 	Budget       Budget
 	Waste        []BudgetCategory // waste categories that occurred, most first
@@ -350,6 +351,9 @@ func WriteHTML(w io.Writer, r *Crawl) error {
 	d.Rules = ruleGroups(findings, statusOf, r.opt.Rules, opt.FindingsPerRule)
 	d.Issues, d.MoreIssues = issueViews(issues, statusOf, originOf(d.StartURL), opt.FindingsPerRule)
 	d.BySeverity = severityCounts(issues)
+	if d.Spaces, err = newSpacesView(r, recs, originOf(d.StartURL)); err != nil {
+		return err
+	}
 
 	// The page without the URL rows is small (findings are capped per
 	// rule): render it, then stream the rows into the data island, so that

@@ -1,0 +1,169 @@
+package analysis
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/crawlaudit/crawlaudit/internal/store"
+)
+
+// PatternStat is what one URL pattern (a template: Templated) cost the
+// crawl: report.html's "URL spaces" view ranks them by requests wasted.
+type PatternStat struct {
+	Pattern      string // origin and Pattern, of masked URLs
+	URLs         int    // URLs of it the crawl knows, requested or not
+	Requests     int    // of those, requests made (budget categories but blocked_linked)
+	Wasted       int    // requests in waste categories
+	Category     string // the category most of its requests fell in, waste first; "" without requests
+	NotRequested int    // URLs known and not requested (a trap, a cap, too long)
+	// Depths counts the URLs discovered at each click depth, from 0 to
+	// the deepest (at most maxPatternDepth; deeper URLs count in the last).
+	Depths []int
+	// Spaces are the Labels of the URL spaces it belongs to (Space.Covers).
+	Spaces []string
+}
+
+// Bounds of PatternStats.
+const (
+	maxPatternDepth  = 30
+	maxPatternsKept  = 10000 // patterns counted (the first seen, in URL order)
+	maxPatternsShown = 50
+)
+
+// PatternStats counts the crawl's URLs by pattern: the templated patterns
+// (Templated) of the site's URLs, with recs's budget categories, ranked by
+// wasted requests, then URLs not requested, then requests; at most 50.
+// mask turns URLs into the form recs keys them by (LoadBudget's).
+func PatternStats(r store.Reader, recs *Records, spaces []Space, mask func(string) string) ([]PatternStat, error) {
+	if mask == nil {
+		mask = func(s string) string { return s }
+	}
+	stats := map[string]*PatternStat{}
+	cats := map[string]map[string]int{}
+	err := r.EachURL(func(u store.URL) error {
+		if u.Kind == store.KindExternal {
+			return nil
+		}
+		masked := mask(u.URL)
+		p := Pattern(masked)
+		if !Templated(p) {
+			return nil
+		}
+		key := OriginOf(masked) + p
+		s := stats[key]
+		if s == nil {
+			if len(stats) >= maxPatternsKept {
+				return nil
+			}
+			s = &PatternStat{Pattern: key}
+			stats[key] = s
+			cats[key] = map[string]int{}
+		}
+		s.URLs++
+		d := min(max(u.Depth, 0), maxPatternDepth)
+		for len(s.Depths) <= d {
+			s.Depths = append(s.Depths, 0)
+		}
+		s.Depths[d]++
+		if u.NotRequested != "" {
+			s.NotRequested++
+			return nil
+		}
+		cat, ok := recs.Category(masked)
+		if !ok || cat == "" || cat == CatBlockedLinked {
+			return nil
+		}
+		s.Requests++
+		cats[key][cat]++
+		if IsWaste(cat) {
+			s.Wasted++
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("analysis: patterns: read urls: %w", err)
+	}
+	out := make([]PatternStat, 0, len(stats))
+	for key, s := range stats {
+		if s.Wasted == 0 && s.NotRequested == 0 {
+			continue // nothing to fix there
+		}
+		best := 0
+		for _, d := range Categories { // in report order: the first of the most
+			n := cats[key][d.ID]
+			if d.Waste && n > 0 {
+				n += 1 << 30 // waste first
+			}
+			if n > best {
+				best, s.Category = n, d.ID
+			}
+		}
+		for _, sp := range spaces {
+			if sp.Covers(key) {
+				s.Spaces = append(s.Spaces, sp.Label())
+			}
+		}
+		out = append(out, *s)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.Wasted != b.Wasted {
+			return a.Wasted > b.Wasted
+		}
+		if a.NotRequested != b.NotRequested {
+			return a.NotRequested > b.NotRequested
+		}
+		if a.Requests != b.Requests {
+			return a.Requests > b.Requests
+		}
+		return a.Pattern < b.Pattern
+	})
+	if len(out) > maxPatternsShown {
+		out = out[:maxPatternsShown]
+	}
+	return out, nil
+}
+
+// Covers reports whether the URLs of pattern (origin and Pattern, as
+// PatternStat has it) belong to the space: a trap's own pattern; for a
+// session ID, a pattern carrying its parameter; for faceted navigation,
+// its path with a query; for a parameter, its path with that parameter.
+func (s Space) Covers(pattern string) bool {
+	origin := OriginOf(pattern)
+	if origin != s.Origin {
+		return false
+	}
+	p := strings.TrimPrefix(pattern, origin)
+	path, query, hasQuery := strings.Cut(p, "?")
+	has := func(name string) bool {
+		for k := range strings.SplitSeq(query, "&") {
+			if strings.EqualFold(k, name) {
+				return true
+			}
+		}
+		return false
+	}
+	switch s.Kind {
+	case SpaceTrap:
+		return p == s.Pattern
+	case SpaceSession:
+		if s.InPath {
+			for seg := range strings.SplitSeq(path, "/") {
+				_, params, _ := strings.Cut(seg, ";")
+				for name := range strings.SplitSeq(params, ";") {
+					if strings.EqualFold(name, s.Param) {
+						return true
+					}
+				}
+			}
+			return false
+		}
+		return hasQuery && has(s.Param)
+	case SpaceFacet:
+		return hasQuery && PathPattern(p) == s.Pattern
+	case SpaceParameter:
+		return hasQuery && PathPattern(p) == s.Pattern && has(s.Param)
+	}
+	return false
+}

@@ -1,0 +1,225 @@
+package report
+
+import (
+	_ "embed"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/crawlaudit/crawlaudit/internal/analysis"
+	"github.com/crawlaudit/crawlaudit/internal/store"
+)
+
+// report.html's "URL spaces" view: the URL patterns that cost the crawl
+// the most wasted requests (analysis.PatternStats), each with a sparkline
+// of the URLs discovered per click depth (a trap's climbs to the right);
+// the robots.txt what-if (analysis.RobotsWhatIf over the spaces the audit
+// found, Options.Spaces); and the duplicate clusters the crawl recorded
+// (store.URL.Cluster). The page renders it after the issue list; html.tmpl
+// only places it (the "spaces" template of html_spaces.tmpl).
+
+//go:embed html_spaces.tmpl
+var htmlSpacesTemplateText string
+
+// Limits of the view: the page stays small whatever the crawl's size.
+const (
+	maxSpaceRules    = 50  // what-if rules shown
+	maxClusters      = 50  // duplicate clusters shown
+	maxClusterURLs   = 5   // member URLs named per cluster
+	maxClusterCounts = 1e5 // clusters counted (their members are records)
+)
+
+// spacesView is the "URL spaces" section.
+type spacesView struct {
+	Patterns []patternView
+	Rules    []ruleView
+	Clusters []clusterView
+	// MoreClusters counts the clusters not shown.
+	MoreClusters int
+}
+
+// patternView is one row of the patterns table.
+type patternView struct {
+	Pattern      string // shown on the start URL's origin as a path
+	URLs         int
+	Requests     int
+	Wasted       int
+	Category     string // its label
+	NotRequested int
+	Why          string
+	Spark        sparkline
+}
+
+// sparkline is a tiny bar chart laid out here: the template only places
+// rectangles.
+type sparkline struct {
+	Width, Height int
+	Title         string
+	Bars          []sparkBar
+}
+
+type sparkBar struct{ X, Y, W, H int }
+
+// Sparkline geometry, in SVG user units.
+const (
+	sparkHeight = 18
+	sparkBarW   = 4
+	sparkGap    = 1
+)
+
+// newSparkline draws counts per depth as bars.
+func newSparkline(counts []int) sparkline {
+	s := sparkline{Height: sparkHeight, Width: max(len(counts), 1) * (sparkBarW + sparkGap)}
+	most := 0
+	for _, n := range counts {
+		most = max(most, n)
+	}
+	var parts []string
+	for d, n := range counts {
+		if n > 0 {
+			parts = append(parts, fmt.Sprintf("depth %d: %d", d, n))
+		}
+		if most == 0 || n == 0 {
+			continue
+		}
+		h := max(1, n*sparkHeight/most)
+		s.Bars = append(s.Bars, sparkBar{X: d * (sparkBarW + sparkGap), Y: sparkHeight - h, W: sparkBarW, H: h})
+	}
+	s.Title = "URLs discovered per click depth: " + strings.Join(parts, ", ")
+	return s
+}
+
+// ruleView is one row of the what-if table.
+type ruleView struct {
+	Rule      string
+	Origin    string
+	Spaces    string
+	Blocked   int
+	Requests  int
+	Important int // important pages lost: blocked or cut off
+	Examples  []string
+	Verdict   string
+}
+
+// clusterView is one duplicate cluster.
+type clusterView struct {
+	URL     string // the URL its pages should point to
+	Kind    string // exact or near
+	Pages   int    // its members, the cluster's URL included
+	Pattern string // the members' patterns, most first
+	Astray  int    // members that do not canonicalise to URL
+	Members []string
+	More    int
+}
+
+// newSpacesView computes the section.
+func newSpacesView(r *Crawl, recs *analysis.Records, origin string) (*spacesView, error) {
+	v := &spacesView{}
+	stats, err := analysis.PatternStats(r, recs, r.opt.Spaces, r.maskURL)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range stats {
+		why := strings.Join(s.Spaces, "; ")
+		if why == "" && s.Category != "" {
+			why = analysis.CategoryLabel(s.Category)
+		}
+		label := ""
+		if s.Category != "" {
+			label = analysis.CategoryLabel(s.Category)
+		}
+		v.Patterns = append(v.Patterns, patternView{Pattern: pathOn(origin, s.Pattern), URLs: s.URLs, Requests: s.Requests, Wasted: s.Wasted,
+			Category: label, NotRequested: s.NotRequested, Why: why, Spark: newSparkline(s.Depths)})
+	}
+	w, err := analysis.RobotsWhatIf(r, r.opt.Spaces, r.maskURL)
+	if err != nil {
+		return nil, err
+	}
+	for i, ri := range w.Rules {
+		if i == maxSpaceRules {
+			break
+		}
+		rv := ruleView{Rule: ri.Rule, Origin: r.maskURL(ri.Origin), Spaces: strings.Join(ri.Spaces, "; "), Blocked: ri.Blocked, Requests: ri.Requests,
+			Important: ri.Lost(), Verdict: ri.Verdict}
+		for _, u := range append(append([]string(nil), ri.Important...), ri.CutOff...) {
+			if len(rv.Examples) == 3 {
+				break
+			}
+			rv.Examples = append(rv.Examples, pathOn(origin, u))
+		}
+		v.Rules = append(v.Rules, rv)
+	}
+	if v.Clusters, v.MoreClusters, err = clusterViews(r, origin); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// clusterViews groups the records by their duplicate cluster (Cluster),
+// the biggest first.
+func clusterViews(r *Crawl, origin string) ([]clusterView, int, error) {
+	type acc struct {
+		kind     string
+		pages    int
+		astray   int
+		members  []string
+		patterns map[string]int
+	}
+	byURL := map[string]*acc{}
+	err := r.EachURL(func(u store.URL) error {
+		if u.Cluster == "" {
+			return nil
+		}
+		c := r.maskURL(u.Cluster)
+		a := byURL[c]
+		if a == nil {
+			if len(byURL) >= maxClusterCounts {
+				return nil
+			}
+			a = &acc{kind: string(u.ClusterKind), patterns: map[string]int{}}
+			byURL[c] = a
+		}
+		self := r.maskURL(u.URL)
+		a.pages++
+		a.patterns[analysis.Pattern(self)]++
+		if self != c && r.maskURL(u.Canonical) != c {
+			a.astray++
+		}
+		if len(a.members) < maxClusterURLs {
+			a.members = append(a.members, pathOn(origin, self))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("report: html: read clusters: %w", err)
+	}
+	out := make([]clusterView, 0, len(byURL))
+	for u, a := range byURL {
+		pats := make([]string, 0, len(a.patterns))
+		for p := range a.patterns {
+			pats = append(pats, p)
+		}
+		sort.Slice(pats, func(i, j int) bool {
+			if a.patterns[pats[i]] != a.patterns[pats[j]] {
+				return a.patterns[pats[i]] > a.patterns[pats[j]]
+			}
+			return pats[i] < pats[j]
+		})
+		if len(pats) > 3 {
+			pats = append(pats[:3], "…")
+		}
+		out = append(out, clusterView{URL: u, Kind: a.kind, Pages: a.pages, Astray: a.astray, Pattern: strings.Join(pats, ", "),
+			Members: a.members, More: a.pages - len(a.members)})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Pages != out[j].Pages {
+			return out[i].Pages > out[j].Pages
+		}
+		return out[i].URL < out[j].URL
+	})
+	more := 0
+	if len(out) > maxClusters {
+		out, more = out[:maxClusters], len(out)-maxClusters
+	}
+	return out, more, nil
+}
