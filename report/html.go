@@ -73,7 +73,7 @@ type htmlData struct {
 	MoreIssues   int             // issues beyond maxHTMLIssues, left to the per-rule section and findings.csv
 	BySeverity   []severityCount // the severity toggles of the issue filter
 	Auth         authView
-	Since        *sinceView // nil without a baseline
+	Since        *sinceView  // nil without a baseline
 	Spaces       *spacesView // "URL spaces" (html_spaces.go)
 	Summary      Summary
 	Budget       Budget

@@ -32,7 +32,9 @@ func spacesFixture(t *testing.T) *store.Memory {
 	home := page("/", 0, "0000000000000001")
 	home.Start, home.InSitemap = true, true
 	urls := []store.URL{home, page("/items/1.html", 2, "0000000000000002")}
-	link := func(from, to string) { must(m.AddEdge(store.Edge{From: o + from, To: o + to, Type: store.EdgeLink, Tag: "a"})) }
+	link := func(from, to string) {
+		must(m.AddEdge(store.Edge{From: o + from, To: o + to, Type: store.EdgeLink, Tag: "a"}))
+	}
 	link("/", "/cal/2015/01")
 	link("/", "/list?page=1")
 	for i := 1; i <= 5; i++ {
