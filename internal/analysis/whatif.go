@@ -260,8 +260,8 @@ func trapRules(s Space) []string {
 			break
 		}
 	}
-	if first < 1 {
-		return nil // no placeholder: no family to block, or a placeholder at the root
+	if first < 2 {
+		return nil // no placeholder: no family to block; or one at the root: Disallow: / would block the site
 	}
 	dir := strings.Join(segs[:first], "/") + "/"
 	if !ruleSafe(dir) {
