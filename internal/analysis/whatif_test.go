@@ -59,7 +59,9 @@ func whatIfSite(t *testing.T) *store.Memory {
 		n++
 		return store.URL{URL: o + path, Status: 200, Kind: store.KindPage, ContentType: "text/html", TextHash: fmt.Sprintf("%016x", n)}
 	}
-	link := func(from, to string) { must(m.AddEdge(store.Edge{From: o + from, To: o + to, Type: store.EdgeLink, Tag: "a"})) }
+	link := func(from, to string) {
+		must(m.AddEdge(store.Edge{From: o + from, To: o + to, Type: store.EdgeLink, Tag: "a"}))
+	}
 	home := page("/")
 	home.Start, home.InSitemap = true, true
 	calIndex := page("/cal/")
@@ -188,5 +190,5 @@ func TestRobotsWhatIfWithoutSpacesReadsNothing(t *testing.T) {
 // failingReader fails every read.
 type failingReader struct{ store.Reader }
 
-func (failingReader) EachURL(func(store.URL) error) error { return errors.New("read") }
+func (failingReader) EachURL(func(store.URL) error) error   { return errors.New("read") }
 func (failingReader) EachEdge(func(store.Edge) error) error { return errors.New("read") }
