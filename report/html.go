@@ -311,6 +311,7 @@ func WriteHTML(w io.Writer, r *Crawl) error {
 	sort.SliceStable(d.Waste, func(i, j int) bool { return d.Waste[i].Count > d.Waste[j].Count })
 
 	statuses := map[string]int{}
+	spaces := newSpacesAcc(r, recs, originOf(d.StartURL))
 	statusOf := map[string]string{} // masked URL → status label, for the findings' URLs
 	for _, f := range findings {
 		statusOf[f.URL] = ""
@@ -319,6 +320,7 @@ func WriteHTML(w io.Writer, r *Crawl) error {
 		masked := r.maskURL(u.URL)
 		label := statusLabel(u)
 		statuses[label]++
+		spaces.add(u, masked)
 		if _, ok := statusOf[masked]; ok {
 			statusOf[masked] = label
 		}
@@ -351,7 +353,7 @@ func WriteHTML(w io.Writer, r *Crawl) error {
 	d.Rules = ruleGroups(findings, statusOf, r.opt.Rules, opt.FindingsPerRule)
 	d.Issues, d.MoreIssues = issueViews(issues, statusOf, originOf(d.StartURL), opt.FindingsPerRule)
 	d.BySeverity = severityCounts(issues)
-	if d.Spaces, err = newSpacesView(r, recs, originOf(d.StartURL)); err != nil {
+	if d.Spaces, err = spaces.view(); err != nil {
 		return err
 	}
 

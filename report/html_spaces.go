@@ -26,7 +26,7 @@ const (
 	maxSpaceRules    = 50  // what-if rules shown
 	maxClusters      = 50  // duplicate clusters shown
 	maxClusterURLs   = 5   // member URLs named per cluster
-	maxClusterCounts = 1e5 // clusters counted (their members are records)
+	maxClusterCounts = 100000 // clusters counted (their members are records)
 )
 
 // spacesView is the "URL spaces" section.
@@ -112,21 +112,68 @@ type clusterView struct {
 	More    int
 }
 
-// newSpacesView computes the section.
-func newSpacesView(r *Crawl, recs *analysis.Records, origin string) (*spacesView, error) {
-	v := &spacesView{}
-	stats, err := analysis.PatternStats(r, recs, r.opt.Spaces, r.maskURL)
-	if err != nil {
-		return nil, err
+// spacesAcc gathers the section from WriteHTML's pass over the records:
+// the patterns' counts and the duplicate clusters.
+type spacesAcc struct {
+	r        *Crawl
+	origin   string
+	patterns *analysis.PatternCounter
+	clusters map[string]*clusterAcc
+}
+
+// clusterAcc is one duplicate cluster being counted.
+type clusterAcc struct {
+	kind     string
+	pages    int
+	astray   int
+	members  []string
+	patterns map[string]int
+}
+
+// newSpacesAcc starts the section of r; origin is the start URL's.
+func newSpacesAcc(r *Crawl, recs *analysis.Records, origin string) *spacesAcc {
+	return &spacesAcc{r: r, origin: origin, patterns: analysis.NewPatternCounter(recs, r.opt.Spaces), clusters: map[string]*clusterAcc{}}
+}
+
+// add counts the record u, whose masked URL is masked.
+func (a *spacesAcc) add(u store.URL, masked string) {
+	a.patterns.Add(u, masked)
+	if u.Cluster == "" {
+		return
 	}
-	for _, s := range stats {
-		why := strings.Join(s.Spaces, "; ")
-		if why == "" && s.Category != "" {
-			why = analysis.CategoryLabel(s.Category)
+	c := a.r.maskURL(u.Cluster)
+	ca := a.clusters[c]
+	if ca == nil {
+		if len(a.clusters) >= maxClusterCounts {
+			return
 		}
+		ca = &clusterAcc{kind: string(u.ClusterKind), patterns: map[string]int{}}
+		a.clusters[c] = ca
+	}
+	ca.pages++
+	ca.patterns[analysis.Pattern(masked)]++
+	if masked != c && a.r.maskURL(u.Canonical) != c {
+		ca.astray++
+	}
+	if len(ca.members) < maxClusterURLs {
+		ca.members = append(ca.members, pathOn(a.origin, masked))
+	}
+}
+
+// view finishes the section: the patterns, the robots.txt what-if (which
+// reads the crawl again only when the audit found spaces) and the
+// clusters.
+func (a *spacesAcc) view() (*spacesView, error) {
+	r, origin := a.r, a.origin
+	v := &spacesView{}
+	for _, s := range a.patterns.Stats() {
+		why := strings.Join(s.Spaces, "; ")
 		label := ""
 		if s.Category != "" {
 			label = analysis.CategoryLabel(s.Category)
+		}
+		if why == "" {
+			why = label
 		}
 		v.Patterns = append(v.Patterns, patternView{Pattern: pathOn(origin, s.Pattern), URLs: s.URLs, Requests: s.Requests, Wasted: s.Wasted,
 			Category: label, NotRequested: s.NotRequested, Why: why, Spark: newSparkline(s.Depths)})
@@ -149,67 +196,29 @@ func newSpacesView(r *Crawl, recs *analysis.Records, origin string) (*spacesView
 		}
 		v.Rules = append(v.Rules, rv)
 	}
-	if v.Clusters, v.MoreClusters, err = clusterViews(r, origin); err != nil {
-		return nil, err
-	}
+	v.Clusters, v.MoreClusters = a.clusterViews()
 	return v, nil
 }
 
-// clusterViews groups the records by their duplicate cluster (Cluster),
-// the biggest first.
-func clusterViews(r *Crawl, origin string) ([]clusterView, int, error) {
-	type acc struct {
-		kind     string
-		pages    int
-		astray   int
-		members  []string
-		patterns map[string]int
-	}
-	byURL := map[string]*acc{}
-	err := r.EachURL(func(u store.URL) error {
-		if u.Cluster == "" {
-			return nil
-		}
-		c := r.maskURL(u.Cluster)
-		a := byURL[c]
-		if a == nil {
-			if len(byURL) >= maxClusterCounts {
-				return nil
-			}
-			a = &acc{kind: string(u.ClusterKind), patterns: map[string]int{}}
-			byURL[c] = a
-		}
-		self := r.maskURL(u.URL)
-		a.pages++
-		a.patterns[analysis.Pattern(self)]++
-		if self != c && r.maskURL(u.Canonical) != c {
-			a.astray++
-		}
-		if len(a.members) < maxClusterURLs {
-			a.members = append(a.members, pathOn(origin, self))
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, 0, fmt.Errorf("report: html: read clusters: %w", err)
-	}
-	out := make([]clusterView, 0, len(byURL))
-	for u, a := range byURL {
-		pats := make([]string, 0, len(a.patterns))
-		for p := range a.patterns {
+// clusterViews lists the clusters, the biggest first.
+func (a *spacesAcc) clusterViews() ([]clusterView, int) {
+	out := make([]clusterView, 0, len(a.clusters))
+	for u, c := range a.clusters {
+		pats := make([]string, 0, len(c.patterns))
+		for p := range c.patterns {
 			pats = append(pats, p)
 		}
 		sort.Slice(pats, func(i, j int) bool {
-			if a.patterns[pats[i]] != a.patterns[pats[j]] {
-				return a.patterns[pats[i]] > a.patterns[pats[j]]
+			if c.patterns[pats[i]] != c.patterns[pats[j]] {
+				return c.patterns[pats[i]] > c.patterns[pats[j]]
 			}
 			return pats[i] < pats[j]
 		})
 		if len(pats) > 3 {
 			pats = append(pats[:3], "…")
 		}
-		out = append(out, clusterView{URL: u, Kind: a.kind, Pages: a.pages, Astray: a.astray, Pattern: strings.Join(pats, ", "),
-			Members: a.members, More: a.pages - len(a.members)})
+		out = append(out, clusterView{URL: u, Kind: c.kind, Pages: c.pages, Astray: c.astray, Pattern: strings.Join(pats, ", "),
+			Members: c.members, More: c.pages - len(c.members)})
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Pages != out[j].Pages {
@@ -221,5 +230,5 @@ func clusterViews(r *Crawl, origin string) ([]clusterView, int, error) {
 	if len(out) > maxClusters {
 		out, more = out[:maxClusters], len(out)-maxClusters
 	}
-	return out, more, nil
+	return out, more
 }

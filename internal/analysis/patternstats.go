@@ -1,7 +1,6 @@
 package analysis
 
 import (
-	"fmt"
 	"sort"
 	"strings"
 
@@ -24,74 +23,83 @@ type PatternStat struct {
 	Spaces []string
 }
 
-// Bounds of PatternStats.
+// Bounds of PatternCounter.
 const (
 	maxPatternDepth  = 30
 	maxPatternsKept  = 10000 // patterns counted (the first seen, in URL order)
 	maxPatternsShown = 50
 )
 
-// PatternStats counts the crawl's URLs by pattern: the templated patterns
-// (Templated) of the site's URLs, with recs's budget categories, ranked by
-// wasted requests, then URLs not requested, then requests; at most 50.
-// mask turns URLs into the form recs keys them by (LoadBudget's).
-func PatternStats(r store.Reader, recs *Records, spaces []Space, mask func(string) string) ([]PatternStat, error) {
-	if mask == nil {
-		mask = func(s string) string { return s }
+// PatternCounter counts a crawl's URLs by pattern, one record at a time,
+// so that a pass the caller makes anyway feeds it: the templated patterns
+// (Templated) of the site's URLs, with the budget categories of recs. It is
+// not safe for concurrent use.
+type PatternCounter struct {
+	recs   *Records
+	spaces []Space
+	stats  map[string]*PatternStat
+	cats   map[string]map[string]int
+}
+
+// NewPatternCounter returns a counter over the budget records recs (keyed
+// by masked URL, as LoadBudget keys them), naming the spaces each pattern
+// belongs to.
+func NewPatternCounter(recs *Records, spaces []Space) *PatternCounter {
+	return &PatternCounter{recs: recs, spaces: spaces, stats: map[string]*PatternStat{}, cats: map[string]map[string]int{}}
+}
+
+// Add counts the record u, whose masked URL is masked.
+func (pc *PatternCounter) Add(u store.URL, masked string) {
+	if u.Kind == store.KindExternal {
+		return
 	}
-	stats := map[string]*PatternStat{}
-	cats := map[string]map[string]int{}
-	err := r.EachURL(func(u store.URL) error {
-		if u.Kind == store.KindExternal {
-			return nil
-		}
-		masked := mask(u.URL)
-		p := Pattern(masked)
-		if !Templated(p) {
-			return nil
-		}
-		key := OriginOf(masked) + p
-		s := stats[key]
-		if s == nil {
-			if len(stats) >= maxPatternsKept {
-				return nil
-			}
-			s = &PatternStat{Pattern: key}
-			stats[key] = s
-			cats[key] = map[string]int{}
-		}
-		s.URLs++
-		d := min(max(u.Depth, 0), maxPatternDepth)
-		for len(s.Depths) <= d {
-			s.Depths = append(s.Depths, 0)
-		}
-		s.Depths[d]++
-		if u.NotRequested != "" {
-			s.NotRequested++
-			return nil
-		}
-		cat, ok := recs.Category(masked)
-		if !ok || cat == "" || cat == CatBlockedLinked {
-			return nil
-		}
-		s.Requests++
-		cats[key][cat]++
-		if IsWaste(cat) {
-			s.Wasted++
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("analysis: patterns: read urls: %w", err)
+	p := Pattern(masked)
+	if !Templated(p) {
+		return
 	}
-	out := make([]PatternStat, 0, len(stats))
-	for key, s := range stats {
+	key := OriginOf(masked) + p
+	s := pc.stats[key]
+	if s == nil {
+		if len(pc.stats) >= maxPatternsKept {
+			return
+		}
+		s = &PatternStat{Pattern: key}
+		pc.stats[key] = s
+		pc.cats[key] = map[string]int{}
+	}
+	s.URLs++
+	d := min(max(u.Depth, 0), maxPatternDepth)
+	for len(s.Depths) <= d {
+		s.Depths = append(s.Depths, 0)
+	}
+	s.Depths[d]++
+	if u.NotRequested != "" {
+		s.NotRequested++
+		return
+	}
+	cat, ok := pc.recs.Category(masked)
+	if !ok || cat == "" || cat == CatBlockedLinked {
+		return
+	}
+	s.Requests++
+	pc.cats[key][cat]++
+	if IsWaste(cat) {
+		s.Wasted++
+	}
+}
+
+// Stats returns the patterns with wasted requests or URLs not requested,
+// ranked by wasted requests, then URLs not requested, then requests; at
+// most 50.
+func (pc *PatternCounter) Stats() []PatternStat {
+	out := make([]PatternStat, 0, len(pc.stats))
+	for key, s := range pc.stats {
 		if s.Wasted == 0 && s.NotRequested == 0 {
 			continue // nothing to fix there
 		}
 		best := 0
 		for _, d := range Categories { // in report order: the first of the most
-			n := cats[key][d.ID]
+			n := pc.cats[key][d.ID]
 			if d.Waste && n > 0 {
 				n += 1 << 30 // waste first
 			}
@@ -99,12 +107,14 @@ func PatternStats(r store.Reader, recs *Records, spaces []Space, mask func(strin
 				best, s.Category = n, d.ID
 			}
 		}
-		for _, sp := range spaces {
+		st := *s
+		st.Spaces = nil
+		for _, sp := range pc.spaces {
 			if sp.Covers(key) {
-				s.Spaces = append(s.Spaces, sp.Label())
+				st.Spaces = append(st.Spaces, sp.Label())
 			}
 		}
-		out = append(out, *s)
+		out = append(out, st)
 	}
 	sort.Slice(out, func(i, j int) bool {
 		a, b := out[i], out[j]
@@ -122,7 +132,7 @@ func PatternStats(r store.Reader, recs *Records, spaces []Space, mask func(strin
 	if len(out) > maxPatternsShown {
 		out = out[:maxPatternsShown]
 	}
-	return out, nil
+	return out
 }
 
 // Covers reports whether the URLs of pattern (origin and Pattern, as
