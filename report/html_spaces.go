@@ -23,9 +23,9 @@ var htmlSpacesTemplateText string
 
 // Limits of the view: the page stays small whatever the crawl's size.
 const (
-	maxSpaceRules    = 50  // what-if rules shown
-	maxClusters      = 50  // duplicate clusters shown
-	maxClusterURLs   = 5   // member URLs named per cluster
+	maxSpaceRules    = 50     // what-if rules shown
+	maxClusters      = 50     // duplicate clusters shown
+	maxClusterURLs   = 5      // member URLs named per cluster
 	maxClusterCounts = 100000 // clusters counted (their members are records)
 )
 
