@@ -2,6 +2,8 @@ package crawlaudit_test
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -60,6 +62,39 @@ func TestRobotsTestReplaysACrawl(t *testing.T) {
 	}
 	for key := range says {
 		t.Errorf("no finding %s", key)
+	}
+	// crawl.json's "spaces" holds the same what-if.
+	data, err := os.ReadFile(filepath.Join(o.Out, "crawl.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cj struct {
+		Spaces struct {
+			Patterns []struct {
+				Pattern string `json:"pattern"`
+				Wasted  int    `json:"wasted"`
+			} `json:"patterns"`
+			RobotsWhatIf []struct {
+				Rule        string `json:"rule"`
+				Verdict     string `json:"verdict"`
+				CutOffTotal int    `json:"cut_off_total"`
+			} `json:"robots_what_if"`
+		} `json:"spaces"`
+	}
+	if err := json.Unmarshal(data, &cj); err != nil {
+		t.Fatal(err)
+	}
+	verdicts := map[string]string{}
+	for _, r := range cj.Spaces.RobotsWhatIf {
+		verdicts[r.Rule] = fmt.Sprint(r.Verdict, " ", r.CutOffTotal)
+	}
+	for rule, want := range map[string]string{"Disallow: /cal/": "proposed 0", "Disallow: /list?*page=": "dangerous 9", "Disallow: /*?*color=": "dangerous 0", "Disallow: /*;jsessionid=": "proposed 0"} {
+		if verdicts[rule] != want {
+			t.Errorf("crawl.json what-if %s: %q, want %q (all: %v)", rule, verdicts[rule], want, verdicts)
+		}
+	}
+	if len(cj.Spaces.Patterns) == 0 || cj.Spaces.Patterns[0].Wasted < 100 {
+		t.Errorf("crawl.json spaces.patterns: %+v", cj.Spaces.Patterns)
 	}
 
 	for _, tc := range []struct {

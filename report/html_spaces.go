@@ -232,3 +232,68 @@ func (a *spacesAcc) clusterViews() ([]clusterView, int) {
 	}
 	return out, more
 }
+
+// jsonSpaces is crawl.json's "spaces" object (an additive field): the URL
+// patterns that wasted requests and the robots.txt what-if, as report.html's
+// "URL spaces" view shows them. URLs are masked.
+type jsonSpaces struct {
+	Patterns     []jsonPattern    `json:"patterns"`
+	RobotsWhatIf []jsonRuleImpact `json:"robots_what_if"`
+}
+
+type jsonPattern struct {
+	Pattern      string   `json:"pattern"`
+	URLs         int      `json:"urls"`
+	Requests     int      `json:"requests"`
+	Wasted       int      `json:"wasted"`
+	Category     string   `json:"category"`
+	NotRequested int      `json:"not_requested"`
+	URLsByDepth  []int    `json:"urls_by_depth"`
+	Spaces       []string `json:"spaces"`
+}
+
+type jsonRuleImpact struct {
+	Origin         string   `json:"origin"`
+	Rule           string   `json:"rule"`
+	Stops          []string `json:"stops"`
+	Verdict        string   `json:"verdict"`
+	Blocked        int      `json:"blocked"`
+	Requested      int      `json:"requested"`
+	Indexable      int      `json:"indexable"`
+	Listed         int      `json:"listed"`
+	Linked         int      `json:"linked"`
+	Important      []string `json:"important"`
+	ImportantTotal int      `json:"important_total"`
+	CutOff         []string `json:"cut_off"`
+	CutOffTotal    int      `json:"cut_off_total"`
+	DeadEndsTotal  int      `json:"dead_ends_total"`
+}
+
+// json computes crawl.json's "spaces" from a.
+func (a *spacesAcc) json() (jsonSpaces, error) {
+	out := jsonSpaces{Patterns: []jsonPattern{}, RobotsWhatIf: []jsonRuleImpact{}}
+	for _, s := range a.patterns.Stats() {
+		sp := s.Spaces
+		if sp == nil {
+			sp = []string{}
+		}
+		out.Patterns = append(out.Patterns, jsonPattern{Pattern: s.Pattern, URLs: s.URLs, Requests: s.Requests, Wasted: s.Wasted, Category: s.Category,
+			NotRequested: s.NotRequested, URLsByDepth: s.Depths, Spaces: sp})
+	}
+	w, err := analysis.RobotsWhatIf(a.r, a.r.opt.Spaces, a.r.maskURL)
+	if err != nil {
+		return jsonSpaces{}, err
+	}
+	nonNil := func(s []string) []string {
+		if s == nil {
+			return []string{}
+		}
+		return s
+	}
+	for _, ri := range w.Rules {
+		out.RobotsWhatIf = append(out.RobotsWhatIf, jsonRuleImpact{Origin: a.r.maskURL(ri.Origin), Rule: ri.Rule, Stops: nonNil(ri.Spaces), Verdict: ri.Verdict,
+			Blocked: ri.Blocked, Requested: ri.Requests, Indexable: ri.Indexable, Listed: ri.Listed, Linked: ri.Linked,
+			Important: nonNil(ri.Important), ImportantTotal: ri.ImportantTotal, CutOff: nonNil(ri.CutOff), CutOffTotal: ri.CutOffTotal, DeadEndsTotal: ri.DeadEndsTotal})
+	}
+	return out, nil
+}
