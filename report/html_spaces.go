@@ -65,25 +65,39 @@ const (
 	sparkHeight = 18
 	sparkBarW   = 4
 	sparkGap    = 1
+	sparkBars   = 40 // at most; deeper crawls put several depths in a bar
 )
 
-// newSparkline draws counts per depth as bars.
+// newSparkline draws counts per depth as bars, at most sparkBars: each
+// bar sums the same number of consecutive depths.
 func newSparkline(counts []int) sparkline {
-	s := sparkline{Height: sparkHeight, Width: max(len(counts), 1) * (sparkBarW + sparkGap)}
+	per := max(1, (len(counts)+sparkBars-1)/sparkBars)
+	var bars []int
+	for d, n := range counts {
+		if d%per == 0 {
+			bars = append(bars, 0)
+		}
+		bars[len(bars)-1] += n
+	}
+	s := sparkline{Height: sparkHeight, Width: max(len(bars), 1) * (sparkBarW + sparkGap)}
 	most := 0
-	for _, n := range counts {
+	for _, n := range bars {
 		most = max(most, n)
 	}
 	var parts []string
-	for d, n := range counts {
+	for i, n := range bars {
 		if n > 0 {
-			parts = append(parts, fmt.Sprintf("depth %d: %d", d, n))
+			if per == 1 {
+				parts = append(parts, fmt.Sprintf("depth %d: %d", i, n))
+			} else {
+				parts = append(parts, fmt.Sprintf("depth %d–%d: %d", i*per, min(i*per+per, len(counts))-1, n))
+			}
 		}
 		if most == 0 || n == 0 {
 			continue
 		}
 		h := max(1, n*sparkHeight/most)
-		s.Bars = append(s.Bars, sparkBar{X: d * (sparkBarW + sparkGap), Y: sparkHeight - h, W: sparkBarW, H: h})
+		s.Bars = append(s.Bars, sparkBar{X: i * (sparkBarW + sparkGap), Y: sparkHeight - h, W: sparkBarW, H: h})
 	}
 	s.Title = "URLs discovered per click depth: " + strings.Join(parts, ", ")
 	return s

@@ -156,3 +156,19 @@ func TestWriteHTMLURLSpacesEmpty(t *testing.T) {
 		t.Error("a cluster table without clusters")
 	}
 }
+
+func TestSparklineBinsDeepCrawls(t *testing.T) {
+	t.Parallel()
+	counts := make([]int, 101) // depths 0–100, one URL each
+	for i := range counts {
+		counts[i] = 1
+	}
+	s := newSparkline(counts)
+	// 3 depths a bar: 34 bars, the last holding depths 99 and 100.
+	if len(s.Bars) != 34 || s.Width != 34*5 || s.Bars[0].H != sparkHeight || s.Bars[33].H != 2*sparkHeight/3 {
+		t.Errorf("%d bars, width %d, first %+v, last %+v", len(s.Bars), s.Width, s.Bars[0], s.Bars[len(s.Bars)-1])
+	}
+	if !strings.HasSuffix(s.Title, "depth 96–98: 3, depth 99–100: 2") {
+		t.Errorf("title %q", s.Title)
+	}
+}

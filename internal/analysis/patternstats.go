@@ -25,7 +25,7 @@ type PatternStat struct {
 
 // Bounds of PatternCounter.
 const (
-	maxPatternDepth  = 30
+	maxPatternDepth  = 200
 	maxPatternsKept  = 10000 // patterns counted (the first seen, in URL order)
 	maxPatternsShown = 50
 )
