@@ -600,7 +600,9 @@ func measure(r store.Reader, tests []blockTest, spaces []Space, mask func(string
 		}
 		return true
 	}
-	lists := make([]struct{ important, cut, dead []string }, len(tests))
+	// The lists keep their first URLs in URL order (the iterations below
+	// are sorted), so memory does not grow with what a rule blocks.
+	lists := make([]struct{ important, cut, dead urlList }, len(tests))
 	// One important page per text: the variants of a page that all go
 	// (its filters in another order) are one page lost, not many.
 	texts := make([]map[string]bool, len(tests))
@@ -633,12 +635,12 @@ func measure(r store.Reader, tests []blockTest, spaces []Space, mask func(string
 				out[i].Linked++
 			}
 			if b.listed || b.linked&bit != 0 {
-				lists[i].dead = append(lists[i].dead, b.url)
+				lists[i].dead.add(b.url)
 			}
 			if p := b.page; p != nil && unique(p, i) {
 				out[i].Indexable++
 				if (p.listed || p.start || b.linked&bit != 0) && once(i, p) {
-					lists[i].important = append(lists[i].important, b.url)
+					lists[i].important.add(b.url)
 				}
 			}
 		}
@@ -646,7 +648,7 @@ func measure(r store.Reader, tests []blockTest, spaces []Space, mask func(string
 	for _, p := range cands {
 		for i := range tests {
 			if p.cut&(1<<i) != 0 && unique(p, i) && once(i, p) {
-				lists[i].cut = append(lists[i].cut, p.url)
+				lists[i].cut.add(p.url)
 			}
 		}
 	}
@@ -714,19 +716,28 @@ func textElsewhere(r store.Reader, cands []*pageCand, blocked map[string]*blockR
 	return out, nil
 }
 
-// listed sorts the masked URLs and keeps the first maxImpactListed.
-func listed(urls []string, mask func(string) string) ([]string, int) {
-	out := make([]string, len(urls))
-	for i, u := range urls {
+// urlList is the first maxImpactListed URLs added, and how many there
+// were.
+type urlList struct {
+	urls  []string
+	total int
+}
+
+func (l *urlList) add(u string) {
+	l.total++
+	if len(l.urls) < maxImpactListed {
+		l.urls = append(l.urls, u)
+	}
+}
+
+// listed returns the list's URLs masked and sorted, and its total.
+func listed(l urlList, mask func(string) string) ([]string, int) {
+	out := make([]string, len(l.urls))
+	for i, u := range l.urls {
 		out[i] = mask(u)
 	}
 	sort.Strings(out)
-	out = slices.Compact(out)
-	n := len(out)
-	if n > maxImpactListed {
-		out = out[:maxImpactListed:maxImpactListed]
-	}
-	return out, n
+	return slices.Compact(out), l.total
 }
 
 // patternCounts sorts the patterns by URLs, most first, at most
