@@ -82,8 +82,8 @@ func (r *RobotsTestResult) Summary() string { return TerminalSafe(string(r.table
 // the important pages it would lose, and the listed or linked URLs that
 // would become dead ends. The file is tested on the start URL's origin;
 // the URLs the crawl's own robots.txt blocked were never requested, so
-// whether the file blocks them too is only counted. It reads the crawl
-// and writes nothing.
+// whether the file blocks them too is only counted. It requests nothing
+// and writes no output file.
 func RobotsTest(_ context.Context, o RobotsTestOptions) (*RobotsTestResult, error) {
 	if o.Agent == "" {
 		o.Agent = DefaultRobotsTestAgent
