@@ -101,9 +101,14 @@ func (c *Crawl) Mask(url string) string { return c.mask.Mask(url) }
 // Close releases the crawl's files.
 func (c *Crawl) Close() error { return c.close() }
 
-// report returns the report input of the crawl, with the rule texts.
-func (c *Crawl) report(job report.Job) *report.Crawl {
-	return report.New(c.r, report.Options{Mask: c.mask, Rules: ruleInfos(), Job: job})
+// report returns the report input of the crawl, with the rule texts and
+// the URL spaces the audit finds in it.
+func (c *Crawl) report(job report.Job) (*report.Crawl, error) {
+	spaces, err := audit.FindSpaces(c.r)
+	if err != nil {
+		return nil, err
+	}
+	return report.New(c.r, report.Options{Mask: c.mask, Rules: ruleInfos(), Job: job, Spaces: spaces}), nil
 }
 
 // openStored opens the crawl at path for reading (see Open).

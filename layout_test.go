@@ -16,12 +16,12 @@ const mod = "github.com/crawlaudit/crawlaudit"
 // the root package → crawler, audit, report → analysis → store.
 var importTable = map[string][]string{
 	"cmd/crawlaudit":       {"", "internal/demo"},
-	"":                     {"crawler", "report", "internal/audit", "internal/analysis", "internal/store", "internal/urlx", "internal/config", "internal/credentials", "internal/diff", "internal/history", "internal/webhook"},
+	"":                     {"crawler", "report", "internal/audit", "internal/analysis", "internal/store", "internal/urlx", "internal/robots", "internal/config", "internal/credentials", "internal/diff", "internal/history", "internal/webhook"},
 	"crawler":              {"internal/analysis", "internal/store", "internal/robots", "internal/urlx", "sitemap", "internal/challenge", "internal/render"},
 	"sitemap":              {"internal/urlx"},
 	"report":               {"internal/analysis", "internal/store", "internal/urlx", "internal/diff"},
 	"internal/audit":       {"internal/analysis", "internal/store", "internal/challenge"},
-	"internal/analysis":    {"internal/store"},
+	"internal/analysis":    {"internal/store", "internal/robots"},
 	"internal/diff":        {"internal/store"},
 	"internal/credentials": {"crawler", "internal/urlx"},
 	"internal/demo":        {"internal/testsite"},

@@ -63,7 +63,10 @@ func Report(ctx context.Context, o ReportOptions) (*Result, error) {
 	}
 	job := jobFromSettings(c.meta.Settings)
 	job.ReportPath, job.Diff = out, crawlDiff(o.Source, c.meta, o.Warn)
-	rc := c.report(job)
+	rc, err := c.report(job)
+	if err != nil {
+		return nil, err
+	}
 	if err := writeOutputs(out, rc, nil, csvBOMIn(out)); err != nil {
 		return nil, err
 	}

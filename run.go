@@ -370,7 +370,11 @@ func (p *run) run(ctx context.Context, st *store.SQLite, started time.Time) (*Re
 	if err := st.SetMeta(meta); err != nil {
 		return nil, err
 	}
-	rc := report.New(st, report.Options{Mask: mask, Rules: ruleInfos(), Job: job})
+	spaces, err := audit.FindSpaces(st)
+	if err != nil {
+		return nil, err
+	}
+	rc := report.New(st, report.Options{Mask: mask, Rules: ruleInfos(), Job: job, Spaces: spaces})
 	o.Progress.enter(PhaseWrite)
 	if err := writeOutputs(o.Out, rc, o.Progress, o.CSVBOM); err != nil {
 		return nil, err

@@ -27,6 +27,11 @@ type Options struct {
 	Job Job
 	// HTML sizes report.html's lists.
 	HTML HTMLOptions
+	// Spaces are the URL spaces the audit found (internal/audit's
+	// FindSpaces): report.html's "URL spaces" view tests a robots.txt rule
+	// for each (analysis.RobotsWhatIf). report does not import the audit,
+	// so whoever wires them passes these; nil shows no what-if.
+	Spaces []analysis.Space
 }
 
 // RuleInfo describes one audit rule to the outputs. report does not import

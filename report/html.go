@@ -44,7 +44,7 @@ var htmlTemplate = template.Must(template.New("report.html").Funcs(template.Func
 	"web":    webURL,
 	"label":  categoryLabel,
 	"plural": plural,
-}).Parse(htmlTemplateText))
+}).Parse(htmlTemplateText + htmlSpacesTemplateText))
 
 // scriptHash is the CSP hash of htmlScript: the only script the page may run.
 // Even if crawled text ever slipped through escaping as a <script>, the
@@ -73,7 +73,8 @@ type htmlData struct {
 	MoreIssues   int             // issues beyond maxHTMLIssues, left to the per-rule section and findings.csv
 	BySeverity   []severityCount // the severity toggles of the issue filter
 	Auth         authView
-	Since        *sinceView // nil without a baseline
+	Since        *sinceView  // nil without a baseline
+	Spaces       *spacesView // "URL spaces" (html_spaces.go)
 	Summary      Summary
 	Budget       Budget
 	Waste        []BudgetCategory // waste categories that occurred, most first
@@ -310,6 +311,7 @@ func WriteHTML(w io.Writer, r *Crawl) error {
 	sort.SliceStable(d.Waste, func(i, j int) bool { return d.Waste[i].Count > d.Waste[j].Count })
 
 	statuses := map[string]int{}
+	spaces := newSpacesAcc(r, recs, originOf(d.StartURL))
 	statusOf := map[string]string{} // masked URL → status label, for the findings' URLs
 	for _, f := range findings {
 		statusOf[f.URL] = ""
@@ -318,6 +320,7 @@ func WriteHTML(w io.Writer, r *Crawl) error {
 		masked := r.maskURL(u.URL)
 		label := statusLabel(u)
 		statuses[label]++
+		spaces.add(u, masked)
 		if _, ok := statusOf[masked]; ok {
 			statusOf[masked] = label
 		}
@@ -350,6 +353,9 @@ func WriteHTML(w io.Writer, r *Crawl) error {
 	d.Rules = ruleGroups(findings, statusOf, r.opt.Rules, opt.FindingsPerRule)
 	d.Issues, d.MoreIssues = issueViews(issues, statusOf, originOf(d.StartURL), opt.FindingsPerRule)
 	d.BySeverity = severityCounts(issues)
+	if d.Spaces, err = spaces.view(); err != nil {
+		return err
+	}
 
 	// The page without the URL rows is small (findings are capped per
 	// rule): render it, then stream the rows into the data island, so that

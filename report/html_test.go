@@ -79,7 +79,7 @@ func TestWriteHTMLIsSelfContained(t *testing.T) {
 
 // tocLink is a link of the table of contents to one of the page's own
 // sections: the only href that is not a crawled URL.
-var tocLink = regexp.MustCompile(`^#(issues|since-last-crawl|authentication|budget|findings-by-rule|all-urls)$`)
+var tocLink = regexp.MustCompile(`^#(issues|url-spaces|since-last-crawl|authentication|budget|findings-by-rule|all-urls)$`)
 
 func checkSelfContained(t *testing.T, opt Options) {
 	doc, _ := parseHTML(t, newFixture(t), opt)
@@ -315,16 +315,17 @@ func elementIDs(doc *html.Node, tag atom.Atom) []string {
 }
 
 // TestWriteHTMLLeadsWithIssues: under the header and the contents, the
-// first section is "What to fix first"; the comparison, Authentication,
-// the budget, the findings by rule and the URL table follow, in that order.
+// first section is "What to fix first"; the URL spaces, the comparison,
+// Authentication, the budget, the findings by rule and the URL table
+// follow, in that order.
 func TestWriteHTMLLeadsWithIssues(t *testing.T) {
 	t.Parallel()
 	for name, c := range map[string]struct {
 		opt  Options
 		want []string
 	}{
-		"plain":            {Options{}, []string{"issues", "authentication", "budget", "findings-by-rule", "all-urls"}},
-		"since last crawl": {Options{Job: Job{Diff: sinceFixture()}}, []string{"issues", "since-last-crawl", "authentication", "budget", "findings-by-rule", "all-urls"}},
+		"plain":            {Options{}, []string{"issues", "url-spaces", "authentication", "budget", "findings-by-rule", "all-urls"}},
+		"since last crawl": {Options{Job: Job{Diff: sinceFixture()}}, []string{"issues", "url-spaces", "since-last-crawl", "authentication", "budget", "findings-by-rule", "all-urls"}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			doc, raw := parseHTML(t, newFixture(t), c.opt)

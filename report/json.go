@@ -308,6 +308,11 @@ func WriteJSON(w io.Writer, r *Crawl) error {
 	}
 	jw.field("issues", newJSONIssues(issues))
 
+	recs, err := loadBudget(r)
+	if err != nil {
+		return err
+	}
+	spaces := newSpacesAcc(r, recs, "")
 	jw.raw(`  "urls": [`)
 	first := true
 	err = r.eachURL(func(u store.URL) error {
@@ -315,6 +320,7 @@ func WriteJSON(w io.Writer, r *Crawl) error {
 		if err != nil {
 			return fmt.Errorf("edges to %s: %w", r.maskURL(u.URL), err)
 		}
+		spaces.add(u, r.maskURL(u.URL))
 		jw.element(newJSONURL(u, in, r), first)
 		first = false
 		return jw.err
@@ -326,6 +332,11 @@ func WriteJSON(w io.Writer, r *Crawl) error {
 		return fmt.Errorf("report: json: read urls: %w", err)
 	}
 	jw.endArray(first, true)
+	js, err := spaces.json()
+	if err != nil {
+		return err
+	}
+	jw.field("spaces", js)
 
 	jw.raw(`  "findings": [`)
 	for i, f := range findings {

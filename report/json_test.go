@@ -53,7 +53,7 @@ func TestWriteJSONSchema(t *testing.T) {
 	sorted := func(s ...string) []string { sort.Strings(s); return s }
 
 	t.Run("top level has exactly the documented fields", func(t *testing.T) {
-		want := sorted("schema_version", "tool_version", "start_url", "started_at", "finished_at", "partial", "settings", "summary", "auth", "budget", "issues", "urls", "findings")
+		want := sorted("schema_version", "tool_version", "start_url", "started_at", "finished_at", "partial", "settings", "summary", "auth", "budget", "issues", "urls", "spaces", "findings")
 		if got := keysOf(out); !reflect.DeepEqual(got, want) {
 			t.Errorf("keys = %v, want %v", got, want)
 		}

@@ -152,7 +152,7 @@ func exitCode(err error, stderr io.Writer) int {
 	switch {
 	case err == nil:
 		return exitOK
-	case errors.Is(err, errFailLevel):
+	case errors.Is(err, errFailLevel), errors.Is(err, errImportantLost):
 		return exitFindings
 	case errors.As(err, &ie):
 		fmt.Fprintln(stderr, "crawlaudit:", err)
@@ -279,6 +279,7 @@ func newRootCommand(ctx context.Context, stdout, stderr io.Writer, sig *signals)
 	root.AddCommand(newReportCommand(ctx, stdout, stderr))
 	root.AddCommand(newConfigCommand(stdout))
 	root.AddCommand(newDiffCommand(ctx, stdout))
+	root.AddCommand(newRobotsTestCommand(ctx, stdout))
 	return root
 }
 

@@ -76,7 +76,7 @@ func crawlHostile(t *testing.T) string {
 // attribute the crawled site tried to inject.
 // tocLink is a link of the table of contents to one of the page's own
 // sections: the only href that is not a crawled URL.
-var tocLink = regexp.MustCompile(`^#(issues|since-last-crawl|authentication|budget|findings-by-rule|all-urls)$`)
+var tocLink = regexp.MustCompile(`^#(issues|url-spaces|since-last-crawl|authentication|budget|findings-by-rule|all-urls)$`)
 
 func assertNoInjection(t *testing.T, page []byte) {
 	t.Helper()

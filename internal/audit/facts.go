@@ -40,6 +40,8 @@ type Facts struct {
 	ClearRealms map[string]*RealmURLs
 	// Spaces are the URL-pattern statistics of the crawl.
 	Spaces *Spaces
+	// WhatIf is the robots.txt what-if of the spaces found (spaces.go).
+	WhatIf analysis.WhatIf
 }
 
 // RealmURLs are the URLs of one protection space.
@@ -127,6 +129,9 @@ func scanFacts(r store.Reader) (*Facts, error) {
 		}
 	}
 	if err := f.Spaces.finish(r); err != nil {
+		return nil, err
+	}
+	if f.WhatIf, err = analysis.RobotsWhatIf(r, f.Spaces.list(), nil); err != nil {
 		return nil, err
 	}
 	if f.MidCrawl != nil {

@@ -33,7 +33,7 @@ var spaceRules = []Rule{
 		Title:   "Crawler traps: URL spaces without end",
 		Why:     "a calendar, an endless pagination or a path that grows on every page offers crawlers infinite URLs and no new content: they spend the site's crawl budget there",
 		Explain: "the crawl stopped requesting a URL pattern whose pages kept bringing nothing new (--trap-limit pages in a row), or found URLs longer than 2,048 bytes or repeating a path segment more than 3 times in a row",
-		Fix:     "stop linking into the space from the pages named, answer 404 where there is no content (a month without events, a page past the last one), and block the pattern in robots.txt",
+		Fix:     "stop linking into the space from the pages named, answer 404 where there is no content (a month without events, a page past the last one), and add the robots.txt rule the finding proposes, if it proposes one (a rule its what-if calls dangerous would hide pages that matter)",
 		Applies: spaceApplies(CrawlerTrap),
 		Check:   spaceCheck(CrawlerTrap),
 	},
@@ -42,7 +42,7 @@ var spaceRules = []Rule{
 		Title:   "Session IDs in URLs",
 		Why:     "a session ID in links makes every visit see new URLs for the same pages: crawlers request them again and again, and the index fills with duplicates",
 		Explain: "URLs carry a session ID: a parameter named like one (jsessionid, sid, PHPSESSID…) in the path (;jsessionid=) or the query, or a parameter whose long random value changes from page to page for the same path",
-		Fix:     "keep sessions in cookies, not URLs: link to the URLs without the session ID and point rel=canonical at them",
+		Fix:     "keep sessions in cookies, not URLs: link to the URLs without the session ID and point rel=canonical at them; until then, add the robots.txt rule the finding proposes, if it proposes one",
 		Applies: spaceApplies(SessionIDInURL),
 		Check:   spaceCheck(SessionIDInURL),
 	},
@@ -51,7 +51,7 @@ var spaceRules = []Rule{
 		Title:   "Faceted navigation multiplies URLs",
 		Why:     "every combination of filters is a URL to crawl; combinations grow faster than the content they show, and the same parameters in another order are the same page at two URLs",
 		Explain: "one path with many parameter combinations (at least 10 URLs, 3 combinations of 2 or more parameters), or the same parameters in a different order",
-		Fix:     "if filtered pages need not be found in search, block them in robots.txt (e.g. Disallow: /*?*sort=) or move the filters into the URL fragment; otherwise separate parameters with &, keep one parameter order, and answer 404 for combinations without results",
+		Fix:     "if filtered pages need not be found in search, block the parameters the finding's robots.txt what-if calls safe (never one it calls dangerous) or move the filters into the URL fragment; otherwise separate parameters with &, keep one parameter order, and answer 404 for combinations without results",
 		Applies: spaceApplies(FacetedNavigation),
 		Check:   spaceCheck(FacetedNavigation),
 	},
@@ -60,7 +60,7 @@ var spaceRules = []Rule{
 		Title:   "Parameters that change nothing",
 		Why:     "URLs that differ only in a parameter that does not change the content (sort, view, tracking) are duplicates that crawlers request one by one",
 		Explain: "URLs that differ only in one query parameter have the same text (the same TextHash), and no two such URLs differ",
-		Fix:     "leave the parameter out of the links crawlers follow (a form, the URL fragment, or Disallow: /*?*name= in robots.txt), and point each variant's rel=canonical at the URL without it",
+		Fix:     "leave the parameter out of the links crawlers follow (a form, the URL fragment, or the robots.txt rule the finding proposes, if it proposes one), and point each variant's rel=canonical at the URL without it",
 		Applies: spaceApplies(IneffectiveParameter),
 		Check:   spaceCheck(IneffectiveParameter),
 	},
@@ -98,7 +98,11 @@ func spaceCheck(rule string) func(*Check) error {
 				}
 				msg = duplicateMessage(s, keep)
 			}
-			c.Report(msg+"; linked from "+from, c.Referrers())
+			msg += "; linked from " + from
+			if w := whatIfSays(c.Facts.WhatIf, s); w != "" {
+				msg += "; " + w
+			}
+			c.Report(msg, c.Referrers())
 		}
 		return nil
 	}
@@ -116,7 +120,7 @@ func spaceMessage(s SpaceFinding) string {
 		if s.More > 0 {
 			msg += fmt.Sprintf(" (%d longer than 2,048 bytes or repeating a path segment more than 3 times)", s.More)
 		}
-		return msg + "; block it with " + disallow(s.Pattern) + " in robots.txt; e.g. " + ex
+		return msg + "; e.g. " + ex
 	case SessionIDInURL:
 		where := "query parameter"
 		if s.Kind == "path" {
@@ -129,9 +133,12 @@ func spaceMessage(s SpaceFinding) string {
 			s.Pattern, count(s.URLs, "URL"), count(s.Other, "combination"), strings.Join(s.Names, ", "), reach(s.Reach))
 		if s.More > 0 {
 			n := len(s.Example)
-			msg += fmt.Sprintf("; %s the same parameters as another in a different order (%s and %s: one page at two URLs)",
-				count(s.More, "URL has"), s.Example[n-2], s.Example[n-1])
-			msg = strings.Replace(msg, "URLs has", "URLs have", 1)
+			has := "URLs have"
+			if s.More == 1 {
+				has = "URL has"
+			}
+			msg += fmt.Sprintf("; %d %s the same parameters as another in a different order (%s and %s: one page at two URLs)",
+				s.More, has, s.Example[n-2], s.Example[n-1])
 		}
 		return msg + "; e.g. " + ex
 	case IneffectiveParameter:
@@ -156,24 +163,6 @@ func reach(n float64) string {
 		return "more than 1,000,000 URLs"
 	}
 	return count(int(n), "URL")
-}
-
-// disallow is a robots.txt rule that blocks a pattern: its path up to the
-// first placeholder, or the path and its first parameter.
-func disallow(pattern string) string {
-	p := strings.TrimPrefix(pattern, analysis.OriginOf(pattern))
-	if i := strings.IndexByte(p, '{'); i >= 0 {
-		p = p[:i]
-		if j := strings.LastIndexByte(p, '/'); j >= 0 {
-			p = p[:j+1]
-		}
-		return "Disallow: " + p
-	}
-	if path, q, ok := strings.Cut(p, "?"); ok {
-		name, _, _ := strings.Cut(q, "&")
-		return "Disallow: " + path + "?*" + name + "="
-	}
-	return "Disallow: " + p
 }
 
 // linkingTemplate says which pages link into a finding's family: the
