@@ -32,7 +32,7 @@ func Compile(body []byte, agent string) (*Matcher, error) {
 	if len(body) > MaxSize {
 		body = body[:MaxSize]
 	}
-	data, err := robotstxt.FromStatusAndBytes(200, body)
+	data, err := robotstxt.FromStatusAndBytes(200, anchorRules(body))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s", ErrUnparsable, firstLineOf(err.Error()))
 	}
@@ -54,7 +54,7 @@ func (m *Matcher) Allowed(requestURI string) bool {
 	if requestURI == "/robots.txt" {
 		return true
 	}
-	return m.group.Test(requestURI)
+	return m.group.Test(anchored(requestURI))
 }
 
 // RequestURI returns the path and query of an absolute URL ("/" when the

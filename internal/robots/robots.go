@@ -85,7 +85,7 @@ func (r *Rules) Allowed(u *url.URL) bool {
 	if r.data == nil {
 		return !r.DisallowAll()
 	}
-	return r.data.TestAgent(u.RequestURI(), r.agent)
+	return r.data.TestAgent(anchored(u.RequestURI()), r.agent)
 }
 
 // Fetch requests origin's /robots.txt with client (whose redirects must not
@@ -160,7 +160,7 @@ func (r *Rules) interpret(status int, body []byte) {
 	if status < 200 || status >= 600 {
 		return
 	}
-	data, err := robotstxt.FromStatusAndBytes(status, body)
+	data, err := robotstxt.FromStatusAndBytes(status, anchorRules(body))
 	if err != nil {
 		return
 	}
