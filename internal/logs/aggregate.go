@@ -222,6 +222,10 @@ func (a *Aggregator) line(ctx context.Context, p *parser, line []byte, name stri
 			a.bad(name, no, err)
 			return
 		}
+		if _, err := parseTime(p.fs.time, p.fs.timeKind, &p.zones); err != nil {
+			a.bad(name, no, err)
+			return
+		}
 		a.run.Requests++
 		a.run.HumanLines++
 		return

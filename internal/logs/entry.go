@@ -298,7 +298,11 @@ func parseTime(b []byte, k timeKind, zones *zoneCache) (time.Time, error) {
 		if b[21] == '-' {
 			off = -off
 		}
-		return time.Date(y, time.Month(mon), d, h, mi, s, 0, zones.get(off)), nil
+		t := time.Date(y, time.Month(mon), d, h, mi, s, 0, zones.get(off))
+		if t.Day() != d { // 31/Feb
+			return time.Time{}, errTime
+		}
+		return t, nil
 	case timeISO:
 		t, err := time.Parse(time.RFC3339Nano, string(b))
 		if err != nil {

@@ -147,6 +147,9 @@ func (r *Ranges) Operators() []string {
 
 // Contains reports whether ip is in one of operator's prefixes.
 func (r *Ranges) Contains(operator string, ip netip.Addr) bool {
+	if r == nil {
+		return false
+	}
 	for _, p := range r.byOp[operator] {
 		if p.Contains(ip) {
 			return true

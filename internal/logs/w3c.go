@@ -70,7 +70,7 @@ func (w *w3cState) parse(line []byte, out *fields) error {
 	w.date = append(append(append(w.date[:0], d...), ' '), t...)
 	out.time = w.date
 	out.ip = w.col(cols, "c-ip")
-	out.host = w.col(cols, "cs(host)", "cs-host", "x-host-header")
+	out.host = w.col(cols, "x-host-header", "cs(host)", "cs-host")
 	out.method = w.col(cols, "cs-method")
 	out.target = w.col(cols, "cs-uri-stem")
 	out.query = w.col(cols, "cs-uri-query")
