@@ -72,3 +72,16 @@ type BotDay struct {
 // TimeBuckets are the upper bounds, in milliseconds, of BotHit.Times'
 // buckets; the last bucket holds everything slower.
 var TimeBuckets = []int64{5, 10, 20, 35, 50, 75, 100, 150, 200, 300, 400, 500, 750, 1000, 1500, 2000, 3000, 5000, 10000, 30000}
+
+// LogStore keeps LogData next to a crawl. SQLite and Memory implement it.
+type LogStore interface {
+	// PutLogs replaces the stored log data.
+	PutLogs(d LogData) error
+	// Logs returns the stored log data, or nil when there is none.
+	Logs() (*LogData, error)
+}
+
+var (
+	_ LogStore = (*SQLite)(nil)
+	_ LogStore = (*Memory)(nil)
+)
