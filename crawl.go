@@ -26,6 +26,7 @@ type Crawl struct {
 	close func() error
 	mask  *urlx.Masker
 	meta  store.Meta
+	logs  *store.LogData // what `crawlaudit logs` stored; nil when none
 }
 
 // CrawlInfo describes a crawl.
@@ -54,7 +55,12 @@ func Open(path string, maskParams ...string) (*Crawl, error) {
 		return nil, fmt.Errorf("crawl %s: %v", path, firstLine(err))
 	}
 	mask := urlx.NewMasker(append(settingList(meta.Settings["mask_param"]), maskParams...)...)
-	return &Crawl{r: r, close: closeFn, mask: mask, meta: meta}, nil
+	c := &Crawl{r: r, close: closeFn, mask: mask, meta: meta}
+	if c.logs, err = storedLogs(r); err != nil {
+		closeFn()
+		return nil, fmt.Errorf("crawl %s: %v", path, firstLine(err))
+	}
+	return c, nil
 }
 
 // Info describes the crawl.
@@ -103,7 +109,8 @@ func (c *Crawl) Close() error { return c.close() }
 
 // report returns the report input of the crawl, with the rule texts.
 func (c *Crawl) report(job report.Job) *report.Crawl {
-	return report.New(c.r, report.Options{Mask: c.mask, Rules: ruleInfos(), Job: job})
+	return report.New(c.r, report.Options{Mask: c.mask, Rules: ruleInfos(), Job: job,
+		LogData: c.logs, LogsCrawl: c.meta.Settings["source"] != logsOnly})
 }
 
 // openStored opens the crawl at path for reading (see Open).
@@ -141,6 +148,18 @@ func openStored(path string) (store.Reader, func() error, error) {
 		return nil, nil, fmt.Errorf("crawl %s is not a crawlaudit crawl.json: %v", path, firstLine(err))
 	}
 	return st, st.Close, nil
+}
+
+// storedLogs returns the log data stored with the crawl r reads, nil when
+// there is none (or the crawl is a crawl.json).
+func storedLogs(r store.Reader) (*store.LogData, error) {
+	if a, ok := r.(auditedReader); ok {
+		r = a.Reader
+	}
+	if ls, ok := r.(store.LogStore); ok {
+		return ls.Logs()
+	}
+	return nil, nil
 }
 
 // auditedReader is a crawl whose findings were computed after it stopped.

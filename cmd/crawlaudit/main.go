@@ -279,6 +279,7 @@ func newRootCommand(ctx context.Context, stdout, stderr io.Writer, sig *signals)
 	root.AddCommand(newReportCommand(ctx, stdout, stderr))
 	root.AddCommand(newConfigCommand(stdout))
 	root.AddCommand(newDiffCommand(ctx, stdout))
+	root.AddCommand(newLogsCommand(ctx, stdout, stderr))
 	return root
 }
 
