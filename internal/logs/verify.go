@@ -13,7 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/time/rate"
 )
 
 // Verdicts of a hit's claim to come from a crawler.
@@ -187,7 +186,7 @@ type VerifierConfig struct {
 type Verifier struct {
 	cfg     VerifierConfig
 	cache   map[verifyKey]string
-	limiter *rate.Limiter
+	next    time.Time // when the next DNS verification may start
 	dnsUsed int
 	// DNSLookups counts the DNS verifications made.
 	DNSLookups int
@@ -209,7 +208,7 @@ func NewVerifier(cfg VerifierConfig) *Verifier {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 5 * time.Second
 	}
-	return &Verifier{cfg: cfg, cache: map[verifyKey]string{}, limiter: rate.NewLimiter(rate.Limit(cfg.DNSRate), 1)}
+	return &Verifier{cfg: cfg, cache: map[verifyKey]string{}}
 }
 
 // CanVerify reports whether claims to be operator's crawler can be checked.
@@ -253,7 +252,7 @@ func (v *Verifier) verify(ctx context.Context, operator string, ip netip.Addr) s
 		return Unverified
 	}
 	v.dnsUsed++
-	if err := v.limiter.Wait(ctx); err != nil {
+	if err := v.wait(ctx); err != nil {
 		return Unverified
 	}
 	v.DNSLookups++
@@ -291,4 +290,25 @@ func (v *Verifier) verify(ctx context.Context, operator string, ip netip.Addr) s
 		}
 	}
 	return Fake
+}
+
+// wait paces DNS verifications at cfg.DNSRate per second: the first goes
+// at once, each next one 1/DNSRate seconds after the previous one started.
+func (v *Verifier) wait(ctx context.Context) error {
+	now := time.Now()
+	if d := v.next.Sub(now); d > 0 {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+		now = v.next
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	v.next = now.Add(time.Duration(float64(time.Second) / v.cfg.DNSRate))
+	return nil
 }
