@@ -5,7 +5,6 @@ import (
 	"io"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/crawlaudit/crawlaudit/internal/analysis"
@@ -227,7 +226,7 @@ var botHitsColumns = []string{"url", "bot", "kind", "verified", "hits", "statuse
 // WriteBotHitsCSV writes bot_hits.csv: one row per URL, crawler and
 // verdict of the access logs, with what the crawl knows of the URL (its
 // status, budget category and inlinks; empty when the crawl never found
-// it). Rows are sorted by URL, crawler, verdict.
+// it). Rows are in URL, crawler, verdict order (of the URLs as logged).
 func WriteBotHitsCSV(w io.Writer, c *Crawl) error {
 	d := c.opt.LogData
 	if d == nil {
@@ -237,53 +236,54 @@ func WriteBotHitsCSV(w io.Writer, c *Crawl) error {
 		status  int
 		inlinks int
 	}
-	want := map[string]*known{}
-	for _, h := range d.Hits {
-		want[h.URL] = nil
-	}
-	recs, err := c.budget()
-	if err != nil {
-		return err
-	}
-	if c.opt.LogsCrawl {
+	var want map[string]known
+	var recs *analysis.Records
+	if c.opt.LogsCrawl && len(d.Hits) > 0 {
+		hit := make(map[string]bool, len(d.Hits))
+		for _, h := range d.Hits {
+			hit[h.URL] = true
+		}
+		want = map[string]known{}
 		err := c.eachURLInbound(func(u store.URL, in store.Inbound) error {
-			if _, ok := want[u.URL]; ok {
-				want[u.URL] = &known{u.Status, in.Inlinks}
+			if hit[u.URL] {
+				want[u.URL] = known{u.Status, in.Inlinks}
 			}
 			return nil
 		})
 		if err != nil {
 			return fmt.Errorf("report: bot_hits.csv: %w", err)
 		}
+		if recs, err = c.budget(); err != nil {
+			return err
+		}
 	}
 	cw := newCSV(w)
 	if err := cw.Write(botHitsColumns); err != nil {
 		return err
 	}
-	type row struct {
-		url string
-		rec []string
-	}
-	rows := make([]row, 0, len(d.Hits))
+	rec := make([]string, len(botHitsColumns))
+	var st []byte
 	for _, h := range d.Hits {
 		masked := c.maskURL(h.URL)
-		var st []string
-		for _, s := range h.Statuses {
-			st = append(st, fmt.Sprintf("%d:%d", s.Status, s.Hits))
+		st = st[:0]
+		for i, s := range h.Statuses {
+			if i > 0 {
+				st = append(st, ' ')
+			}
+			st = strconv.AppendInt(st, int64(s.Status), 10)
+			st = append(st, ':')
+			st = strconv.AppendInt(st, s.Hits, 10)
 		}
 		status, cat, inlinks := "", "", ""
-		if k := want[h.URL]; k != nil {
+		if k, ok := want[h.URL]; ok {
 			status, inlinks = strconv.Itoa(k.status), strconv.Itoa(k.inlinks)
 			if x, ok := recs.Category(masked); ok {
 				cat = x
 			}
 		}
-		rows = append(rows, row{masked, []string{cell(masked), cell(h.Bot), h.Kind, h.Verdict, strconv.FormatInt(h.Hits, 10), strings.Join(st, " "),
-			logTime(h.FirstSeen), logTime(h.LastSeen), status, cat, inlinks}})
-	}
-	sort.SliceStable(rows, func(i, j int) bool { return rows[i].url < rows[j].url })
-	for _, r := range rows {
-		if err := cw.Write(r.rec); err != nil {
+		rec = append(rec[:0], cell(masked), cell(h.Bot), h.Kind, h.Verdict, strconv.FormatInt(h.Hits, 10), string(st),
+			logTime(h.FirstSeen), logTime(h.LastSeen), status, cat, inlinks)
+		if err := cw.Write(rec); err != nil {
 			return err
 		}
 	}

@@ -207,7 +207,9 @@ func JoinLogs(d store.LogData, r store.Reader, mask func(string) string) (*Logs,
 		if h.Kind != "search" {
 			continue
 		}
-		requested[u] = true
+		if c != nil {
+			requested[u] = true
+		}
 		total += h.Hits
 		cat200, known := "", false
 		if c != nil {

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -53,6 +54,9 @@ type Aggregator struct {
 	bytes int64
 	// the Entry reused for every crawler line
 	e Entry
+	// the last day formatted (day)
+	lastDayKey int
+	lastDay    string
 }
 
 type urlAgg struct {
@@ -256,7 +260,7 @@ func (a *Aggregator) line(ctx context.Context, p *parser, line []byte, name stri
 		a.run.Last = e.Time
 	}
 	verdict := a.cfg.Verifier.Verify(ctx, bot.Operator, e.IP)
-	a.days[dayKey{day: e.Time.Format("2006-01-02"), bot: bot, verdict: verdict, class: byte('0' + e.Status/100)}]++
+	a.days[dayKey{day: a.day(e.Time), bot: bot, verdict: verdict, class: byte('0' + e.Status/100)}]++
 	ua := a.urls[u]
 	if ua == nil {
 		if len(a.urls) >= a.cfg.MaxURLs {
@@ -303,12 +307,27 @@ func (a *Aggregator) line(ctx context.Context, p *parser, line []byte, name stri
 	}
 }
 
+// day returns t's calendar day in its own offset, "2006-01-02", formatting
+// it only when the day changes.
+func (a *Aggregator) day(t time.Time) string {
+	y, m, d := t.Date()
+	if k := y*10000 + int(m)*100 + d; k != a.lastDayKey || a.lastDay == "" {
+		a.lastDayKey, a.lastDay = k, t.Format("2006-01-02")
+	}
+	return a.lastDay
+}
+
 // url returns the absolute normalised URL of a hit (its path when no site
 // and no host is known).
 func (a *Aggregator) url(e *Entry) (string, bool) {
 	t := e.Target
 	if t == "" || (t[0] != '/' && !strings.HasPrefix(t, "http://") && !strings.HasPrefix(t, "https://")) {
 		return "", false
+	}
+	if t[0] == '/' && a.site != nil && e.Host == "" && plainPath(t) {
+		// the common case: a plain ASCII path of the site, already in the
+		// form url.Parse and urlx.Normalize would give
+		return a.run.Site + t, true
 	}
 	if t[0] == '/' {
 		switch {
@@ -336,6 +355,18 @@ func (a *Aggregator) url(e *Entry) (string, bool) {
 	return urlx.Normalize(u), true
 }
 
+// plainPath reports whether t holds only characters that parsing and
+// normalising a URL leave as they are (no escapes, no fragment, ASCII).
+func plainPath(t string) bool {
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("/-._~?=&+,;:@!$*()", c) >= 0) {
+			return false
+		}
+	}
+	return true
+}
+
 // hostOnly drops a port from a logged host (vhost_combined logs %v:%p).
 func hostOnly(h string) string {
 	if i := strings.LastIndexByte(h, ':'); i >= 0 && !strings.Contains(h[i:], "]") && strings.Count(h, ":") == 1 {
@@ -344,27 +375,34 @@ func hostOnly(h string) string {
 	return h
 }
 
-// Result returns what was aggregated, sorted.
+// Result returns what was aggregated, sorted, and empties the aggregate
+// as it goes (its memory moves into the result): call it once, after the
+// last Read.
 func (a *Aggregator) Result() store.LogData {
 	d := store.LogData{Run: a.run}
 	d.Run.Files = append([]string(nil), a.run.Files...)
+	n := 0
+	for _, ua := range a.urls {
+		n += len(ua.bots)
+	}
+	d.Hits = make([]store.BotHit, 0, n)
 	for u, ua := range a.urls {
+		delete(a.urls, u)
 		for _, b := range ua.bots {
 			h := store.BotHit{URL: u, Bot: b.bot.Name, Kind: b.bot.Kind, Verdict: b.verdict, Hits: b.hits,
-				Statuses: append([]store.StatusCount(nil), b.statuses...), FirstSeen: b.first, LastSeen: b.last, Times: b.times}
+				Statuses: b.statuses, FirstSeen: b.first, LastSeen: b.last, Times: b.times}
 			sort.Slice(h.Statuses, func(i, j int) bool { return h.Statuses[i].Status < h.Statuses[j].Status })
 			d.Hits = append(d.Hits, h)
 		}
 	}
-	sort.Slice(d.Hits, func(i, j int) bool {
-		x, y := d.Hits[i], d.Hits[j]
-		if x.URL != y.URL {
-			return x.URL < y.URL
+	slices.SortFunc(d.Hits, func(x, y store.BotHit) int {
+		if c := strings.Compare(x.URL, y.URL); c != 0 {
+			return c
 		}
-		if x.Bot != y.Bot {
-			return x.Bot < y.Bot
+		if c := strings.Compare(x.Bot, y.Bot); c != 0 {
+			return c
 		}
-		return x.Verdict < y.Verdict
+		return strings.Compare(x.Verdict, y.Verdict)
 	})
 	merged := map[store.BotDay]int64{}
 	for k, n := range a.days {

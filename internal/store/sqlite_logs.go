@@ -4,6 +4,8 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -29,12 +31,8 @@ func (s *SQLite) PutLogs(d LogData) error {
 		}
 		defer hit.Close()
 		for _, h := range d.Hits {
-			times := ""
-			if h.Times != nil {
-				times = jsonValue(h.Times)
-			}
-			if _, err := hit.Exec(text(h.URL), h.Bot, h.Kind, h.Verdict, h.Hits, jsonValue(h.Statuses),
-				h.FirstSeen.Format(time.RFC3339Nano), h.LastSeen.Format(time.RFC3339Nano), times); err != nil {
+			if _, err := hit.Exec(text(h.URL), h.Bot, h.Kind, h.Verdict, h.Hits, statusesText(h.Statuses),
+				h.FirstSeen.Format(time.RFC3339Nano), h.LastSeen.Format(time.RFC3339Nano), timesText(h.Times)); err != nil {
 				return err
 			}
 		}
@@ -81,13 +79,11 @@ func (s *SQLite) Logs() (*LogData, error) {
 		if err := rows.Scan(&h.URL, &h.Bot, &h.Kind, &h.Verdict, &h.Hits, &statuses, &first, &last, &times); err != nil {
 			return nil, fmt.Errorf("store: logs: %w", err)
 		}
-		if err := json.Unmarshal([]byte(statuses), &h.Statuses); err != nil {
-			return nil, fmt.Errorf("store: logs: %w", err)
+		if h.Statuses, err = parseStatuses(statuses); err != nil {
+			return nil, fmt.Errorf("store: logs: %s: %w", h.URL, err)
 		}
-		if times != "" {
-			if err := json.Unmarshal([]byte(times), &h.Times); err != nil {
-				return nil, fmt.Errorf("store: logs: %w", err)
-			}
+		if h.Times, err = parseTimes(times); err != nil {
+			return nil, fmt.Errorf("store: logs: %s: %w", h.URL, err)
 		}
 		h.FirstSeen, _ = time.Parse(time.RFC3339Nano, first)
 		h.LastSeen, _ = time.Parse(time.RFC3339Nano, last)
@@ -109,4 +105,64 @@ func (s *SQLite) Logs() (*LogData, error) {
 		d.Days = append(d.Days, x)
 	}
 	return d, days.Err()
+}
+
+// statusesText writes statuses as "200:3 401:1".
+func statusesText(ss []StatusCount) string {
+	b := make([]byte, 0, 8*len(ss))
+	for i, s := range ss {
+		if i > 0 {
+			b = append(b, ' ')
+		}
+		b = strconv.AppendInt(b, int64(s.Status), 10)
+		b = append(b, ':')
+		b = strconv.AppendInt(b, s.Hits, 10)
+	}
+	return string(b)
+}
+
+func parseStatuses(s string) ([]StatusCount, error) {
+	var out []StatusCount
+	for _, f := range strings.Fields(s) {
+		st, n, ok := strings.Cut(f, ":")
+		a, err1 := strconv.Atoi(st)
+		b, err2 := strconv.ParseInt(n, 10, 64)
+		if !ok || err1 != nil || err2 != nil {
+			return nil, fmt.Errorf("bad statuses %q", s)
+		}
+		out = append(out, StatusCount{a, b})
+	}
+	return out, nil
+}
+
+// timesText writes a histogram as its counts separated by spaces; "" for
+// none.
+func timesText(t []uint32) string {
+	if t == nil {
+		return ""
+	}
+	b := make([]byte, 0, 3*len(t))
+	for i, n := range t {
+		if i > 0 {
+			b = append(b, ' ')
+		}
+		b = strconv.AppendUint(b, uint64(n), 10)
+	}
+	return string(b)
+}
+
+func parseTimes(s string) ([]uint32, error) {
+	if s == "" {
+		return nil, nil
+	}
+	fs := strings.Fields(s)
+	out := make([]uint32, len(fs))
+	for i, f := range fs {
+		n, err := strconv.ParseUint(f, 10, 32)
+		if err != nil {
+			return nil, fmt.Errorf("bad times %q", s)
+		}
+		out[i] = uint32(n)
+	}
+	return out, nil
 }
