@@ -45,6 +45,12 @@ type CrawlInfo struct {
 // memory: the database is not written. The query parameters the crawl
 // masked stay masked (Crawl.Mask), plus maskParams.
 func Open(path string, maskParams ...string) (*Crawl, error) {
+	return openCrawl(path, nil, maskParams...)
+}
+
+// openCrawl is Open with the log data given (Logs has it in memory: no
+// need to read it back); nil reads it from the crawl.
+func openCrawl(path string, logs *store.LogData, maskParams ...string) (*Crawl, error) {
 	r, closeFn, err := openStored(path)
 	if err != nil {
 		return nil, err
@@ -55,7 +61,10 @@ func Open(path string, maskParams ...string) (*Crawl, error) {
 		return nil, fmt.Errorf("crawl %s: %v", path, firstLine(err))
 	}
 	mask := urlx.NewMasker(append(settingList(meta.Settings["mask_param"]), maskParams...)...)
-	c := &Crawl{r: r, close: closeFn, mask: mask, meta: meta}
+	c := &Crawl{r: r, close: closeFn, mask: mask, meta: meta, logs: logs}
+	if logs != nil {
+		return c, nil
+	}
 	if c.logs, err = storedLogs(r); err != nil {
 		closeFn()
 		return nil, fmt.Errorf("crawl %s: %v", path, firstLine(err))

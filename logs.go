@@ -166,7 +166,7 @@ func Logs(ctx context.Context, o LogsOptions) (*Result, error) {
 	if out == "" {
 		out = dir
 	}
-	return Report(ctx, ReportOptions{Source: filepath.Join(dir, DBName), Out: out, Terminal: o.Terminal})
+	return reportWith(ctx, ReportOptions{Source: filepath.Join(dir, DBName), Out: out, Terminal: o.Terminal}, &data)
 }
 
 // readLog streams one file (or stdin for "-") into agg.

@@ -236,7 +236,7 @@ func (a *Aggregator) line(ctx context.Context, p *parser, line []byte, name stri
 	}
 	e := &a.e
 	*e = Entry{Line: no}
-	if err := p.fs.decode(e, &p.zones); err != nil {
+	if err := p.fs.decodeSome(e, &p.zones, false); err != nil {
 		a.bad(name, no, err)
 		return
 	}

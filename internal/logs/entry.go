@@ -74,7 +74,11 @@ func parseStatus(b []byte) (int, error) {
 }
 
 // decode turns raw fields into an Entry. zones caches fixed zones by offset.
-func (f *fields) decode(e *Entry, zones *zoneCache) error {
+func (f *fields) decode(e *Entry, zones *zoneCache) error { return f.decodeSome(e, zones, true) }
+
+// decodeSome is decode; all false leaves out what the aggregate does not
+// keep (method, referer, size): fewer copies per crawler line.
+func (f *fields) decodeSome(e *Entry, zones *zoneCache, all bool) error {
 	st, err := parseStatus(f.status)
 	if err != nil {
 		return err
@@ -111,17 +115,20 @@ func (f *fields) decode(e *Entry, zones *zoneCache) error {
 		}
 	}
 	e.Bytes = -1
+	e.Duration = -1
+	if len(f.dur) > 0 {
+		e.Duration = parseDuration(f.dur, f.durUnit)
+	}
+	e.UserAgent = unescape(f.ua, f.escape)
+	if !all {
+		return nil
+	}
 	if len(f.size) > 0 && !(len(f.size) == 1 && f.size[0] == '-') {
 		if n, err := strconv.ParseInt(string(f.size), 10, 64); err == nil && n >= 0 {
 			e.Bytes = n
 		}
 	}
-	e.Duration = -1
-	if len(f.dur) > 0 {
-		e.Duration = parseDuration(f.dur, f.durUnit)
-	}
 	e.Referer = unescape(f.referer, f.escape)
-	e.UserAgent = unescape(f.ua, f.escape)
 	return nil
 }
 

@@ -25,14 +25,34 @@ func (s *SQLite) PutLogs(d LogData) error {
 		if _, err := tx.Exec(`INSERT INTO log_run (id, data) VALUES (1, ?)`, text(string(run))); err != nil {
 			return err
 		}
-		hit, err := tx.Prepare(`INSERT INTO bot_hits (url, bot, kind, verdict, hits, statuses, first_seen, last_seen, times) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		// logRows rows per INSERT: one statement per row costs more than
+		// the row itself
+		const logRows = 64
+		const cols = "(?, ?, ?, ?, ?, ?, ?, ?, ?)"
+		full, err := tx.Prepare(`INSERT INTO bot_hits (url, bot, kind, verdict, hits, statuses, first_seen, last_seen, times) VALUES ` +
+			strings.Repeat(cols+", ", logRows-1) + cols)
 		if err != nil {
 			return err
 		}
-		defer hit.Close()
-		for _, h := range d.Hits {
-			if _, err := hit.Exec(text(h.URL), h.Bot, h.Kind, h.Verdict, h.Hits, statusesText(h.Statuses),
-				h.FirstSeen.Format(time.RFC3339Nano), h.LastSeen.Format(time.RFC3339Nano), timesText(h.Times)); err != nil {
+		defer full.Close()
+		args := make([]any, 0, 9*logRows)
+		for i := 0; i < len(d.Hits); i += logRows {
+			batch := d.Hits[i:min(i+logRows, len(d.Hits))]
+			args = args[:0]
+			for _, h := range batch {
+				args = append(args, text(h.URL), h.Bot, h.Kind, h.Verdict, h.Hits, statusesText(h.Statuses),
+					h.FirstSeen.Format(time.RFC3339Nano), h.LastSeen.Format(time.RFC3339Nano), timesText(h.Times))
+			}
+			stmt := full
+			if len(batch) < logRows {
+				q := `INSERT INTO bot_hits (url, bot, kind, verdict, hits, statuses, first_seen, last_seen, times) VALUES ` +
+					strings.Repeat(cols+", ", len(batch)-1) + cols
+				if _, err := tx.Exec(q, args...); err != nil {
+					return err
+				}
+				continue
+			}
+			if _, err := stmt.Exec(args...); err != nil {
 				return err
 			}
 		}
