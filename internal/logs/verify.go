@@ -12,7 +12,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-
 )
 
 // Verdicts of a hit's claim to come from a crawler.
