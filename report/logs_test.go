@@ -28,9 +28,9 @@ func logCrawl(t *testing.T) *Crawl {
 	d := &store.LogData{
 		Run: store.LogRun{Files: []string{"access.log"}, Formats: []string{"combined"}, Lines: 3, Requests: 3, BotLines: 3, First: t0, Last: t0},
 		Hits: []store.BotHit{ // in URL order, as the store gives them
-			{URL: "https://example.test/", Bot: "Googlebot Smartphone", Kind: "search", Verdict: "verified", Hits: 1, Statuses: []store.StatusCount{{200, 1}}, FirstSeen: t0, LastSeen: t0},
-			{URL: "https://example.test/<script>alert(1)</script>", Bot: "=HYPERLINK(\"x\")", Kind: "search", Verdict: "unverified", Hits: 1, Statuses: []store.StatusCount{{200, 1}}, FirstSeen: t0, LastSeen: t0},
-			{URL: "https://example.test/feed?token=" + secretToken, Bot: "Googlebot Smartphone", Kind: "search", Verdict: "verified", Hits: 1, Statuses: []store.StatusCount{{401, 1}}, FirstSeen: t0, LastSeen: t0},
+			{URL: "https://example.test/", Bot: "Googlebot Smartphone", Kind: "search", Verdict: "verified", Hits: 1, Statuses: []store.StatusCount{{Status: 200, Hits: 1}}, FirstSeen: t0, LastSeen: t0},
+			{URL: "https://example.test/<script>alert(1)</script>", Bot: "=HYPERLINK(\"x\")", Kind: "search", Verdict: "unverified", Hits: 1, Statuses: []store.StatusCount{{Status: 200, Hits: 1}}, FirstSeen: t0, LastSeen: t0},
+			{URL: "https://example.test/feed?token=" + secretToken, Bot: "Googlebot Smartphone", Kind: "search", Verdict: "verified", Hits: 1, Statuses: []store.StatusCount{{Status: 401, Hits: 1}}, FirstSeen: t0, LastSeen: t0},
 		},
 		Days: []store.BotDay{{Day: "2026-03-29", Bot: "Googlebot Smartphone", Verdict: "verified", Class: "2xx", Hits: 2}},
 	}

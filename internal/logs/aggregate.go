@@ -48,7 +48,9 @@ type Config struct {
 type Aggregator struct {
 	cfg   Config
 	site  *url.URL
-	urls  map[string]*urlAgg
+	urls  map[string]int32 // URL → index of its first hit in hits
+	hits  []store.BotHit   // one per URL, crawler and verdict
+	next  []int32          // per hit: the next hit of the same URL, -1 for none
 	days  map[dayKey]int64
 	run   store.LogRun
 	bytes int64
@@ -57,20 +59,6 @@ type Aggregator struct {
 	// the last day formatted (day)
 	lastDayKey int
 	lastDay    string
-}
-
-type urlAgg struct {
-	bots []botAgg
-}
-
-type botAgg struct {
-	bot      *Bot
-	verdict  string
-	hits     int64
-	statuses []store.StatusCount
-	first    time.Time
-	last     time.Time
-	times    []uint32
 }
 
 type dayKey struct {
@@ -83,7 +71,7 @@ type dayKey struct {
 // NewAggregator returns an Aggregator. cfg.Site must be empty or an
 // absolute http(s) URL.
 func NewAggregator(cfg Config) (*Aggregator, error) {
-	a := &Aggregator{cfg: cfg, urls: map[string]*urlAgg{}, days: map[dayKey]int64{}}
+	a := &Aggregator{cfg: cfg, urls: map[string]int32{}, days: map[dayKey]int64{}}
 	if a.cfg.MaxURLs <= 0 {
 		a.cfg.MaxURLs = 2_000_000
 	}
@@ -261,49 +249,54 @@ func (a *Aggregator) line(ctx context.Context, p *parser, line []byte, name stri
 	}
 	verdict := a.cfg.Verifier.Verify(ctx, bot.Operator, e.IP)
 	a.days[dayKey{day: a.day(e.Time), bot: bot, verdict: verdict, class: byte('0' + e.Status/100)}]++
-	ua := a.urls[u]
-	if ua == nil {
+	first, known := a.urls[u]
+	if !known {
 		if len(a.urls) >= a.cfg.MaxURLs {
 			a.run.Overflow++
 			return
 		}
-		ua = &urlAgg{}
-		a.urls[u] = ua
+		first = -1
 	}
-	var b *botAgg
-	for i := range ua.bots {
-		if ua.bots[i].bot == bot && ua.bots[i].verdict == verdict {
-			b = &ua.bots[i]
+	var b *store.BotHit
+	for i := first; i >= 0; i = a.next[i] {
+		if h := &a.hits[i]; h.Bot == bot.Name && h.Verdict == verdict {
+			b = h
+			break
 		}
 	}
 	if b == nil {
-		ua.bots = append(ua.bots, botAgg{bot: bot, verdict: verdict, first: e.Time, last: e.Time})
-		b = &ua.bots[len(ua.bots)-1]
+		if known {
+			u = a.hits[first].URL // one copy of the URL for all its hits
+		}
+		a.hits = append(a.hits, store.BotHit{URL: u, Bot: bot.Name, Kind: bot.Kind, Verdict: verdict, FirstSeen: e.Time, LastSeen: e.Time})
+		a.next = append(a.next, first)
+		a.urls[u] = int32(len(a.hits) - 1)
+		b = &a.hits[len(a.hits)-1]
 	}
-	b.hits++
-	if e.Time.Before(b.first) {
-		b.first = e.Time
+	b.Hits++
+	if e.Time.Before(b.FirstSeen) {
+		b.FirstSeen = e.Time
 	}
-	if e.Time.After(b.last) {
-		b.last = e.Time
+	if e.Time.After(b.LastSeen) {
+		b.LastSeen = e.Time
 	}
 	found := false
-	for i := range b.statuses {
-		if b.statuses[i].Status == e.Status {
-			b.statuses[i].Hits++
+	for i := range b.Statuses {
+		if b.Statuses[i].Status == e.Status {
+			b.Statuses[i].Hits++
 			found = true
 		}
 	}
 	if !found {
-		b.statuses = append(b.statuses, store.StatusCount{Status: e.Status, Hits: 1})
+		b.Statuses = append(b.Statuses, store.StatusCount{Status: e.Status, Hits: 1})
 	}
 	if e.Duration >= 0 {
-		if b.times == nil {
-			b.times = make([]uint32, len(store.TimeBuckets)+1)
+		if b.Times == nil {
+			b.Times = make([]uint32, len(store.TimeBuckets)+1)
 		}
 		ms := e.Duration.Milliseconds()
 		i := sort.Search(len(store.TimeBuckets), func(i int) bool { return store.TimeBuckets[i] >= ms })
-		b.times[i]++
+		b.Times[i]++
 	}
 }
 
@@ -381,19 +374,12 @@ func hostOnly(h string) string {
 func (a *Aggregator) Result() store.LogData {
 	d := store.LogData{Run: a.run}
 	d.Run.Files = append([]string(nil), a.run.Files...)
-	n := 0
-	for _, ua := range a.urls {
-		n += len(ua.bots)
-	}
-	d.Hits = make([]store.BotHit, 0, n)
-	for u, ua := range a.urls {
-		delete(a.urls, u)
-		for _, b := range ua.bots {
-			h := store.BotHit{URL: u, Bot: b.bot.Name, Kind: b.bot.Kind, Verdict: b.verdict, Hits: b.hits,
-				Statuses: b.statuses, FirstSeen: b.first, LastSeen: b.last, Times: b.times}
-			sort.Slice(h.Statuses, func(i, j int) bool { return h.Statuses[i].Status < h.Statuses[j].Status })
-			d.Hits = append(d.Hits, h)
-		}
+	// the hits are the result: no copy; the index goes first
+	a.urls, a.next = nil, nil
+	d.Hits, a.hits = a.hits, nil
+	for i := range d.Hits {
+		st := d.Hits[i].Statuses
+		slices.SortFunc(st, func(x, y store.StatusCount) int { return x.Status - y.Status })
 	}
 	slices.SortFunc(d.Hits, func(x, y store.BotHit) int {
 		if c := strings.Compare(x.URL, y.URL); c != 0 {

@@ -220,7 +220,7 @@ func TestCombinedFixtureHits(t *testing.T) {
 	if d.Run.First.Format(time.RFC3339) != "2026-03-28T23:59:58+01:00" || d.Run.Last.Format(time.RFC3339) != "2026-03-29T14:00:00+02:00" {
 		t.Errorf("window %v – %v", d.Run.First, d.Run.Last)
 	}
-	wantBad := []store.BadLine{{"combined.log", 12, "fields do not match the format"}, {"combined.log", 13, "bad status"}, {"combined.log", 14, "bad timestamp"}}
+	wantBad := []store.BadLine{{File: "combined.log", Line: 12, Reason: "fields do not match the format"}, {File: "combined.log", Line: 13, Reason: "bad status"}, {File: "combined.log", Line: 14, Reason: "bad timestamp"}}
 	if len(d.Run.Bad) != 3 || d.Run.Bad[0] != wantBad[0] || d.Run.Bad[1] != wantBad[1] || d.Run.Bad[2] != wantBad[2] {
 		t.Errorf("bad lines %+v, want %+v", d.Run.Bad, wantBad)
 	}
