@@ -173,6 +173,7 @@ func JoinLogs(d store.LogData, r store.Reader, mask func(string) string) (*Logs,
 	botURLs := map[[3]string]int{}
 	cats := map[string]int64{}
 	pats := map[string]*LogPattern{}
+	patLast := map[string]string{} // pattern → the last URL counted
 	prot := map[string]*LogProtected{}
 	notIn := map[string]*LogURL{}
 	secs := map[string]*LogSection{}
@@ -271,7 +272,10 @@ func JoinLogs(d store.LogData, r store.Reader, mask func(string) string) (*Logs,
 		}
 		p.Hits += h.Hits
 		p.Wasted += wasted
-		p.URLs++
+		if patLast[pat] != u { // hits come in URL order: count each URL once
+			patLast[pat] = u
+			p.URLs++
+		}
 		if c != nil && !known {
 			n := notIn[u]
 			if n == nil {
