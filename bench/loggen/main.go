@@ -32,6 +32,7 @@ var (
 		{"Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; GPTBot/1.2; +https://openai.com/gptbot)", "20.15.240."},
 		{"Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", "203.0.113."}, // fake
 	}
+	queries  = []string{"?page=2", "?sort=price", "?utm_source=newsletter", "?page=3&sort=price"}
 	sections = []string{"blog", "shop", "products", "news", "members", "account", "search", "tag", "docs", "help"}
 )
 
@@ -52,7 +53,8 @@ func main() {
 		sec := sections[p%len(sections)]
 		path := fmt.Sprintf("/%s/%d/item-%d.html", sec, p%97, p)
 		if q := r.IntN(10); q < 3 {
-			path += fmt.Sprintf("?page=%d&sort=%s", r.IntN(20), []string{"asc", "desc", "new"}[q])
+			// a few query variants per path, as listings and campaigns make
+			path += queries[r.IntN(len(queries))]
 		}
 		status, size := 200, 2000+r.IntN(50000)
 		switch x := r.IntN(100); {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -24,6 +25,10 @@ func rangesDir() string {
 	}
 	return filepath.Join(dir, "crawlaudit", "ranges")
 }
+
+// logsMemoryLimit is the soft heap limit of `crawlaudit logs` (the crawl's
+// is defaultMemoryLimit).
+const logsMemoryLimit = 200 << 20
 
 func newLogsCommand(ctx context.Context, stdout, stderr io.Writer) *cobra.Command {
 	o := crawlaudit.LogsOptions{}
@@ -78,6 +83,12 @@ func newLogsCommand(ctx context.Context, stdout, stderr io.Writer) *cobra.Comman
 					}
 					o.JSONFields[k] = v
 				}
+			}
+			if os.Getenv("GOMEMLIMIT") == "" {
+				// the log data of a large site (a few hundred thousand URLs
+				// crawlers requested) fits well under this; the GC works a
+				// little harder rather than let the heap double
+				debug.SetMemoryLimit(logsMemoryLimit)
 			}
 			var bytesRead, lines atomic.Int64
 			started := time.Now()

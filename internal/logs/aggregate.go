@@ -49,8 +49,9 @@ type Aggregator struct {
 	cfg   Config
 	site  *url.URL
 	urls  map[string]int32 // URL → index of its first hit in hits
-	hits  []store.BotHit   // one per URL, crawler and verdict
-	next  []int32          // per hit: the next hit of the same URL, -1 for none
+	hits  [][]store.BotHit // one per URL, crawler and verdict, in chunks of hitChunk (no doubling copies)
+	nhits int32
+	next  []int32 // per hit: the next hit of the same URL, -1 for none
 	days  map[dayKey]int64
 	run   store.LogRun
 	bytes int64
@@ -259,19 +260,24 @@ func (a *Aggregator) line(ctx context.Context, p *parser, line []byte, name stri
 	}
 	var b *store.BotHit
 	for i := first; i >= 0; i = a.next[i] {
-		if h := &a.hits[i]; h.Bot == bot.Name && h.Verdict == verdict {
+		if h := a.hit(i); h.Bot == bot.Name && h.Verdict == verdict {
 			b = h
 			break
 		}
 	}
 	if b == nil {
 		if known {
-			u = a.hits[first].URL // one copy of the URL for all its hits
+			u = a.hit(first).URL // one copy of the URL for all its hits
 		}
-		a.hits = append(a.hits, store.BotHit{URL: u, Bot: bot.Name, Kind: bot.Kind, Verdict: verdict, FirstSeen: e.Time, LastSeen: e.Time})
+		if a.nhits%hitChunk == 0 {
+			a.hits = append(a.hits, make([]store.BotHit, 0, hitChunk))
+		}
+		c := &a.hits[len(a.hits)-1]
+		*c = append(*c, store.BotHit{URL: u, Bot: bot.Name, Kind: bot.Kind, Verdict: verdict, FirstSeen: e.Time, LastSeen: e.Time})
 		a.next = append(a.next, first)
-		a.urls[u] = int32(len(a.hits) - 1)
-		b = &a.hits[len(a.hits)-1]
+		a.urls[u] = a.nhits
+		b = &(*c)[len(*c)-1]
+		a.nhits++
 	}
 	b.Hits++
 	if e.Time.Before(b.FirstSeen) {
@@ -299,6 +305,12 @@ func (a *Aggregator) line(ctx context.Context, p *parser, line []byte, name stri
 		b.Times[i]++
 	}
 }
+
+// hitChunk is how many hits one chunk of Aggregator.hits holds.
+const hitChunk = 8192
+
+// hit returns hit i.
+func (a *Aggregator) hit(i int32) *store.BotHit { return &a.hits[i/hitChunk][i%hitChunk] }
 
 // day returns t's calendar day in its own offset, "2006-01-02", formatting
 // it only when the day changes.
@@ -376,7 +388,12 @@ func (a *Aggregator) Result() store.LogData {
 	d.Run.Files = append([]string(nil), a.run.Files...)
 	// the hits are the result: no copy; the index goes first
 	a.urls, a.next = nil, nil
-	d.Hits, a.hits = a.hits, nil
+	d.Hits = make([]store.BotHit, 0, a.nhits)
+	for i, c := range a.hits {
+		d.Hits = append(d.Hits, c...)
+		a.hits[i] = nil // the chunk can go while the rest is copied
+	}
+	a.hits, a.nhits = nil, 0
 	for i := range d.Hits {
 		st := d.Hits[i].Statuses
 		slices.SortFunc(st, func(x, y store.StatusCount) int { return x.Status - y.Status })
