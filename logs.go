@@ -250,7 +250,7 @@ func storeLogFindings(db *store.SQLite, d store.LogData, meta store.Meta) error 
 	if meta.Settings["source"] == logsOnly {
 		crawl = nil
 	}
-	l, err := analysis.JoinLogs(d, crawl, nil)
+	l, err := analysis.JoinLogsForFindings(d, crawl)
 	if err != nil {
 		return err
 	}

@@ -150,6 +150,16 @@ type logCrawl struct {
 // joined with; mask turns URLs into the form the outputs show (nil keeps
 // them). It holds one small struct per hit URL and per crawl record.
 func JoinLogs(d store.LogData, r store.Reader, mask func(string) string) (*Logs, error) {
+	return joinLogs(d, r, mask, false)
+}
+
+// JoinLogsForFindings is JoinLogs reduced to what the log rules read:
+// Protected, NotInCrawl and Fakes (no patterns, sections or budget).
+func JoinLogsForFindings(d store.LogData, r store.Reader) (*Logs, error) {
+	return joinLogs(d, r, nil, true)
+}
+
+func joinLogs(d store.LogData, r store.Reader, mask func(string) string, lean bool) (*Logs, error) {
 	if mask == nil {
 		mask = func(s string) string { return s }
 	}
@@ -161,8 +171,10 @@ func JoinLogs(d store.LogData, r store.Reader, mask func(string) string) (*Logs,
 		if err != nil {
 			return nil, err
 		}
-		if bud, err = recs.Budget(r); err != nil {
-			return nil, err
+		if !lean {
+			if bud, err = recs.Budget(r); err != nil {
+				return nil, err
+			}
 		}
 		c = &logCrawl{recs: recs, r: r, mask: mask, pages: map[string]bool{}}
 		for _, b := range recs.recs {
@@ -182,8 +194,19 @@ func JoinLogs(d store.LogData, r store.Reader, mask func(string) string) (*Logs,
 	requested := map[string]bool{}
 	var total int64
 	ge := &l.Googlebot
+	// hits come in URL order: what depends on the URL alone is computed
+	// once per URL
+	var lastRaw, u, pat, sec, cat200 string
+	var known bool
 	for _, h := range d.Hits {
-		u := mask(h.URL)
+		sameURL := h.URL == lastRaw && lastRaw != ""
+		if !sameURL {
+			lastRaw, u, pat, sec = h.URL, mask(h.URL), "", ""
+			cat200, known = "", false
+			if c != nil {
+				cat200, known = c.recs.Category(u)
+			}
+		}
 		k := [3]string{h.Bot, h.Kind, h.Verdict}
 		b := bots[k]
 		if b == nil {
@@ -212,10 +235,6 @@ func JoinLogs(d store.LogData, r store.Reader, mask func(string) string) (*Logs,
 			requested[u] = true
 		}
 		total += h.Hits
-		cat200, known := "", false
-		if c != nil {
-			cat200, known = c.recs.Category(u)
-		}
 		googlebot := h.Verdict == "verified" && strings.HasPrefix(h.Bot, "Googlebot")
 		var wasted int64
 		for _, s := range h.Statuses {
@@ -264,7 +283,20 @@ func JoinLogs(d store.LogData, r store.Reader, mask func(string) string) (*Logs,
 				}
 			}
 		}
-		pat := Pattern(u)
+		if c != nil && !known {
+			n := notIn[u]
+			if n == nil {
+				n = &LogURL{URL: u}
+				notIn[u] = n
+			}
+			n.Hits += h.Hits
+		}
+		if lean {
+			continue
+		}
+		if pat == "" {
+			pat = Pattern(u)
+		}
 		p := pats[pat]
 		if p == nil {
 			p = &LogPattern{Pattern: pat}
@@ -276,20 +308,13 @@ func JoinLogs(d store.LogData, r store.Reader, mask func(string) string) (*Logs,
 			patLast[pat] = u
 			p.URLs++
 		}
-		if c != nil && !known {
-			n := notIn[u]
-			if n == nil {
-				n = &LogURL{URL: u}
-				notIn[u] = n
-			}
-			n.Hits += h.Hits
-		}
-		sec := ""
-		if c != nil && known {
-			sec = c.recs.Section(u)
-		}
 		if sec == "" {
-			sec = firstDir(pathOf(u))
+			if c != nil && known {
+				sec = c.recs.Section(u)
+			}
+			if sec == "" {
+				sec = firstDir(pathOf(u))
+			}
 		}
 		s := secs[sec]
 		if s == nil {
