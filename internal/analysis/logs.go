@@ -1,7 +1,6 @@
 package analysis
 
 import (
-	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -55,6 +54,9 @@ type Logs struct {
 	Crawl bool
 }
 
+// classNames are the status classes by first digit.
+var classNames = [...]string{"", "1xx", "2xx", "3xx", "4xx", "5xx"}
+
 // maxLogList caps the URL lists of Logs.
 const maxLogList = 100
 
@@ -83,6 +85,7 @@ type LogPattern struct {
 	Hits    int64
 	Wasted  int64
 	URLs    int
+	last    string // the last URL counted
 }
 
 // LogProtected is a URL that answered crawlers 401 or 403.
@@ -185,7 +188,6 @@ func joinLogs(d store.LogData, r store.Reader, mask func(string) string, lean bo
 	botURLs := map[[3]string]int{}
 	cats := map[string]int64{}
 	pats := map[string]*LogPattern{}
-	patLast := map[string]string{} // pattern → the last URL counted
 	prot := map[string]*LogProtected{}
 	notIn := map[string]*LogURL{}
 	secs := map[string]*LogSection{}
@@ -216,7 +218,9 @@ func joinLogs(d store.LogData, r store.Reader, mask func(string) string, lean bo
 		b.Hits += h.Hits
 		botURLs[k]++
 		for _, s := range h.Statuses {
-			b.Classes[fmt.Sprintf("%dxx", s.Status/100)] += s.Hits
+			if c := s.Status / 100; c >= 1 && c <= 5 {
+				b.Classes[classNames[c]] += s.Hits
+			}
 		}
 		if h.Verdict == "fake" {
 			f := fakes[h.Bot]
@@ -304,8 +308,8 @@ func joinLogs(d store.LogData, r store.Reader, mask func(string) string, lean bo
 		}
 		p.Hits += h.Hits
 		p.Wasted += wasted
-		if patLast[pat] != u { // hits come in URL order: count each URL once
-			patLast[pat] = u
+		if p.last != u { // hits come in URL order: count each URL once
+			p.last = u
 			p.URLs++
 		}
 		if sec == "" {
