@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -26,9 +27,8 @@ func rangesDir() string {
 	return filepath.Join(dir, "crawlaudit", "ranges")
 }
 
-// logsMemoryLimit is the soft heap limit of `crawlaudit logs` (the crawl's
-// is defaultMemoryLimit).
-const logsMemoryLimit = 200 << 20
+// logsGCPercent is the GOGC of `crawlaudit logs`.
+const logsGCPercent = 25
 
 func newLogsCommand(ctx context.Context, stdout, stderr io.Writer) *cobra.Command {
 	o := crawlaudit.LogsOptions{}
@@ -84,11 +84,14 @@ func newLogsCommand(ctx context.Context, stdout, stderr io.Writer) *cobra.Comman
 					o.JSONFields[k] = v
 				}
 			}
-			if os.Getenv("GOMEMLIMIT") == "" {
-				// the log data of a large site (a few hundred thousand URLs
-				// crawlers requested) fits well under this; the GC works a
-				// little harder rather than let the heap double
-				debug.SetMemoryLimit(logsMemoryLimit)
+			if os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == "" {
+				// The heap is mostly the hits of the distinct URLs crawlers
+				// requested, and it only grows: a collection at every
+				// quarter of growth keeps the peak near the live heap. A
+				// fixed limit would make the collector run without pause
+				// once a large site's hits pass it.
+				debug.SetGCPercent(logsGCPercent)
+				debug.SetMemoryLimit(math.MaxInt64)
 			}
 			var bytesRead, lines atomic.Int64
 			started := time.Now()
