@@ -28,7 +28,7 @@ func rangesDir() string {
 }
 
 // logsGCPercent is the GOGC of `crawlaudit logs`.
-const logsGCPercent = 25
+const logsGCPercent = 20
 
 func newLogsCommand(ctx context.Context, stdout, stderr io.Writer) *cobra.Command {
 	o := crawlaudit.LogsOptions{}
@@ -87,7 +87,7 @@ func newLogsCommand(ctx context.Context, stdout, stderr io.Writer) *cobra.Comman
 			if os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == "" {
 				// The heap is mostly the hits of the distinct URLs crawlers
 				// requested, and it only grows: a collection at every
-				// quarter of growth keeps the peak near the live heap. A
+				// fifth of growth keeps the peak near the live heap. A
 				// fixed limit would make the collector run without pause
 				// once a large site's hits pass it.
 				debug.SetGCPercent(logsGCPercent)
