@@ -27,7 +27,7 @@ func logCrawl(t *testing.T) *Crawl {
 	t0 := time.Date(2026, 3, 29, 9, 0, 0, 0, time.FixedZone("", 7200))
 	d := &store.LogData{
 		Run: store.LogRun{Files: []string{"access.log"}, Formats: []string{"combined"}, Lines: 3, Requests: 3, BotLines: 3, First: t0, Last: t0},
-		Hits: []store.BotHit{ // in URL order, as the store gives them
+		Hits: []*store.BotHit{ // in URL order, as the store gives them
 			{URL: "https://example.test/", Bot: "Googlebot Smartphone", Kind: "search", Verdict: "verified", Hits: 1, Statuses: []store.StatusCount{{Status: 200, Hits: 1}}, FirstSeen: t0, LastSeen: t0},
 			{URL: "https://example.test/<script>alert(1)</script>", Bot: "=HYPERLINK(\"x\")", Kind: "search", Verdict: "unverified", Hits: 1, Statuses: []store.StatusCount{{Status: 200, Hits: 1}}, FirstSeen: t0, LastSeen: t0},
 			{URL: "https://example.test/feed?token=" + secretToken, Bot: "Googlebot Smartphone", Kind: "search", Verdict: "verified", Hits: 1, Statuses: []store.StatusCount{{Status: 401, Hits: 1}}, FirstSeen: t0, LastSeen: t0},

@@ -33,7 +33,11 @@ func logFindings(t *testing.T, hits []store.BotHit) []string {
 			t.Fatal(err)
 		}
 	}
-	l, err := analysis.JoinLogs(store.LogData{Run: store.LogRun{Site: "https://a.test"}, Hits: hits}, m, nil)
+	ptrs := make([]*store.BotHit, len(hits))
+	for i := range hits {
+		ptrs[i] = &hits[i]
+	}
+	l, err := analysis.JoinLogs(store.LogData{Run: store.LogRun{Site: "https://a.test"}, Hits: ptrs}, m, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -388,17 +388,19 @@ func (a *Aggregator) Result() store.LogData {
 	d.Run.Files = append([]string(nil), a.run.Files...)
 	// the hits are the result: no copy; the index goes first
 	a.urls, a.next = nil, nil
-	d.Hits = make([]store.BotHit, 0, a.nhits)
-	for i, c := range a.hits {
-		d.Hits = append(d.Hits, c...)
-		a.hits[i] = nil // the chunk can go while the rest is copied
+	// the result points into the chunks: no copy of the hits
+	d.Hits = make([]*store.BotHit, 0, a.nhits)
+	for _, c := range a.hits {
+		for i := range c {
+			d.Hits = append(d.Hits, &c[i])
+		}
 	}
 	a.hits, a.nhits = nil, 0
 	for i := range d.Hits {
 		st := d.Hits[i].Statuses
 		slices.SortFunc(st, func(x, y store.StatusCount) int { return x.Status - y.Status })
 	}
-	slices.SortFunc(d.Hits, func(x, y store.BotHit) int {
+	slices.SortFunc(d.Hits, func(x, y *store.BotHit) int {
 		if c := strings.Compare(x.URL, y.URL); c != 0 {
 			return c
 		}

@@ -7,7 +7,7 @@ import "time"
 // Human visitors' lines are counted in Run and nothing else of them is kept.
 type LogData struct {
 	Run  LogRun
-	Hits []BotHit // ordered by URL, Bot, Verdict
+	Hits []*BotHit // ordered by URL, Bot, Verdict
 	Days []BotDay // ordered by Day, Bot, Verdict, Class
 }
 

@@ -107,7 +107,7 @@ func (s *SQLite) Logs() (*LogData, error) {
 		}
 		h.FirstSeen, _ = time.Parse(time.RFC3339Nano, first)
 		h.LastSeen, _ = time.Parse(time.RFC3339Nano, last)
-		d.Hits = append(d.Hits, h)
+		d.Hits = append(d.Hits, &h)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: logs: %w", err)

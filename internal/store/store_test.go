@@ -717,7 +717,7 @@ func TestSQLiteOpensVersion5(t *testing.T) {
 	want := LogData{
 		Run: LogRun{Files: []string{"access.log"}, Formats: []string{"combined"}, Lines: 10, Requests: 9, BotLines: 2, HumanLines: 7, BadLines: 1,
 			Bad: []BadLine{{File: "access.log", Line: 3, Reason: "bad status"}}, Ranges: []string{"google"}},
-		Hits: []BotHit{{URL: "https://a.test/x", Bot: "Googlebot Smartphone", Kind: "search", Verdict: "verified", Hits: 2,
+		Hits: []*BotHit{{URL: "https://a.test/x", Bot: "Googlebot Smartphone", Kind: "search", Verdict: "verified", Hits: 2,
 			Statuses: []StatusCount{{401, 2}}, FirstSeen: time.Date(2026, 3, 29, 3, 0, 1, 0, paris), LastSeen: time.Date(2026, 3, 29, 4, 0, 0, 0, paris),
 			Times: []uint32{0, 2}}},
 		Days: []BotDay{{Day: "2026-03-29", Bot: "Googlebot Smartphone", Verdict: "verified", Class: "4xx", Hits: 2}},
