@@ -8,7 +8,7 @@ import "time"
 type LogData struct {
 	Run  LogRun
 	Hits []*BotHit // ordered by URL, Bot, Verdict
-	Days []BotDay // ordered by Day, Bot, Verdict, Class
+	Days []BotDay  // ordered by Day, Bot, Verdict, Class
 }
 
 // LogRun describes the logs read.
