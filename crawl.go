@@ -26,6 +26,7 @@ type Crawl struct {
 	close func() error
 	mask  *urlx.Masker
 	meta  store.Meta
+	logs  *store.LogData // what `crawlaudit logs` stored; nil when none
 }
 
 // CrawlInfo describes a crawl.
@@ -44,6 +45,12 @@ type CrawlInfo struct {
 // memory: the database is not written. The query parameters the crawl
 // masked stay masked (Crawl.Mask), plus maskParams.
 func Open(path string, maskParams ...string) (*Crawl, error) {
+	return openCrawl(path, nil, maskParams...)
+}
+
+// openCrawl is Open with the log data given (Logs has it in memory: no
+// need to read it back); nil reads it from the crawl.
+func openCrawl(path string, logs *store.LogData, maskParams ...string) (*Crawl, error) {
 	r, closeFn, err := openStored(path)
 	if err != nil {
 		return nil, err
@@ -54,7 +61,15 @@ func Open(path string, maskParams ...string) (*Crawl, error) {
 		return nil, fmt.Errorf("crawl %s: %v", path, firstLine(err))
 	}
 	mask := urlx.NewMasker(append(settingList(meta.Settings["mask_param"]), maskParams...)...)
-	return &Crawl{r: r, close: closeFn, mask: mask, meta: meta}, nil
+	c := &Crawl{r: r, close: closeFn, mask: mask, meta: meta, logs: logs}
+	if logs != nil {
+		return c, nil
+	}
+	if c.logs, err = storedLogs(r); err != nil {
+		closeFn()
+		return nil, fmt.Errorf("crawl %s: %v", path, firstLine(err))
+	}
+	return c, nil
 }
 
 // Info describes the crawl.
@@ -101,14 +116,15 @@ func (c *Crawl) Mask(url string) string { return c.mask.Mask(url) }
 // Close releases the crawl's files.
 func (c *Crawl) Close() error { return c.close() }
 
-// report returns the report input of the crawl, with the rule texts and
-// the URL spaces the audit finds in it.
+// report returns the report input of the crawl, with the rule texts, the
+// URL spaces the audit finds in it and the access-log data it holds.
 func (c *Crawl) report(job report.Job) (*report.Crawl, error) {
 	spaces, err := audit.FindSpaces(c.r)
 	if err != nil {
 		return nil, err
 	}
-	return report.New(c.r, report.Options{Mask: c.mask, Rules: ruleInfos(), Job: job, Spaces: spaces}), nil
+	return report.New(c.r, report.Options{Mask: c.mask, Rules: ruleInfos(), Job: job, Spaces: spaces,
+		LogData: c.logs, LogsCrawl: c.meta.Settings["source"] != logsOnly}), nil
 }
 
 // openStored opens the crawl at path for reading (see Open).
@@ -146,6 +162,18 @@ func openStored(path string) (store.Reader, func() error, error) {
 		return nil, nil, fmt.Errorf("crawl %s is not a crawlaudit crawl.json: %v", path, firstLine(err))
 	}
 	return st, st.Close, nil
+}
+
+// storedLogs returns the log data stored with the crawl r reads, nil when
+// there is none (or the crawl is a crawl.json).
+func storedLogs(r store.Reader) (*store.LogData, error) {
+	if a, ok := r.(auditedReader); ok {
+		r = a.Reader
+	}
+	if ls, ok := r.(store.LogStore); ok {
+		return ls.Logs()
+	}
+	return nil, nil
 }
 
 // auditedReader is a crawl whose findings were computed after it stopped.

@@ -16,7 +16,7 @@ const mod = "github.com/crawlaudit/crawlaudit"
 // the root package → crawler, audit, report → analysis → store.
 var importTable = map[string][]string{
 	"cmd/crawlaudit":       {"", "internal/demo"},
-	"":                     {"crawler", "report", "internal/audit", "internal/analysis", "internal/store", "internal/urlx", "internal/robots", "internal/config", "internal/credentials", "internal/diff", "internal/history", "internal/webhook"},
+	"":                     {"crawler", "report", "internal/audit", "internal/analysis", "internal/store", "internal/urlx", "internal/robots", "internal/config", "internal/credentials", "internal/diff", "internal/history", "internal/webhook", "internal/logs"},
 	"crawler":              {"internal/analysis", "internal/store", "internal/robots", "internal/urlx", "sitemap", "internal/challenge", "internal/render"},
 	"sitemap":              {"internal/urlx"},
 	"report":               {"internal/analysis", "internal/store", "internal/urlx", "internal/diff"},
@@ -34,6 +34,7 @@ var importTable = map[string][]string{
 	"internal/testsite":    {},
 	"internal/challenge":   {},
 	"internal/render":      {},
+	"internal/logs":        {"internal/store", "internal/urlx"},
 }
 
 // thirdPartyOnlyIn names the only package that may import each library:

@@ -41,12 +41,18 @@ type ReportOptions struct {
 // was made with; ignored findings are not stored, so summary.md and
 // junit.xml list none.
 func Report(ctx context.Context, o ReportOptions) (*Result, error) {
+	return reportWith(ctx, o, nil)
+}
+
+// reportWith is Report with the crawl's log data given (nil: read it from
+// the crawl).
+func reportWith(_ context.Context, o ReportOptions, logs *store.LogData) (*Result, error) {
 	for _, p := range o.MaskParams {
 		if err := checkMaskParam(p); err != nil {
 			return nil, err
 		}
 	}
-	c, err := Open(o.Source, o.MaskParams...)
+	c, err := openCrawl(o.Source, logs, o.MaskParams...)
 	if err != nil {
 		return nil, err
 	}

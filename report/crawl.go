@@ -32,6 +32,12 @@ type Options struct {
 	// for each (analysis.RobotsWhatIf). report does not import the audit,
 	// so whoever wires them passes these; nil shows no what-if.
 	Spaces []analysis.Space
+	// LogData is what `crawlaudit logs` kept from access logs; nil means
+	// none (no "logs" object, no bot_hits.csv, no log section).
+	LogData *store.LogData
+	// LogsCrawl says the records are a crawl to join the logs with; false
+	// for the empty crawl of a `crawlaudit logs` run without --crawl.
+	LogsCrawl bool
 }
 
 // RuleInfo describes one audit rule to the outputs. report does not import
@@ -76,6 +82,10 @@ type Crawl struct {
 	renamed  *[]maskedURL
 	findings *[]store.Finding
 	iss      issuesMemo
+
+	logMu    sync.Mutex
+	logsMemo *analysis.Logs
+	logsDone bool
 }
 
 // New returns the Crawl of the records in r with the run's options.

@@ -25,6 +25,7 @@ type Format struct {
 // `crawlaudit report` rewrites, and the tests check. A new format is one
 // file in this package plus one entry here. It is a read-only table.
 var formats = []Format{
+	{Name: "bot_hits.csv", Write: WriteBotHitsCSV, When: hasLogs, CSV: true},
 	{Name: "budget.csv", Write: WriteBudgetCSV, CSV: true},
 	{Name: "crawl.json", Write: WriteJSON},
 	{Name: "diff.csv", Write: WriteDiffCSV, When: hasDiff, CSV: true},

@@ -14,7 +14,7 @@ import (
 
 func TestFileNames(t *testing.T) {
 	t.Parallel()
-	want := []string{"budget.csv", "crawl.json", "diff.csv", "diff.json", "findings.csv", "fixes.csv", "junit.xml", "links.csv", "metrics.prom", "redirects.csv", "report.html", "summary.md", "urls.csv"}
+	want := []string{"bot_hits.csv", "budget.csv", "crawl.json", "diff.csv", "diff.json", "findings.csv", "fixes.csv", "junit.xml", "links.csv", "metrics.prom", "redirects.csv", "report.html", "summary.md", "urls.csv"}
 	if got := FileNames(); !reflect.DeepEqual(got, want) {
 		t.Errorf("FileNames() = %v, want %v", got, want)
 	}
@@ -62,7 +62,9 @@ func TestNoSecretsInAnyOutput(t *testing.T) {
 			// no redirect (TestRedirectsCSV checks masking there).
 			// metrics.prom has no URLs at all, and the fixture's baseline
 			// comparison none with a secret.
-			noSecretURL := map[string]bool{"budget.csv": true, "redirects.csv": true, "metrics.prom": true, "diff.json": true, "diff.csv": true}
+			// The fixture has no access logs (TestBotHitsCSV checks masking
+			// in bot_hits.csv).
+			noSecretURL := map[string]bool{"bot_hits.csv": true, "budget.csv": true, "redirects.csv": true, "metrics.prom": true, "diff.json": true, "diff.csv": true}
 			if !noSecretURL[name] && !strings.Contains(out, "REDACTED") {
 				t.Errorf("no REDACTED in %s: was the secret URL rendered at all?", name)
 			}

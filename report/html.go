@@ -44,7 +44,10 @@ var htmlTemplate = template.Must(template.New("report.html").Funcs(template.Func
 	"web":    webURL,
 	"label":  categoryLabel,
 	"plural": plural,
-}).Parse(htmlTemplateText + htmlSpacesTemplateText))
+}).Parse(htmlTemplateText + htmlSpacesTemplateText + htmlLogsTemplateText))
+
+//go:embed html_logs.tmpl
+var htmlLogsTemplateText string
 
 // scriptHash is the CSP hash of htmlScript: the only script the page may run.
 // Even if crawled text ever slipped through escaping as a <script>, the
@@ -75,6 +78,7 @@ type htmlData struct {
 	Auth         authView
 	Since        *sinceView  // nil without a baseline
 	Spaces       *spacesView // "URL spaces" (html_spaces.go)
+	Logs         *logsView   // nil without access logs (html_logs.go)
 	Summary      Summary
 	Budget       Budget
 	Waste        []BudgetCategory // waste categories that occurred, most first
@@ -302,6 +306,11 @@ func WriteHTML(w io.Writer, r *Crawl) error {
 		Budget:     bud,
 		Columns:    urlColumns,
 		Since:      newSinceView(r.opt.Job.Diff, r),
+	}
+	if l, err := r.logs(); err != nil {
+		return err
+	} else {
+		d.Logs = newLogsView(l)
 	}
 	for _, c := range bud.Categories {
 		if c.Waste && c.Count > 0 {

@@ -307,6 +307,11 @@ func WriteJSON(w io.Writer, r *Crawl) error {
 		return err
 	}
 	jw.field("issues", newJSONIssues(issues))
+	if l, err := r.logs(); err != nil {
+		return err
+	} else if l != nil {
+		jw.field("logs", newJSONLogs(l))
+	}
 
 	recs, err := loadBudget(r)
 	if err != nil {

@@ -114,12 +114,16 @@ func WriteTerminal(w io.Writer, r *Crawl, opt TerminalOptions) error {
 	if err != nil {
 		return err
 	}
+	logs, err := r.logs()
+	if err != nil {
+		return err
+	}
 	p.line("")
-	for _, l := range []string{
+	for _, l := range append([]string{
 		crawlLine(sum),
 		fmt.Sprintf("Crawl budget: %.1f%% efficiency (%d of %d requests were indexable 200 pages; %d wasted)", bud.Efficiency*100, bud.Indexable, bud.Requests, bud.Wasted),
 		authLine(auth),
-	} {
+	}, logLines(logs)...) {
 		for _, w := range wrap(l, width, "  ", 3) {
 			p.line(w)
 		}

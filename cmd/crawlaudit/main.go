@@ -280,6 +280,7 @@ func newRootCommand(ctx context.Context, stdout, stderr io.Writer, sig *signals)
 	root.AddCommand(newConfigCommand(stdout))
 	root.AddCommand(newDiffCommand(ctx, stdout))
 	root.AddCommand(newRobotsTestCommand(ctx, stdout))
+	root.AddCommand(newLogsCommand(ctx, stdout, stderr))
 	return root
 }
 

@@ -14,6 +14,7 @@ type Memory struct {
 	edges    []Edge
 	edgesTo  map[string][]int
 	findings []Finding
+	logs     *LogData
 }
 
 var _ Store = (*Memory)(nil)
@@ -215,3 +216,22 @@ func (m *Memory) EachEdgeStatus(fn func(e Edge, status int, recorded bool) error
 
 // LookupEdgesTo returns the edges pointing at url, as EdgesTo does.
 func (m *Memory) LookupEdgesTo(url string) ([]Edge, error) { return m.EdgesTo(url) }
+
+// PutLogs replaces the stored log data.
+func (m *Memory) PutLogs(d LogData) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.logs = &d
+	return nil
+}
+
+// Logs returns the stored log data, or nil.
+func (m *Memory) Logs() (*LogData, error) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if m.logs == nil {
+		return nil, nil
+	}
+	d := *m.logs
+	return &d, nil
+}

@@ -22,7 +22,7 @@ import (
 // SchemaVersion is crawl.db's PRAGMA user_version. Bump it when a table or
 // column is renamed, removed or changes meaning, and document the change in
 // the README's crawl database section.
-const SchemaVersion = 5
+const SchemaVersion = 6
 
 // schema is crawl.db's schema, version SchemaVersion. The README documents
 // it; TestSQLiteSchema pins it.
@@ -98,6 +98,35 @@ CREATE TABLE frontier (
 	start INTEGER NOT NULL
 );
 `
+
+// logTables hold what `crawlaudit logs` kept from access logs (LogData):
+// the run (one row of JSON), the hits per URL, crawler and verdict, and the
+// hits per day. Version 6 added them; an older database gets them (empty)
+// when opened.
+const logTables = `CREATE TABLE IF NOT EXISTS log_run (
+	id   INTEGER PRIMARY KEY CHECK (id = 1),
+	data TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS bot_hits (
+	url        TEXT NOT NULL,
+	bot        TEXT NOT NULL,
+	kind       TEXT NOT NULL,
+	verdict    TEXT NOT NULL,
+	hits       INTEGER NOT NULL,
+	statuses   TEXT NOT NULL,
+	first_seen TEXT NOT NULL,
+	last_seen  TEXT NOT NULL,
+	times      TEXT NOT NULL,
+	PRIMARY KEY (url, bot, verdict)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS bot_days (
+	day     TEXT NOT NULL,
+	bot     TEXT NOT NULL,
+	verdict TEXT NOT NULL,
+	class   TEXT NOT NULL,
+	hits    INTEGER NOT NULL,
+	PRIMARY KEY (day, bot, verdict, class)
+) WITHOUT ROWID;`
 
 // inboundTable holds, per URL that edges point at, the counts of
 // EachURLInbound. It is derived from edges (inboundFill) once the crawl's
@@ -350,7 +379,7 @@ func (s *SQLite) init(create bool) error {
 			return fmt.Errorf("store: %w", err)
 		}
 		defer tx.Rollback()
-		if _, err := tx.Exec(schema); err != nil {
+		if _, err := tx.Exec(schema + logTables); err != nil {
 			return fmt.Errorf("store: create schema: %w", err)
 		}
 		if _, err := tx.Exec("PRAGMA user_version = " + strconv.Itoa(SchemaVersion)); err != nil {
@@ -369,7 +398,8 @@ func (s *SQLite) init(create bool) error {
 		// urls.error_kind and findings.fix (older findings keep the fix in
 		// their message: Finding.Text reads both the same). Version 5 added
 		// urls.not_requested, text_hash, simhash, cluster and cluster_kind.
-		up := inboundTable
+		// Version 6 added the log tables (log_run, bot_hits, bot_days).
+		up := inboundTable + logTables
 		if v < 4 {
 			up += "ALTER TABLE urls ADD COLUMN error_kind TEXT NOT NULL DEFAULT '';" +
 				"ALTER TABLE findings ADD COLUMN fix TEXT NOT NULL DEFAULT '';"

@@ -441,7 +441,7 @@ func TestSQLiteSchema(t *testing.T) {
 	must(t, err)
 	var v int
 	must(t, s.db.QueryRow("PRAGMA user_version").Scan(&v))
-	if v != SchemaVersion || SchemaVersion != 5 {
+	if v != SchemaVersion || SchemaVersion != 6 {
 		t.Fatalf("user_version = %d, SchemaVersion = %d", v, SchemaVersion)
 	}
 	var mode string
@@ -467,6 +467,9 @@ func TestSQLiteSchema(t *testing.T) {
 		"findings": {"seq", "rule", "severity", "url", "message", "referrers", "fix"},
 		"frontier": {"seq", "url", "kind", "depth", "hops", "parse", "head", "start"},
 		"inbound":  {"url", "types", "inlinks", "links", "refs"},
+		"log_run":  {"id", "data"},
+		"bot_hits": {"url", "bot", "kind", "verdict", "hits", "statuses", "first_seen", "last_seen", "times"},
+		"bot_days": {"day", "bot", "verdict", "class", "hits"},
 	}
 	rows, err := s.db.Query(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`)
 	must(t, err)
@@ -729,4 +732,44 @@ func sha256File(t *testing.T, path string) [32]byte {
 	b, err := os.ReadFile(path)
 	must(t, err)
 	return sha256.Sum256(b)
+}
+
+// TestSQLiteOpensVersion5: a crawl.db of schema 5 gets the (empty) log
+// tables when opened, and keeps log data written then, offsets included.
+func TestSQLiteOpensVersion5(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "crawl.db")
+	s, err := CreateSQLite(path)
+	must(t, err)
+	must(t, s.PutURL(URL{URL: "https://a.test/x", Status: 401, Kind: KindPage}))
+	must(t, s.Flush())
+	_, err = s.db.Exec(`DROP TABLE log_run; DROP TABLE bot_hits; DROP TABLE bot_days; PRAGMA user_version = 5`)
+	must(t, err)
+	must(t, s.Close())
+
+	s = openUpgraded(t, path)
+	d, err := s.Logs()
+	must(t, err)
+	if d != nil {
+		t.Fatalf("an upgraded database has log data: %+v", d)
+	}
+	paris := time.FixedZone("", 7200)
+	want := LogData{
+		Run: LogRun{Files: []string{"access.log"}, Formats: []string{"combined"}, Lines: 10, Requests: 9, BotLines: 2, HumanLines: 7, BadLines: 1,
+			Bad: []BadLine{{File: "access.log", Line: 3, Reason: "bad status"}}, Ranges: []string{"google"}},
+		Hits: []*BotHit{{URL: "https://a.test/x", Bot: "Googlebot Smartphone", Kind: "search", Verdict: "verified", Hits: 2,
+			Statuses: []StatusCount{{401, 2}}, FirstSeen: time.Date(2026, 3, 29, 3, 0, 1, 0, paris), LastSeen: time.Date(2026, 3, 29, 4, 0, 0, 0, paris),
+			Times: []uint32{0, 2}}},
+		Days: []BotDay{{Day: "2026-03-29", Bot: "Googlebot Smartphone", Verdict: "verified", Class: "4xx", Hits: 2}},
+	}
+	must(t, s.PutLogs(want))
+	must(t, s.PutLogs(want)) // replaces, does not add
+	got, err := s.Logs()
+	must(t, err)
+	if got == nil || len(got.Hits) != 1 || len(got.Days) != 1 || got.Run.BotLines != 2 || got.Run.Bad[0] != want.Run.Bad[0] {
+		t.Fatalf("logs read back as %+v", got)
+	}
+	h := got.Hits[0]
+	if _, off := h.FirstSeen.Zone(); off != 7200 || !h.FirstSeen.Equal(want.Hits[0].FirstSeen) || h.Statuses[0] != (StatusCount{401, 2}) || len(h.Times) != 2 || h.Times[1] != 2 {
+		t.Errorf("hit read back as %+v", h)
+	}
 }
