@@ -22,7 +22,7 @@ import (
 // SchemaVersion is crawl.db's PRAGMA user_version. Bump it when a table or
 // column is renamed, removed or changes meaning, and document the change in
 // the README's crawl database section.
-const SchemaVersion = 5
+const SchemaVersion = 6
 
 // schema is crawl.db's schema, version SchemaVersion. The README documents
 // it; TestSQLiteSchema pins it.
@@ -68,7 +68,8 @@ CREATE TABLE urls (
 	text_hash         TEXT NOT NULL DEFAULT '',
 	simhash           TEXT NOT NULL DEFAULT '',
 	cluster           TEXT NOT NULL DEFAULT '',
-	cluster_kind      TEXT NOT NULL DEFAULT ''
+	cluster_kind      TEXT NOT NULL DEFAULT '',
+	render            TEXT NOT NULL DEFAULT ''
 ) WITHOUT ROWID;
 CREATE TABLE edges (
 	from_url TEXT NOT NULL,
@@ -131,7 +132,7 @@ const edgeRows = 32
 const urlColumns = `url, status, kind, start, depth, method, content_type, bytes, truncated, response_ms, redirect,
 	www_authenticate, noindex, canonical, title, in_sitemap, blocked_by_robots, error, fetched_at,
 	robots_disallowed, sitemap_urls, sitemap_problems, credentials, anonymous_status, bot_check, login_form, challenges, error_kind,
-	not_requested, text_hash, simhash, cluster, cluster_kind`
+	not_requested, text_hash, simhash, cluster, cluster_kind, render`
 
 // Batching of the writer goroutine: a transaction is committed every
 // batchSize writes or batchEvery, whichever comes first.
@@ -369,6 +370,8 @@ func (s *SQLite) init(create bool) error {
 		// urls.error_kind and findings.fix (older findings keep the fix in
 		// their message: Finding.Text reads both the same). Version 5 added
 		// urls.not_requested, text_hash, simhash, cluster and cluster_kind.
+		// Version 6 added urls.render (JSON of Render, "" when not
+		// rendered).
 		up := inboundTable
 		if v < 4 {
 			up += "ALTER TABLE urls ADD COLUMN error_kind TEXT NOT NULL DEFAULT '';" +
@@ -378,6 +381,9 @@ func (s *SQLite) init(create bool) error {
 			for _, c := range []string{"not_requested", "text_hash", "simhash", "cluster", "cluster_kind"} {
 				up += "ALTER TABLE urls ADD COLUMN " + c + " TEXT NOT NULL DEFAULT '';"
 			}
+		}
+		if v < 6 {
+			up += "ALTER TABLE urls ADD COLUMN render TEXT NOT NULL DEFAULT '';"
 		}
 		tx, err := s.db.Begin()
 		if err != nil {
@@ -525,7 +531,7 @@ func (s *SQLite) loop() {
 					u.ResponseMS, text(u.Redirect), jsonList(u.WWWAuthenticate), u.NoIndex, text(u.Canonical), text(u.Title), u.InSitemap,
 					u.BlockedByRobots, text(u.Error), timeText(u.FetchedAt),
 					u.RobotsDisallowed, u.SitemapURLs, jsonValue(u.SitemapProblems), u.Credentials, u.AnonymousStatus, text(u.BotCheck), u.LoginForm, jsonValue(u.Challenges), u.ErrorKind,
-					string(u.NotRequested), u.TextHash, u.SimHash, text(u.Cluster), string(u.ClusterKind))
+					string(u.NotRequested), u.TextHash, u.SimHash, text(u.Cluster), string(u.ClusterKind), renderJSON(u.Render))
 			case opEdge:
 				e := o.e
 				edges = append(edges, text(e.From), text(e.To), string(e.Type), text(e.Tag), text(e.Text))
@@ -553,7 +559,7 @@ func (s *SQLite) loop() {
 // frontier entry, edgeRows edges. Only the URL record goes into a table
 // kept in key order; the others are appended.
 var writeSQL = []string{
-	`INSERT OR REPLACE INTO urls (` + urlColumns + `) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+	`INSERT OR REPLACE INTO urls (` + urlColumns + `) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 	`INSERT INTO edges (from_url, to_url, type, tag, text) VALUES (?,?,?,?,?)`,
 	`INSERT OR IGNORE INTO frontier (url, kind, depth, hops, parse, head, start) VALUES (?,?,?,?,?,?,?)`,
 	`INSERT INTO edges (from_url, to_url, type, tag, text) VALUES (?,?,?,?,?)` + strings.Repeat(`,(?,?,?,?,?)`, edgeRows-1),
@@ -673,7 +679,7 @@ type scanner interface{ Scan(dest ...any) error }
 type urlRow struct {
 	u                                         URL
 	kind, auth, fetched, problems, challenges string
-	notRequested, clusterKind                 string
+	notRequested, clusterKind, render         string
 	dest                                      []any
 }
 
@@ -683,7 +689,7 @@ func newURLRow(extra ...any) *urlRow {
 	r.dest = append([]any{&u.URL, &u.Status, &r.kind, &u.Start, &u.Depth, &u.Method, &u.ContentType, &u.Bytes, &u.Truncated,
 		&u.ResponseMS, &u.Redirect, &r.auth, &u.NoIndex, &u.Canonical, &u.Title, &u.InSitemap, &u.BlockedByRobots, &u.Error, &r.fetched,
 		&u.RobotsDisallowed, &u.SitemapURLs, &r.problems, &u.Credentials, &u.AnonymousStatus, &u.BotCheck, &u.LoginForm, &r.challenges, &u.ErrorKind,
-		&r.notRequested, &u.TextHash, &u.SimHash, &u.Cluster, &r.clusterKind}, extra...)
+		&r.notRequested, &u.TextHash, &u.SimHash, &u.Cluster, &r.clusterKind, &r.render}, extra...)
 	return r
 }
 
@@ -706,6 +712,12 @@ func (r *urlRow) scan(s scanner) (URL, error) {
 		var cs []Challenge
 		_ = json.Unmarshal([]byte(r.challenges), &cs)
 		u.Challenges = cs
+	}
+	if r.render != "" {
+		var rd Render
+		if json.Unmarshal([]byte(r.render), &rd) == nil {
+			u.Render = &rd
+		}
 	}
 	u.WWWAuthenticate = parseList(r.auth)
 	u.FetchedAt = parseTime(r.fetched)
@@ -1100,6 +1112,23 @@ func text(s string) string {
 		return s
 	}
 	return strings.ToValidUTF8(s, "\uFFFD")
+}
+
+// renderJSON encodes the render column: "" when the page was not
+// rendered, else Render as JSON with its text made valid UTF-8.
+func renderJSON(r *Render) string {
+	if r == nil {
+		return ""
+	}
+	c := *r
+	c.Title, c.Canonical, c.FinalURL, c.Error = text(c.Title), text(c.Canonical), text(c.FinalURL), text(c.Error)
+	if len(c.ConsoleErrors) > 0 {
+		c.ConsoleErrors = append([]string(nil), c.ConsoleErrors...)
+		for i, e := range c.ConsoleErrors {
+			c.ConsoleErrors[i] = text(e)
+		}
+	}
+	return jsonValue(c)
 }
 
 // jsonValue encodes a slice column (sitemap problems, challenges) as JSON;
