@@ -64,7 +64,9 @@ type RenderIndexability struct {
 }
 
 // Any reports whether anything changed.
-func (r RenderIndexability) Any() bool { return r.NoIndexAdded || r.NoIndexRemoved || r.CanonicalChanged }
+func (r RenderIndexability) Any() bool {
+	return r.NoIndexAdded || r.NoIndexRemoved || r.CanonicalChanged
+}
 
 // RenderChanges compares u's raw and rendered indexing signals.
 func RenderChanges(u store.URL) RenderIndexability {
