@@ -205,6 +205,16 @@ func (cr *crawler) recordRequests(ctx context.Context, j *job, rd *store.Render,
 		if err != nil {
 			continue
 		}
+		if r.Location != "" {
+			// A redirect hop: its target is the next request of the
+			// page, and the hop points at it as a crawled redirect does.
+			if target, err := urlx.Resolve(u, r.Location); err == nil {
+				if k := (key{to + " " + target, "location"}); !edges[k] {
+					edges[k] = true
+					cr.edge(store.Edge{From: to, To: target, Type: store.EdgeRedirect, Tag: "location"})
+				}
+			}
+		}
 		site := cr.isSite(u)
 		if site && r.Type == "document" {
 			// A frame or a navigation of the page: a page of the site,
