@@ -295,6 +295,22 @@ func TestRenderSPA(t *testing.T) {
 	if res.Partial {
 		t.Error("the crawl is partial")
 	}
+	// The terminal and report.html say what rendering found.
+	sum := strings.Join(strings.Fields(res.Summary()), " ")
+	for _, want := range []string{"Rendering: 6 pages rendered", "pages: 1 threw uncaught errors, 1 rendered empty, 2 changed noindex or canonical, 1 had links only after rendering", "Top failing API while rendering: " + s.main.URL + "/api/account (401 Unauthorized, called by 2 pages); 2 more in report.html"} {
+		if !strings.Contains(sum, want) {
+			t.Errorf("the summary lacks %q:\n%s", want, res.Summary())
+		}
+	}
+	html, err := os.ReadFile(filepath.Join(res.Out, "report.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`<a href="#rendering">Rendering</a>`, `<section id="rendering">`, `<td class="url" data-label="endpoint">` + s.main.URL + `/private/frame.json</td><td data-label="answer">blocked by robots.txt</td>`} {
+		if !strings.Contains(string(html), want) {
+			t.Errorf("report.html lacks %s", want)
+		}
+	}
 }
 
 // TestRenderAutoSelectsShells: --render=auto renders only the pages whose

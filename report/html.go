@@ -44,7 +44,8 @@ var htmlTemplate = template.Must(template.New("report.html").Funcs(template.Func
 	"web":    webURL,
 	"label":  categoryLabel,
 	"plural": plural,
-}).Parse(htmlTemplateText))
+	"sub":    func(a, b int) int { return a - b },
+}).Parse(htmlTemplateText + htmlRenderTemplateText))
 
 // scriptHash is the CSP hash of htmlScript: the only script the page may run.
 // Even if crawled text ever slipped through escaping as a <script>, the
@@ -73,7 +74,8 @@ type htmlData struct {
 	MoreIssues   int             // issues beyond maxHTMLIssues, left to the per-rule section and findings.csv
 	BySeverity   []severityCount // the severity toggles of the issue filter
 	Auth         authView
-	Since        *sinceView // nil without a baseline
+	Render       *renderView // nil when the crawl did not render (html_render.go)
+	Since        *sinceView  // nil without a baseline
 	Summary      Summary
 	Budget       Budget
 	Waste        []BudgetCategory // waste categories that occurred, most first
@@ -286,7 +288,12 @@ func WriteHTML(w io.Writer, r *Crawl) error {
 	if err != nil {
 		return err
 	}
+	rv, err := newRenderView(r)
+	if err != nil {
+		return err
+	}
 	d := htmlData{
+		Render:     rv,
 		CSP:        "default-src 'none'; style-src 'unsafe-inline'; script-src '" + scriptHash + "'; img-src data:; base-uri 'none'; form-action 'none'",
 		Script:     template.JS(htmlScript),
 		StartURL:   r.maskURL(meta.StartURL),
