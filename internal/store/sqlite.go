@@ -115,8 +115,8 @@ const inboundTable = `CREATE TABLE IF NOT EXISTS inbound (
 // inboundFill recomputes the inbound table from the edges.
 const inboundFill = `DELETE FROM inbound;
 INSERT INTO inbound SELECT to_url, group_concat(DISTINCT type),
-	count(DISTINCT CASE WHEN type IN ('link', 'asset') AND from_url <> to_url THEN from_url END),
-	count(DISTINCT CASE WHEN type = 'link' AND from_url <> to_url THEN from_url END),
+	count(DISTINCT CASE WHEN type IN ('link', 'asset', 'render') AND from_url <> to_url THEN from_url END),
+	count(DISTINCT CASE WHEN (type = 'link' OR (type = 'render' AND tag = 'a')) AND from_url <> to_url THEN from_url END),
 	count(DISTINCT from_url || char(9) || type || char(9) || tag)
 	FROM edges GROUP BY to_url;`
 
