@@ -254,6 +254,8 @@ func TestRenderSPA(t *testing.T) {
 		"orphan-sitemap-url notice /account.html",
 		"orphan-sitemap-url notice /noindex.html",
 		"orphan-sitemap-url notice /throws.html",
+		"page-missing-from-sitemap notice /products/1", // linked, after rendering
+		"page-missing-from-sitemap notice /products/2",
 		"render-changes-indexability error /",
 		"render-changes-indexability error /noindex.html",
 		"render-empty warning /account.html",
