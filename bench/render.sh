@@ -5,6 +5,8 @@
 # --render-concurrency 1, 2 and 4, and prints for each: wall time, pages
 # rendered, rendered pages per second, and the peak resident memory of
 # crawlaudit plus Chromium's processes (bench/measure's tree_rss_kib).
+# Trap detection is off (--trap-limit 0): without rendering, every shell
+# serves the same HTML and would count as a crawler trap after 100 pages.
 #
 #   bench/render.sh [--pages 1000] [--levels "1 2 4"] [--timeout 30m]
 #
@@ -46,7 +48,7 @@ run() { # run NAME FLAGS...
   local name=$1; shift
   echo "-- $name: crawlaudit crawl $* "
   "$BIN/measure" -timeout "$TIMEOUT" -stats "$OUT/$name.stats" -- \
-    "$BIN/crawlaudit" crawl "$URL" --out "$OUT/$name" --fail-on never --progress=false -q "$@" >"$OUT/$name.out" 2>"$OUT/$name.err" || true
+    "$BIN/crawlaudit" crawl "$URL" --out "$OUT/$name" --fail-on never --progress=false -q --trap-limit 0 "$@" >"$OUT/$name.out" 2>"$OUT/$name.err" || true
 }
 
 run plain

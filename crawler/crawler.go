@@ -630,21 +630,30 @@ func (cr *crawler) process(ctx context.Context, j *job) {
 			next = extractServedCSS(r.body, rec.ContentType, j.u)
 		}
 	}
-	// A 200 HTML page: its text's fingerprints, while the body is here.
-	var fp *prints
-	if r.status == 200 && r.err == nil && method == http.MethodGet && j.parse == parseHTML && isHTML(rec.ContentType, r.body) {
-		p := fingerprint(r.body)
-		rec.TextHash, rec.SimHash = hex16(p.text), hex16(p.sim)
-		fp = &p
-	}
+	var rendered string // the rendered DOM, when the page was rendered
 	if body != nil {
-		only, ok := cr.renderPage(ctx, j, &rec, body, next)
+		only, html, ok := cr.renderPage(ctx, j, &rec, body, next)
 		if !ok {
 			// Stopped during the render: requested again on resume.
 			cr.front.push(j)
 			return
 		}
 		next = append(next, only...)
+		rendered = html
+	}
+	// A 200 HTML page: its text's fingerprints, while the body is here.
+	// A rendered page's are the rendered DOM's: what a search engine
+	// indexes, and what tells one app shell from another (every shell of
+	// a single-page app serves the same HTML).
+	var fp *prints
+	if r.status == 200 && r.err == nil && method == http.MethodGet && j.parse == parseHTML && isHTML(rec.ContentType, r.body) {
+		src := r.body
+		if rendered != "" {
+			src = []byte(rendered)
+		}
+		p := fingerprint(src)
+		rec.TextHash, rec.SimHash = hex16(p.text), hex16(p.sim)
+		fp = &p
 	}
 	if rec.Start {
 		cr.mu.Lock()

@@ -95,14 +95,15 @@ func (cr *crawler) newRenderPool(ctx context.Context, limit *hostLimiter) (*rend
 // renderPage renders the page of j (its raw record rec, the raw references
 // raw) when the mode selects it, records what the page requested, and
 // returns the links only the rendered DOM has, to be discovered like the
-// raw ones. It reports false when the crawl stopped during the render: the
-// page is then left unrecorded, to be requested again by a resumed crawl.
-func (cr *crawler) renderPage(ctx context.Context, j *job, rec *store.URL, body []byte, raw []ref) ([]ref, bool) {
+// raw ones, and the rendered DOM ("" when not rendered or unreadable). It
+// reports false when the crawl stopped during the render: the page is then
+// left unrecorded, to be requested again by a resumed crawl.
+func (cr *crawler) renderPage(ctx context.Context, j *job, rec *store.URL, body []byte, raw []ref) ([]ref, string, bool) {
 	reason := RenderReasonAll
 	if cr.cfg.Render == RenderAuto {
 		ok, why := render.NeedsRendering(body)
 		if !ok {
-			return nil, true
+			return nil, "", true
 		}
 		reason = why
 	}
@@ -110,7 +111,7 @@ func (cr *crawler) renderPage(ctx context.Context, j *job, rec *store.URL, body 
 	res, err := cr.pool.Render(ctx, render.Page{URL: j.url})
 	cr.cfg.Progress.Rendering.Add(-1)
 	if ctx.Err() != nil {
-		return nil, false
+		return nil, "", false
 	}
 	cr.cfg.Progress.Rendered.Add(1)
 	cr.cfg.Progress.RenderMemory.Store(cr.pool.Memory())
@@ -120,7 +121,7 @@ func (cr *crawler) renderPage(ctx context.Context, j *job, rec *store.URL, body 
 		// The browser could not be started again: the page's render
 		// failed; the crawl goes on with the raw pages.
 		rd.ErrorKind, rd.Error = string(render.KindCrash), cr.cfg.Mask.MaskText(err.Error())
-		return nil, true
+		return nil, "", true
 	}
 	rd.Status = res.Status
 	rd.Title = res.Title
@@ -164,7 +165,7 @@ func (cr *crawler) renderPage(ctx context.Context, j *job, rec *store.URL, body 
 		}
 	}
 	rd.Links, rd.OnlyLinks = len(seen), len(only)
-	return only, true
+	return only, res.HTML, true
 }
 
 // recordRequests records the requests a rendered page made: an edge for
