@@ -297,6 +297,15 @@ func TestRenderSPA(t *testing.T) {
 	if res.Partial {
 		t.Error("the crawl is partial")
 	}
+	// crawl.db keeps the crawl's shape for --resume, never the browser
+	// to run.
+	set := c.Info().Settings
+	if set["render"] != "all" || set["render_concurrency"] != "2" {
+		t.Errorf("stored settings render=%q render_concurrency=%q", set["render"], set["render_concurrency"])
+	}
+	if _, ok := set["chrome"]; ok {
+		t.Error("crawl.db names the browser to run")
+	}
 	// The terminal and report.html say what rendering found.
 	sum := strings.Join(strings.Fields(res.Summary()), " ")
 	for _, want := range []string{"Rendering: 6 pages rendered", "pages: 1 threw uncaught errors, 1 rendered empty, 2 changed noindex or canonical, 1 had links only after rendering", "Top failing API while rendering: " + s.main.URL + "/api/account (401 Unauthorized, called by 2 pages); 2 more in report.html"} {
