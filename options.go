@@ -101,6 +101,20 @@ type Options struct {
 	// still recorded).
 	NoExternal bool `yaml:"no_external"`
 
+	// Render renders the site's 200 HTML pages in headless Chromium after
+	// their raw fetch, as Google's renderer does: "all" every one, "auto"
+	// those whose raw HTML looks like a JavaScript shell, "off" (or "")
+	// none. Default "off". Needs Chromium (Chrome, or on PATH).
+	Render string `yaml:"render"`
+	// Chrome is the Chromium (or Chrome) executable Render runs; empty
+	// looks for chromium, chromium-browser and google-chrome on PATH. It
+	// is not stored in crawl.db: a crawl database never names a program
+	// to run.
+	Chrome string `yaml:"chrome"`
+	// RenderConcurrency is how many pages are rendered at once, one
+	// browser tab each, 1–32. Default 2.
+	RenderConcurrency int `yaml:"render_concurrency"`
+
 	// Sitemaps are sitemap URLs to read besides those robots.txt names.
 	Sitemaps []string `yaml:"sitemaps"`
 	// NoSitemaps turns sitemap discovery and reading off.
@@ -256,9 +270,18 @@ const (
 	DefaultHistoryKeep    = 10
 	DefaultBaselineFrom   = BaselineLastPassing
 	DefaultTrapLimit      = crawler.DefaultTrapLimit
+	DefaultRender         = RenderOff
+	DefaultRenderWorkers  = 2
 	// StopGrace is how long requests in flight may finish after Run's
 	// context is cancelled (or MaxTime passes) before they are cut.
 	StopGrace = crawler.DefaultGrace
+)
+
+// Render values: which pages are rendered in headless Chromium.
+const (
+	RenderOff  = "off"  // none
+	RenderAll  = "all"  // every 200 HTML page of the site
+	RenderAuto = "auto" // the pages whose raw HTML looks like a JavaScript shell
 )
 
 // BaselineFrom values: which crawl of the history is the baseline.
@@ -280,6 +303,9 @@ func DefaultOptions() Options {
 		HistoryKeep:    DefaultHistoryKeep,
 		BaselineFrom:   DefaultBaselineFrom,
 		TrapLimit:      DefaultTrapLimit,
+
+		Render:            DefaultRender,
+		RenderConcurrency: DefaultRenderWorkers,
 	}
 }
 
@@ -322,6 +348,12 @@ func (o Options) Scope() string {
 	}
 	if o.NoSitemaps {
 		parts = append(parts, "no sitemaps")
+	}
+	switch o.Render {
+	case RenderAll:
+		parts = append(parts, "pages rendered in Chromium")
+	case RenderAuto:
+		parts = append(parts, "JavaScript shells rendered in Chromium")
 	}
 	return strings.Join(parts, "; ")
 }
@@ -420,6 +452,14 @@ func (o Options) Validate() error {
 	if o.TrapLimit < 0 {
 		return optErr("trap_limit", "trap-limit", "must not be negative (0 turns crawler-trap detection off)")
 	}
+	switch o.Render {
+	case "", RenderOff, RenderAll, RenderAuto:
+	default:
+		return optErr("render", "render", "must be all, auto or off, got %q", o.Render)
+	}
+	if o.RenderConcurrency < 1 || o.RenderConcurrency > 32 {
+		return optErr("render_concurrency", "render-concurrency", "must be between 1 and 32, got %d", o.RenderConcurrency)
+	}
 	for i, s := range o.Sitemaps {
 		if _, err := urlx.Parse(s); err != nil {
 			return &OptionError{Key: "sitemaps", Path: []any{i}, Flag: "sitemap", Msg: fmt.Sprintf("%q: %v", urlx.Mask(s), err)}
@@ -474,6 +514,35 @@ func (o Options) Validate() error {
 		if err := webhook.Check(o.NotifyURL); err != nil {
 			return optErr("notify_url", "notify-url", "%v", err)
 		}
+	}
+	return nil
+}
+
+// rendering reports whether o renders pages.
+func (o Options) rendering() bool { return o.Render == RenderAll || o.Render == RenderAuto }
+
+// renderMode is Render as crawler.Config takes it.
+func (o Options) renderMode() crawler.RenderMode {
+	switch o.Render {
+	case RenderAll:
+		return crawler.RenderAll
+	case RenderAuto:
+		return crawler.RenderAuto
+	}
+	return crawler.RenderOff
+}
+
+// checkBrowser fails a rendering run without Chromium, before its first
+// request, in one line that says how to install one.
+func (o Options) checkBrowser() error {
+	if !o.rendering() {
+		return nil
+	}
+	if _, err := crawler.FindBrowser(o.Chrome); err != nil {
+		if o.Chrome != "" {
+			return optErr("chrome", "chrome", "%q is not an executable file: give the path of Chromium or Chrome", o.Chrome)
+		}
+		return optErr("render", "render", "needs Chromium and none was found on PATH: install it (apt-get install chromium) or give --chrome PATH")
 	}
 	return nil
 }

@@ -94,6 +94,9 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if err := o.Validate(); err != nil {
 		return nil, err
 	}
+	if err := o.checkBrowser(); err != nil {
+		return nil, err
+	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}
@@ -427,6 +430,10 @@ func (p *run) crawlerConfig() crawler.Config {
 		NoSitemaps:      o.NoSitemaps,
 		MaxSitemapBytes: int64(o.SitemapMaxSize),
 		Credentials:     p.auth.Credentials,
+
+		Render:            o.renderMode(),
+		Chrome:            o.Chrome,
+		RenderConcurrency: o.RenderConcurrency,
 	}
 	cfg.CompareAnonymous = o.CompareAnonymous && p.auth.Credentials != nil
 	if o.Progress != nil {

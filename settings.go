@@ -38,6 +38,9 @@ func (o Options) settings() map[string]string {
 		"sitemaps":         strings.Join(sitemaps, " "),
 		"no_sitemaps":      strconv.FormatBool(o.NoSitemaps),
 		"sitemap_max_size": strconv.FormatInt(int64(o.SitemapMaxSize), 10),
+		// Chrome is never stored: a crawl database names no program to run.
+		"render":             o.Render,
+		"render_concurrency": strconv.Itoa(o.RenderConcurrency),
 	}
 }
 
@@ -65,6 +68,11 @@ var restorable = map[string]func(o *Options, v string) error{
 	"fail_on":          func(o *Options, v string) error { o.FailOn = v; return nil },
 	"no_sitemaps":      func(o *Options, v string) (err error) { o.NoSitemaps, err = strconv.ParseBool(v); return },
 	"sitemap_max_size": func(o *Options, v string) error { return setSize(&o.SitemapMaxSize, v) },
+	"render":           func(o *Options, v string) error { o.Render = v; return nil },
+	"render_concurrency": func(o *Options, v string) (err error) {
+		o.RenderConcurrency, err = strconv.Atoi(v)
+		return
+	},
 	"compare_anonymous": func(o *Options, v string) (err error) {
 		o.CompareAnonymous, err = strconv.ParseBool(v)
 		return

@@ -80,7 +80,16 @@ type URL struct {
 	AnonymousStatus  int       // with CompareAnonymous: the status without credentials
 	BotCheck         string    // evidence that a CDN or WAF bot check answered
 	LoginForm        bool      // a 2xx HTML page with a password field
+	Render           *Render   // what rendering the page found (Options.Render); nil when not rendered
 }
+
+// Render is what rendering a page in headless Chromium found, beside the
+// raw HTML's title, canonical and noindex: the rendered ones, the links
+// only the rendered DOM has, the requests the page made and how many
+// failed, and why rendering failed. Its fields and their JSON names are
+// crawl.json's "render" object (README, Rendering pages with headless
+// Chromium).
+type Render store.Render
 
 func newURL(u store.URL) URL {
 	return URL{
@@ -89,6 +98,7 @@ func newURL(u store.URL) URL {
 		WWWAuthenticate: u.WWWAuthenticate, NoIndex: u.NoIndex, Canonical: u.Canonical, Title: u.Title, InSitemap: u.InSitemap,
 		BlockedByRobots: u.BlockedByRobots, RobotsDisallowed: u.RobotsDisallowed, Error: u.Error, ErrorKind: string(u.ErrorKind),
 		FetchedAt: u.FetchedAt, Credentials: u.Credentials, AnonymousStatus: u.AnonymousStatus, BotCheck: u.BotCheck, LoginForm: u.LoginForm,
+		Render: (*Render)(u.Render),
 	}
 }
 
@@ -97,9 +107,9 @@ func newURL(u store.URL) URL {
 type Edge struct {
 	From string // the referring URL
 	To   string // the URL referred to
-	Type string // "link", "asset", "redirect", "sitemap" or "robots"
-	Tag  string // the element or header: "a", "img", "link[rel=stylesheet]", "css", "location", …
-	Text string // anchor or alt text; may be empty
+	Type string // "link", "asset", "redirect", "sitemap", "robots" or "render"
+	Tag  string // the element or header: "a", "img", "link[rel=stylesheet]", "css", "location", …; a render edge's request type ("script", "xhr"…) or "a"
+	Text string // anchor or alt text; a render edge's initiating script; may be empty
 }
 
 func newEdge(e store.Edge) Edge {
@@ -144,6 +154,10 @@ type ProgressSnapshot struct {
 	Errors   int64 // URLs recorded with a 4xx/5xx status or no answer
 	Files    int64 // output files to write
 	Written  int64 // output files written
+	// Rendering (Options.Render).
+	Rendered     int64 // pages rendered
+	Rendering    int64 // pages in the browser now
+	RenderMemory int64 // the browser's resident memory (all its processes) after the last page, bytes
 }
 
 // Snapshot returns the current progress.
@@ -151,6 +165,7 @@ func (p *Progress) Snapshot() ProgressSnapshot {
 	return ProgressSnapshot{
 		Phase: Phase(p.phase.Load()), Done: p.crawl.Done.Load(), Queued: p.crawl.Queued.Load(),
 		Requests: p.crawl.Requests.Load(), Errors: p.crawl.Errors.Load(), Files: p.files.Load(), Written: p.written.Load(),
+		Rendered: p.crawl.Rendered.Load(), Rendering: p.crawl.Rendering.Load(), RenderMemory: p.crawl.RenderMemory.Load(),
 	}
 }
 

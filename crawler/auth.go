@@ -124,6 +124,28 @@ func (t *authTransport) cookieHeader(u *url.URL) string {
 	return strings.Join(parts, "; ")
 }
 
+// headerFor returns the header fields a request to u gets: the credentials
+// and the Cookie header for an allowed origin, while they are trusted; nil
+// for any other origin. The renderer attaches them to each request and
+// redirect hop it lets through, so that they reach the same origins as the
+// crawl's own requests.
+func (t *authTransport) headerFor(u *url.URL) http.Header {
+	if t.distrusted.Load() || !t.allowed(u) {
+		return nil
+	}
+	h := t.header.Clone()
+	if c := t.cookieHeader(u); c != "" {
+		if h == nil {
+			h = http.Header{}
+		}
+		h.Set("Cookie", c)
+	}
+	if len(h) == 0 {
+		return nil
+	}
+	return h
+}
+
 func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	anon := req.Header.Get(anonHeader) != ""
 	send := !anon && !t.distrusted.Load() && t.allowed(req.URL)

@@ -34,6 +34,7 @@ import (
 
 	"github.com/gocolly/colly/v2"
 
+	"github.com/crawlaudit/crawlaudit/internal/render"
 	"github.com/crawlaudit/crawlaudit/internal/robots"
 	"github.com/crawlaudit/crawlaudit/internal/store"
 	"github.com/crawlaudit/crawlaudit/internal/urlx"
@@ -136,6 +137,22 @@ type Config struct {
 	Resume store.FrontierReader
 	// Progress, when set, is updated as the crawl goes.
 	Progress *Progress
+
+	// Render renders the site's 200 HTML pages in headless Chromium after
+	// their raw fetch (render.go): RenderAll every one, RenderAuto those
+	// that look like JavaScript shells; RenderOff (the zero value) none.
+	Render RenderMode
+	// Chrome is the Chromium executable; "" looks for chromium,
+	// chromium-browser and google-chrome on PATH.
+	Chrome string
+	// RenderConcurrency is how many pages are rendered at once, one tab
+	// each. Default 2.
+	RenderConcurrency int
+	// RenderLoadTimeout bounds a page's load in the browser; default 15s.
+	RenderLoadTimeout time.Duration
+	// RenderIdleWait caps the wait for the network to be idle after the
+	// load; default 3s, negative does not wait.
+	RenderIdleWait time.Duration
 }
 
 // Result says how a crawl ended.
@@ -196,6 +213,7 @@ type crawler struct {
 	cancel   context.CancelFunc
 
 	auth   *authState   // nil without credentials
+	pool   *render.Pool // nil without Config.Render
 	client *http.Client // the crawl's transport stack, outside colly (robots.txt, canary checks)
 	traps  *traps
 
@@ -274,6 +292,15 @@ func Run(ctx context.Context, cfg Config, w store.Writer) (Result, error) {
 		cr.requests.Add(1)
 		return robots.Fetch(reqCtx, robotsClient, origin, cfg.RobotsAgent, cfg.UserAgent)
 	})
+
+	if cfg.Render != RenderOff {
+		// The browser starts before the first request: without one the
+		// crawl does not start.
+		if cr.pool, err = cr.newRenderPool(ctx, limit); err != nil {
+			return Result{}, err
+		}
+		defer cr.pool.Close()
+	}
 
 	// robots.txt first: its Crawl-delay sets the pace of the whole crawl.
 	delay := cfg.Delay
@@ -408,6 +435,7 @@ func withDefaults(cfg Config) Config {
 	if cfg.Grace <= 0 {
 		cfg.Grace = DefaultGrace
 	}
+	renderDefaults(&cfg)
 	return cfg
 }
 
@@ -603,6 +631,7 @@ func (cr *crawler) process(ctx context.Context, j *job) {
 
 	var next []ref
 	var redirect *job
+	var body []byte // a 200 HTML page of the site's, to render
 	switch {
 	case r.status >= 300 && r.status < 400:
 		redirect = cr.redirect(j, r, &rec)
@@ -615,14 +644,35 @@ func (cr *crawler) process(ctx context.Context, j *job) {
 			rec.Canonical = info.canonical
 			rec.LoginForm = rec.LoginForm && info.loginForm
 			next = info.refs
+			if cr.pool != nil && j.kind == store.KindPage && r.status == 200 {
+				body = r.body
+			}
 		case j.parse == parseCSS:
 			next = extractServedCSS(r.body, rec.ContentType, j.u)
 		}
 	}
+	var rendered string // the rendered DOM, when the page was rendered
+	if body != nil {
+		only, html, ok := cr.renderPage(ctx, j, &rec, body, next)
+		if !ok {
+			// Stopped during the render: requested again on resume.
+			cr.front.push(j)
+			return
+		}
+		next = append(next, only...)
+		rendered = html
+	}
 	// A 200 HTML page: its text's fingerprints, while the body is here.
+	// A rendered page's are the rendered DOM's: what a search engine
+	// indexes, and what tells one app shell from another (every shell of
+	// a single-page app serves the same HTML).
 	var fp *prints
 	if r.status == 200 && r.err == nil && method == http.MethodGet && j.parse == parseHTML && isHTML(rec.ContentType, r.body) {
-		p := fingerprint(r.body)
+		src := r.body
+		if rendered != "" {
+			src = []byte(rendered)
+		}
+		p := fingerprint(src)
 		rec.TextHash, rec.SimHash = hex16(p.text), hex16(p.sim)
 		fp = &p
 	}

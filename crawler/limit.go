@@ -1,6 +1,7 @@
 package crawler
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/url"
@@ -55,15 +56,18 @@ func (l *hostLimiter) slots(u *url.URL) (chan struct{}, time.Duration) {
 	return c, time.Duration(l.delay.Load())
 }
 
-func (l *hostLimiter) RoundTrip(req *http.Request) (*http.Response, error) {
-	pool, delay := l.slots(req.URL)
+// acquire waits for a slot for a request to u, until ctx is done, and
+// returns the func that gives it back (Delay later); calling it more than
+// once is harmless. The renderer's requests take their slots here.
+func (l *hostLimiter) acquire(ctx context.Context, u *url.URL) (func(), error) {
+	pool, delay := l.slots(u)
 	select {
 	case pool <- struct{}{}:
-	case <-req.Context().Done():
-		return nil, req.Context().Err()
+	case <-ctx.Done():
+		return nil, ctx.Err()
 	}
 	var once sync.Once
-	release := func() {
+	return func() {
 		once.Do(func() {
 			if delay <= 0 {
 				<-pool
@@ -71,6 +75,13 @@ func (l *hostLimiter) RoundTrip(req *http.Request) (*http.Response, error) {
 			}
 			time.AfterFunc(delay, func() { <-pool })
 		})
+	}, nil
+}
+
+func (l *hostLimiter) RoundTrip(req *http.Request) (*http.Response, error) {
+	release, err := l.acquire(req.Context(), req.URL)
+	if err != nil {
+		return nil, err
 	}
 	resp, err := l.next.RoundTrip(req)
 	if err != nil {

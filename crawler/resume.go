@@ -23,6 +23,10 @@ type Progress struct {
 	Queued   atomic.Int64 // URLs waiting in the frontier
 	Requests atomic.Int64 // HTTP requests sent
 	Errors   atomic.Int64 // URLs answered 4xx/5xx, or not at all
+	// Rendering (Config.Render).
+	Rendering    atomic.Int64 // pages in the browser now
+	Rendered     atomic.Int64 // pages rendered
+	RenderMemory atomic.Int64 // the browser's resident memory after the last page, in bytes
 }
 
 // persistence: when the Writer also implements store.FrontierWriter

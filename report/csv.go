@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -123,10 +124,18 @@ func i64toa(n int64) string { return strconv.FormatInt(n, 10) }
 // true/false, bytes is -1 when unknown.
 func WriteURLsCSV(w io.Writer, r *Crawl) error {
 	cw := newCSV(w)
-	if err := cw.Write(urlsHeader); err != nil {
+	withRender, err := r.rendered()
+	if err != nil {
+		return err
+	}
+	header := urlsHeader
+	if withRender {
+		header = append(slices.Clone(urlsHeader), urlsRenderHeader...)
+	}
+	if err := cw.Write(header); err != nil {
 		return fmt.Errorf("report: urls.csv: write: %w", err)
 	}
-	err := r.eachURLInbound(func(u store.URL, in store.Inbound) error {
+	err = r.eachURLInbound(func(u store.URL, in store.Inbound) error {
 		row := []string{
 			cell(r.maskURL(u.URL)),
 			itoa(u.Status),
@@ -148,6 +157,9 @@ func WriteURLsCSV(w io.Writer, r *Crawl) error {
 			cell(r.maskText(u.Error)),
 			btoa(u.RobotsDisallowed),
 			strconv.Itoa(u.SitemapURLs),
+		}
+		if withRender {
+			row = append(row, renderCells(u, r)...)
 		}
 		if err := cw.Write(row); err != nil {
 			return fmt.Errorf("write: %w", err)

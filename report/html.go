@@ -44,7 +44,8 @@ var htmlTemplate = template.Must(template.New("report.html").Funcs(template.Func
 	"web":    webURL,
 	"label":  categoryLabel,
 	"plural": plural,
-}).Parse(htmlTemplateText + htmlSpacesTemplateText + htmlLogsTemplateText))
+	"sub":    func(a, b int) int { return a - b },
+}).Parse(htmlTemplateText + htmlSpacesTemplateText + htmlLogsTemplateText + htmlRenderTemplateText))
 
 //go:embed html_logs.tmpl
 var htmlLogsTemplateText string
@@ -76,6 +77,7 @@ type htmlData struct {
 	MoreIssues   int             // issues beyond maxHTMLIssues, left to the per-rule section and findings.csv
 	BySeverity   []severityCount // the severity toggles of the issue filter
 	Auth         authView
+	Render       *renderView // nil when the crawl did not render (html_render.go)
 	Since        *sinceView  // nil without a baseline
 	Spaces       *spacesView // "URL spaces" (html_spaces.go)
 	Logs         *logsView   // nil without access logs (html_logs.go)
@@ -291,7 +293,12 @@ func WriteHTML(w io.Writer, r *Crawl) error {
 	if err != nil {
 		return err
 	}
+	rv, err := newRenderView(r)
+	if err != nil {
+		return err
+	}
 	d := htmlData{
+		Render:     rv,
 		CSP:        "default-src 'none'; style-src 'unsafe-inline'; script-src '" + scriptHash + "'; img-src data:; base-uri 'none'; form-action 'none'",
 		Script:     template.JS(htmlScript),
 		StartURL:   r.maskURL(meta.StartURL),

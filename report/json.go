@@ -62,6 +62,8 @@ type jsonURL struct {
 	SimHash      string `json:"simhash,omitempty"`
 	Cluster      string `json:"cluster,omitempty"` // the URL the duplicate cluster's pages should point to
 	ClusterKind  string `json:"cluster_kind,omitempty"`
+	// Rendering (--render), present only for a rendered page.
+	Render *jsonRender `json:"render,omitempty"`
 }
 
 // jsonSitemapProblem is one thing wrong with a sitemap file.
@@ -224,6 +226,7 @@ func newJSONURL(u store.URL, in []store.Edge, r *Crawl) jsonURL {
 		SimHash:          u.SimHash,
 		Cluster:          r.maskURL(u.Cluster),
 		ClusterKind:      string(u.ClusterKind),
+		Render:           newJSONRender(u.Render, r),
 	}
 }
 
@@ -502,6 +505,7 @@ func ReadJSON(rd io.Reader) (*store.Memory, error) {
 			SimHash:          ju.SimHash,
 			Cluster:          ju.Cluster,
 			ClusterKind:      store.ClusterKind(ju.ClusterKind),
+			Render:           ju.Render.storeRender(),
 		}
 		for _, p := range ju.SitemapProblems {
 			u.SitemapProblems = append(u.SitemapProblems, store.SitemapProblem(p))

@@ -241,3 +241,56 @@ func TestWriteJSONErrors(t *testing.T) {
 		}
 	})
 }
+
+// TestRenderedPageRoundTrip: a rendered page's render object and urls.csv's
+// rendering columns (in a crawl whose setting says it rendered) come back
+// from crawl.json as written, masked.
+func TestRenderedPageRoundTrip(t *testing.T) {
+	t.Parallel()
+	m := newFixture(t)
+	meta, _ := m.Meta()
+	meta.Settings["render"] = "auto"
+	if err := m.SetMeta(meta); err != nil {
+		t.Fatal(err)
+	}
+	u, _, _ := m.Get(fxHome)
+	u.Render = &store.Render{Reason: `empty app root <div id="root">`, Status: 200, Title: "Home", Canonical: fxHome + "?token=abc",
+		NoIndex: true, Links: 4, OnlyLinks: 3, TextLength: 321, Requests: 9, Failed: 2, Blocked: 1, ErrorKind: "timeout",
+		Error: "the page did not load within 15s", ConsoleErrors: []string{"Uncaught Error: boom at " + fxHome + "?token=abc"}}
+	if err := m.PutURL(u); err != nil {
+		t.Fatal(err)
+	}
+	first := writeJSON(t, m)
+	for _, want := range []string{`"reason": "empty app root \u003cdiv id=\"root\"\u003e"`, `"only_links": 3`, `token=REDACTED`} {
+		if !bytes.Contains(first, []byte(want)) {
+			t.Errorf("crawl.json lacks %s", want)
+		}
+	}
+	if bytes.Contains(first, []byte("token=abc")) {
+		t.Error("crawl.json holds the token")
+	}
+	back, err := ReadJSON(bytes.NewReader(first))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second := writeJSON(t, back); !bytes.Equal(first, second) {
+		t.Errorf("round trip differs:\n%s\n%s", first, second)
+	}
+	var csv bytes.Buffer
+	if err := WriteURLsCSV(&csv, newCrawl(m, Options{})); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(csv.String(), "\n")
+	if !strings.HasSuffix(strings.TrimSpace(lines[0]), ",rendered,render_title,render_canonical,render_noindex,render_only_links,render_text_length,render_failed,render_error_kind") {
+		t.Errorf("urls.csv header %q", lines[0])
+	}
+	found := false
+	for _, l := range lines {
+		if strings.HasSuffix(strings.TrimSpace(l), ",true,Home,"+fxHome+"?token=REDACTED,true,3,321,2,timeout") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("urls.csv has no rendered row for the home page:\n%s", csv.String())
+	}
+}

@@ -118,12 +118,21 @@ func WriteTerminal(w io.Writer, r *Crawl, opt TerminalOptions) error {
 	if err != nil {
 		return err
 	}
+	rend, err := SummarizeRender(r)
+	if err != nil {
+		return err
+	}
 	p.line("")
 	for _, l := range append([]string{
 		crawlLine(sum),
 		fmt.Sprintf("Crawl budget: %.1f%% efficiency (%d of %d requests were indexable 200 pages; %d wasted)", bud.Efficiency*100, bud.Indexable, bud.Requests, bud.Wasted),
 		authLine(auth),
+		renderLine(rend),
+		renderAPILine(rend),
 	}, logLines(logs)...) {
+		if l == "" {
+			continue
+		}
 		for _, w := range wrap(l, width, "  ", 3) {
 			p.line(w)
 		}

@@ -3,7 +3,11 @@
 // resident set size, as /usr/bin/time -v does, without needing it.
 //
 // Usage: measure [-timeout 10m] -stats FILE -- command args...
-// FILE gets one line: "wall_s=… cpu_s=… rss_kib=… exit=… timed_out=…".
+// FILE gets one line: "wall_s=… cpu_s=… tree_rss_kib=… rss_kib=… exit=…
+// timed_out=…". rss_kib is the largest single process's peak (getrusage);
+// tree_rss_kib the peak of the summed resident memory of the command and
+// every process under it (a browser's processes included), sampled from
+// /proc every 100 ms (0 where /proc is missing).
 // The command's stdout and stderr pass through; measure exits 0 once the
 // stats are written, whatever the command's exit.
 package main
@@ -15,6 +19,8 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -34,8 +40,17 @@ func main() {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	start := time.Now()
-	err := cmd.Run()
+	if err := cmd.Start(); err != nil {
+		fmt.Fprintln(os.Stderr, "measure:", err)
+		os.Exit(1)
+	}
+	peak := make(chan int64)
+	stop := make(chan struct{})
+	go func() { peak <- sampleTree(cmd.Process.Pid, stop) }()
+	err := cmd.Wait()
 	wall := time.Since(start)
+	close(stop)
+	treeRSS := <-peak
 	var ee *exec.ExitError
 	if err != nil && !errors.As(err, &ee) {
 		fmt.Fprintln(os.Stderr, "measure:", err)
@@ -47,10 +62,75 @@ func main() {
 	if ru != nil {
 		rss = ru.Maxrss // KiB on Linux
 	}
-	line := fmt.Sprintf("wall_s=%.2f cpu_s=%.2f rss_kib=%d exit=%d timed_out=%v\n",
-		wall.Seconds(), (ps.UserTime() + ps.SystemTime()).Seconds(), rss, ps.ExitCode(), ctx.Err() != nil)
+	line := fmt.Sprintf("wall_s=%.2f cpu_s=%.2f tree_rss_kib=%d rss_kib=%d exit=%d timed_out=%v\n",
+		wall.Seconds(), (ps.UserTime() + ps.SystemTime()).Seconds(), max(treeRSS, rss), rss, ps.ExitCode(), ctx.Err() != nil)
 	if err := os.WriteFile(*stats, []byte(line), 0o644); err != nil {
 		fmt.Fprintln(os.Stderr, "measure:", err)
 		os.Exit(1)
 	}
+}
+
+// sampleTree returns the peak, over samples every 100 ms until stop is
+// closed, of the summed resident memory of pid and its descendants, in KiB.
+func sampleTree(pid int, stop <-chan struct{}) int64 {
+	var peak int64
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		peak = max(peak, treeRSS(pid))
+		select {
+		case <-stop:
+			return peak
+		case <-tick.C:
+		}
+	}
+}
+
+// treeRSS sums VmRSS (KiB) of pid and every process under it, from /proc.
+func treeRSS(root int) int64 {
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return 0
+	}
+	children := map[int][]int{}
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid …: comm may hold spaces and parentheses.
+		s := string(b)
+		i := strings.LastIndexByte(s, ')')
+		if i < 0 {
+			continue
+		}
+		f := strings.Fields(s[i+1:])
+		if len(f) < 2 {
+			continue
+		}
+		ppid, _ := strconv.Atoi(f[1])
+		children[ppid] = append(children[ppid], pid)
+	}
+	var sum int64
+	queue := []int{root}
+	for len(queue) > 0 {
+		p := queue[0]
+		queue = queue[1:]
+		queue = append(queue, children[p]...)
+		b, err := os.ReadFile("/proc/" + strconv.Itoa(p) + "/status")
+		if err != nil {
+			continue
+		}
+		for _, l := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(l, "VmRSS:"); ok {
+				n, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+				sum += n
+			}
+		}
+	}
+	return sum
 }

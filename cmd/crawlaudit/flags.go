@@ -31,6 +31,10 @@ func bindFlags(f *pflag.FlagSet, o *crawlaudit.Options) {
 	f.DurationVar(&o.MaxTime, "max-time", o.MaxTime, "stop requesting after this long (e.g. 30m), write the reports marked partial; --resume continues (0 unlimited)")
 	f.IntVar(&o.TrapLimit, "trap-limit", o.TrapLimit, "stop requesting a URL pattern after this many of its pages in a row brought nothing new: a crawler trap (0 off)")
 	f.BoolVar(&o.NoExternal, "no-external", o.NoExternal, "do not check links to other origins")
+	f.StringVar(&o.Render, "render", o.Render, "render pages in headless Chromium as Google does: --render (every page), --render=auto (pages that look like JavaScript shells) or off")
+	f.Lookup("render").NoOptDefVal = crawlaudit.RenderAll
+	f.StringVar(&o.Chrome, "chrome", o.Chrome, "Chromium or Chrome executable for --render (default: chromium, chromium-browser or google-chrome on PATH)")
+	f.IntVar(&o.RenderConcurrency, "render-concurrency", o.RenderConcurrency, "pages rendered at once, one browser tab each")
 	f.StringVar(&o.FailOn, "fail-on", o.FailOn, "exit 1 when a finding reaches this severity: error, warning, notice or never")
 
 	f.StringArrayVar(&o.Sitemaps, "sitemap", o.Sitemaps, "also read this sitemap URL, besides those robots.txt names (repeatable)")

@@ -42,8 +42,13 @@ func showProgress(w io.Writer, snap func() crawlaudit.ProgressSnapshot, on bool,
 			if sec := el.Seconds(); sec > 0 {
 				rate = float64(s.Requests) / sec
 			}
-			return fmt.Sprintf("%d URLs done, %d queued, %.0f req/s, %d errors, %s elapsed",
+			line := fmt.Sprintf("%d URLs done, %d queued, %.0f req/s, %d errors, %s elapsed",
 				s.Done, s.Queued, rate, s.Errors, el.Truncate(time.Second))
+			if s.Rendered > 0 || s.Rendering > 0 {
+				// Chromium's memory, all its processes, after the last page.
+				line += fmt.Sprintf(", %d rendered (Chromium %d MiB)", s.Rendered, s.RenderMemory>>20)
+			}
+			return line
 		}
 		if after.IsZero() {
 			after = now()

@@ -795,7 +795,7 @@ func fixReferrers(r store.Reader, fs []BudgetFix, recs recIndex, mask func(strin
 		}
 		var pages []string
 		for _, e := range in {
-			if e.Type == store.EdgeLink || e.Type == store.EdgeAsset {
+			if e.Type == store.EdgeLink || e.Type == store.EdgeAsset || e.Type == store.EdgeRender {
 				if from := mask(e.From); from != b.url {
 					pages = append(pages, from)
 				}

@@ -60,7 +60,7 @@ type Rule struct {
 func Catalogue() []Rule { return append([]Rule(nil), catalogue...) }
 
 // catalogue is every rule, in the order the README gives them.
-var catalogue = concat(statusRules, sitemapRules, spaceRules, duplicateRules, authRules, logRules)
+var catalogue = concat(statusRules, sitemapRules, spaceRules, duplicateRules, authRules, renderRules, logRules)
 
 func concat(lists ...[]Rule) []Rule {
 	var out []Rule

@@ -20,7 +20,8 @@ func build(t *testing.T, urls []store.URL, edges ...string) *store.Memory {
 	}
 	for _, e := range edges {
 		f := strings.Fields(e)
-		if err := st.AddEdge(store.Edge{From: f[0], Type: store.EdgeType(f[1]), To: f[2]}); err != nil {
+		typ, tag, _ := strings.Cut(f[1], ":") // "render:xhr": type and tag
+		if err := st.AddEdge(store.Edge{From: f[0], Type: store.EdgeType(typ), Tag: tag, To: f[2]}); err != nil {
 			t.Fatal(err)
 		}
 	}

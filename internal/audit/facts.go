@@ -206,10 +206,12 @@ func (c *Check) Referrers() []string {
 }
 
 // PublicReferrers returns the distinct public referrers (analysis.Public)
-// among the edges of the given types.
+// among the edges of the given types, render edges by their Role: a link
+// found after rendering is a link, a subresource the rendered page loaded
+// an asset use.
 func (c *Check) PublicReferrers(types ...store.EdgeType) ([]string, error) {
 	return c.referrersWhere(func(e store.Edge) (bool, error) {
-		if !hasType(types, e.Type) {
+		if !hasType(types, e.Role()) {
 			return false, nil
 		}
 		return c.look.isPublic(e.From)
@@ -220,7 +222,7 @@ func (c *Check) PublicReferrers(types ...store.EdgeType) ([]string, error) {
 // sitemaps that list it.
 func (c *Check) PublicOrListed() ([]string, error) {
 	return c.referrersWhere(func(e store.Edge) (bool, error) {
-		switch e.Type {
+		switch e.Role() {
 		case store.EdgeSitemap:
 			return true, nil
 		case store.EdgeLink:

@@ -198,7 +198,7 @@ var sitemapRules = []Rule{
 		},
 		Check: func(c *Check) error {
 			for _, e := range c.In {
-				if e.Type == store.EdgeLink && e.From != c.URL.URL {
+				if e.Role() == store.EdgeLink && e.From != c.URL.URL {
 					return nil
 				}
 			}

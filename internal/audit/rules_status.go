@@ -33,7 +33,7 @@ var statusRules = []Rule{
 		Explain: "a page answering 401 that a publicly reachable 200 page links to",
 		Fix:     "crawlers have no credentials: remove or change the public links, or make the page public if it should be",
 		Applies: func(_ *Facts, u store.URL, in store.Inbound) bool {
-			return byPageRules(u) && u.Status == 401 && in.Links > 0
+			return byPageRules(u) && u.Status == 401 && (in.Links > 0 || hasEdgeType(in, store.EdgeRender))
 		},
 		Check: refusedByPublic(store.EdgeLink, unauthorized, linkedText),
 	},
@@ -44,7 +44,7 @@ var statusRules = []Rule{
 		Explain: "a page answering 403 that a publicly reachable 200 page links to",
 		Fix:     "remove the public links to it, or grant anonymous access if the page is meant to be public",
 		Applies: func(_ *Facts, u store.URL, in store.Inbound) bool {
-			return byPageRules(u) && u.Status == 403 && in.Links > 0
+			return byPageRules(u) && u.Status == 403 && (in.Links > 0 || hasEdgeType(in, store.EdgeRender))
 		},
 		Check: refusedByPublic(store.EdgeLink, forbidden, linkedText),
 	},
@@ -279,9 +279,11 @@ func (c *Check) linkedOrUsedBy() []string {
 	return refs
 }
 
+// A render edge may be a link or an asset use (store.Edge.Role): asking
+// for either also matches render edges, and Check reads the roles.
 func hasEdgeType(in store.Inbound, t store.EdgeType) bool {
 	for _, x := range in.Types {
-		if x == t {
+		if x == t || (x == store.EdgeRender && (t == store.EdgeLink || t == store.EdgeAsset)) {
 			return true
 		}
 	}

@@ -15,6 +15,12 @@ import (
 // browserNames are the executables looked for on PATH, in order.
 var browserNames = []string{"chromium", "chromium-browser", "google-chrome"}
 
+// Find returns the path of the browser New would run: configured (a path
+// or a name on PATH), or the first of chromium, chromium-browser and
+// google-chrome on PATH. Without one it returns ErrNoBrowser (or, for a
+// configured one, an error naming it). It starts nothing.
+func Find(configured string) (string, error) { return findBrowser(configured) }
+
 // findBrowser returns the browser to run: the configured path, or the first
 // of browserNames on PATH.
 func findBrowser(configured string) (string, error) {

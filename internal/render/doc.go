@@ -72,7 +72,7 @@
 //
 // # Memory
 //
-// Pool.Memory sums the resident memory of the browser's processes (from /proc
-// on Linux, 0 elsewhere). Above Config.MaxMemory the pool restarts the
+// Pool.Memory sums the resident memory of the browser's processes (their
+// proportional set sizes, from /proc on Linux; 0 elsewhere). Above Config.MaxMemory the pool restarts the
 // browser between pages.
 package render

@@ -8,8 +8,13 @@ import (
 	"strconv"
 )
 
-// processTree returns the resident memory (the sum of RSS, in bytes) of the
-// process root and all its descendants, and their pids, from /proc. Chromium
+// processTree returns the resident memory (in bytes) of the process root
+// and all its descendants, and their pids, from /proc. Each process counts
+// its proportional set size (PSS: a page shared by n processes counts 1/n
+// in each), so that the sum is what the tree really holds: Chromium's
+// processes share most of their pages, and a sum of their RSS counts those
+// once per process (twice the truth or more with a few tabs). Where PSS is
+// not available, RSS is summed. Chromium
 // runs as a tree: the browser, its zygotes, and the renderer, GPU and
 // utility processes below them. It returns 0 and nil when root is 0 or /proc
 // cannot be read.
@@ -31,7 +36,6 @@ func processTree(root int) (int64, []int) {
 			children[ppid] = append(children[ppid], pid)
 		}
 	}
-	page := int64(os.Getpagesize())
 	var rss int64
 	var pids []int
 	queue := []int{root}
@@ -44,7 +48,7 @@ func processTree(root int) (int64, []int) {
 		}
 		seen[pid] = true
 		pids = append(pids, pid)
-		rss += residentPages(pid) * page
+		rss += resident(pid)
 		queue = append(queue, children[pid]...)
 	}
 	return rss, pids
@@ -70,10 +74,24 @@ func parentOf(pid int) (int, bool) {
 	return ppid, err == nil
 }
 
-// residentPages reads the resident set size, in pages, from
-// /proc/<pid>/statm (its second field).
-func residentPages(pid int) int64 {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/statm")
+// resident returns a process's proportional set size in bytes, from the
+// Pss line of /proc/<pid>/smaps_rollup (Linux 4.14 and later), else its
+// resident set size from /proc/<pid>/statm (the second field, in pages).
+func resident(pid int) int64 {
+	dir := "/proc/" + strconv.Itoa(pid)
+	if b, err := os.ReadFile(dir + "/smaps_rollup"); err == nil {
+		for _, line := range bytes.Split(b, []byte("\n")) {
+			if v, ok := bytes.CutPrefix(line, []byte("Pss:")); ok {
+				f := bytes.Fields(v) // "1234 kB"
+				if len(f) > 0 {
+					if kb, err := strconv.ParseInt(string(f[0]), 10, 64); err == nil {
+						return kb << 10
+					}
+				}
+			}
+		}
+	}
+	b, err := os.ReadFile(dir + "/statm")
 	if err != nil {
 		return 0
 	}
@@ -82,5 +100,5 @@ func residentPages(pid int) int64 {
 		return 0
 	}
 	n, _ := strconv.ParseInt(string(f[1]), 10, 64)
-	return n
+	return n * int64(os.Getpagesize())
 }

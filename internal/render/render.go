@@ -75,8 +75,8 @@ type Config struct {
 	IdleWait time.Duration
 	// MaxBytes bounds Result.HTML, in bytes. Default 10 MiB.
 	MaxBytes int
-	// MaxMemory is the resident memory of the browser's processes, in
-	// bytes, above which the pool restarts the browser between pages.
+	// MaxMemory is the resident memory of the browser's processes (Memory),
+	// in bytes, above which the pool restarts the browser between pages.
 	// Default 1 GiB; it only applies where Memory can measure (Linux).
 	MaxMemory int64
 	// MaxRequests is the most requests of one page recorded and let
@@ -353,8 +353,9 @@ func (p *Pool) browser(ctx context.Context) (*browserProc, func(), error) {
 }
 
 // Memory returns the resident memory of the browser's processes, in bytes:
-// the sum of their RSS (shared pages count once per process, so it is an
-// upper bound). It is 0 where /proc is not available.
+// the sum of their proportional set sizes (a page shared by several of them
+// counts once in all), or of their RSS where the kernel gives no PSS. It is
+// 0 where /proc is not available.
 func (p *Pool) Memory() int64 {
 	p.mu.RLock()
 	b := p.b

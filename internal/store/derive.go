@@ -38,12 +38,12 @@ func Referrers(url string, in []Edge) []string {
 	return out
 }
 
-// Inlinks counts the distinct pages that link to or use url (link and asset
-// edges only: redirects, sitemaps and robots.txt are not pages).
+// Inlinks counts the distinct pages that link to or use url (link, asset
+// and render edges only: redirects, sitemaps and robots.txt are not pages).
 func Inlinks(url string, in []Edge) int {
 	seen := map[string]bool{}
 	for _, e := range in {
-		if (e.Type == EdgeLink || e.Type == EdgeAsset) && e.From != url {
+		if (e.Type == EdgeLink || e.Type == EdgeAsset || e.Type == EdgeRender) && e.From != url {
 			seen[e.From] = true
 		}
 	}

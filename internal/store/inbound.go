@@ -14,8 +14,8 @@ const MaxEdgesTo = 10000
 // referrers need from the edges.
 type Inbound struct {
 	Types   []EdgeType // distinct types of the edges pointing at the URL, sorted
-	Inlinks int        // distinct From URLs of link and asset edges, other than the URL itself (see Inlinks)
-	Links   int        // distinct From URLs of link edges, other than the URL itself
+	Inlinks int        // distinct From URLs of link, asset and render edges, other than the URL itself (see Inlinks)
+	Links   int        // distinct From URLs of link edges (and render edges that are links), other than the URL itself
 	Refs    int        // distinct (From, Type, Tag) of every edge pointing at the URL
 }
 
@@ -55,7 +55,7 @@ func InboundOf(url string, in []Edge) Inbound {
 	refs := map[ref]bool{}
 	links := map[string]bool{}
 	for _, e := range in {
-		if e.Type == EdgeLink && e.From != url {
+		if e.Role() == EdgeLink && e.From != url {
 			links[e.From] = true
 		}
 		if !types[e.Type] {

@@ -68,7 +68,8 @@ CREATE TABLE urls (
 	text_hash         TEXT NOT NULL DEFAULT '',
 	simhash           TEXT NOT NULL DEFAULT '',
 	cluster           TEXT NOT NULL DEFAULT '',
-	cluster_kind      TEXT NOT NULL DEFAULT ''
+	cluster_kind      TEXT NOT NULL DEFAULT '',
+	render            TEXT NOT NULL DEFAULT ''
 ) WITHOUT ROWID;
 CREATE TABLE edges (
 	from_url TEXT NOT NULL,
@@ -143,8 +144,8 @@ const inboundTable = `CREATE TABLE IF NOT EXISTS inbound (
 // inboundFill recomputes the inbound table from the edges.
 const inboundFill = `DELETE FROM inbound;
 INSERT INTO inbound SELECT to_url, group_concat(DISTINCT type),
-	count(DISTINCT CASE WHEN type IN ('link', 'asset') AND from_url <> to_url THEN from_url END),
-	count(DISTINCT CASE WHEN type = 'link' AND from_url <> to_url THEN from_url END),
+	count(DISTINCT CASE WHEN type IN ('link', 'asset', 'render') AND from_url <> to_url THEN from_url END),
+	count(DISTINCT CASE WHEN (type = 'link' OR (type = 'render' AND tag = 'a')) AND from_url <> to_url THEN from_url END),
 	count(DISTINCT from_url || char(9) || type || char(9) || tag)
 	FROM edges GROUP BY to_url;`
 
@@ -160,7 +161,7 @@ const edgeRows = 32
 const urlColumns = `url, status, kind, start, depth, method, content_type, bytes, truncated, response_ms, redirect,
 	www_authenticate, noindex, canonical, title, in_sitemap, blocked_by_robots, error, fetched_at,
 	robots_disallowed, sitemap_urls, sitemap_problems, credentials, anonymous_status, bot_check, login_form, challenges, error_kind,
-	not_requested, text_hash, simhash, cluster, cluster_kind`
+	not_requested, text_hash, simhash, cluster, cluster_kind, render`
 
 // Batching of the writer goroutine: a transaction is committed every
 // batchSize writes or batchEvery, whichever comes first.
@@ -398,7 +399,8 @@ func (s *SQLite) init(create bool) error {
 		// urls.error_kind and findings.fix (older findings keep the fix in
 		// their message: Finding.Text reads both the same). Version 5 added
 		// urls.not_requested, text_hash, simhash, cluster and cluster_kind.
-		// Version 6 added the log tables (log_run, bot_hits, bot_days).
+		// Version 6 added the log tables (log_run, bot_hits, bot_days) and
+		// urls.render (JSON of Render, "" when not rendered).
 		up := inboundTable + logTables
 		if v < 4 {
 			up += "ALTER TABLE urls ADD COLUMN error_kind TEXT NOT NULL DEFAULT '';" +
@@ -408,6 +410,9 @@ func (s *SQLite) init(create bool) error {
 			for _, c := range []string{"not_requested", "text_hash", "simhash", "cluster", "cluster_kind"} {
 				up += "ALTER TABLE urls ADD COLUMN " + c + " TEXT NOT NULL DEFAULT '';"
 			}
+		}
+		if v < 6 {
+			up += "ALTER TABLE urls ADD COLUMN render TEXT NOT NULL DEFAULT '';"
 		}
 		tx, err := s.db.Begin()
 		if err != nil {
@@ -555,7 +560,7 @@ func (s *SQLite) loop() {
 					u.ResponseMS, text(u.Redirect), jsonList(u.WWWAuthenticate), u.NoIndex, text(u.Canonical), text(u.Title), u.InSitemap,
 					u.BlockedByRobots, text(u.Error), timeText(u.FetchedAt),
 					u.RobotsDisallowed, u.SitemapURLs, jsonValue(u.SitemapProblems), u.Credentials, u.AnonymousStatus, text(u.BotCheck), u.LoginForm, jsonValue(u.Challenges), u.ErrorKind,
-					string(u.NotRequested), u.TextHash, u.SimHash, text(u.Cluster), string(u.ClusterKind))
+					string(u.NotRequested), u.TextHash, u.SimHash, text(u.Cluster), string(u.ClusterKind), renderJSON(u.Render))
 			case opEdge:
 				e := o.e
 				edges = append(edges, text(e.From), text(e.To), string(e.Type), text(e.Tag), text(e.Text))
@@ -583,7 +588,7 @@ func (s *SQLite) loop() {
 // frontier entry, edgeRows edges. Only the URL record goes into a table
 // kept in key order; the others are appended.
 var writeSQL = []string{
-	`INSERT OR REPLACE INTO urls (` + urlColumns + `) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+	`INSERT OR REPLACE INTO urls (` + urlColumns + `) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 	`INSERT INTO edges (from_url, to_url, type, tag, text) VALUES (?,?,?,?,?)`,
 	`INSERT OR IGNORE INTO frontier (url, kind, depth, hops, parse, head, start) VALUES (?,?,?,?,?,?,?)`,
 	`INSERT INTO edges (from_url, to_url, type, tag, text) VALUES (?,?,?,?,?)` + strings.Repeat(`,(?,?,?,?,?)`, edgeRows-1),
@@ -703,7 +708,7 @@ type scanner interface{ Scan(dest ...any) error }
 type urlRow struct {
 	u                                         URL
 	kind, auth, fetched, problems, challenges string
-	notRequested, clusterKind                 string
+	notRequested, clusterKind, render         string
 	dest                                      []any
 }
 
@@ -713,7 +718,7 @@ func newURLRow(extra ...any) *urlRow {
 	r.dest = append([]any{&u.URL, &u.Status, &r.kind, &u.Start, &u.Depth, &u.Method, &u.ContentType, &u.Bytes, &u.Truncated,
 		&u.ResponseMS, &u.Redirect, &r.auth, &u.NoIndex, &u.Canonical, &u.Title, &u.InSitemap, &u.BlockedByRobots, &u.Error, &r.fetched,
 		&u.RobotsDisallowed, &u.SitemapURLs, &r.problems, &u.Credentials, &u.AnonymousStatus, &u.BotCheck, &u.LoginForm, &r.challenges, &u.ErrorKind,
-		&r.notRequested, &u.TextHash, &u.SimHash, &u.Cluster, &r.clusterKind}, extra...)
+		&r.notRequested, &u.TextHash, &u.SimHash, &u.Cluster, &r.clusterKind, &r.render}, extra...)
 	return r
 }
 
@@ -736,6 +741,12 @@ func (r *urlRow) scan(s scanner) (URL, error) {
 		var cs []Challenge
 		_ = json.Unmarshal([]byte(r.challenges), &cs)
 		u.Challenges = cs
+	}
+	if r.render != "" {
+		var rd Render
+		if json.Unmarshal([]byte(r.render), &rd) == nil {
+			u.Render = &rd
+		}
 	}
 	u.WWWAuthenticate = parseList(r.auth)
 	u.FetchedAt = parseTime(r.fetched)
@@ -1154,6 +1165,23 @@ func text(s string) string {
 		return s
 	}
 	return strings.ToValidUTF8(s, "\uFFFD")
+}
+
+// renderJSON encodes the render column: "" when the page was not
+// rendered, else Render as JSON with its text made valid UTF-8.
+func renderJSON(r *Render) string {
+	if r == nil {
+		return ""
+	}
+	c := *r
+	c.Title, c.Canonical, c.FinalURL, c.Error = text(c.Title), text(c.Canonical), text(c.FinalURL), text(c.Error)
+	if len(c.ConsoleErrors) > 0 {
+		c.ConsoleErrors = append([]string(nil), c.ConsoleErrors...)
+		for i, e := range c.ConsoleErrors {
+			c.ConsoleErrors[i] = text(e)
+		}
+	}
+	return jsonValue(c)
 }
 
 // jsonValue encodes a slice column (sitemap problems, challenges) as JSON;

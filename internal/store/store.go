@@ -37,7 +37,49 @@ const (
 	EdgeRedirect EdgeType = "redirect" // a Location header of a 3xx answer
 	EdgeSitemap  EdgeType = "sitemap"  // listed in a sitemap (or a sitemap listed in an index)
 	EdgeRobots   EdgeType = "robots"   // a Sitemap: line in robots.txt
+	// EdgeRender is a request a page made while it was rendered (--render),
+	// its Tag the request's type as Chromium gives it ("script", "image",
+	// "xhr", "fetch"…) and its Text the initiating script's URL, masked;
+	// or, with Tag "a", a link found only in the rendered DOM.
+	EdgeRender EdgeType = "render"
 )
+
+// RenderLinkTag is the Tag of a render edge that is a link found only in
+// the rendered DOM.
+const RenderLinkTag = "a"
+
+// Role is what an edge is to the URL it points at, as the rules read it: a
+// render edge is a link (Tag "a"), an asset use (a subresource the rendered
+// page loaded: document, script, stylesheet, image, font, media, and the
+// like), or a call (an API request of the page's scripts: xhr, fetch,
+// eventsource, websocket, ping, preflight, other). Any other edge is its
+// own type.
+func (e Edge) Role() EdgeType {
+	if e.Type != EdgeRender {
+		return e.Type
+	}
+	if e.Tag == RenderLinkTag {
+		return EdgeLink
+	}
+	if RenderCall(e.Tag) {
+		return EdgeRenderCall
+	}
+	return EdgeAsset
+}
+
+// EdgeRenderCall is the Role of a render edge for an API call; no stored
+// edge has it as its Type.
+const EdgeRenderCall EdgeType = "render-call"
+
+// RenderCall reports whether a render edge's Tag (a request type) is a
+// call the page's scripts made rather than a subresource it loads.
+func RenderCall(tag string) bool {
+	switch tag {
+	case "xhr", "fetch", "eventsource", "websocket", "ping", "preflight", "other", "":
+		return true
+	}
+	return false
+}
 
 // SourceStart is the source of the start URL, which no edge points at.
 const SourceStart = "start"
@@ -84,6 +126,52 @@ type URL struct {
 	SimHash      string       // 200 HTML pages: 64-bit SimHash of the text's word shingles (16 hex digits); "" otherwise
 	Cluster      string       // a duplicate cluster's member: the URL the cluster's pages should point to (itself for that one); "" otherwise
 	ClusterKind  ClusterKind  // ClusterExact or ClusterNear when Cluster is set
+
+	// Render is what rendering the page in headless Chromium found
+	// (--render); nil when it was not rendered.
+	Render *Render
+}
+
+// Render is what rendering one page found, beside what its raw HTML said
+// (the record's Title, Canonical and NoIndex). Its JSON form is crawl.db's
+// urls.render column and crawl.json's "render" object.
+type Render struct {
+	// Reason says why the page was rendered: "render" (--render), or the
+	// --render=auto heuristic's reason ("empty app root <div id=\"root\">").
+	Reason string `json:"reason"`
+	// Status is the document's status as the browser got it; 0 if none.
+	Status int `json:"status,omitempty"`
+	// FinalURL is where the rendered page ended (after redirects and
+	// navigations of its own), when not the URL itself.
+	FinalURL string `json:"final_url,omitempty"`
+	// Title, Canonical and NoIndex are the rendered DOM's.
+	Title     string `json:"title"`
+	Canonical string `json:"canonical,omitempty"`
+	NoIndex   bool   `json:"noindex,omitempty"`
+	// Links counts the rendered DOM's distinct http(s) links; OnlyLinks
+	// those the raw HTML did not have (render edges with Tag "a").
+	Links     int `json:"links"`
+	OnlyLinks int `json:"only_links"`
+	// TextLength is the rendered body's visible text, in characters.
+	TextLength int `json:"text_length"`
+	// Requests counts the requests the page made (each redirect hop
+	// one); Failed those answered 4xx/5xx, blocked or unanswered; Blocked
+	// those robots.txt disallowed; Dropped those past the per-page cap.
+	Requests int `json:"requests"`
+	Failed   int `json:"failed,omitempty"`
+	Blocked  int `json:"blocked,omitempty"`
+	Dropped  int `json:"dropped,omitempty"`
+	// NotIdle is set when the network was still busy when the page was
+	// read (the idle wait ended first).
+	NotIdle bool `json:"not_idle,omitempty"`
+	// ErrorKind says why the page could not be (fully) rendered: "load",
+	// "timeout", "crash", "script"; "" when it was. Error says it in one
+	// line.
+	ErrorKind string `json:"error_kind,omitempty"`
+	Error     string `json:"error,omitempty"`
+	// ConsoleErrors are the page's uncaught exceptions and console.error
+	// messages: at most 20, each cut to 300 characters.
+	ConsoleErrors []string `json:"console_errors,omitempty"`
 }
 
 // NotRequested says why a URL the crawl discovered was never requested. The

@@ -462,7 +462,7 @@ func TestSQLiteSchema(t *testing.T) {
 		"urls": {"url", "status", "kind", "start", "depth", "method", "content_type", "bytes", "truncated", "response_ms",
 			"redirect", "www_authenticate", "noindex", "canonical", "title", "in_sitemap", "blocked_by_robots", "error", "fetched_at",
 			"robots_disallowed", "sitemap_urls", "sitemap_problems", "credentials", "anonymous_status", "bot_check", "login_form", "challenges", "error_kind",
-			"not_requested", "text_hash", "simhash", "cluster", "cluster_kind"},
+			"not_requested", "text_hash", "simhash", "cluster", "cluster_kind", "render"},
 		"edges":    {"from_url", "to_url", "type", "tag", "text"},
 		"findings": {"seq", "rule", "severity", "url", "message", "referrers", "fix"},
 		"frontier": {"seq", "url", "kind", "depth", "hops", "parse", "head", "start"},
@@ -571,13 +571,58 @@ func TestSQLiteResumesVersion2(t *testing.T) {
 	}
 }
 
-// dropVersion5 and dropVersion4 turn a new crawl.db back into one of the
-// version before.
+// dropVersion6, dropVersion5 and dropVersion4 turn a new crawl.db back into
+// one of the version before.
 const (
-	dropVersion5 = `ALTER TABLE urls DROP COLUMN not_requested; ALTER TABLE urls DROP COLUMN text_hash; ALTER TABLE urls DROP COLUMN simhash;
+	dropVersion6 = `ALTER TABLE urls DROP COLUMN render; DROP TABLE log_run; DROP TABLE bot_hits; DROP TABLE bot_days;`
+	dropVersion5 = dropVersion6 + `ALTER TABLE urls DROP COLUMN not_requested; ALTER TABLE urls DROP COLUMN text_hash; ALTER TABLE urls DROP COLUMN simhash;
 		ALTER TABLE urls DROP COLUMN cluster; ALTER TABLE urls DROP COLUMN cluster_kind;`
 	dropVersion4 = dropVersion5 + `ALTER TABLE urls DROP COLUMN error_kind; ALTER TABLE findings DROP COLUMN fix;`
 )
+
+// TestSQLiteOpensVersion5: a crawl.db of schema 5 is upgraded in one
+// transaction: its records read back not rendered, and a rendered page's
+// Render reads back whole.
+func TestSQLiteOpensVersion5(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "crawl.db")
+	s, err := CreateSQLite(path)
+	must(t, err)
+	must(t, s.PutURL(URL{URL: "https://a.test/x", Status: 200, Kind: KindPage, TextHash: "00ff00ff00ff00ff"}))
+	must(t, s.Flush())
+	_, err = s.db.Exec(dropVersion6 + `PRAGMA user_version = 5`)
+	must(t, err)
+	must(t, s.Close())
+
+	s = openUpgraded(t, path)
+	u, ok, err := s.Get("https://a.test/x")
+	must(t, err)
+	if !ok || u.Status != 200 || u.TextHash != "00ff00ff00ff00ff" || u.Render != nil {
+		t.Errorf("version 5 record read as %+v", u)
+	}
+	want := URL{URL: "https://a.test/y", Kind: KindPage, Status: 200, Bytes: -1, Title: "Loading…", Render: &Render{
+		Reason: "render", Status: 200, Title: "Catalogue", Canonical: "https://a.test/c", NoIndex: true, Links: 3, OnlyLinks: 2,
+		TextLength: 120, Requests: 9, Failed: 2, Blocked: 1, NotIdle: true, ErrorKind: "script", Error: "boom",
+		ConsoleErrors: []string{"Uncaught Error: boom", "bad \xff byte"},
+	}}
+	must(t, s.PutURL(want))
+	must(t, s.Flush())
+	got, _, err := s.Get(want.URL)
+	must(t, err)
+	want.Render.ConsoleErrors[1] = "bad \uFFFD byte"
+	if !reflect.DeepEqual(got.Render, want.Render) {
+		t.Errorf("Render read back as %+v, want %+v", got.Render, want.Render)
+	}
+	var rendered int
+	must(t, s.EachURL(func(u URL) error {
+		if u.Render != nil {
+			rendered++
+		}
+		return nil
+	}))
+	if rendered != 1 {
+		t.Errorf("EachURL read %d rendered records, want 1", rendered)
+	}
+}
 
 // TestSQLiteOpensVersion4: a crawl.db of schema 4 is upgraded: its records
 // read back with the new fields empty, and new ones keep them.
@@ -734,15 +779,16 @@ func sha256File(t *testing.T, path string) [32]byte {
 	return sha256.Sum256(b)
 }
 
-// TestSQLiteOpensVersion5: a crawl.db of schema 5 gets the (empty) log
-// tables when opened, and keeps log data written then, offsets included.
-func TestSQLiteOpensVersion5(t *testing.T) {
+// TestSQLiteOpensVersion5GetsLogTables: a crawl.db of schema 5 gets the
+// (empty) log tables when opened, and keeps log data written then, offsets
+// included.
+func TestSQLiteOpensVersion5GetsLogTables(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "crawl.db")
 	s, err := CreateSQLite(path)
 	must(t, err)
 	must(t, s.PutURL(URL{URL: "https://a.test/x", Status: 401, Kind: KindPage}))
 	must(t, s.Flush())
-	_, err = s.db.Exec(`DROP TABLE log_run; DROP TABLE bot_hits; DROP TABLE bot_days; PRAGMA user_version = 5`)
+	_, err = s.db.Exec(dropVersion6 + `PRAGMA user_version = 5`)
 	must(t, err)
 	must(t, s.Close())
 
