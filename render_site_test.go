@@ -349,6 +349,57 @@ func TestRenderAutoSelectsShells(t *testing.T) {
 	}
 }
 
+// TestRenderKeepsAHeadersNoindex: a page whose noindex comes from its
+// X-Robots-Tag header stays noindex when rendered (no script removes a
+// header): no render-changes-indexability finding says it was removed.
+// A meta noindex a script removes still is one.
+func TestRenderKeepsAHeadersNoindex(t *testing.T) {
+	t.Parallel()
+	requireBrowser(t)
+	mux := http.NewServeMux()
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/":
+			fmt.Fprint(w, `<!doctype html><title>Home</title><p>The home page of this small site.</p><a href="/header">h</a><a href="/script">s</a>`)
+		case "/header":
+			w.Header().Set("X-Robots-Tag", "noindex")
+			fmt.Fprint(w, `<!doctype html><title>Header</title><p>Kept out of the index by its header.</p>`)
+		case "/script":
+			fmt.Fprint(w, `<!doctype html><title>Script</title><meta name="robots" content="noindex"><p>A script lets this page in.</p>`+
+				`<script>document.querySelector('meta[name=robots]').remove()</script>`)
+		default:
+			http.NotFound(w, r)
+		}
+	})
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	o := crawlaudit.DefaultOptions()
+	o.Start, o.Out, o.Render, o.FailOn, o.NoSitemaps = srv.URL+"/", t.TempDir(), crawlaudit.RenderAll, crawlaudit.LevelNever, true
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if _, err := crawlaudit.Run(ctx, o); err != nil {
+		t.Fatal(err)
+	}
+	c, err := crawlaudit.Open(o.Out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	fs, err := c.Findings()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range fs {
+		if f.Rule == "render-changes-indexability" {
+			got = append(got, strings.TrimPrefix(f.URL, srv.URL))
+		}
+	}
+	if !slices.Equal(got, []string{"/script"}) {
+		t.Errorf("render-changes-indexability on %v, want [/script] only", got)
+	}
+}
+
 // TestRenderSendsCredentialsOnlyToTheirOrigins: with credentials, the
 // browser's requests to the start origin carry them, those to the other
 // origin never do, unless --auth-origin names it.

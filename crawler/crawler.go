@@ -659,6 +659,11 @@ func (cr *crawler) process(ctx context.Context, j *job) {
 			cr.front.push(j)
 			return
 		}
+		if rec.Render != nil && xRobotsNoindex(r.header.Values("X-Robots-Tag"), cr.cfg.RobotsAgent) {
+			// The response's X-Robots-Tag applies to the rendered page
+			// too: no script removes it.
+			rec.Render.NoIndex = true
+		}
 		next = append(next, only...)
 		rendered = html
 	}

@@ -144,7 +144,9 @@ type Render struct {
 	// FinalURL is where the rendered page ended (after redirects and
 	// navigations of its own), when not the URL itself.
 	FinalURL string `json:"final_url,omitempty"`
-	// Title, Canonical and NoIndex are the rendered DOM's.
+	// Title, Canonical and NoIndex are the rendered page's: its DOM's,
+	// and NoIndex also when the response's X-Robots-Tag says noindex
+	// (rendering cannot remove a header).
 	Title     string `json:"title"`
 	Canonical string `json:"canonical,omitempty"`
 	NoIndex   bool   `json:"noindex,omitempty"`
