@@ -324,6 +324,11 @@ func (p *run) run(ctx context.Context, st *store.SQLite, started time.Time) (*Re
 		TimeUp: res.Partial && ctx.Err() == nil && errors.Is(crawlCtx.Err(), context.DeadlineExceeded),
 		URLs:   res.URLs, Requests: res.Requests, Warnings: res.Warnings,
 	}
+	if out.TimeUp {
+		if err := recordTimeUp(st); err != nil {
+			return nil, err
+		}
+	}
 	if err := markRedirectLoops(st); err != nil {
 		return nil, err
 	}
@@ -729,4 +734,19 @@ func assignClusters(st store.Store) error {
 		return err
 	}
 	return st.PutClusters(analysis.Memberships(cs))
+}
+
+// recordTimeUp records every URL still queued when --max-time passed as
+// known and not requested (store.NotRequestedMaxTime), so that the
+// outputs list it with its referrers; its frontier row stays, and a
+// resumed crawl requests it (and replaces the record).
+func recordTimeUp(st *store.SQLite) error {
+	// Streamed: the frontier may hold millions of URLs. The query reads a
+	// snapshot; the records go through the writer's own connection.
+	if err := st.EachQueued(func(q store.Queued) error {
+		return st.PutURL(store.URL{URL: q.URL, Kind: q.Kind, Start: q.Start && q.Hops == 0, Depth: q.Depth, Bytes: -1, NotRequested: store.NotRequestedMaxTime})
+	}); err != nil {
+		return err
+	}
+	return st.Flush()
 }

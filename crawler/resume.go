@@ -94,6 +94,8 @@ func (cr *crawler) resume(r store.FrontierReader) error {
 		case store.NotRequestedMaxURLs:
 			cr.holdRequeue(u)
 			return nil
+		case store.NotRequestedMaxTime:
+			return nil // still on the frontier: EachQueued below queues it
 		case store.NotRequestedTrap:
 			cr.traps.markTrapped(u.URL)
 		case "":

@@ -39,6 +39,7 @@ type crawlJSON struct {
 		Sources         []string `json:"sources"`
 		Error           string   `json:"error"`
 		SitemapURLs     int      `json:"sitemap_urls"`
+		NotRequested    string   `json:"not_requested"`
 	} `json:"urls"`
 	Findings []struct {
 		Rule      string   `json:"rule"`

@@ -40,6 +40,22 @@ func TestMaxTimeCrawlsInSlicesThatResume(t *testing.T) {
 	if len(got) == 0 || len(queued) == 0 {
 		t.Fatalf("first slice: %d URLs recorded, %d queued; the test needs both", len(got), len(queued))
 	}
+	// crawl.json lists every URL still queued as known, not requested
+	// because the time was up.
+	timeUp := map[string]bool{}
+	for _, u := range readCrawlJSON(t, dir).URLs {
+		if u.NotRequested == "max-time" {
+			timeUp[u.URL] = true
+		}
+	}
+	for _, q := range queued {
+		if !timeUp[q] {
+			t.Errorf("%s: queued when the time was up, not in crawl.json as not_requested max-time", q)
+		}
+	}
+	if len(timeUp) != len(queued) {
+		t.Errorf("%d URLs not_requested max-time in crawl.json, %d queued", len(timeUp), len(queued))
+	}
 	slices := 1
 	for ; len(queued) > 0; slices++ {
 		if slices > 200 { // a hang guard: every slice records something

@@ -389,7 +389,7 @@ func (s *Spaces) add(u store.URL) {
 	}
 	origin := analysis.OriginOf(u.URL)
 	pattern := analysis.Pattern(u.URL)
-	if u.NotRequested == store.NotRequestedMaxURLs {
+	if u.NotRequested == store.NotRequestedMaxURLs || u.NotRequested == store.NotRequestedMaxTime {
 		return // nothing known of it but its URL
 	}
 	if analysis.Templated(pattern) || u.NotRequested != "" {

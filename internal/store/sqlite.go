@@ -1087,7 +1087,9 @@ func (s *SQLite) Findings() ([]Finding, error) {
 	return out, rows.Err()
 }
 
-// EachQueued calls fn for every URL on the frontier in queue order: each
+// EachQueued calls fn for every URL on the frontier in queue order (a URL
+// recorded not requested because --max-time passed is still queued: the
+// record says so in the outputs, the frontier row resumes it): each
 // queued URL once, in its first place, unless it has been recorded since.
 // (The writer only appends to the frontier table during the crawl; a
 // deletion per recorded URL cost as much as the record.)
@@ -1096,7 +1098,8 @@ func (s *SQLite) EachQueued(fn func(Queued) error) error {
 		return err
 	}
 	rows, err := s.db.Query(`SELECT url, kind, depth, hops, parse, head, start FROM frontier
-		WHERE seq IN (SELECT min(seq) FROM frontier GROUP BY url) AND url NOT IN (SELECT url FROM urls)
+		WHERE seq IN (SELECT min(seq) FROM frontier GROUP BY url)
+		AND url NOT IN (SELECT url FROM urls WHERE not_requested <> 'max-time')
 		ORDER BY seq`)
 	if err != nil {
 		return fmt.Errorf("store: %w", err)
