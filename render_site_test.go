@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -343,30 +344,39 @@ func TestRenderAutoSelectsShells(t *testing.T) {
 		"/account.html": `empty app root <div id="root">`,
 		"/noindex.html": "almost empty body (51 characters of text)",
 		"/throws.html":  "almost empty body (26 characters of text)",
+		// Pages the heuristics leave out: the first of each URL pattern
+		// are rendered as its sample (their text does not grow).
+		"/products/1": "sample of its URL pattern /products/{id}",
+		"/products/2": "sample of its URL pattern /products/{id}",
 	}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("rendered pages and reasons = %v, want %v", got, want)
 	}
 }
 
-// TestRenderKeepsAHeadersNoindex: a page whose noindex comes from its
-// X-Robots-Tag header stays noindex when rendered (no script removes a
-// header): no render-changes-indexability finding says it was removed.
-// A meta noindex a script removes still is one.
-func TestRenderKeepsAHeadersNoindex(t *testing.T) {
+// TestRenderAutoSamplesEachPattern: --render=auto renders the first 3
+// pages of a URL pattern the other criteria leave out; when a sample's
+// text grows far beyond its raw HTML's (content a script fetches), every
+// later page of the pattern is rendered, else none.
+func TestRenderAutoSamplesEachPattern(t *testing.T) {
 	t.Parallel()
 	requireBrowser(t)
+	filler := strings.Repeat("The shop's header and footer, served with every page. ", 3) // ~165 characters: no empty shell
 	mux := http.NewServeMux()
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		switch r.URL.Path {
-		case "/":
-			fmt.Fprint(w, `<!doctype html><title>Home</title><p>The home page of this small site.</p><a href="/header">h</a><a href="/script">s</a>`)
-		case "/header":
-			w.Header().Set("X-Robots-Tag", "noindex")
-			fmt.Fprint(w, `<!doctype html><title>Header</title><p>Kept out of the index by its header.</p>`)
-		case "/script":
-			fmt.Fprint(w, `<!doctype html><title>Script</title><meta name="robots" content="noindex"><p>A script lets this page in.</p>`+
-				`<script>document.querySelector('meta[name=robots]').remove()</script>`)
+		p := r.URL.Path
+		switch {
+		case p == "/":
+			fmt.Fprint(w, `<!doctype html><title>Home</title><p>`+filler+`</p>`)
+			for i := 1; i <= 5; i++ {
+				fmt.Fprintf(w, `<a href="/articles/%d">a</a><a href="/docs/%d">d</a>`, i, i)
+			}
+		case strings.HasPrefix(p, "/articles/"):
+			// The article's body comes from a script.
+			fmt.Fprint(w, `<!doctype html><title>Article</title><p>`+filler+`</p><div id="body"></div>`+
+				`<script>document.getElementById('body').textContent = 'An article of many words. '.repeat(40)</script>`)
+		case strings.HasPrefix(p, "/docs/"):
+			fmt.Fprint(w, `<!doctype html><title>Doc</title><p>`+filler+` A document `+html.EscapeString(p)+`.</p><script>console.log(1)</script>`)
 		default:
 			http.NotFound(w, r)
 		}
@@ -374,7 +384,8 @@ func TestRenderKeepsAHeadersNoindex(t *testing.T) {
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	o := crawlaudit.DefaultOptions()
-	o.Start, o.Out, o.Render, o.FailOn, o.NoSitemaps = srv.URL+"/", t.TempDir(), crawlaudit.RenderAll, crawlaudit.LevelNever, true
+	o.Start, o.Out, o.Render, o.FailOn, o.NoSitemaps = srv.URL+"/", t.TempDir(), crawlaudit.RenderAuto, crawlaudit.LevelNever, true
+	o.Concurrency = 1 // pages in link order: the samples come first
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	if _, err := crawlaudit.Run(ctx, o); err != nil {
@@ -385,18 +396,44 @@ func TestRenderKeepsAHeadersNoindex(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	fs, err := c.Findings()
+	got := map[string]string{}
+	err = c.EachURL(func(u crawlaudit.URL) error {
+		if u.Render != nil {
+			got[strings.TrimPrefix(u.URL, srv.URL)] = strings.ReplaceAll(u.Render.Reason, srv.URL, "")
+		}
+		return nil
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []string
-	for _, f := range fs {
-		if f.Rule == "render-changes-indexability" {
-			got = append(got, strings.TrimPrefix(f.URL, srv.URL))
+	// Two workers (2 × concurrency) may take a second article before the
+	// first one's render has told: 1 to 3 articles are samples, the others
+	// render because a sample grew. Every article renders; of the docs,
+	// whose text does not grow, exactly the 3 samples do.
+	grew := regexp.MustCompile(`^its URL pattern's sample /articles/[1-3] had 1202 characters of text rendered, 161 raw$`)
+	samples, grown := 0, 0
+	for i := 1; i <= 5; i++ {
+		switch r := got[fmt.Sprintf("/articles/%d", i)]; {
+		case r == "sample of its URL pattern /articles/{id}":
+			samples++
+		case grew.MatchString(r):
+			grown++
+		default:
+			t.Errorf("/articles/%d: reason %q", i, r)
 		}
+		delete(got, fmt.Sprintf("/articles/%d", i))
 	}
-	if !slices.Equal(got, []string{"/script"}) {
-		t.Errorf("render-changes-indexability on %v, want [/script] only", got)
+	if samples < 1 || samples > 3 || samples+grown != 5 {
+		t.Errorf("articles: %d samples, %d rendered because a sample grew; want 1 to 3 samples and all 5 rendered", samples, grown)
+	}
+	want := map[string]string{
+		"/":       "sample of its URL pattern /",
+		"/docs/1": "sample of its URL pattern /docs/{id}",
+		"/docs/2": "sample of its URL pattern /docs/{id}",
+		"/docs/3": "sample of its URL pattern /docs/{id}",
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("rendered pages and reasons:\n%v\nwant\n%v", got, want)
 	}
 }
 

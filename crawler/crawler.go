@@ -214,6 +214,7 @@ type crawler struct {
 
 	auth   *authState   // nil without credentials
 	pool   *render.Pool // nil without Config.Render
+	sample sampler      // --render=auto's samples per URL pattern (render.go)
 	client *http.Client // the crawl's transport stack, outside colly (robots.txt, canary checks)
 	traps  *traps
 

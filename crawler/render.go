@@ -2,10 +2,13 @@ package crawler
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 
+	"github.com/crawlaudit/crawlaudit/internal/analysis"
 	"github.com/crawlaudit/crawlaudit/internal/render"
 	"github.com/crawlaudit/crawlaudit/internal/store"
 	"github.com/crawlaudit/crawlaudit/internal/urlx"
@@ -100,10 +103,18 @@ func (cr *crawler) newRenderPool(ctx context.Context, limit *hostLimiter) (*rend
 // left unrecorded, to be requested again by a resumed crawl.
 func (cr *crawler) renderPage(ctx context.Context, j *job, rec *store.URL, body []byte, raw []ref) ([]ref, string, bool) {
 	reason := RenderReasonAll
+	var sampleOf string // the URL pattern this page samples
 	if cr.cfg.Render == RenderAuto {
 		ok, why := render.NeedsRendering(body)
 		if !ok {
-			return nil, "", true
+			pattern := analysis.Pattern(j.url)
+			ok, why = cr.sample.decide(pattern)
+			if !ok {
+				return nil, "", true
+			}
+			if why == "" {
+				sampleOf, why = pattern, "sample of its URL pattern "+pattern
+			}
 		}
 		reason = why
 	}
@@ -126,6 +137,9 @@ func (cr *crawler) renderPage(ctx context.Context, j *job, rec *store.URL, body 
 	rd.Status = res.Status
 	rd.Title = res.Title
 	rd.TextLength = res.TextLength
+	if sampleOf != "" && res.ErrorKind == "" {
+		cr.sample.learn(sampleOf, j.url, render.VisibleTextLength(body), res.TextLength, cr.cfg.Mask)
+	}
 	rd.NotIdle = res.NotIdle
 	rd.ErrorKind, rd.Error = string(res.ErrorKind), cr.cfg.Mask.MaskText(res.Error)
 	rd.Dropped = res.DroppedRequests
@@ -302,5 +316,71 @@ func renderDefaults(cfg *Config) {
 	}
 	if cfg.RenderIdleWait == 0 {
 		cfg.RenderIdleWait = render.DefaultIdleWait
+	}
+}
+
+// --render=auto's last criterion: a page whose raw HTML does not look like
+// a shell may still get its main content from scripts. The first
+// samplePages pages of each URL pattern (analysis.Pattern) that the other
+// criteria leave out are rendered as its sample; when a sample's rendered
+// text is at least sampleFactor times its raw HTML's and sampleMinGain
+// characters longer, every later page of the pattern is rendered too.
+// At most samplePatterns patterns are sampled (a bounded map); pages of
+// patterns past that are judged by the other criteria alone.
+const (
+	samplePages    = 3
+	sampleFactor   = 2
+	sampleMinGain  = 200
+	samplePatterns = 10000
+)
+
+// sampler holds the samples' verdicts per URL pattern. Safe for
+// concurrent use.
+type sampler struct {
+	mu   sync.Mutex
+	pats map[string]*patternSample
+}
+
+type patternSample struct {
+	taken  int    // pages rendered as samples
+	reason string // set once a sample's text grew: why its pages render
+}
+
+// decide says whether a page of pattern is rendered: as a sample (reason
+// ""), or because a sample of its pattern grew when rendered (the reason).
+func (s *sampler) decide(pattern string) (bool, string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.pats == nil {
+		s.pats = map[string]*patternSample{}
+	}
+	p := s.pats[pattern]
+	if p == nil {
+		if len(s.pats) >= samplePatterns {
+			return false, ""
+		}
+		p = &patternSample{}
+		s.pats[pattern] = p
+	}
+	switch {
+	case p.reason != "":
+		return true, p.reason
+	case p.taken < samplePages:
+		p.taken++
+		return true, ""
+	}
+	return false, ""
+}
+
+// learn records what rendering one sample of pattern (the page at url)
+// did to its text: raw and rendered characters of visible text.
+func (s *sampler) learn(pattern, url string, raw, rendered int, mask *urlx.Masker) {
+	if rendered < sampleFactor*raw || rendered-raw < sampleMinGain {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if p := s.pats[pattern]; p != nil && p.reason == "" {
+		p.reason = fmt.Sprintf("its URL pattern's sample %s had %d characters of text rendered, %d raw", mask.Mask(url), rendered, raw)
 	}
 }

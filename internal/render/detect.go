@@ -98,6 +98,26 @@ func NeedsRendering(rawHTML []byte) (bool, string) {
 	return false, ""
 }
 
+// VisibleTextLength is the characters of visible text of a page's raw
+// HTML body as NeedsRendering counts them (runs of spaces once; script,
+// style, noscript, template and svg aside), read from at most the first
+// 2 MiB: what --render=auto compares a sample's rendered text with.
+func VisibleTextLength(rawHTML []byte) int {
+	if len(rawHTML) > detectMaxBytes {
+		rawHTML = rawHTML[:detectMaxBytes]
+	}
+	doc, err := html.Parse(bytes.NewReader(rawHTML))
+	if err != nil {
+		return 0
+	}
+	for n := range doc.Descendants() {
+		if n.Type == html.ElementNode && n.DataAtom == atom.Body {
+			return visibleText(n)
+		}
+	}
+	return 0
+}
+
 // appRoot returns the body's app mount point ("<div id=\"root\">") when it is
 // the body's only element and holds no text, else "".
 func appRoot(body *html.Node) string {
