@@ -69,6 +69,11 @@ func reportWith(_ context.Context, o ReportOptions, logs *store.LogData) (*Resul
 	}
 	job := jobFromSettings(c.meta.Settings)
 	job.ReportPath, job.Diff = out, crawlDiff(o.Source, c.meta, o.Warn)
+	if job.Diff != nil {
+		if err := refreshLogsDiff(job.Diff, c.logs, c.r); err != nil {
+			return nil, err
+		}
+	}
 	rc, err := c.report(job)
 	if err != nil {
 		return nil, err
@@ -228,6 +233,9 @@ func Compare(_ context.Context, o CompareOptions) (*Comparison, error) {
 	mask := cur.mask.With(old.mask.Extra()...)
 	d, err := diff.Compute(old.r, cur.r, diff.Config{URLKey: mask.Mask})
 	if err != nil {
+		return nil, err
+	}
+	if err := addLogsDiff(&d, old.r, cur.r); err != nil {
 		return nil, err
 	}
 	out := o.Out

@@ -35,7 +35,7 @@ const logsGCPercent = 20
 
 // logsHeapFree is the heap `crawlaudit logs` grows to before its first
 // collection.
-const logsHeapFree = 192 << 20
+const logsHeapFree = 160 << 20
 
 // tuneLogsGC sets the collector of `crawlaudit logs`. The heap is mostly
 // the hits of the distinct URLs crawlers requested, and it only grows.
