@@ -130,3 +130,46 @@ func TestDiffComparesLogFigures(t *testing.T) {
 		t.Errorf("after report: %+v", r.Logs)
 	}
 }
+
+// TestReportFromCrawlJSONWarnsOfTheLogs: a crawl.json alone cannot give
+// back the crawler hits its "logs" object summarises; the report says so
+// in one warning line, and says nothing for a crawl.json without logs.
+func TestReportFromCrawlJSONWarnsOfTheLogs(t *testing.T) {
+	site, _, _ := demoServers(t)
+	crawl := t.TempDir()
+	o := crawlaudit.DefaultOptions()
+	o.Start, o.Out = site+"/", crawl
+	if _, err := crawlaudit.Run(context.Background(), o); err != nil {
+		t.Fatal(err)
+	}
+	plain := filepath.Join(t.TempDir(), "crawl.json")
+	if err := os.WriteFile(plain, readBytes(t, filepath.Join(crawl, "crawl.json")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := crawlaudit.Logs(context.Background(), crawlaudit.LogsOptions{Files: []string{"testdata/logs/demo.log"}, Crawl: crawl,
+		Format: `apache:%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-Agent}i" %D`}); err != nil {
+		t.Fatal(err)
+	}
+	withLogs := filepath.Join(t.TempDir(), "crawl.json")
+	if err := os.WriteFile(withLogs, readBytes(t, filepath.Join(crawl, "crawl.json")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		source string
+		warns  int
+	}{{withLogs, 1}, {plain, 0}, {crawl, 0}} {
+		var warns []string
+		_, err := crawlaudit.Report(context.Background(), crawlaudit.ReportOptions{Source: c.source, Out: t.TempDir(), Warn: func(s string) { warns = append(warns, s) }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(warns) != c.warns {
+			t.Errorf("%s: warnings %q, want %d", c.source, warns, c.warns)
+		}
+		for _, w := range warns {
+			if !strings.Contains(w, "come only from crawl.db") || strings.Contains(w, "\n") {
+				t.Errorf("warning %q", w)
+			}
+		}
+	}
+}

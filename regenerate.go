@@ -67,6 +67,9 @@ func reportWith(_ context.Context, o ReportOptions, logs *store.LogData) (*Resul
 	if err := checkWritable(out); err != nil {
 		return nil, err
 	}
+	if c.logsLost && o.Warn != nil {
+		o.Warn(fmt.Sprintf("%s: its search-engine log figures come only from crawl.db (the crawler hits are not in crawl.json): this report has none; regenerate from crawl.db or run crawlaudit logs again", o.Source))
+	}
 	job := jobFromSettings(c.meta.Settings)
 	job.ReportPath, job.Diff = out, crawlDiff(o.Source, c.meta, o.Warn)
 	if job.Diff != nil {
