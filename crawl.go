@@ -27,6 +27,9 @@ type Crawl struct {
 	mask  *urlx.Masker
 	meta  store.Meta
 	logs  *store.LogData // what `crawlaudit logs` stored; nil when none
+	// logsLost: the crawl is a crawl.json with a "logs" object, which
+	// cannot be restored
+	logsLost bool
 }
 
 // CrawlInfo describes a crawl.
@@ -62,6 +65,9 @@ func openCrawl(path string, logs *store.LogData, maskParams ...string) (*Crawl, 
 	}
 	mask := urlx.NewMasker(append(settingList(meta.Settings["mask_param"]), maskParams...)...)
 	c := &Crawl{r: r, close: closeFn, mask: mask, meta: meta, logs: logs}
+	if _, ok := r.(jsonWithLogs); ok && logs == nil {
+		c.logsLost = true
+	}
 	if logs != nil {
 		return c, nil
 	}
@@ -157,12 +163,19 @@ func openStored(path string) (store.Reader, func() error, error) {
 		return nil, nil, fmt.Errorf("crawl %s: %w", path, unwrapPath(err))
 	}
 	defer f.Close()
-	st, err := report.ReadJSON(bufio.NewReader(f))
+	st, logs, err := report.ReadJSONLogs(bufio.NewReader(f))
 	if err != nil {
 		return nil, nil, fmt.Errorf("crawl %s is not a crawlaudit crawl.json: %v", path, firstLine(err))
 	}
+	if logs {
+		return jsonWithLogs{st}, st.Close, nil
+	}
 	return st, st.Close, nil
 }
+
+// jsonWithLogs is a crawl read from a crawl.json whose "logs" object could
+// not be restored (the hits it summarises are in crawl.db only).
+type jsonWithLogs struct{ *store.Memory }
 
 // storedLogs returns the log data stored with the crawl r reads, nil when
 // there is none (or the crawl is a crawl.json).

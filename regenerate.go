@@ -67,8 +67,16 @@ func reportWith(_ context.Context, o ReportOptions, logs *store.LogData) (*Resul
 	if err := checkWritable(out); err != nil {
 		return nil, err
 	}
+	if c.logsLost && o.Warn != nil {
+		o.Warn(fmt.Sprintf("%s: its search-engine log figures come only from crawl.db (the crawler hits are not in crawl.json): this report has none; regenerate from crawl.db or run crawlaudit logs again", o.Source))
+	}
 	job := jobFromSettings(c.meta.Settings)
 	job.ReportPath, job.Diff = out, crawlDiff(o.Source, c.meta, o.Warn)
+	if job.Diff != nil {
+		if err := refreshLogsDiff(job.Diff, c.logs, c.r); err != nil {
+			return nil, err
+		}
+	}
 	rc, err := c.report(job)
 	if err != nil {
 		return nil, err
@@ -228,6 +236,9 @@ func Compare(_ context.Context, o CompareOptions) (*Comparison, error) {
 	mask := cur.mask.With(old.mask.Extra()...)
 	d, err := diff.Compute(old.r, cur.r, diff.Config{URLKey: mask.Mask})
 	if err != nil {
+		return nil, err
+	}
+	if err := addLogsDiff(&d, old.r, cur.r); err != nil {
 		return nil, err
 	}
 	out := o.Out

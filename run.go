@@ -508,6 +508,9 @@ func (p *run) compareBaseline(st store.Reader) (*diff.Diff, *urlx.Masker, error)
 	if err != nil {
 		return nil, p.mask, err
 	}
+	if err := addLogsDiff(&d, old.r, st); err != nil {
+		return nil, p.mask, err
+	}
 	if d.Old.StartURL != p.start {
 		o.Logger.Warn("baseline crawl started at another URL", "baseline", base)
 	}

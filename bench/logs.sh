@@ -5,7 +5,10 @@
 # seconds and peak RSS for each, then crawlaudit alone on a log LARGE times
 # longer to check that its time grows linearly.
 #
-#   bench/logs.sh [--lines 2000000] [--paths 200000] [--large 5] [--no-goaccess]
+#   bench/logs.sh [--lines 2000000] [--paths 200000] [--large 5] [--no-goaccess] [--baseline BIN]
+#
+# --baseline BIN also times another crawlaudit binary (an earlier build) on
+# the same file in the same run, for a before/after comparison.
 #
 # GoAccess comes from Debian (apt-get install goaccess); when it is missing
 # and cannot be installed, its row says so and the rest runs. Nothing here
@@ -17,12 +20,14 @@ LINES=2000000
 PATHS=200000
 LARGE=5
 GOACCESS=1
+BASELINE=
 while [ $# -gt 0 ]; do
   case "$1" in
     --lines) LINES=$2; shift 2 ;;
     --paths) PATHS=$2; shift 2 ;;
     --large) LARGE=$2; shift 2 ;;
     --no-goaccess) GOACCESS=0; shift ;;
+    --baseline) BASELINE=$2; shift 2 ;;
     *) echo "bench/logs.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -53,6 +58,10 @@ measure() {
 : > "$OUT/results.txt"
 rm -rf "$OUT/ca-$LINES"
 measure crawlaudit "$LINES" "$OUT/crawlaudit" logs "$LOG" --out "$OUT/ca-$LINES" --site https://www.example.com --no-cached-ranges --progress=false -q
+if [ -n "$BASELINE" ]; then
+  rm -rf "$OUT/base-$LINES"
+  measure "baseline" "$LINES" "$BASELINE" logs "$LOG" --out "$OUT/base-$LINES" --site https://www.example.com --no-cached-ranges --progress=false -q
+fi
 
 if [ "$GOACCESS" = 1 ]; then
   if ! command -v goaccess > /dev/null; then

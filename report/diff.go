@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"time"
 
 	"github.com/crawlaudit/crawlaudit/internal/diff"
@@ -64,6 +65,90 @@ type DiffJSON struct {
 	Changes          []jsonChange      `json:"changes"`
 	NewFindings      []jsonDiffFinding `json:"new_findings"`
 	ResolvedFindings []jsonDiffFinding `json:"resolved_findings"`
+	// Logs compares the search-engine log figures; absent when neither
+	// crawl has log data.
+	Logs *jsonLogsDiff `json:"logs,omitempty"`
+}
+
+// jsonLogsDiff is diff.json's "logs": each side's figures, null for a
+// crawl without log data.
+type jsonLogsDiff struct {
+	Old *jsonLogFigures `json:"old"`
+	New *jsonLogFigures `json:"new"`
+}
+
+type jsonLogFigures struct {
+	CrawlerLines        int64            `json:"crawler_lines"`
+	CrawlerHits         int64            `json:"crawler_hits"`
+	Bots                map[string]int64 `json:"bots"`
+	Wasted              map[string]int64 `json:"wasted"`
+	UnauthorizedHits    int64            `json:"unauthorized_hits"`
+	ForbiddenHits       int64            `json:"forbidden_hits"`
+	GooglebotHits       int64            `json:"googlebot_verified_hits"`
+	GooglebotEfficiency float64          `json:"googlebot_efficiency"`
+}
+
+func newJSONLogFigures(f *diff.LogFigures) *jsonLogFigures {
+	if f == nil {
+		return nil
+	}
+	j := &jsonLogFigures{CrawlerLines: f.BotLines, CrawlerHits: f.CrawlerHits, Bots: f.Bots, Wasted: f.Wasted,
+		UnauthorizedHits: f.Unauthorized, ForbiddenHits: f.Forbidden, GooglebotHits: f.GooglebotHits, GooglebotEfficiency: f.Efficiency}
+	if j.Bots == nil {
+		j.Bots = map[string]int64{}
+	}
+	if j.Wasted == nil {
+		j.Wasted = map[string]int64{}
+	}
+	return j
+}
+
+func readLogFigures(j *jsonLogFigures) *diff.LogFigures {
+	if j == nil {
+		return nil
+	}
+	return &diff.LogFigures{BotLines: j.CrawlerLines, CrawlerHits: j.CrawlerHits, Bots: j.Bots, Wasted: j.Wasted,
+		Unauthorized: j.UnauthorizedHits, Forbidden: j.ForbiddenHits, GooglebotHits: j.GooglebotHits, Efficiency: j.GooglebotEfficiency}
+}
+
+func newJSONLogsDiff(l *diff.LogsDiff) *jsonLogsDiff {
+	if l == nil {
+		return nil
+	}
+	return &jsonLogsDiff{Old: newJSONLogFigures(l.Old), New: newJSONLogFigures(l.New)}
+}
+
+// logRowText is a LogRow's value on one side: a count, a percentage for
+// a share, "—" when that crawl has no log data.
+func logRowText(v float64, has, ratio bool) string {
+	switch {
+	case !has:
+		return "—"
+	case ratio:
+		return strconv.FormatFloat(v*100, 'f', 1, 64) + "%"
+	}
+	return strconv.FormatInt(int64(v), 10)
+}
+
+// logRowChange is a LogRow's change: "+12", "-3", "0", "+1.5 pts" for a
+// share, "" when a side has no log data.
+func logRowChange(r diff.LogRow) string {
+	if !r.HasOld || !r.HasNew {
+		return ""
+	}
+	if r.Ratio {
+		d := (r.New - r.Old) * 100
+		s := strconv.FormatFloat(d, 'f', 1, 64)
+		if d > 0 {
+			s = "+" + s
+		}
+		return s + " pts"
+	}
+	d := int64(r.New) - int64(r.Old)
+	if d > 0 {
+		return "+" + strconv.FormatInt(d, 10)
+	}
+	return strconv.FormatInt(d, 10)
 }
 
 // CountDiff returns d's counts.
@@ -117,6 +202,7 @@ func NewDiffJSON(d diff.Diff, m *urlx.Masker) DiffJSON {
 		Changes:          newJSONChanges(d.Changes, m),
 		NewFindings:      newJSONDiffFindings(d.NewFindings, m),
 		ResolvedFindings: newJSONDiffFindings(d.ResolvedFindings, m),
+		Logs:             newJSONLogsDiff(d.Logs),
 	}
 }
 

@@ -37,6 +37,9 @@ func ReadDiffJSON(r io.Reader) (diff.Diff, error) {
 	d.ResolvedFindings = readDiffFindings(dj.ResolvedFindings)
 	d.AddedURLs, d.RemovedURLs = dj.Counts.AddedURLs, dj.Counts.RemovedURLs
 	d.PersistingFindings = dj.Counts.PersistingFindings
+	if dj.Logs != nil && (dj.Logs.Old != nil || dj.Logs.New != nil) {
+		d.Logs = &diff.LogsDiff{Old: readLogFigures(dj.Logs.Old), New: readLogFigures(dj.Logs.New)}
+	}
 	return d, nil
 }
 

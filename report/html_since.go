@@ -24,6 +24,14 @@ type sinceView struct {
 	MoreChanges     int
 	NewFindings     sinceList
 	Resolved        sinceList
+	// Logs are the search-engine log figures of both crawls; none when
+	// neither has log data.
+	Logs []sinceLogRow
+}
+
+// sinceLogRow is one log figure before and now.
+type sinceLogRow struct {
+	Figure, Old, New, Change string
 }
 
 // sinceList is the new or the resolved findings.
@@ -74,6 +82,9 @@ func newSinceView(d *diff.Diff, r *Crawl) *sinceView {
 			continue
 		}
 		*list = append(*list, cv)
+	}
+	for _, lr := range d.Logs.Rows() {
+		v.Logs = append(v.Logs, sinceLogRow{Figure: lr.Figure, Old: logRowText(lr.Old, lr.HasOld, lr.Ratio), New: logRowText(lr.New, lr.HasNew, lr.Ratio), Change: logRowChange(lr)})
 	}
 	v.NewFindings = sinceList{ID: "since-new-table", None: "No new findings."}
 	v.NewFindings.Rows, v.NewFindings.More = sinceFindings(d.NewFindings, r)

@@ -154,6 +154,9 @@ type jsonDoc struct {
 	Issues        []jsonIssue       `json:"issues"` // additive (schema 1); recomputed, never read back
 	URLs          []jsonURL         `json:"urls"`
 	Findings      []jsonFinding     `json:"findings"`
+	// Logs is additive; never read back: the hits it summarises are in
+	// crawl.db only (ReadJSONLogs says whether it was there).
+	Logs json.RawMessage `json:"logs"`
 }
 
 // referrers maps the edges pointing at one URL to its "referrers": one entry
@@ -448,20 +451,36 @@ func (j *jsonWriter) endArray(empty, more bool) {
 // It fails on malformed JSON, a schema_version other than SchemaVersion, or a
 // time that is not RFC 3339.
 func ReadJSON(rd io.Reader) (*store.Memory, error) {
+	m, _, err := ReadJSONLogs(rd)
+	return m, err
+}
+
+// ReadJSONLogs is ReadJSON that also says whether crawl.json held a "logs"
+// object, which it cannot restore: that object summarises the crawler hits
+// of `crawlaudit logs`, which only crawl.db keeps.
+func ReadJSONLogs(rd io.Reader) (*store.Memory, bool, error) {
+	m, doc, err := readJSON(rd)
+	if err != nil {
+		return nil, false, err
+	}
+	return m, len(doc.Logs) > 0 && string(doc.Logs) != "null", nil
+}
+
+func readJSON(rd io.Reader) (*store.Memory, *jsonDoc, error) {
 	var doc jsonDoc
 	if err := json.NewDecoder(rd).Decode(&doc); err != nil {
-		return nil, fmt.Errorf("report: read crawl.json: %w", err)
+		return nil, nil, fmt.Errorf("report: read crawl.json: %w", err)
 	}
 	if doc.SchemaVersion != SchemaVersion {
-		return nil, fmt.Errorf("report: read crawl.json: schema_version %d, want %d", doc.SchemaVersion, SchemaVersion)
+		return nil, nil, fmt.Errorf("report: read crawl.json: schema_version %d, want %d", doc.SchemaVersion, SchemaVersion)
 	}
 	started, err := time.Parse(time.RFC3339, doc.StartedAt)
 	if err != nil {
-		return nil, fmt.Errorf("report: read crawl.json: started_at: %w", err)
+		return nil, nil, fmt.Errorf("report: read crawl.json: started_at: %w", err)
 	}
 	finished, err := time.Parse(time.RFC3339, doc.FinishedAt)
 	if err != nil {
-		return nil, fmt.Errorf("report: read crawl.json: finished_at: %w", err)
+		return nil, nil, fmt.Errorf("report: read crawl.json: finished_at: %w", err)
 	}
 
 	m := store.NewMemory()
@@ -473,7 +492,7 @@ func ReadJSON(rd io.Reader) (*store.Memory, error) {
 		Partial:     doc.Partial,
 		Settings:    doc.Settings,
 	}); err != nil {
-		return nil, fmt.Errorf("report: read crawl.json: %w", err)
+		return nil, nil, fmt.Errorf("report: read crawl.json: %w", err)
 	}
 	for _, ju := range doc.URLs {
 		u := store.URL{
@@ -522,11 +541,11 @@ func ReadJSON(rd io.Reader) (*store.Memory, error) {
 			u.WWWAuthenticate = []string{ju.WWWAuthenticate}
 		}
 		if err := m.PutURL(u); err != nil {
-			return nil, fmt.Errorf("report: read crawl.json: %w", err)
+			return nil, nil, fmt.Errorf("report: read crawl.json: %w", err)
 		}
 		for _, ref := range ju.Referrers {
 			if err := m.AddEdge(store.Edge{From: ref.From, To: ju.URL, Type: ref.Type, Tag: ref.Tag}); err != nil {
-				return nil, fmt.Errorf("report: read crawl.json: %w", err)
+				return nil, nil, fmt.Errorf("report: read crawl.json: %w", err)
 			}
 		}
 	}
@@ -536,7 +555,7 @@ func ReadJSON(rd io.Reader) (*store.Memory, error) {
 		fs[i] = store.Finding{Rule: jf.Rule, Severity: jf.Severity, URL: jf.URL, Message: msg, Fix: fix, Referrers: jf.Referrers}
 	}
 	if err := m.PutFindings(fs); err != nil {
-		return nil, fmt.Errorf("report: read crawl.json: %w", err)
+		return nil, nil, fmt.Errorf("report: read crawl.json: %w", err)
 	}
-	return m, nil
+	return m, &doc, nil
 }

@@ -99,6 +99,13 @@ func WriteMarkdown(w io.Writer, r *Crawl) error {
 		fmt.Fprintf(&b, "### Since the baseline (crawl of %s)\n\n", fmtTime(d.Old.StartedAt))
 		fmt.Fprintf(&b, "%d regressions, %d improvements, %d new findings, %d resolved findings, %d URLs added, %d gone.\n\n",
 			c.Regressions, c.Improvements, c.NewFindings, c.ResolvedFindings, c.AddedURLs, c.RemovedURLs)
+		if rows := d.Logs.Rows(); len(rows) > 0 {
+			b.WriteString("#### Search-engine logs\n\n| Figure | Before | Now | Change |\n|---|--:|--:|--:|\n")
+			for _, lr := range rows {
+				fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", lr.Figure, logRowText(lr.Old, lr.HasOld, lr.Ratio), logRowText(lr.New, lr.HasNew, lr.Ratio), logRowChange(lr))
+			}
+			b.WriteString("\n")
+		}
 		if regs := d.Regressions(); len(regs) > 0 {
 			b.WriteString("#### Regressions\n\n| URL | Kind | Before | Now | What |\n|---|---|--:|--:|---|\n")
 			for i, ch := range regs {

@@ -7,7 +7,9 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -27,8 +29,48 @@ func rangesDir() string {
 	return filepath.Join(dir, "crawlaudit", "ranges")
 }
 
-// logsGCPercent is the GOGC of `crawlaudit logs`.
+// logsGCPercent is the GOGC of `crawlaudit logs` once its heap passed
+// three quarters of logsHeapFree.
 const logsGCPercent = 20
+
+// logsHeapFree is the heap `crawlaudit logs` grows to before its first
+// collection.
+const logsHeapFree = 160 << 20
+
+// tuneLogsGC sets the collector of `crawlaudit logs`. The heap is mostly
+// the hits of the distinct URLs crawlers requested, and it only grows.
+// Below logsHeapFree nothing is collected: a small site's run needs no
+// collection at all, and a large one's is spared the many collections of
+// a small heap. Once a collection finds three quarters of that live, the collector
+// runs at every fifth of growth, which keeps the peak near the live heap
+// however large it grows (a fixed limit would make the collector run
+// without pause once a large site's hits pass it).
+func tuneLogsGC() {
+	debug.SetGCPercent(-1)
+	debug.SetMemoryLimit(logsHeapFree)
+	afterGC(func() bool {
+		s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+		metrics.Read(s)
+		if s[0].Value.Kind() == metrics.KindUint64 && s[0].Value.Uint64() < logsHeapFree/4*3 {
+			return true
+		}
+		debug.SetGCPercent(logsGCPercent)
+		debug.SetMemoryLimit(math.MaxInt64)
+		return false
+	})
+}
+
+// afterGC calls f after each garbage collection until f returns false.
+func afterGC(f func() bool) {
+	type sentinel struct{ _ [16]byte } // not a tiny allocation: finalizers run
+	var again func(*sentinel)
+	again = func(s *sentinel) {
+		if f() {
+			runtime.SetFinalizer(s, again)
+		}
+	}
+	runtime.SetFinalizer(&sentinel{}, again)
+}
 
 func newLogsCommand(ctx context.Context, stdout, stderr io.Writer) *cobra.Command {
 	o := crawlaudit.LogsOptions{}
@@ -85,13 +127,7 @@ func newLogsCommand(ctx context.Context, stdout, stderr io.Writer) *cobra.Comman
 				}
 			}
 			if os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == "" {
-				// The heap is mostly the hits of the distinct URLs crawlers
-				// requested, and it only grows: a collection at every
-				// fifth of growth keeps the peak near the live heap. A
-				// fixed limit would make the collector run without pause
-				// once a large site's hits pass it.
-				debug.SetGCPercent(logsGCPercent)
-				debug.SetMemoryLimit(math.MaxInt64)
+				tuneLogsGC()
 			}
 			var bytesRead, lines atomic.Int64
 			started := time.Now()

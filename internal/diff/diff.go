@@ -54,6 +54,9 @@ type Diff struct {
 	Changes []Change
 	// AddedURLs and RemovedURLs count URLs recorded in only one crawl.
 	AddedURLs, RemovedURLs int
+	// Logs compares the search-engine log figures; nil when neither crawl
+	// has log data (Compute leaves it to its caller, which joins the logs).
+	Logs *LogsDiff
 }
 
 // Side identifies one crawl of a Diff.

@@ -57,6 +57,9 @@ type Aggregator struct {
 	bytes int64
 	// the Entry reused for every crawler line
 	e Entry
+	// key is the URL of the current crawler line (urlKey); scratch holds
+	// a target whose query the log writes apart
+	key, scratch []byte
 	// the last day formatted (day)
 	lastDayKey int
 	lastDay    string
@@ -225,18 +228,18 @@ func (a *Aggregator) line(ctx context.Context, p *parser, line []byte, name stri
 	}
 	e := &a.e
 	*e = Entry{Line: no}
-	if err := p.fs.decodeSome(e, &p.zones, false); err != nil {
+	target, err := p.fs.decodeLean(e, &p.zones, &a.scratch)
+	if err != nil {
 		a.bad(name, no, err)
 		return
 	}
 	a.run.Requests++
-	bot := Identify(e.UserAgent)
+	bot := p.identify()
 	if bot == nil {
 		a.run.HumanLines++
 		return
 	}
-	u, ok := a.url(e)
-	if !ok {
+	if !a.urlKey(e, target) {
 		a.run.Requests--
 		a.bad(name, no, errRequest)
 		return
@@ -250,7 +253,7 @@ func (a *Aggregator) line(ctx context.Context, p *parser, line []byte, name stri
 	}
 	verdict := a.cfg.Verifier.Verify(ctx, bot.Operator, e.IP)
 	a.days[dayKey{day: a.day(e.Time), bot: bot, verdict: verdict, class: byte('0' + e.Status/100)}]++
-	first, known := a.urls[u]
+	first, known := a.urls[string(a.key)] // no copy to look up
 	if !known {
 		if len(a.urls) >= a.cfg.MaxURLs {
 			a.run.Overflow++
@@ -266,8 +269,11 @@ func (a *Aggregator) line(ctx context.Context, p *parser, line []byte, name stri
 		}
 	}
 	if b == nil {
+		var u string
 		if known {
 			u = a.hit(first).URL // one copy of the URL for all its hits
+		} else {
+			u = string(a.key)
 		}
 		if a.nhits%hitChunk == 0 {
 			a.hits = append(a.hits, make([]store.BotHit, 0, hitChunk))
@@ -322,16 +328,27 @@ func (a *Aggregator) day(t time.Time) string {
 	return a.lastDay
 }
 
-// url returns the absolute normalised URL of a hit (its path when no site
-// and no host is known).
-func (a *Aggregator) url(e *Entry) (string, bool) {
-	t := e.Target
+// urlKey sets a.key to the URL of a hit with target t (url), copying
+// nothing in the common case of a plain path of the site.
+func (a *Aggregator) urlKey(e *Entry, t []byte) bool {
+	if len(t) > 0 && t[0] == '/' && a.site != nil && e.Host == "" && plainPath(t) {
+		// the common case: a plain ASCII path of the site, already in the
+		// form url.Parse and urlx.Normalize would give
+		a.key = append(append(a.key[:0], a.run.Site...), t...)
+		return true
+	}
+	u, ok := a.url(e, string(t))
+	a.key = append(a.key[:0], u...)
+	return ok
+}
+
+// url returns the absolute normalised URL of a hit on target t (its path
+// when no site and no host is known).
+func (a *Aggregator) url(e *Entry, t string) (string, bool) {
 	if t == "" || (t[0] != '/' && !strings.HasPrefix(t, "http://") && !strings.HasPrefix(t, "https://")) {
 		return "", false
 	}
 	if t[0] == '/' && a.site != nil && e.Host == "" && plainPath(t) {
-		// the common case: a plain ASCII path of the site, already in the
-		// form url.Parse and urlx.Normalize would give
 		return a.run.Site + t, true
 	}
 	if t[0] == '/' {
@@ -362,7 +379,7 @@ func (a *Aggregator) url(e *Entry) (string, bool) {
 
 // plainPath reports whether t holds only characters that parsing and
 // normalising a URL leave as they are (no escapes, no fragment, ASCII).
-func plainPath(t string) bool {
+func plainPath[S string | []byte](t S) bool {
 	for i := 0; i < len(t); i++ {
 		c := t[i]
 		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("/-._~?=&+,;:@!$*()", c) >= 0) {

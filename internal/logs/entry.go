@@ -74,11 +74,7 @@ func parseStatus(b []byte) (int, error) {
 }
 
 // decode turns raw fields into an Entry. zones caches fixed zones by offset.
-func (f *fields) decode(e *Entry, zones *zoneCache) error { return f.decodeSome(e, zones, true) }
-
-// decodeSome is decode; all false leaves out what the aggregate does not
-// keep (method, referer, size): fewer copies per crawler line.
-func (f *fields) decodeSome(e *Entry, zones *zoneCache, all bool) error {
+func (f *fields) decode(e *Entry, zones *zoneCache) error {
 	st, err := parseStatus(f.status)
 	if err != nil {
 		return err
@@ -120,9 +116,6 @@ func (f *fields) decodeSome(e *Entry, zones *zoneCache, all bool) error {
 		e.Duration = parseDuration(f.dur, f.durUnit)
 	}
 	e.UserAgent = unescape(f.ua, f.escape)
-	if !all {
-		return nil
-	}
 	if len(f.size) > 0 && !(len(f.size) == 1 && f.size[0] == '-') {
 		if n, err := strconv.ParseInt(string(f.size), 10, 64); err == nil && n >= 0 {
 			e.Bytes = n
@@ -130,6 +123,72 @@ func (f *fields) decodeSome(e *Entry, zones *zoneCache, all bool) error {
 	}
 	e.Referer = unescape(f.referer, f.escape)
 	return nil
+}
+
+// decodeLean is what the aggregate reads of a crawler's line: status,
+// time, host, address and duration into e, and the request target as
+// bytes (valid until the next line; scratch holds it when the query is a
+// field of its own). Method, referer, size and user agent are left out:
+// no copy of the line is made.
+func (f *fields) decodeLean(e *Entry, zones *zoneCache, scratch *[]byte) ([]byte, error) {
+	st, err := parseStatus(f.status)
+	if err != nil {
+		return nil, err
+	}
+	e.Status = st
+	if e.Time, err = parseTime(f.time, f.timeKind, zones); err != nil {
+		return nil, err
+	}
+	t := f.target
+	if len(f.request) > 0 {
+		var ok bool
+		if t, ok = splitRequestBytes(f.request); !ok {
+			return nil, errRequest
+		}
+	} else if len(f.query) > 0 && !(len(f.query) == 1 && f.query[0] == '-') {
+		b := append((*scratch)[:0], t...)
+		if f.query[0] != '?' {
+			b = append(b, '?')
+		}
+		b = append(b, f.query...)
+		*scratch = b
+		t = b
+	}
+	if len(t) == 0 || len(t) == 1 && t[0] == '-' {
+		return nil, errRequest
+	}
+	e.Host = ""
+	if len(f.host) > 0 && !(len(f.host) == 1 && f.host[0] == '-') {
+		e.Host = string(f.host)
+	}
+	e.IP = netip.Addr{}
+	if len(f.ip) > 0 {
+		if a, err := netip.ParseAddr(string(f.ip)); err == nil {
+			e.IP = a.Unmap()
+		}
+	}
+	e.Bytes = -1
+	e.Duration = -1
+	if len(f.dur) > 0 {
+		e.Duration = parseDuration(f.dur, f.durUnit)
+	}
+	return t, nil
+}
+
+// splitRequestBytes is splitRequest's target, without copying it.
+func splitRequestBytes(r []byte) ([]byte, bool) {
+	i := bytes.IndexByte(r, ' ')
+	if i <= 0 {
+		return nil, false
+	}
+	rest := r[i+1:]
+	if j := bytes.LastIndexByte(rest, ' '); j >= 0 && bytes.HasPrefix(rest[j+1:], []byte("HTTP/")) {
+		rest = rest[:j]
+	}
+	if len(rest) == 0 {
+		return nil, false
+	}
+	return rest, true
 }
 
 // splitRequest splits "GET /path HTTP/1.1" into method and target. A

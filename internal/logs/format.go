@@ -87,9 +87,27 @@ type parser struct {
 	zones zoneCache
 	fs    fields
 	js    jsonScratch
+	// bots caches identify's answers by raw user agent: a log's crawler
+	// lines carry few distinct ones
+	bots map[string]*Bot
 }
 
-func newParser(f *Format) *parser { return &parser{f: f} }
+func newParser(f *Format) *parser { return &parser{f: f, bots: map[string]*Bot{}} }
+
+// maxUACache bounds parser.bots.
+const maxUACache = 4096
+
+// identify is Identify of the line's user agent (unescaped), cached.
+func (p *parser) identify() *Bot {
+	if b, ok := p.bots[string(p.fs.ua)]; ok {
+		return b
+	}
+	b := Identify(unescape(p.fs.ua, p.fs.escape))
+	if len(p.bots) < maxUACache {
+		p.bots[string(p.fs.ua)] = b
+	}
+	return b
+}
 
 // fields parses line into p.fs; errDirective for W3C directives.
 func (p *parser) fields(line []byte) error {
