@@ -105,8 +105,26 @@ func (p *Pool) flags() []chromedp.ExecAllocatorOption {
 	return opts
 }
 
+// startAttempts is how often start tries to launch the browser: Chromium
+// that exits before it listens (seen on a loaded machine, with nothing
+// printed) is tried again before the start counts as failed.
+const startAttempts = 3
+
 // start launches a browser; ctx bounds the start only.
 func (p *Pool) start(ctx context.Context) (*browserProc, error) {
+	var err error
+	for range startAttempts {
+		var b *browserProc
+		if b, err = p.startOnce(ctx); err == nil || ctx.Err() != nil {
+			return b, err
+		}
+		p.cfg.Logger.Info("render: the browser did not start; trying again", "err", err)
+	}
+	return nil, err
+}
+
+// startOnce launches a browser once.
+func (p *Pool) startOnce(ctx context.Context) (*browserProc, error) {
 	log := p.cfg.Logger
 	actx, free := chromedp.NewExecAllocator(context.Background(), p.flags()...)
 	bctx, cancel := chromedp.NewContext(actx, chromedp.WithBrowserOption(
