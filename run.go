@@ -319,6 +319,7 @@ func (p *run) run(ctx context.Context, st *store.SQLite, started time.Time) (*Re
 	if err != nil {
 		return nil, err
 	}
+	o.Progress.crawled()
 	out := &Result{
 		Name: o.siteName(), Out: o.Out, StartURL: p.mask.Mask(p.start), Partial: res.Partial, LimitReached: res.LimitReached,
 		TimeUp: res.Partial && ctx.Err() == nil && errors.Is(crawlCtx.Err(), context.DeadlineExceeded),

@@ -138,6 +138,11 @@ type Progress struct {
 	// OnPhase, when set before the run, is called as each phase begins,
 	// on the run's goroutine.
 	OnPhase func(Phase)
+	// OnCrawled, when set before the run, is called on the run's
+	// goroutine once the crawler has returned (the last response is
+	// recorded), before the after-crawl work: for measuring the crawl
+	// phase apart from the audit and outputs (bench/run.sh).
+	OnCrawled func()
 
 	crawl   crawler.Progress
 	phase   atomic.Int32
@@ -166,6 +171,12 @@ func (p *Progress) Snapshot() ProgressSnapshot {
 		Phase: Phase(p.phase.Load()), Done: p.crawl.Done.Load(), Queued: p.crawl.Queued.Load(),
 		Requests: p.crawl.Requests.Load(), Errors: p.crawl.Errors.Load(), Files: p.files.Load(), Written: p.written.Load(),
 		Rendered: p.crawl.Rendered.Load(), Rendering: p.crawl.Rendering.Load(), RenderMemory: p.crawl.RenderMemory.Load(),
+	}
+}
+
+func (p *Progress) crawled() {
+	if p != nil && p.OnCrawled != nil {
+		p.OnCrawled()
 	}
 }
 

@@ -7,8 +7,10 @@
 #   bench/run.sh [--pages N] [--concurrency C] [--timeout 10m] [--tools "LIST"]
 #   bench/run.sh --smoke            # 2,000 pages, crawlaudit + bare colly, checks they agree
 #
-# Tools: crawlaudit barecolly linkinator linkchecker wget wrk. Peers that
-# are not installed or fail are reported as such. linkinator is installed
+# Tools: crawlaudit barecolly muffet linkinator linkchecker wget wrk. Peers
+# that are not installed or fail are reported as such. muffet is not on the
+# Go module proxy: build v2.11.5 from its source and give the binary as
+# MUFFET_BIN=/path/to/muffet. linkinator is installed
 # (pinned) into bench/out/npm with npm when missing; LinkChecker, wget and wrk
 # come from Debian (apt-get install linkchecker wget wrk). Everything runs
 # on 127.0.0.1; outputs go to bench/out/.
@@ -18,7 +20,7 @@ cd "$(dirname "$0")/.."
 PAGES=10000
 CONC=16
 TIMEOUT=10m
-TOOLS="crawlaudit barecolly linkinator linkchecker wget wrk"
+TOOLS="crawlaudit barecolly muffet linkinator linkchecker wget wrk"
 SMOKE=0
 LINKINATOR_VERSION=6.1.2 # 7+ needs Node 22's zstd; Debian 12 ships Node 20
 while [ $# -gt 0 ]; do
@@ -63,12 +65,20 @@ stat() { sed -n "s/.*$2=\([^ ]*\).*/\1/p" "$OUT/$1.stats"; }
 for tool in $TOOLS; do
   case $tool in
     crawlaudit)
-      run crawlaudit "$BIN/crawlaudit" crawl "$URL" --out "$OUT/crawlaudit" --concurrency "$CONC" --fail-on never --progress=false -q
+      CRAWLAUDIT_PHASES="$OUT/crawlaudit.phases" run crawlaudit "$BIN/crawlaudit" crawl "$URL" --out "$OUT/crawlaudit" --concurrency "$CONC" --fail-on never --progress=false -q
       URLS[crawlaudit]=$(( $(wc -l <"$OUT/crawlaudit/urls.csv" 2>/dev/null || echo 1) - 1 ))
       ;;
     barecolly)
       run barecolly "$BIN/barecolly" -concurrency "$CONC" "$URL"
       URLS[barecolly]=$(sed -n 's/^urls \([0-9]*\).*/\1/p' "$OUT/barecolly.out")
+      ;;
+    muffet)
+      if [ -z "${MUFFET_BIN:-}" ] || [ ! -x "$MUFFET_BIN" ]; then NOTE[muffet]="not installed (set MUFFET_BIN to a muffet 2.11.5 binary)"; continue; fi
+      # Statuses only; -v lists every link checked so the URLs can be
+      # counted (exit 1 just means it saw broken links).
+      run muffet "$MUFFET_BIN" -v -c "$CONC" --max-connections-per-host "$CONC" -t 15 "$URL"
+      URLS[muffet]=$(grep -o 'http://[^ ]*' "$OUT/muffet.out" | sort -u | wc -l)
+      NOTE[muffet]="-c $CONC, statuses only, -v; exit 1 just means it saw broken links"
       ;;
     linkinator)
       LK=bench/out/npm/node_modules/.bin/linkinator
@@ -140,6 +150,43 @@ elif [[ " $TOOLS " == *" wrk "* ]]; then
   echo "generator limit: ${NOTE[wrk]:-wrk failed}"
 fi
 echo "crawlaudit_x = crawlaudit's URLs/s divided by the tool's. Outputs in $OUT/."
+
+# The targets of issue 16, from this one run.
+if [ -s "$OUT/crawlaudit.stats" ]; then
+  CRAWL_S=$(sed -n 's/.*crawl_s=\([^ ]*\).*/\1/p' "$OUT/crawlaudit.phases" 2>/dev/null || true)
+  AFTER_S=$(sed -n 's/.*after_s=\([^ ]*\).*/\1/p' "$OUT/crawlaudit.phases" 2>/dev/null || true)
+  echo
+  echo "== targets (issue 16)"
+  [ -n "$CRAWL_S" ] && echo "crawlaudit phases: crawl ${CRAWL_S} s (process start to last response recorded), after the crawl ${AFTER_S} s (audit and every output)"
+  target() { # target NAME VALUE TARGET VERDICT
+    printf '%-46s %12s   target %-10s %s\n' "$1" "$2" "$3" "$4"
+  }
+  rate_of() { # URLs/s of a tool in this run, empty when it did not run
+    [ -s "$OUT/$1.stats" ] && [ "$(stat "$1" timed_out)" != true ] || return 0
+    awk -v u="${URLS[$1]:-0}" -v w="$(stat "$1" wall_s)" 'BEGIN{ if (w > 0 && u > 0) printf "%.1f", u / w }'
+  }
+  ratio_check() { # ratio_check NAME A B MIN: A/B against >= MIN
+    if [ -z "$2" ] || [ -z "$3" ]; then target "$1" "not run" "≥ $4×" ""; return; fi
+    awk -v a="$2" -v b="$3" -v m="$4" -v n="$1" 'BEGIN{ r = a / b; printf "%-46s %11.2f×   target ≥ %-8s %s\n", n, r, m "×", (r >= m ? "met" : "NOT met") }'
+  }
+  ratio_check "1. end to end, URLs/s vs muffet" "$CA_RATE" "$(rate_of muffet)" 2.0
+  CRAWL_RATE=""
+  [ -n "$CRAWL_S" ] && CRAWL_RATE=$(awk -v u="${URLS[crawlaudit]}" -v w="$CRAWL_S" 'BEGIN{ if (w > 0) printf "%.1f", u / w }')
+  ratio_check "2. crawl phase, URLs/s vs barecolly" "$CRAWL_RATE" "$(rate_of barecolly)" 1.0
+  if [ -n "$CRAWL_S" ]; then
+    awk -v a="$AFTER_S" -v c="$CRAWL_S" 'BEGIN{ r = 100 * a / c; printf "%-46s %11.0f%%   target ≤ %-8s %s\n", "3. after the crawl, share of the crawl phase", r, "15%", (r <= 15 ? "met" : "NOT met") }'
+  else
+    target "3. after the crawl, share of the crawl phase" "not run" "≤ 15%" ""
+  fi
+  rss=$(( $(stat crawlaudit rss_kib) / 1024 ))
+  limit=200; [ "$PAGES" -ge 1000000 ] && limit=512
+  if [ "$PAGES" -eq 100000 ] || [ "$PAGES" -eq 1000000 ]; then
+    target "4. peak RSS at $PAGES pages" "$rss MiB" "≤ $limit MiB" "$([ "$rss" -le "$limit" ] && echo met || echo "NOT met")"
+  else
+    target "4. peak RSS (target at 100k / 1M pages)" "$rss MiB" "≤ 200/512" "(not a target size)"
+  fi
+  target "5. docs site, end to end vs muffet's time" "not run" "≤ 1.0×" "(needs the nginx docs-site setup)"
+fi
 
 if [ "$SMOKE" = 1 ]; then
   # The smoke run checks the script and both crawlers still work and agree.

@@ -165,7 +165,26 @@ type jsonDoc struct {
 // Self-references are kept (they are edges); the inlinks count is what leaves
 // them out.
 func referrers(in []store.Edge, r *Crawl) []jsonReferrer {
+	// The edges come ordered by From, Type, Tag; unless masking reordered
+	// them, dropping adjacent duplicates is all there is to do: entries in
+	// strictly ascending order are distinct and sorted.
 	out := make([]jsonReferrer, 0, len(in))
+	ascending := true
+	for _, e := range in {
+		ref := jsonReferrer{From: r.maskURL(e.From), Type: e.Type, Tag: e.Tag}
+		if n := len(out); n > 0 {
+			c := compareReferrers(out[n-1], ref)
+			if c == 0 {
+				continue
+			}
+			ascending = ascending && c < 0
+		}
+		out = append(out, ref)
+	}
+	if ascending {
+		return out
+	}
+	out = out[:0]
 	seen := make(map[jsonReferrer]bool, len(in))
 	for _, e := range in {
 		ref := jsonReferrer{From: r.maskURL(e.From), Type: e.Type, Tag: e.Tag}
@@ -174,17 +193,19 @@ func referrers(in []store.Edge, r *Crawl) []jsonReferrer {
 			out = append(out, ref)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool {
-		a, b := out[i], out[j]
-		if a.From != b.From {
-			return a.From < b.From
-		}
-		if a.Type != b.Type {
-			return a.Type < b.Type
-		}
-		return a.Tag < b.Tag
-	})
+	sort.Slice(out, func(i, j int) bool { return compareReferrers(out[i], out[j]) < 0 })
 	return out
+}
+
+// compareReferrers orders referrer entries by From, Type, Tag.
+func compareReferrers(a, b jsonReferrer) int {
+	if c := strings.Compare(a.From, b.From); c != 0 {
+		return c
+	}
+	if c := strings.Compare(string(a.Type), string(b.Type)); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Tag, b.Tag)
 }
 
 // newJSONURL maps a record and its incoming edges to the output struct.
@@ -332,7 +353,8 @@ func WriteJSON(w io.Writer, r *Crawl) error {
 			return fmt.Errorf("edges to %s: %w", r.maskURL(u.URL), err)
 		}
 		spaces.add(u, r.maskURL(u.URL))
-		jw.element(newJSONURL(u, in, r), first)
+		ju := newJSONURL(u, in, r)
+		jw.urlElement(&ju, first)
 		first = false
 		return jw.err
 	})
@@ -371,6 +393,28 @@ type jsonWriter struct {
 	err error
 	buf bytes.Buffer
 	enc map[string]*json.Encoder // by indent prefix, writing to buf
+	url []byte                   // urlElement's buffer
+}
+
+// urlElement writes one element of "urls", as element would, through
+// appendJSONURL when it can.
+func (j *jsonWriter) urlElement(u *jsonURL, first bool) {
+	b, ok := appendJSONURL(j.url[:0], u)
+	if !ok {
+		j.element(u, first)
+		return
+	}
+	j.url = b
+	if first {
+		j.raw("\n    ")
+	} else {
+		j.raw(",\n    ")
+	}
+	if j.err == nil {
+		if _, err := j.w.Write(b); err != nil {
+			j.err = fmt.Errorf("write: %w", err)
+		}
+	}
 }
 
 func (j *jsonWriter) raw(s string) {

@@ -243,7 +243,8 @@ func (c *cliOptions) prepare(o *crawlaudit.Options, stderr io.Writer) {
 func runOne(ctx context.Context, o crawlaudit.Options, c *cliOptions, stdout, stderr io.Writer) error {
 	c.prepare(&o, stderr)
 	o.Terminal = c.terminal(stdout)
-	p := &crawlaudit.Progress{OnPhase: profilePhase}
+	pt := newPhaseTimer()
+	p := &crawlaudit.Progress{OnPhase: pt.phase, OnCrawled: pt.crawlEnded}
 	o.Progress = p
 	stop := showProgress(stderr, p.Snapshot, c.progress && !c.quiet, c.clock(), c.tick)
 	res, err := crawlaudit.Run(ctx, o)

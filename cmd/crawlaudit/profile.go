@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"runtime/pprof"
+	"time"
 
 	"github.com/crawlaudit/crawlaudit"
 )
@@ -74,5 +75,42 @@ func heapProfile(stage string) {
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "crawlaudit: heap profile:", err)
+	}
+}
+
+// phasesEnv names the hidden environment variable that makes crawlaudit
+// write the wall times of a crawl's two phases to the file it names, one
+// line "crawl_s=S after_s=S": the crawl (from the process's start until the
+// crawler has recorded its last response) and what follows it (the audit
+// and every output). For bench/run.sh, like CRAWLAUDIT_CPUPROFILE.
+const phasesEnv = "CRAWLAUDIT_PHASES"
+
+// processStart is when the process started, near enough: the crawl
+// phase's start.
+var processStart = time.Now()
+
+// phaseTimer times a run's phases for CRAWLAUDIT_PHASES; its zero value
+// (the variable unset) does nothing.
+type phaseTimer struct {
+	path    string
+	crawled time.Time
+}
+
+func newPhaseTimer() *phaseTimer { return &phaseTimer{path: os.Getenv(phasesEnv)} }
+
+// crawlEnded is crawlaudit.Progress.OnCrawled.
+func (t *phaseTimer) crawlEnded() { t.crawled = time.Now() }
+
+// phase is crawlaudit.Progress.OnPhase: the heap profiles, and the phase
+// times once the run is done.
+func (t *phaseTimer) phase(p crawlaudit.Phase) {
+	profilePhase(p)
+	if p != crawlaudit.PhaseDone || t.path == "" || t.crawled.IsZero() {
+		return
+	}
+	now := time.Now()
+	line := fmt.Sprintf("crawl_s=%.2f after_s=%.2f\n", t.crawled.Sub(processStart).Seconds(), now.Sub(t.crawled).Seconds())
+	if err := os.WriteFile(t.path, []byte(line), 0o644); err != nil {
+		fmt.Fprintln(os.Stderr, "crawlaudit: phase times:", err)
 	}
 }
