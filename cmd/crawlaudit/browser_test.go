@@ -27,7 +27,7 @@ import (
 )
 
 // browserPath finds Debian's chromium. Without it the browser tests skip,
-// unless CRAWLAUDIT_REQUIRE_BROWSER=1 (as in .ci/run), where they fail.
+// unless CRAWLAUDIT_REQUIRE_BROWSER=1 (as in .ci/run) or in CI (CI=true), where they fail.
 func browserPath(t *testing.T) string {
 	t.Helper()
 	for _, name := range []string{"chromium", "chromium-browser"} {
@@ -36,8 +36,8 @@ func browserPath(t *testing.T) string {
 		}
 	}
 	msg := "chromium not found: install it (apt-get install -y chromium) to run the browser test"
-	if os.Getenv("CRAWLAUDIT_REQUIRE_BROWSER") == "1" {
-		t.Fatal(msg + " (CRAWLAUDIT_REQUIRE_BROWSER=1)")
+	if os.Getenv("CRAWLAUDIT_REQUIRE_BROWSER") == "1" || os.Getenv("CI") == "true" {
+		t.Fatal(msg + " (CI or CRAWLAUDIT_REQUIRE_BROWSER=1: a missing browser fails the run)")
 	}
 	t.Skip(msg)
 	return ""
