@@ -554,7 +554,8 @@ func (x *Records) Section(masked string) string {
 }
 
 // statusCategory is the budget category a status alone decides ("" for
-// 2xx, which needs the page).
+// 2xx, which needs the page): the one mapping of statuses that category
+// (a crawled URL) and the log join (a bot's hit) share.
 func statusCategory(s int) string {
 	switch {
 	case s >= 200 && s < 300:
@@ -569,7 +570,7 @@ func statusCategory(s int) string {
 		return CatNotFound
 	case s >= 400 && s < 500:
 		return CatOther4xx
-	case s >= 500:
+	case s >= 500 && s < 600:
 		return CatServerError
 	}
 	return CatOther

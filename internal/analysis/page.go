@@ -108,20 +108,8 @@ func category(u store.URL, self, canonical, cluster string) string {
 		return CatNotRequested
 	case s == 0:
 		return CatNetworkError
-	case s >= 300 && s < 400:
-		return CatRedirect
-	case s == 401:
-		return CatUnauthorized
-	case s == 403:
-		return CatForbidden
-	case s == 404 || s == 410:
-		return CatNotFound
-	case s >= 400 && s < 500:
-		return CatOther4xx
-	case s >= 500 && s < 600:
-		return CatServerError
-	case s < 200 || s >= 600:
-		return CatOther
+	case statusCategory(s) != "":
+		return statusCategory(s)
 	case (u.Kind != store.KindPage && u.Kind != store.KindExternal) || !IndexableType(u.ContentType):
 		return CatResource
 	case s != 200:
