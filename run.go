@@ -693,7 +693,9 @@ func (o Options) mask() *urlx.Masker { return urlx.NewMasker(o.MaskParams...) }
 // into it): a record must tell why its chain never ends.
 func markRedirectLoops(st *store.SQLite) error {
 	next := map[string]string{} // redirect records: URL → target
-	err := st.EachURL(func(u store.URL) error {
+	// EachURLInbound, not EachURL: the first full scan after the crawl
+	// keeps the records in memory for every later one (store.SQLite).
+	err := st.EachURLInbound(func(u store.URL, _ store.Inbound) error {
 		if u.Status >= 300 && u.Status < 400 && u.Redirect != "" && u.Error == "" {
 			next[u.URL] = u.Redirect
 		}

@@ -80,7 +80,8 @@ func heapProfile(stage string) {
 
 // phasesEnv names the hidden environment variable that makes crawlaudit
 // write the wall times of a crawl's two phases to the file it names, one
-// line "crawl_s=S after_s=S": the crawl (from the process's start until the
+// line "crawl_s=S after_s=S crawl_cpu_s=S after_cpu_s=S" (wall, then CPU
+// seconds): the crawl (from the process's start until the
 // crawler has recorded its last response) and what follows it (the audit
 // and every output). For bench/run.sh, like CRAWLAUDIT_CPUPROFILE.
 const phasesEnv = "CRAWLAUDIT_PHASES"
@@ -92,14 +93,15 @@ var processStart = time.Now()
 // phaseTimer times a run's phases for CRAWLAUDIT_PHASES; its zero value
 // (the variable unset) does nothing.
 type phaseTimer struct {
-	path    string
-	crawled time.Time
+	path       string
+	crawled    time.Time
+	crawledCPU time.Duration // the process's CPU time then
 }
 
 func newPhaseTimer() *phaseTimer { return &phaseTimer{path: os.Getenv(phasesEnv)} }
 
 // crawlEnded is crawlaudit.Progress.OnCrawled.
-func (t *phaseTimer) crawlEnded() { t.crawled = time.Now() }
+func (t *phaseTimer) crawlEnded() { t.crawled, t.crawledCPU = time.Now(), processCPU() }
 
 // phase is crawlaudit.Progress.OnPhase: the heap profiles, and the phase
 // times once the run is done.
@@ -109,7 +111,9 @@ func (t *phaseTimer) phase(p crawlaudit.Phase) {
 		return
 	}
 	now := time.Now()
-	line := fmt.Sprintf("crawl_s=%.2f after_s=%.2f\n", t.crawled.Sub(processStart).Seconds(), now.Sub(t.crawled).Seconds())
+	cpu := processCPU()
+	line := fmt.Sprintf("crawl_s=%.2f after_s=%.2f crawl_cpu_s=%.2f after_cpu_s=%.2f\n", t.crawled.Sub(processStart).Seconds(), now.Sub(t.crawled).Seconds(),
+		t.crawledCPU.Seconds(), (cpu - t.crawledCPU).Seconds())
 	if err := os.WriteFile(t.path, []byte(line), 0o644); err != nil {
 		fmt.Fprintln(os.Stderr, "crawlaudit: phase times:", err)
 	}

@@ -225,6 +225,11 @@ type SQLite struct {
 	curMu sync.Mutex
 	curs  []*edgeCursor // see EdgesTo; at most maxCursors
 	tick  uint64        // counts EdgesTo calls, for edgeCursor.used
+
+	cacheMu     sync.Mutex // guards cache and cacheTooBig (cache.go)
+	cache       *urlCache  // the records as of cache.at; nil when not built
+	cacheTooBig int64      // 1 + s.committed when the records last did not fit the cache; 0 never
+	cacheLimit  int        // the cache's bound in bytes; 0: maxCacheBytes (tests lower it)
 }
 
 var (
@@ -725,7 +730,12 @@ func newURLRow(extra ...any) *urlRow {
 // scan reads the next row of s (and its extra columns) and returns its record.
 func (r *urlRow) scan(s scanner) (URL, error) {
 	r.u = URL{}
-	err := s.Scan(r.dest...)
+	return r.decodeScanned(s.Scan(r.dest...))
+}
+
+// decodeScanned returns the record whose columns were just read into
+// r.dest (by a Scan, or from the cache), with err, the read's error.
+func (r *urlRow) decodeScanned(err error) (URL, error) {
 	u := r.u
 	u.Kind = Kind(r.kind)
 	u.NotRequested = NotRequested(r.notRequested)
@@ -760,6 +770,18 @@ func (s *SQLite) Get(url string) (URL, bool, error) {
 	if err := s.Flush(); err != nil {
 		return URL{}, false, err
 	}
+	if c := s.current(); c != nil {
+		i := c.find(url)
+		if i < 0 {
+			return URL{}, false, nil
+		}
+		r, err := newInboundRow()
+		if err != nil {
+			return URL{}, false, err
+		}
+		u, _, err := r.fromCache(c.recs[i])
+		return u, err == nil, err
+	}
 	st := s.prepare(`SELECT ` + urlColumns + ` FROM urls WHERE url = ?`)
 	if st == nil {
 		return URL{}, false, s.failed()
@@ -778,6 +800,9 @@ func (s *SQLite) Get(url string) (URL, bool, error) {
 func (s *SQLite) EachURL(fn func(URL) error) error {
 	if err := s.Flush(); err != nil {
 		return err
+	}
+	if c := s.current(); c != nil {
+		return c.each(func(u URL, _ Inbound) error { return fn(u) })
 	}
 	rows, err := s.db.Query(`SELECT ` + urlColumns + ` FROM urls ORDER BY url`)
 	if err != nil {
@@ -1041,10 +1066,25 @@ func (s *SQLite) PutFindings(fs []Finding) error {
 
 // PutClusters replaces every record's cluster and cluster_kind with ms, in
 // one transaction.
-func (s *SQLite) PutClusters(ms []ClusterMember) error {
+func (s *SQLite) PutClusters(ms []ClusterMember) (err error) {
 	if err := s.Flush(); err != nil {
 		return err
 	}
+	s.cacheMu.Lock()
+	defer s.cacheMu.Unlock()
+	var c *urlCache // the cache with the change, when it is current
+	if s.cache != nil && s.cache.at == s.committed.Load() {
+		var err error
+		if c, err = s.cache.setClusters(ms); err != nil {
+			return err
+		}
+	}
+	s.cache = nil
+	defer func() {
+		if err == nil {
+			s.cache = c
+		}
+	}()
 	return s.inTx(func(tx *sql.Tx) error {
 		if _, err := tx.Exec(`UPDATE urls SET cluster = '', cluster_kind = '' WHERE cluster <> '' OR cluster_kind <> ''`); err != nil {
 			return err
@@ -1236,11 +1276,17 @@ func (s *SQLite) EachURLInbound(fn func(URL, Inbound) error) error {
 	if err := s.edgeReads(); err != nil {
 		return err
 	}
+	c, err := s.cachedRows()
+	if err != nil {
+		return err
+	}
+	if c != nil {
+		return c.each(fn)
+	}
 	if err := s.freshInbound(); err != nil {
 		return err
 	}
-	rows, err := s.db.Query(`SELECT ` + urlColumns + `, coalesce(i.types, ''), coalesce(i.inlinks, 0), coalesce(i.links, 0), coalesce(i.refs, 0)
-		FROM urls LEFT JOIN inbound i USING (url) ORDER BY url`)
+	rows, err := s.db.Query(inboundQuery)
 	if err != nil {
 		return fmt.Errorf("store: %w", err)
 	}
@@ -1281,6 +1327,10 @@ func (s *SQLite) fillInbound() error {
 	s.inboundAt = at
 	return nil
 }
+
+// inboundQuery reads every record in URL order with its inbound counts.
+const inboundQuery = `SELECT ` + urlColumns + `, coalesce(i.types, ''), coalesce(i.inlinks, 0), coalesce(i.links, 0), coalesce(i.refs, 0)
+	FROM urls LEFT JOIN inbound i USING (url) ORDER BY url`
 
 // splitTypes parses group_concat's comma-separated edge types, sorted.
 func splitTypes(s string) []EdgeType {
