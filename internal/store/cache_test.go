@@ -43,17 +43,38 @@ func eachURL(t *testing.T, s *SQLite) []URL {
 	return us
 }
 
-// fromTable reads the records from the table, bypassing the cache.
-func fromTable(t *testing.T, s *SQLite) ([]URL, []Inbound) {
+// edgeStatus is one call of EachEdgeStatus.
+type edgeStatus struct {
+	e        Edge
+	status   int
+	recorded bool
+}
+
+func eachEdgeStatus(t *testing.T, s *SQLite) []edgeStatus {
+	t.Helper()
+	var out []edgeStatus
+	if err := s.EachEdgeStatus(func(e Edge, status int, recorded bool) error {
+		out = append(out, edgeStatus{e, status, recorded})
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// fromTable reads the records and the edges' statuses from the tables,
+// bypassing the cache.
+func fromTable(t *testing.T, s *SQLite) ([]URL, []Inbound, []edgeStatus) {
 	t.Helper()
 	s.cacheMu.Lock()
 	s.cache, s.cacheTooBig = nil, s.committed.Load()+1
 	s.cacheMu.Unlock()
 	us, ins := eachInbound(t, s)
+	es := eachEdgeStatus(t, s)
 	s.cacheMu.Lock()
 	s.cacheTooBig = 0
 	s.cacheMu.Unlock()
-	return us, ins
+	return us, ins, es
 }
 
 // TestCachedReadsEqualTableReads: once a scan has cached the records,
@@ -71,14 +92,18 @@ func TestCachedReadsEqualTableReads(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for _, e := range sampleEdges() {
+	edges := append(sampleEdges(),
+		Edge{From: "https://a.test/z", To: "https://a.test/unknown", Type: EdgeLink, Tag: "a"}, // no record
+		Edge{From: "https://a.test/z", To: "https://a.test/unknown", Type: EdgeLink, Tag: "a"}, // twice
+		Edge{From: "https://a.test/z", To: "https://a.test/wall", Type: EdgeLink, Tag: "a"})
+	for _, e := range edges {
 		if err := s.AddEdge(e); err != nil {
 			t.Fatal(err)
 		}
 	}
 	check := func(stage string) {
 		t.Helper()
-		wantU, wantIn := fromTable(t, s)
+		wantU, wantIn, wantEs := fromTable(t, s)
 		gotU, gotIn := eachInbound(t, s) // builds the cache
 		if s.current() == nil {
 			t.Fatalf("%s: no cache after a full scan", stage)
@@ -88,6 +113,9 @@ func TestCachedReadsEqualTableReads(t *testing.T) {
 				t.Fatalf("%s pass %d: cached\n%+v\n%+v\nwant\n%+v\n%+v", stage, pass, gotU, gotIn, wantU, wantIn)
 			}
 			gotU, gotIn = eachInbound(t, s)
+		}
+		if got := eachEdgeStatus(t, s); !reflect.DeepEqual(got, wantEs) || len(got) < len(sampleEdges()) {
+			t.Fatalf("%s: EachEdgeStatus from the cache\n%+v\nwant\n%+v", stage, got, wantEs)
 		}
 		if got := eachURL(t, s); !reflect.DeepEqual(got, wantU) {
 			t.Fatalf("%s: cached EachURL\n%+v\nwant\n%+v", stage, got, wantU)
@@ -127,7 +155,7 @@ func TestCachedReadsEqualTableReads(t *testing.T) {
 	if z, _, _ := s.Get("https://a.test/z"); z.Cluster != "https://a.test/" || z.ClusterKind != ClusterNear {
 		t.Fatalf("cluster not set: %+v", z)
 	}
-	if table, _ := fromTable(t, s); !reflect.DeepEqual(cached, table) {
+	if table, _, _ := fromTable(t, s); !reflect.DeepEqual(cached, table) {
 		t.Fatalf("the cache after PutClusters differs from the table")
 	}
 

@@ -884,6 +884,9 @@ func (s *SQLite) EachEdgeStatus(fn func(e Edge, status int, recorded bool) error
 	if err := s.edgeReads(); err != nil {
 		return err
 	}
+	if c := s.current(); c != nil {
+		return s.eachEdgeCachedStatus(c, fn)
+	}
 	rows, err := s.db.Query(`SELECT e.from_url, e.to_url, e.type, e.tag, e.text, u.status
 		FROM edges e LEFT JOIN urls u ON u.url = e.to_url ORDER BY e.to_url, e.from_url, e.type, e.tag, e.text`)
 	if err != nil {
@@ -904,6 +907,59 @@ func (s *SQLite) EachEdgeStatus(fn func(e Edge, status int, recorded bool) error
 		}
 		prev = e
 		if err := fn(e, int(status.Int64), status.Valid); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// eachEdgeCachedStatus is EachEdgeStatus with the statuses taken from the
+// cached records, walked in step with the edges (both in URL order)
+// rather than joined in SQL.
+func (s *SQLite) eachEdgeCachedStatus(c *urlCache, fn func(e Edge, status int, recorded bool) error) error {
+	rows, err := s.db.Query(`SELECT from_url, to_url, type, tag, text FROM edges ORDER BY to_url, from_url, type, tag, text`)
+	if err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	defer rows.Close()
+	r, err := newInboundRow()
+	if err != nil {
+		return err
+	}
+	var (
+		prev     Edge
+		at       int    // c.urls[at] is the first URL not before the edge's target
+		target   string // the target whose status is known
+		have     bool   // target is set
+		status   int
+		recorded bool
+	)
+	for rows.Next() {
+		var e Edge
+		var typ string
+		if err := rows.Scan(&e.From, &e.To, &typ, &e.Tag, &e.Text); err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+		e.Type = EdgeType(typ)
+		if e == prev {
+			continue // duplicates are adjacent
+		}
+		prev = e
+		if !have || e.To != target {
+			target, have = e.To, true
+			for at < len(c.urls) && c.urls[at] < e.To {
+				at++
+			}
+			status, recorded = 0, at < len(c.urls) && c.urls[at] == e.To
+			if recorded {
+				u, _, err := r.fromCache(c.recs[at])
+				if err != nil {
+					return err
+				}
+				status = u.Status
+			}
+		}
+		if err := fn(e, status, recorded); err != nil {
 			return err
 		}
 	}
