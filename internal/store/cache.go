@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"sort"
+	"sync"
 	"unsafe"
 )
 
@@ -172,6 +173,19 @@ func newInboundRow() (*inboundRow, error) {
 	}
 	r.codec = c
 	return r, nil
+}
+
+// inboundRows holds inboundRows for Get, which is called for one record
+// at a time, many times over.
+var inboundRows sync.Pool
+
+// getInboundRow returns an inboundRow from the pool, or a new one; put it
+// back when done.
+func getInboundRow() (*inboundRow, error) {
+	if r, ok := inboundRows.Get().(*inboundRow); ok {
+		return r, nil
+	}
+	return newInboundRow()
 }
 
 // scanned returns the record and counts just scanned into r.row.dest.

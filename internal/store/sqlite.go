@@ -775,10 +775,11 @@ func (s *SQLite) Get(url string) (URL, bool, error) {
 		if i < 0 {
 			return URL{}, false, nil
 		}
-		r, err := newInboundRow()
+		r, err := getInboundRow()
 		if err != nil {
 			return URL{}, false, err
 		}
+		defer inboundRows.Put(r)
 		u, _, err := r.fromCache(c.recs[i])
 		return u, err == nil, err
 	}
