@@ -152,21 +152,28 @@ func Logs(ctx context.Context, o LogsOptions) (*Result, error) {
 			return nil, err
 		}
 	}
-	data := agg.Result()
-	if err := db.PutLogs(data); err != nil {
-		return nil, err
-	}
+	data := agg.Data()
 	if err := storeLogFindings(db, data, meta); err != nil {
 		return nil, err
 	}
-	if err := db.Close(); err != nil {
-		return nil, err
-	}
+	// The log tables are written while the outputs are made from data:
+	// the outputs read the crawl's records and findings (committed), never
+	// the log tables, and crawl.db's write-ahead log lets them read while
+	// the tables are written.
+	put := make(chan error, 1)
+	go func() { put <- db.PutLogs(data) }()
 	out := o.Out
 	if out == "" {
 		out = dir
 	}
-	return reportWith(ctx, ReportOptions{Source: filepath.Join(dir, DBName), Out: out, Terminal: o.Terminal}, &data)
+	res, err := reportWith(ctx, ReportOptions{Source: filepath.Join(dir, DBName), Out: out, Terminal: o.Terminal}, &data)
+	if perr := <-put; perr != nil {
+		return nil, perr
+	}
+	if cerr := db.Close(); cerr != nil {
+		return nil, cerr
+	}
+	return res, err
 }
 
 // readLog streams one file (or stdin for "-") into agg.

@@ -200,7 +200,7 @@ func joinLogs(d store.LogData, r store.Reader, mask func(string) string, lean bo
 	// once per URL
 	var lastRaw, u, pat, sec, cat200 string
 	var known bool
-	for _, h := range d.Hits {
+	err := d.EachHit(func(h *store.BotHit) error {
 		sameURL := h.URL == lastRaw && lastRaw != ""
 		if !sameURL {
 			lastRaw, u, pat, sec = h.URL, mask(h.URL), "", ""
@@ -230,10 +230,10 @@ func joinLogs(d store.LogData, r store.Reader, mask func(string) string, lean bo
 			}
 			f.Hits += h.Hits
 			f.URLs++
-			continue
+			return nil
 		}
 		if h.Kind != "search" {
-			continue
+			return nil
 		}
 		if c != nil {
 			requested[u] = true
@@ -296,7 +296,7 @@ func joinLogs(d store.LogData, r store.Reader, mask func(string) string, lean bo
 			n.Hits += h.Hits
 		}
 		if lean {
-			continue
+			return nil
 		}
 		if pat == "" {
 			pat = Pattern(u)
@@ -338,14 +338,21 @@ func joinLogs(d store.LogData, r store.Reader, mask func(string) string, lean bo
 				}
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	// statuses of URLs outside the crawl, for their kind
 	if c != nil {
 		most := map[string][2]int64{}
-		for _, h := range d.Hits {
+		err := d.EachHit(func(h *store.BotHit) error {
+			if h.Verdict == "fake" || h.Kind != "search" {
+				return nil
+			}
 			u := mask(h.URL)
-			if notIn[u] == nil || h.Verdict == "fake" || h.Kind != "search" {
-				continue
+			if notIn[u] == nil {
+				return nil
 			}
 			for _, s := range h.Statuses {
 				m := most[u]
@@ -353,6 +360,10 @@ func joinLogs(d store.LogData, r store.Reader, mask func(string) string, lean bo
 					most[u] = [2]int64{int64(s.Status), s.Hits}
 				}
 			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
 		for u, n := range notIn {
 			n.Status = int(most[u][0])

@@ -145,8 +145,16 @@ func hasPrefixFold3(b []byte, p string) bool {
 
 // Identify returns the crawler ua claims to be, or nil.
 func Identify(ua string) *Bot {
+	if i := identify(ua); i >= 0 {
+		return &Bots[i]
+	}
+	return nil
+}
+
+// identify is Identify's index in Bots, -1 for none.
+func identify(ua string) int {
 	if !maybeBot([]byte(ua)) {
-		return nil
+		return -1
 	}
 	for i := range Bots {
 		b := &Bots[i]
@@ -159,7 +167,7 @@ func Identify(ua string) *Bot {
 		if b.Also != "" && !strings.Contains(ua, b.Also) {
 			continue
 		}
-		return b
+		return i
 	}
-	return nil
+	return -1
 }

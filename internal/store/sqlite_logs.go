@@ -36,25 +36,35 @@ func (s *SQLite) PutLogs(d LogData) error {
 		}
 		defer full.Close()
 		args := make([]any, 0, 9*logRows)
-		for i := 0; i < len(d.Hits); i += logRows {
-			batch := d.Hits[i:min(i+logRows, len(d.Hits))]
-			args = args[:0]
-			for _, h := range batch {
-				args = append(args, text(h.URL), h.Bot, h.Kind, h.Verdict, h.Hits, statusesText(h.Statuses),
-					h.FirstSeen.Format(time.RFC3339Nano), h.LastSeen.Format(time.RFC3339Nano), timesText(h.Times))
-			}
-			stmt := full
-			if len(batch) < logRows {
-				q := `INSERT INTO bot_hits (url, bot, kind, verdict, hits, statuses, first_seen, last_seen, times) VALUES ` +
-					strings.Repeat(cols+", ", len(batch)-1) + cols
-				if _, err := tx.Exec(q, args...); err != nil {
-					return err
-				}
-				continue
-			}
-			if _, err := stmt.Exec(args...); err != nil {
+		n := 0
+		flush := func() error {
+			if n == logRows {
+				_, err := full.Exec(args...)
+				args, n = args[:0], 0
 				return err
 			}
+			if n == 0 {
+				return nil
+			}
+			q := `INSERT INTO bot_hits (url, bot, kind, verdict, hits, statuses, first_seen, last_seen, times) VALUES ` +
+				strings.Repeat(cols+", ", n-1) + cols
+			_, err := tx.Exec(q, args...)
+			args, n = args[:0], 0
+			return err
+		}
+		err = d.EachHit(func(h *BotHit) error {
+			args = append(args, text(h.URL), h.Bot, h.Kind, h.Verdict, h.Hits, statusesText(h.Statuses),
+				h.FirstSeen.Format(time.RFC3339Nano), h.LastSeen.Format(time.RFC3339Nano), timesText(h.Times))
+			if n++; n == logRows {
+				return flush()
+			}
+			return nil
+		})
+		if err == nil {
+			err = flush()
+		}
+		if err != nil {
+			return err
 		}
 		day, err := tx.Prepare(`INSERT INTO bot_days (day, bot, verdict, class, hits) VALUES (?, ?, ?, ?, ?)`)
 		if err != nil {
