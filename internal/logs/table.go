@@ -112,9 +112,8 @@ type hitTable struct {
 	n     int32
 	spill []spilled
 	times []uint32 // histograms of len(store.TimeBuckets)+1 buckets
-	// after finish: the rows in URL, crawler, verdict order, and the zone
-	// of every offset the rows hold
-	order []int32
+	// after finish (the rows in URL, crawler, verdict order then): the
+	// zone of every offset the rows hold
 	zones map[int32]*time.Location
 }
 
@@ -189,26 +188,28 @@ func (t *hitTable) hit(r *row, s stamp, status uint16, bucket int) {
 	}
 }
 
-// finish sorts the rows and makes the table read-only.
+// finish sorts the table and makes it read-only: its rows are put in URL,
+// crawler, verdict order, and the URLs' bytes in URL order, so that each
+// pass over the hits (the join, the outputs, crawl.db) reads memory in
+// order.
 func (t *hitTable) finish() {
-	t.urls.finish()
-	ids := make([]uint32, len(t.head))
+	u := &t.urls
+	u.finish()
+	ids := make([]uint32, len(u.refs))
 	for i := range ids {
 		ids[i] = uint32(i)
 	}
-	slices.SortFunc(ids, func(x, y uint32) int { return strings.Compare(t.urls.get(x), t.urls.get(y)) })
-	t.order = make([]int32, 0, t.n)
-	t.zones = map[int32]*time.Location{}
-	for _, id := range ids {
-		start := len(t.order)
+	slices.SortFunc(ids, func(x, y uint32) int { return strings.Compare(u.get(x), u.get(y)) })
+	// order: row k of the sorted table is row order[k] of this one
+	order := make([]int32, 0, t.n)
+	rank := make([]uint32, len(ids)) // URL id → its rank, the URL's new id
+	for k, id := range ids {
+		rank[id] = uint32(k)
+		start := len(order)
 		for i := t.head[id]; i >= 0; i = t.row(i).next {
-			t.order = append(t.order, i)
-			r := t.row(i)
-			t.zone(r.first.off)
-			t.zone(r.last.off)
+			order = append(order, i)
 		}
-		rows := t.order[start:]
-		if len(rows) > 1 {
+		if rows := order[start:]; len(rows) > 1 {
 			slices.SortFunc(rows, func(x, y int32) int {
 				a, b := t.row(x), t.row(y)
 				if c := int(botRanks[a.bot]) - int(botRanks[b.bot]); c != 0 {
@@ -218,7 +219,44 @@ func (t *hitTable) finish() {
 			})
 		}
 	}
-	t.head = nil // no more lookups
+	t.head = nil
+	// the URLs in order, as new ids
+	sorted := urlSet{}
+	sorted.refs = make([]uint64, 0, len(ids))
+	for _, id := range ids {
+		intern(&sorted, u.get(id))
+	}
+	sorted.finish()
+	t.urls = sorted
+	// the rows in order, moved in place cycle by cycle (order's entries
+	// become -1 as their rows are placed)
+	for k := range order {
+		if order[k] < 0 {
+			continue
+		}
+		tmp := *t.row(int32(k))
+		j := int32(k)
+		for {
+			src := order[j]
+			order[j] = -1
+			if src == int32(k) {
+				*t.row(j) = tmp
+				break
+			}
+			*t.row(j) = *t.row(src)
+			j = src
+		}
+	}
+	t.zones = map[int32]*time.Location{}
+	for _, c := range t.rows {
+		for i := range c {
+			r := &c[i]
+			r.url = rank[r.url]
+			r.next = -1
+			t.zone(r.first.off)
+			t.zone(r.last.off)
+		}
+	}
 }
 
 // zone is the location of offset off, as the parsers give it: UTC, or an
@@ -244,7 +282,7 @@ func (t *hitTable) time(s stamp) time.Time {
 }
 
 // Len is the number of hits (store.HitTable).
-func (t *hitTable) Len() int { return len(t.order) }
+func (t *hitTable) Len() int { return int(t.n) }
 
 // Each calls fn with every hit in URL, crawler, verdict order
 // (store.HitTable). The BotHit and its slices are reused: valid until fn
@@ -252,10 +290,12 @@ func (t *hitTable) Len() int { return len(t.order) }
 func (t *hitTable) Each(fn func(*store.BotHit) error) error {
 	var h store.BotHit
 	var st []store.StatusCount
-	for _, i := range t.order {
-		st = t.fill(&h, t.row(i), st[:0])
-		if err := fn(&h); err != nil {
-			return err
+	for _, c := range t.rows {
+		for i := range c {
+			st = t.fill(&h, &c[i], st[:0])
+			if err := fn(&h); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -270,7 +310,12 @@ func (t *hitTable) fill(h *store.BotHit, r *row, st []store.StatusCount) []store
 	for p := r.more; p >= 0; p = t.spill[p].next {
 		st = append(st, store.StatusCount{Status: int(t.spill[p].status), Hits: t.spill[p].hits})
 	}
-	slices.SortFunc(st, func(x, y store.StatusCount) int { return x.Status - y.Status })
+	// a few statuses, each once: insertion sort
+	for i := 1; i < len(st); i++ {
+		for j := i; j > 0 && st[j].Status < st[j-1].Status; j-- {
+			st[j], st[j-1] = st[j-1], st[j]
+		}
+	}
 	*h = store.BotHit{URL: t.urls.get(r.url), Bot: b.Name, Kind: b.Kind, Verdict: verdictNames[r.verdict], Hits: r.hits,
 		Statuses: st, FirstSeen: t.time(r.first), LastSeen: t.time(r.last)}
 	if r.times >= 0 {
@@ -282,15 +327,16 @@ func (t *hitTable) fill(h *store.BotHit, r *row, st []store.StatusCount) []store
 
 // hits returns every hit as its own store.BotHit, in order.
 func (t *hitTable) hits() []*store.BotHit {
-	out := make([]*store.BotHit, 0, len(t.order))
-	for _, i := range t.order {
-		h := &store.BotHit{}
-		t.fill(h, t.row(i), nil)
+	out := make([]*store.BotHit, 0, t.n)
+	_ = t.Each(func(h *store.BotHit) error {
+		c := *h
+		c.Statuses = slices.Clone(h.Statuses)
 		if h.Times != nil {
-			h.Times = slices.Clone(h.Times)
+			c.Times = slices.Clone(h.Times)
 		}
-		out = append(out, h)
-	}
+		out = append(out, &c)
+		return nil
+	})
 	return out
 }
 
@@ -358,19 +404,28 @@ func (u *urlSet) find(key []byte) (uint32, bool) {
 
 // add interns key (not in the set) and returns its id.
 func (u *urlSet) add(key []byte) uint32 {
-	if len(u.cur)+len(key) > cap(u.cur) {
-		if len(u.cur) > 0 {
-			u.done = append(u.done, string(u.cur))
-		}
-		u.cur = make([]byte, 0, max(urlChunk, len(key)))
-	}
-	id := uint32(len(u.refs))
-	u.refs = append(u.refs, uint64(len(u.done))<<(2*refBits)|uint64(len(u.cur))<<refBits|uint64(len(key)))
-	u.cur = append(u.cur, key...)
+	id := intern(u, key)
 	if 2*len(u.refs) > len(u.slots) {
 		u.grow()
 	}
 	u.put(u.hash(key), id)
+	return id
+}
+
+// intern appends key to the chunks, as the next id, without indexing it.
+func intern[S string | []byte](u *urlSet, key S) uint32 {
+	if len(u.cur)+len(key) > cap(u.cur) {
+		if len(u.cur) > 0 {
+			u.done = append(u.done, string(u.cur))
+		}
+		if cap(u.cur) < len(key) {
+			u.cur = make([]byte, 0, max(urlChunk, len(key)))
+		}
+		u.cur = u.cur[:0]
+	}
+	id := uint32(len(u.refs))
+	u.refs = append(u.refs, uint64(len(u.done))<<(2*refBits)|uint64(len(u.cur))<<refBits|uint64(len(key)))
+	u.cur = append(u.cur, key...)
 	return id
 }
 
