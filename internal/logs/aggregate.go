@@ -125,17 +125,10 @@ func (a *Aggregator) Read(ctx context.Context, r io.Reader, name string) error {
 	cr := bufio.NewReaderSize(counter, maxLine)
 	f := a.cfg.Format
 	if f == nil {
-		var sample [][]byte
 		// Peek at up to 64 KiB; detection uses the whole lines in it.
 		head, _ := cr.Peek(maxLine)
-		for _, l := range bytes.SplitAfter(head, []byte{'\n'}) {
-			if len(sample) == 20 || !bytes.HasSuffix(l, []byte{'\n'}) && len(head) == maxLine {
-				break
-			}
-			sample = append(sample, l)
-		}
 		var err error
-		if f, err = Detect(sample, a.cfg.JSONFields); err != nil {
+		if f, err = Detect(sample(head), a.cfg.JSONFields); err != nil {
 			if len(head) == 0 {
 				a.run.Files = append(a.run.Files, name)
 				a.run.Formats = append(a.run.Formats, "")
@@ -154,6 +147,19 @@ func (a *Aggregator) Read(ctx context.Context, r io.Reader, name string) error {
 		workers = 1
 	}
 	return a.read(ctx, cr, counter, f, name, workers)
+}
+
+// sample returns the lines of a log's head (its first maxLine bytes, or
+// all of it) that detection reads: up to 20 whole lines.
+func sample(head []byte) [][]byte {
+	var lines [][]byte
+	for _, l := range bytes.SplitAfter(head, []byte{'\n'}) {
+		if len(lines) == 20 || !bytes.HasSuffix(l, []byte{'\n'}) && len(head) == maxLine {
+			break
+		}
+		lines = append(lines, l)
+	}
+	return lines
 }
 
 // bad counts a bad line, sampling the first few.
