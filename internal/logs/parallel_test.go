@@ -9,6 +9,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -364,5 +365,34 @@ func BenchmarkAggregateWorkers(b *testing.B) {
 			}
 			b.ReportMetric(float64(200_000*b.N)/b.Elapsed().Seconds(), "lines/s")
 		})
+	}
+}
+
+// TestURLSetSorted: the ids come back in the order of their URLs, the
+// halves sorted at once and merged.
+func TestURLSetSorted(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, n := range []int{0, 1, 100, 4096, 10001} {
+		u := urlSet{}
+		u.init()
+		var want []string
+		for len(want) < n {
+			s := fmt.Sprintf("https://example.com/%d/%x", r.IntN(50), r.Uint64N(1<<uint(r.IntN(40)+1)))
+			if _, ok := u.find([]byte(s)); ok {
+				continue
+			}
+			u.add([]byte(s))
+			want = append(want, s)
+		}
+		u.finish()
+		slices.Sort(want)
+		var got []string
+		for _, id := range u.sorted() {
+			got = append(got, u.get(id))
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("%d URLs: not in order", n)
+		}
 	}
 }

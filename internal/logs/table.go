@@ -5,6 +5,7 @@ import (
 	"hash/maphash"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/crawlaudit/crawlaudit/internal/store"
@@ -195,11 +196,7 @@ func (t *hitTable) hit(r *row, s stamp, status uint16, bucket int) {
 func (t *hitTable) finish() {
 	u := &t.urls
 	u.finish()
-	ids := make([]uint32, len(u.refs))
-	for i := range ids {
-		ids[i] = uint32(i)
-	}
-	slices.SortFunc(ids, func(x, y uint32) int { return strings.Compare(u.get(x), u.get(y)) })
+	ids := u.sorted()
 	// order: row k of the sorted table is row order[k] of this one
 	order := make([]int32, 0, t.n)
 	rank := make([]uint32, len(ids)) // URL id → its rank, the URL's new id
@@ -455,6 +452,39 @@ func (u *urlSet) finish() {
 		u.done = append(u.done, string(u.cur))
 	}
 	u.cur, u.slots = nil, nil
+}
+
+// sorted returns the ids in URL order (after finish). The two halves are
+// sorted at once, then merged: a large log has hundreds of thousands of
+// URLs, and this is between reading it and writing its results.
+func (u *urlSet) sorted() []uint32 {
+	ids := make([]uint32, len(u.refs))
+	for i := range ids {
+		ids[i] = uint32(i)
+	}
+	cmp := func(x, y uint32) int { return strings.Compare(u.get(x), u.get(y)) }
+	if len(ids) < 4096 {
+		slices.SortFunc(ids, cmp)
+		return ids
+	}
+	a, b := ids[:len(ids)/2], ids[len(ids)/2:]
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		slices.SortFunc(a, cmp)
+	}()
+	slices.SortFunc(b, cmp)
+	wg.Wait()
+	out := make([]uint32, 0, len(ids))
+	for len(a) > 0 && len(b) > 0 {
+		if cmp(b[0], a[0]) < 0 {
+			out, b = append(out, b[0]), b[1:]
+		} else {
+			out, a = append(out, a[0]), a[1:]
+		}
+	}
+	return append(append(out, a...), b...)
 }
 
 // get returns URL id (after finish).
