@@ -26,10 +26,13 @@ func (s *SQLite) PutLogs(d LogData) error {
 			return err
 		}
 		// logRows rows per INSERT: one statement per row costs more than
-		// the row itself
+		// the row itself. OR FAIL: a statement that fails leaves its rows
+		// to the transaction's rollback, so SQLite keeps no statement
+		// journal (a copy of every page each INSERT touches, written to a
+		// temporary file: a fifth of the time of a large log's rows).
 		const logRows = 64
 		const cols = "(?, ?, ?, ?, ?, ?, ?, ?, ?)"
-		full, err := tx.Prepare(`INSERT INTO bot_hits (url, bot, kind, verdict, hits, statuses, first_seen, last_seen, times) VALUES ` +
+		full, err := tx.Prepare(`INSERT OR FAIL INTO bot_hits (url, bot, kind, verdict, hits, statuses, first_seen, last_seen, times) VALUES ` +
 			strings.Repeat(cols+", ", logRows-1) + cols)
 		if err != nil {
 			return err
@@ -46,7 +49,7 @@ func (s *SQLite) PutLogs(d LogData) error {
 			if n == 0 {
 				return nil
 			}
-			q := `INSERT INTO bot_hits (url, bot, kind, verdict, hits, statuses, first_seen, last_seen, times) VALUES ` +
+			q := `INSERT OR FAIL INTO bot_hits (url, bot, kind, verdict, hits, statuses, first_seen, last_seen, times) VALUES ` +
 				strings.Repeat(cols+", ", n-1) + cols
 			_, err := tx.Exec(q, args...)
 			args, n = args[:0], 0
