@@ -153,27 +153,49 @@ func Logs(ctx context.Context, o LogsOptions) (*Result, error) {
 		}
 	}
 	data := agg.Data()
+	// A large log's hits are written into a database of their own while
+	// the findings and the outputs are made from data (they read the
+	// crawl, never the log tables), then copied into crawl.db as they are.
+	type staged struct {
+		st  *store.StagedLogs
+		err error
+	}
+	stage := make(chan staged, 1)
+	go func() {
+		st, err := db.StageLogs(data)
+		stage <- staged{st, err}
+	}()
+	res, err := logOutputs(ctx, o, db, data, meta, dir)
+	s := <-stage
+	if s.st != nil {
+		defer s.st.Close()
+	}
+	if err != nil {
+		return nil, err
+	}
+	if s.err != nil {
+		return nil, s.err
+	}
+	if err := db.PutStagedLogs(s.st); err != nil {
+		return nil, err
+	}
+	if err := db.Close(); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// logOutputs stores the log rules' findings and writes every output of
+// the crawl in dir with data.
+func logOutputs(ctx context.Context, o LogsOptions, db *store.SQLite, data store.LogData, meta store.Meta, dir string) (*Result, error) {
 	if err := storeLogFindings(db, data, meta); err != nil {
 		return nil, err
 	}
-	// The log tables are written while the outputs are made from data:
-	// the outputs read the crawl's records and findings (committed), never
-	// the log tables, and crawl.db's write-ahead log lets them read while
-	// the tables are written.
-	put := make(chan error, 1)
-	go func() { put <- db.PutLogs(data) }()
 	out := o.Out
 	if out == "" {
 		out = dir
 	}
-	res, err := reportWith(ctx, ReportOptions{Source: filepath.Join(dir, DBName), Out: out, Terminal: o.Terminal}, &data)
-	if perr := <-put; perr != nil {
-		return nil, perr
-	}
-	if cerr := db.Close(); cerr != nil {
-		return nil, cerr
-	}
-	return res, err
+	return reportWith(ctx, ReportOptions{Source: filepath.Join(dir, DBName), Out: out, Terminal: o.Terminal}, &data)
 }
 
 // readLog streams one file (or stdin for "-") into agg.

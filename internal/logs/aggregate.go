@@ -177,7 +177,12 @@ type hit struct {
 	stamp  stamp
 	ymd    int64     // t's day: year*10000+month*100+day
 	url    [2]uint32 // offset and length of its URL in the block's keys
+	hash   uint32    // its URL's hash (urlSet.hash)
 	status uint16
+	// verdict is the verdict's index when the worker could decide it
+	// (published ranges alone: the same answer in any goroutine), -1 when
+	// the aggregate must (DNS, in line order)
+	verdict int8
 	bot    uint8 // index in Bots
 	bucket int8  // response-time bucket; -1 for none
 }
@@ -191,21 +196,23 @@ func (a *Aggregator) add(ctx context.Context, h *hit, key []byte) {
 	if h.t.After(a.run.Last) {
 		a.run.Last = h.t
 	}
-	bot := &Bots[h.bot]
-	v := verdictIndex(a.cfg.Verifier.Verify(ctx, bot.Operator, h.ip))
+	v := uint8(h.verdict)
+	if h.verdict < 0 {
+		v = verdictIndex(a.cfg.Verifier.Verify(ctx, Bots[h.bot].Operator, h.ip))
+	}
 	dk := dayKey{ymd: h.ymd, bot: botNames[h.bot], verdict: v, class: byte('0' + h.status/100)}
 	if _, ok := a.dayNames[h.ymd]; !ok {
 		a.dayNames[h.ymd] = h.t.Format("2006-01-02")
 	}
 	a.days[dk]++
 	t := a.tab
-	id, known := t.urls.find(key)
+	id, known := t.urls.findHashed(key, h.hash)
 	if !known {
 		if t.urls.len() >= a.cfg.MaxURLs {
 			a.run.Overflow++
 			return
 		}
-		id = t.urls.add(key)
+		id = t.urls.addHashed(key, h.hash)
 	}
 	t.hit(t.add(id, known, h.bot, v, h.stamp), h.stamp, h.status, int(h.bucket))
 }

@@ -37,7 +37,8 @@ func referenceRead(t *testing.T, a *Aggregator, log []byte, name string) {
 	if f.HasDurations() {
 		a.run.Durations = true
 	}
-	w := &worker{p: newParser(f), site: &a.site, maxBad: a.cfg.MaxBad, lineMax: lineMax}
+	w := a.newWorker(f, lineMax)
+	w.verifier = nil // the aggregate verifies, in line order
 	r := bufio.NewReaderSize(bytes.NewReader(log), lineMax)
 	var no int64
 	for {

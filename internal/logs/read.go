@@ -69,7 +69,7 @@ func (a *Aggregator) read(ctx context.Context, r io.Reader, counter *countReader
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			w := &worker{p: newParser(f), site: &a.site, maxBad: a.cfg.MaxBad, lineMax: lineMax}
+			w := a.newWorker(f, lineMax)
 			for b := range work {
 				w.parse(b)
 				done <- b
@@ -204,10 +204,23 @@ func split(ctx context.Context, r io.Reader, name string, lineMax int, free chan
 type worker struct {
 	p       *parser
 	site    *site
+	urls    *urlSet // for the URLs' hashes (read-only)
 	maxBad  int
 	lineMax int
-	e       Entry
-	scratch []byte
+	// verifier, when not nil, decides verdicts in the worker: a verifier
+	// of its own on the aggregate's ranges, when no DNS is asked
+	verifier *Verifier
+	e        Entry
+	scratch  []byte
+}
+
+// newWorker returns a worker of a's for format f.
+func (a *Aggregator) newWorker(f *Format, lineMax int) *worker {
+	w := &worker{p: newParser(f), site: &a.site, urls: &a.tab.urls, maxBad: a.cfg.MaxBad, lineMax: lineMax}
+	if v := a.cfg.Verifier; v.cfg.Resolver == nil {
+		w.verifier = NewVerifier(VerifierConfig{Ranges: v.cfg.Ranges})
+	}
+	return w
 }
 
 // parse parses b's lines into b's results.
@@ -292,7 +305,11 @@ func (w *worker) line(b *block, line []byte) {
 	b.requests++
 	y, m, d := e.Time.Date()
 	h := hit{t: e.Time, ip: e.IP, stamp: stampOf(e.Time), ymd: int64(y)*10000 + int64(m)*100 + int64(d),
-		url: [2]uint32{uint32(off), uint32(len(b.keys) - off)}, status: uint16(e.Status), bot: uint8(bot), bucket: -1}
+		url: [2]uint32{uint32(off), uint32(len(b.keys) - off)}, hash: w.urls.hash(b.keys[off:]),
+		status: uint16(e.Status), bot: uint8(bot), bucket: -1, verdict: -1}
+	if w.verifier != nil {
+		h.verdict = int8(verdictIndex(w.verifier.Verify(context.Background(), Bots[bot].Operator, e.IP)))
+	}
 	if e.Duration >= 0 {
 		ms := e.Duration.Milliseconds()
 		h.bucket = int8(sort.Search(len(store.TimeBuckets), func(i int) bool { return store.TimeBuckets[i] >= ms }))

@@ -217,14 +217,17 @@ func (t *hitTable) finish() {
 		}
 	}
 	t.head = nil
-	// the URLs in order, as new ids
+	// the URLs in order, as new ids, while the rows are moved
 	sorted := urlSet{}
-	sorted.refs = make([]uint64, 0, len(ids))
-	for _, id := range ids {
-		intern(&sorted, u.get(id))
-	}
-	sorted.finish()
-	t.urls = sorted
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		sorted.refs = make([]uint64, 0, len(ids))
+		for _, id := range ids {
+			intern(&sorted, u.get(id))
+		}
+		sorted.finish()
+	}()
 	// the rows in order, moved in place cycle by cycle (order's entries
 	// become -1 as their rows are placed)
 	for k := range order {
@@ -254,6 +257,8 @@ func (t *hitTable) finish() {
 			t.zone(r.last.off)
 		}
 	}
+	<-done
+	t.urls = sorted
 }
 
 // zone is the location of offset off, as the parsers give it: UTC, or an
@@ -385,8 +390,10 @@ func (u *urlSet) equal(id uint32, key []byte) bool {
 }
 
 // find returns the id of key, if known.
-func (u *urlSet) find(key []byte) (uint32, bool) {
-	h := u.hash(key)
+func (u *urlSet) find(key []byte) (uint32, bool) { return u.findHashed(key, u.hash(key)) }
+
+// findHashed is find of key whose hash is h.
+func (u *urlSet) findHashed(key []byte, h uint32) (uint32, bool) {
 	mask := uint32(len(u.slots) - 1)
 	for i := h & mask; ; i = (i + 1) & mask {
 		s := u.slots[i]
@@ -400,12 +407,15 @@ func (u *urlSet) find(key []byte) (uint32, bool) {
 }
 
 // add interns key (not in the set) and returns its id.
-func (u *urlSet) add(key []byte) uint32 {
+func (u *urlSet) add(key []byte) uint32 { return u.addHashed(key, u.hash(key)) }
+
+// addHashed is add of key whose hash is h.
+func (u *urlSet) addHashed(key []byte, h uint32) uint32 {
 	id := intern(u, key)
 	if 2*len(u.refs) > len(u.slots) {
 		u.grow()
 	}
-	u.put(u.hash(key), id)
+	u.put(h, id)
 	return id
 }
 
