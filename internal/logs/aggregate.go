@@ -183,8 +183,8 @@ type hit struct {
 	// (published ranges alone: the same answer in any goroutine), -1 when
 	// the aggregate must (DNS, in line order)
 	verdict int8
-	bot    uint8 // index in Bots
-	bucket int8  // response-time bucket; -1 for none
+	bot     uint8 // index in Bots
+	bucket  int8  // response-time bucket; -1 for none
 }
 
 // add counts one crawler hit, in the order of the log.
