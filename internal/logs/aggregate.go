@@ -58,6 +58,7 @@ type Aggregator struct {
 	days map[dayKey]int64
 	// dayNames formats each day of days once ("2006-01-02")
 	dayNames map[int64]string
+	lastDay  int64 // the day of the last hit (in dayNames)
 	run      store.LogRun
 	bytes    int64
 	// for tests: the block size and the longest line (0: blockSize and
@@ -201,8 +202,11 @@ func (a *Aggregator) add(ctx context.Context, h *hit, key []byte) {
 		v = verdictIndex(a.cfg.Verifier.Verify(ctx, Bots[h.bot].Operator, h.ip))
 	}
 	dk := dayKey{ymd: h.ymd, bot: botNames[h.bot], verdict: v, class: byte('0' + h.status/100)}
-	if _, ok := a.dayNames[h.ymd]; !ok {
-		a.dayNames[h.ymd] = h.t.Format("2006-01-02")
+	if h.ymd != a.lastDay || len(a.dayNames) == 0 {
+		if _, ok := a.dayNames[h.ymd]; !ok {
+			a.dayNames[h.ymd] = h.t.Format("2006-01-02")
+		}
+		a.lastDay = h.ymd
 	}
 	a.days[dk]++
 	t := a.tab

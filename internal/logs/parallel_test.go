@@ -397,3 +397,23 @@ func TestURLSetSorted(t *testing.T) {
 		}
 	}
 }
+
+// TestValidTimeIsParseTime: a visitor's time is checked without being
+// made, with the same answer.
+func TestValidTimeIsParseTime(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(5, 6))
+	var z zoneCache
+	years := []int{0, 1, 1900, 2000, 2023, 2024, 2100, 9999}
+	for range 50000 {
+		b := fmt.Appendf(nil, "%02d/%s/%04d:%02d:%02d:%02d %c%02d%02d", r.IntN(33), append(months[:], "Foo", "feb")[r.IntN(14)], years[r.IntN(len(years))],
+			r.IntN(25), r.IntN(61), r.IntN(62), "+-x"[r.IntN(3)], r.IntN(25), r.IntN(61))
+		if r.IntN(20) == 0 {
+			b = b[:r.IntN(len(b))]
+		}
+		_, err := parseTime(b, timeCLF, &z)
+		if got := validTime(b, timeCLF, &z); got != (err == nil) {
+			t.Fatalf("validTime(%q) = %v, parseTime's error %v", b, got, err)
+		}
+	}
+}

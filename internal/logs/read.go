@@ -274,8 +274,8 @@ func (w *worker) line(b *block, line []byte) {
 			w.bad(b, err)
 			return
 		}
-		if _, err := parseTime(p.fs.time, p.fs.timeKind, &p.zones); err != nil {
-			w.bad(b, err)
+		if !validTime(p.fs.time, p.fs.timeKind, &p.zones) {
+			w.bad(b, errTime)
 			return
 		}
 		b.requests++
