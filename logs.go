@@ -152,14 +152,43 @@ func Logs(ctx context.Context, o LogsOptions) (*Result, error) {
 			return nil, err
 		}
 	}
-	data := agg.Result()
-	if err := db.PutLogs(data); err != nil {
+	data := agg.Data()
+	// A large log's hits are written into a database of their own while
+	// the findings and the outputs are made from data (they read the
+	// crawl, never the log tables), then copied into crawl.db as they are.
+	type staged struct {
+		st  *store.StagedLogs
+		err error
+	}
+	stage := make(chan staged, 1)
+	go func() {
+		st, err := db.StageLogs(data)
+		stage <- staged{st, err}
+	}()
+	res, err := logOutputs(ctx, o, db, data, meta, dir)
+	s := <-stage
+	if s.st != nil {
+		defer s.st.Close()
+	}
+	if err != nil {
 		return nil, err
 	}
-	if err := storeLogFindings(db, data, meta); err != nil {
+	if s.err != nil {
+		return nil, s.err
+	}
+	if err := db.PutStagedLogs(s.st); err != nil {
 		return nil, err
 	}
 	if err := db.Close(); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// logOutputs stores the log rules' findings and writes every output of
+// the crawl in dir with data.
+func logOutputs(ctx context.Context, o LogsOptions, db *store.SQLite, data store.LogData, meta store.Meta, dir string) (*Result, error) {
+	if err := storeLogFindings(db, data, meta); err != nil {
 		return nil, err
 	}
 	out := o.Out

@@ -238,11 +238,12 @@ func WriteBotHitsCSV(w io.Writer, c *Crawl) error {
 	}
 	var want map[string]known
 	var recs *analysis.Records
-	if c.opt.LogsCrawl && len(d.Hits) > 0 {
-		hit := make(map[string]bool, len(d.Hits))
-		for _, h := range d.Hits {
+	if c.opt.LogsCrawl && d.NumHits() > 0 {
+		hit := make(map[string]bool, d.NumHits())
+		_ = d.EachHit(func(h *store.BotHit) error {
 			hit[h.URL] = true
-		}
+			return nil
+		})
 		want = map[string]known{}
 		err := c.eachURLInbound(func(u store.URL, in store.Inbound) error {
 			if hit[u.URL] {
@@ -263,8 +264,20 @@ func WriteBotHitsCSV(w io.Writer, c *Crawl) error {
 	}
 	rec := make([]string, len(botHitsColumns))
 	var st []byte
-	for _, h := range d.Hits {
-		masked := c.maskURL(h.URL)
+	// hits come in URL order: the URL's cells are made once per URL
+	var lastURL, masked, urlCell, status, cat, inlinks string
+	err := d.EachHit(func(h *store.BotHit) error {
+		if h.URL != lastURL || lastURL == "" {
+			lastURL, masked = h.URL, c.maskURL(h.URL)
+			urlCell = cell(masked)
+			status, cat, inlinks = "", "", ""
+			if k, ok := want[h.URL]; ok {
+				status, inlinks = strconv.Itoa(k.status), strconv.Itoa(k.inlinks)
+				if x, ok := recs.Category(masked); ok {
+					cat = x
+				}
+			}
+		}
 		st = st[:0]
 		for i, s := range h.Statuses {
 			if i > 0 {
@@ -274,18 +287,12 @@ func WriteBotHitsCSV(w io.Writer, c *Crawl) error {
 			st = append(st, ':')
 			st = strconv.AppendInt(st, s.Hits, 10)
 		}
-		status, cat, inlinks := "", "", ""
-		if k, ok := want[h.URL]; ok {
-			status, inlinks = strconv.Itoa(k.status), strconv.Itoa(k.inlinks)
-			if x, ok := recs.Category(masked); ok {
-				cat = x
-			}
-		}
-		rec = append(rec[:0], cell(masked), cell(h.Bot), h.Kind, h.Verdict, strconv.FormatInt(h.Hits, 10), string(st),
+		rec = append(rec[:0], urlCell, cell(h.Bot), h.Kind, h.Verdict, strconv.FormatInt(h.Hits, 10), string(st),
 			logTime(h.FirstSeen), logTime(h.LastSeen), status, cat, inlinks)
-		if err := cw.Write(rec); err != nil {
-			return err
-		}
+		return cw.Write(rec)
+	})
+	if err != nil {
+		return err
 	}
 	return flushCSV(cw, "bot_hits.csv")
 }

@@ -200,7 +200,7 @@ func joinLogs(d store.LogData, r store.Reader, mask func(string) string, lean bo
 	// once per URL
 	var lastRaw, u, pat, sec, cat200 string
 	var known bool
-	for _, h := range d.Hits {
+	err := d.EachHit(func(h *store.BotHit) error {
 		sameURL := h.URL == lastRaw && lastRaw != ""
 		if !sameURL {
 			lastRaw, u, pat, sec = h.URL, mask(h.URL), "", ""
@@ -230,10 +230,10 @@ func joinLogs(d store.LogData, r store.Reader, mask func(string) string, lean bo
 			}
 			f.Hits += h.Hits
 			f.URLs++
-			continue
+			return nil
 		}
 		if h.Kind != "search" {
-			continue
+			return nil
 		}
 		if c != nil {
 			requested[u] = true
@@ -296,7 +296,7 @@ func joinLogs(d store.LogData, r store.Reader, mask func(string) string, lean bo
 			n.Hits += h.Hits
 		}
 		if lean {
-			continue
+			return nil
 		}
 		if pat == "" {
 			pat = Pattern(u)
@@ -338,14 +338,21 @@ func joinLogs(d store.LogData, r store.Reader, mask func(string) string, lean bo
 				}
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	// statuses of URLs outside the crawl, for their kind
 	if c != nil {
 		most := map[string][2]int64{}
-		for _, h := range d.Hits {
+		err := d.EachHit(func(h *store.BotHit) error {
+			if h.Verdict == "fake" || h.Kind != "search" {
+				return nil
+			}
 			u := mask(h.URL)
-			if notIn[u] == nil || h.Verdict == "fake" || h.Kind != "search" {
-				continue
+			if notIn[u] == nil {
+				return nil
 			}
 			for _, s := range h.Statuses {
 				m := most[u]
@@ -353,6 +360,10 @@ func joinLogs(d store.LogData, r store.Reader, mask func(string) string, lean bo
 					most[u] = [2]int64{int64(s.Status), s.Hits}
 				}
 			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
 		for u, n := range notIn {
 			n.Status = int(most[u][0])
@@ -395,18 +406,7 @@ func joinLogs(d store.LogData, r store.Reader, mask func(string) string, lean bo
 			l.Categories = append(l.Categories, LogCategory{ID: id, Label: "200 answers on URLs the crawl never found", Waste: false, Hits: n, Share: ratio64(n, total)})
 		}
 	}
-	for _, p := range pats {
-		l.Patterns = append(l.Patterns, *p)
-	}
-	sort.Slice(l.Patterns, func(i, j int) bool {
-		if l.Patterns[i].Hits != l.Patterns[j].Hits {
-			return l.Patterns[i].Hits > l.Patterns[j].Hits
-		}
-		return l.Patterns[i].Pattern < l.Patterns[j].Pattern
-	})
-	if len(l.Patterns) > maxLogList {
-		l.Patterns = l.Patterns[:maxLogList]
-	}
+	l.Patterns = topPatterns(pats, maxLogList)
 	for _, p := range prot {
 		sort.Strings(p.Bots)
 		if c != nil {
@@ -494,6 +494,58 @@ func joinLogs(d store.LogData, r store.Reader, mask func(string) string, lean bo
 		return l.Fakes[i].Bot < l.Fakes[j].Bot
 	})
 	return l, nil
+}
+
+// topPatterns returns the n patterns of pats with the most hits, most
+// first (ties by pattern), without sorting them all: a large site's log
+// has a pattern per URL.
+func topPatterns(pats map[string]*LogPattern, n int) []LogPattern {
+	// before: p ranks ahead of q
+	before := func(p, q *LogPattern) bool {
+		if p.Hits != q.Hits {
+			return p.Hits > q.Hits
+		}
+		return p.Pattern < q.Pattern
+	}
+	// top is a heap whose root is the last-ranked pattern kept
+	top := make([]*LogPattern, 0, n)
+	down := func(i int) {
+		for {
+			j := 2*i + 1
+			if j >= len(top) {
+				return
+			}
+			if j+1 < len(top) && before(top[j], top[j+1]) {
+				j++
+			}
+			if !before(top[i], top[j]) {
+				return
+			}
+			top[i], top[j] = top[j], top[i]
+			i = j
+		}
+	}
+	for _, p := range pats {
+		switch {
+		case len(top) < n:
+			top = append(top, p)
+			for i := len(top) - 1; i > 0 && before(top[(i-1)/2], top[i]); i = (i - 1) / 2 {
+				top[i], top[(i-1)/2] = top[(i-1)/2], top[i]
+			}
+		case n > 0 && before(p, top[0]):
+			top[0] = p
+			down(0)
+		}
+	}
+	if len(top) == 0 {
+		return nil
+	}
+	out := make([]LogPattern, len(top))
+	for i, p := range top {
+		out[i] = *p
+	}
+	sort.Slice(out, func(i, j int) bool { return before(&out[i], &out[j]) })
+	return out
 }
 
 // protectedContext adds what the crawl knows of a 401/403 URL: its realm,

@@ -5,11 +5,11 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
-	"errors"
 	"fmt"
 	"io"
+	"net/netip"
 	"net/url"
-	"slices"
+	"runtime"
 	"sort"
 	"strings"
 	"time"
@@ -36,8 +36,14 @@ type Config struct {
 	MaxURLs int
 	// MaxBad is how many bad lines are sampled; 0 means 10.
 	MaxBad int
-	// Progress, when set, is called every 65,536 lines and at the end of
-	// each file with the bytes and lines read so far (all files).
+	// Workers is how many goroutines parse lines at once; 0 means
+	// GOMAXPROCS. A W3C log is parsed by one (its #Fields: directives
+	// change how the lines after them read). The result is the same for
+	// any number: lines are parsed in blocks, and the blocks' lines are
+	// counted into the aggregate in the order of the log.
+	Workers int
+	// Progress, when set, is called every 65,536 lines or so and at the
+	// end of each file with the bytes and lines read so far (all files).
 	Progress func(bytes, lines int64)
 }
 
@@ -46,49 +52,50 @@ type Config struct {
 // grows with the distinct URLs crawlers requested, never with lines. Not
 // safe for concurrent use.
 type Aggregator struct {
-	cfg   Config
-	site  *url.URL
-	urls  map[string]int32 // URL → index of its first hit in hits
-	hits  [][]store.BotHit // one per URL, crawler and verdict, in chunks of hitChunk (no doubling copies)
-	nhits int32
-	next  []int32 // per hit: the next hit of the same URL, -1 for none
-	days  map[dayKey]int64
-	run   store.LogRun
-	bytes int64
-	// the Entry reused for every crawler line
-	e Entry
-	// key is the URL of the current crawler line (urlKey); scratch holds
-	// a target whose query the log writes apart
-	key, scratch []byte
-	// the last day formatted (day)
-	lastDayKey int
-	lastDay    string
+	cfg  Config
+	site site
+	tab  *hitTable
+	days map[dayKey]int64
+	// dayNames formats each day of days once ("2006-01-02")
+	dayNames map[int64]string
+	lastDay  int64 // the day of the last hit (in dayNames)
+	run      store.LogRun
+	bytes    int64
+	// for tests: the block size and the longest line (0: blockSize and
+	// maxLine)
+	blockSize, lineMax int
 }
 
+// dayKey is a BotDay's key: the day (year*10000+month*100+day), the
+// crawler's name (botNames), the verdict and the status class digit.
 type dayKey struct {
-	day     string
-	bot     *Bot
-	verdict string
+	ymd     int64
+	bot     uint8
+	verdict uint8
 	class   byte
 }
 
 // NewAggregator returns an Aggregator. cfg.Site must be empty or an
 // absolute http(s) URL.
 func NewAggregator(cfg Config) (*Aggregator, error) {
-	a := &Aggregator{cfg: cfg, urls: map[string]int32{}, days: map[dayKey]int64{}}
+	a := &Aggregator{cfg: cfg, tab: newHitTable(), days: map[dayKey]int64{}, dayNames: map[int64]string{}}
 	if a.cfg.MaxURLs <= 0 {
 		a.cfg.MaxURLs = 2_000_000
 	}
 	if a.cfg.MaxBad <= 0 {
 		a.cfg.MaxBad = 10
 	}
+	if a.cfg.Workers <= 0 {
+		a.cfg.Workers = runtime.GOMAXPROCS(0)
+	}
 	if cfg.Site != "" {
 		u, err := urlx.Parse(cfg.Site)
 		if err != nil {
 			return nil, fmt.Errorf("logs: site %q: %w", cfg.Site, err)
 		}
-		a.site = &url.URL{Scheme: u.Scheme, Host: u.Host}
-		a.run.Site = urlx.Origin(u)
+		a.site.url = &url.URL{Scheme: u.Scheme, Host: u.Host}
+		a.site.origin = urlx.Origin(u)
+		a.run.Site = a.site.origin
 	}
 	if a.cfg.Verifier == nil {
 		a.cfg.Verifier = NewVerifier(VerifierConfig{})
@@ -98,7 +105,8 @@ func NewAggregator(cfg Config) (*Aggregator, error) {
 	return a, nil
 }
 
-// maxLine is the longest line read; longer lines are bad lines.
+// maxLine is the longest line read: a line of maxLine bytes or more
+// (its end of line not counted) is a bad line.
 const maxLine = 64 << 10
 
 // Read streams one log (plain or gzip, told by its first bytes) named name
@@ -118,17 +126,10 @@ func (a *Aggregator) Read(ctx context.Context, r io.Reader, name string) error {
 	cr := bufio.NewReaderSize(counter, maxLine)
 	f := a.cfg.Format
 	if f == nil {
-		var sample [][]byte
 		// Peek at up to 64 KiB; detection uses the whole lines in it.
 		head, _ := cr.Peek(maxLine)
-		for _, l := range bytes.SplitAfter(head, []byte{'\n'}) {
-			if len(sample) == 20 || !bytes.HasSuffix(l, []byte{'\n'}) && len(head) == maxLine {
-				break
-			}
-			sample = append(sample, l)
-		}
 		var err error
-		if f, err = Detect(sample, a.cfg.JSONFields); err != nil {
+		if f, err = Detect(sample(head), a.cfg.JSONFields); err != nil {
 			if len(head) == 0 {
 				a.run.Files = append(a.run.Files, name)
 				a.run.Formats = append(a.run.Formats, "")
@@ -142,57 +143,27 @@ func (a *Aggregator) Read(ctx context.Context, r io.Reader, name string) error {
 	if f.HasDurations() {
 		a.run.Durations = true
 	}
-	p := newParser(f)
-	var lineNo int64
-	base := a.bytes
-	for {
-		line, err := cr.ReadSlice('\n')
-		if len(line) > 0 {
-			lineNo++
-			a.run.Lines++
-			if errors.Is(err, bufio.ErrBufferFull) {
-				a.bad(name, lineNo, errTooLong)
-				for errors.Is(err, bufio.ErrBufferFull) {
-					_, err = cr.ReadSlice('\n')
-				}
-			} else {
-				a.line(ctx, p, bytes.TrimRight(line, "\r\n"), name, lineNo)
-			}
-			if lineNo&0xffff == 0 {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-				if a.cfg.Progress != nil {
-					a.cfg.Progress(base+counter.n, a.run.Lines)
-				}
-			}
-		}
-		if err == io.EOF {
+	workers := a.cfg.Workers
+	if f.w3c {
+		workers = 1
+	}
+	return a.read(ctx, cr, counter, f, name, workers)
+}
+
+// sample returns the lines of a log's head (its first maxLine bytes, or
+// all of it) that detection reads: up to 20 whole lines.
+func sample(head []byte) [][]byte {
+	var lines [][]byte
+	for _, l := range bytes.SplitAfter(head, []byte{'\n'}) {
+		if len(lines) == 20 || !bytes.HasSuffix(l, []byte{'\n'}) && len(head) == maxLine {
 			break
 		}
-		if err != nil {
-			return fmt.Errorf("logs: read %s: %w", name, err)
-		}
+		lines = append(lines, l)
 	}
-	a.bytes = base + counter.n
-	if a.cfg.Progress != nil {
-		a.cfg.Progress(a.bytes, a.run.Lines)
-	}
-	return nil
+	return lines
 }
 
-// countReader counts the bytes read through it (after decompression).
-type countReader struct {
-	r io.Reader
-	n int64
-}
-
-func (c *countReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	return n, err
-}
-
+// bad counts a bad line, sampling the first few.
 func (a *Aggregator) bad(file string, line int64, err error) {
 	a.run.BadLines++
 	if len(a.run.Bad) < a.cfg.MaxBad {
@@ -200,167 +171,95 @@ func (a *Aggregator) bad(file string, line int64, err error) {
 	}
 }
 
-// line handles one line.
-func (a *Aggregator) line(ctx context.Context, p *parser, line []byte, name string, no int64) {
-	if len(bytes.TrimSpace(line)) == 0 {
-		return
-	}
-	if err := p.fields(line); err != nil {
-		if err != errDirective {
-			a.bad(name, no, err)
-		}
-		return
-	}
-	if !maybeBot(p.fs.ua) {
-		// A visitor (or a client we do not track): check that the line is
-		// a request, count it, keep nothing.
-		if _, err := parseStatus(p.fs.status); err != nil {
-			a.bad(name, no, err)
-			return
-		}
-		if _, err := parseTime(p.fs.time, p.fs.timeKind, &p.zones); err != nil {
-			a.bad(name, no, err)
-			return
-		}
-		a.run.Requests++
-		a.run.HumanLines++
-		return
-	}
-	e := &a.e
-	*e = Entry{Line: no}
-	target, err := p.fs.decodeLean(e, &p.zones, &a.scratch)
-	if err != nil {
-		a.bad(name, no, err)
-		return
-	}
-	a.run.Requests++
-	bot := p.identify()
-	if bot == nil {
-		a.run.HumanLines++
-		return
-	}
-	if !a.urlKey(e, target) {
-		a.run.Requests--
-		a.bad(name, no, errRequest)
-		return
-	}
+// hit is a crawler's request as a worker parsed it, for the aggregate.
+type hit struct {
+	t      time.Time
+	ip     netip.Addr
+	stamp  stamp
+	ymd    int64     // t's day: year*10000+month*100+day
+	url    [2]uint32 // offset and length of its URL in the block's keys
+	hash   uint32    // its URL's hash (urlSet.hash)
+	status uint16
+	// verdict is the verdict's index when the worker could decide it
+	// (published ranges alone: the same answer in any goroutine), -1 when
+	// the aggregate must (DNS, in line order)
+	verdict int8
+	bot     uint8 // index in Bots
+	bucket  int8  // response-time bucket; -1 for none
+}
+
+// add counts one crawler hit, in the order of the log.
+func (a *Aggregator) add(ctx context.Context, h *hit, key []byte) {
 	a.run.BotLines++
-	if a.run.First.IsZero() || e.Time.Before(a.run.First) {
-		a.run.First = e.Time
+	if a.run.First.IsZero() || h.t.Before(a.run.First) {
+		a.run.First = h.t
 	}
-	if e.Time.After(a.run.Last) {
-		a.run.Last = e.Time
+	if h.t.After(a.run.Last) {
+		a.run.Last = h.t
 	}
-	verdict := a.cfg.Verifier.Verify(ctx, bot.Operator, e.IP)
-	a.days[dayKey{day: a.day(e.Time), bot: bot, verdict: verdict, class: byte('0' + e.Status/100)}]++
-	first, known := a.urls[string(a.key)] // no copy to look up
+	v := uint8(h.verdict)
+	if h.verdict < 0 {
+		v = verdictIndex(a.cfg.Verifier.Verify(ctx, Bots[h.bot].Operator, h.ip))
+	}
+	dk := dayKey{ymd: h.ymd, bot: botNames[h.bot], verdict: v, class: byte('0' + h.status/100)}
+	if h.ymd != a.lastDay || len(a.dayNames) == 0 {
+		if _, ok := a.dayNames[h.ymd]; !ok {
+			a.dayNames[h.ymd] = h.t.Format("2006-01-02")
+		}
+		a.lastDay = h.ymd
+	}
+	a.days[dk]++
+	t := a.tab
+	id, known := t.urls.findHashed(key, h.hash)
 	if !known {
-		if len(a.urls) >= a.cfg.MaxURLs {
+		if t.urls.len() >= a.cfg.MaxURLs {
 			a.run.Overflow++
 			return
 		}
-		first = -1
+		id = t.urls.addHashed(key, h.hash)
 	}
-	var b *store.BotHit
-	for i := first; i >= 0; i = a.next[i] {
-		if h := a.hit(i); h.Bot == bot.Name && h.Verdict == verdict {
-			b = h
-			break
-		}
-	}
-	if b == nil {
-		var u string
-		if known {
-			u = a.hit(first).URL // one copy of the URL for all its hits
-		} else {
-			u = string(a.key)
-		}
-		if a.nhits%hitChunk == 0 {
-			a.hits = append(a.hits, make([]store.BotHit, 0, hitChunk))
-		}
-		c := &a.hits[len(a.hits)-1]
-		*c = append(*c, store.BotHit{URL: u, Bot: bot.Name, Kind: bot.Kind, Verdict: verdict, FirstSeen: e.Time, LastSeen: e.Time})
-		a.next = append(a.next, first)
-		a.urls[u] = a.nhits
-		b = &(*c)[len(*c)-1]
-		a.nhits++
-	}
-	b.Hits++
-	if e.Time.Before(b.FirstSeen) {
-		b.FirstSeen = e.Time
-	}
-	if e.Time.After(b.LastSeen) {
-		b.LastSeen = e.Time
-	}
-	found := false
-	for i := range b.Statuses {
-		if b.Statuses[i].Status == e.Status {
-			b.Statuses[i].Hits++
-			found = true
-		}
-	}
-	if !found {
-		b.Statuses = append(b.Statuses, store.StatusCount{Status: e.Status, Hits: 1})
-	}
-	if e.Duration >= 0 {
-		if b.Times == nil {
-			b.Times = make([]uint32, len(store.TimeBuckets)+1)
-		}
-		ms := e.Duration.Milliseconds()
-		i := sort.Search(len(store.TimeBuckets), func(i int) bool { return store.TimeBuckets[i] >= ms })
-		b.Times[i]++
-	}
+	t.hit(t.add(id, known, h.bot, v, h.stamp), h.stamp, h.status, int(h.bucket))
 }
 
-// hitChunk is how many hits one chunk of Aggregator.hits holds.
-const hitChunk = 8192
-
-// hit returns hit i.
-func (a *Aggregator) hit(i int32) *store.BotHit { return &a.hits[i/hitChunk][i%hitChunk] }
-
-// day returns t's calendar day in its own offset, "2006-01-02", formatting
-// it only when the day changes.
-func (a *Aggregator) day(t time.Time) string {
-	y, m, d := t.Date()
-	if k := y*10000 + int(m)*100 + d; k != a.lastDayKey || a.lastDay == "" {
-		a.lastDayKey, a.lastDay = k, t.Format("2006-01-02")
-	}
-	return a.lastDay
+// site is the origin paths are joined to; read-only, shared by the
+// workers.
+type site struct {
+	url    *url.URL // nil when none
+	origin string
 }
 
-// urlKey sets a.key to the URL of a hit with target t (url), copying
-// nothing in the common case of a plain path of the site.
-func (a *Aggregator) urlKey(e *Entry, t []byte) bool {
-	if len(t) > 0 && t[0] == '/' && a.site != nil && e.Host == "" && plainPath(t) {
+// key appends to buf the URL of a hit with target t (url) and host, and
+// reports whether there is one. The common case, a plain path of the
+// site, is a copy.
+func (s *site) key(buf []byte, host string, t []byte) ([]byte, bool) {
+	if len(t) > 0 && t[0] == '/' && s.url != nil && host == "" && plainPath(t) {
 		// the common case: a plain ASCII path of the site, already in the
 		// form url.Parse and urlx.Normalize would give
-		a.key = append(append(a.key[:0], a.run.Site...), t...)
-		return true
+		return append(append(buf, s.origin...), t...), true
 	}
-	u, ok := a.url(e, string(t))
-	a.key = append(a.key[:0], u...)
-	return ok
+	u, ok := s.abs(host, string(t))
+	return append(buf, u...), ok
 }
 
-// url returns the absolute normalised URL of a hit on target t (its path
+// abs returns the absolute normalised URL of a hit on target t (its path
 // when no site and no host is known).
-func (a *Aggregator) url(e *Entry, t string) (string, bool) {
+func (s *site) abs(host, t string) (string, bool) {
 	if t == "" || (t[0] != '/' && !strings.HasPrefix(t, "http://") && !strings.HasPrefix(t, "https://")) {
 		return "", false
 	}
-	if t[0] == '/' && a.site != nil && e.Host == "" && plainPath(t) {
-		return a.run.Site + t, true
+	if t[0] == '/' && s.url != nil && host == "" && plainPath(t) {
+		return s.origin + t, true
 	}
 	if t[0] == '/' {
 		switch {
-		case a.site != nil && (e.Host == "" || strings.EqualFold(hostOnly(e.Host), a.site.Hostname())):
-			t = a.site.Scheme + "://" + a.site.Host + t
-		case e.Host != "":
+		case s.url != nil && (host == "" || strings.EqualFold(hostOnly(host), s.url.Hostname())):
+			t = s.url.Scheme + "://" + s.url.Host + t
+		case host != "":
 			scheme := "https"
-			if a.site != nil {
-				scheme = a.site.Scheme
+			if s.url != nil {
+				scheme = s.url.Scheme
 			}
-			t = scheme + "://" + hostOnly(e.Host) + t
+			t = scheme + "://" + hostOnly(host) + t
 		default:
 			u, err := url.Parse(t)
 			if err != nil {
@@ -381,13 +280,20 @@ func (a *Aggregator) url(e *Entry, t string) (string, bool) {
 // normalising a URL leave as they are (no escapes, no fragment, ASCII).
 func plainPath[S string | []byte](t S) bool {
 	for i := 0; i < len(t); i++ {
-		c := t[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("/-._~?=&+,;:@!$*()", c) >= 0) {
+		if !plainByte[t[i]] {
 			return false
 		}
 	}
 	return true
 }
+
+// plainByte is plainPath's set.
+var plainByte = func() (s [256]bool) {
+	for c := 0; c < 256; c++ {
+		s[c] = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("/-._~?=&+,;:@!$*()", byte(c)) >= 0
+	}
+	return s
+}()
 
 // hostOnly drops a port from a logged host (vhost_combined logs %v:%p).
 func hostOnly(h string) string {
@@ -397,38 +303,18 @@ func hostOnly(h string) string {
 	return h
 }
 
-// Result returns what was aggregated, sorted, and empties the aggregate
-// as it goes (its memory moves into the result): call it once, after the
-// last Read.
-func (a *Aggregator) Result() store.LogData {
+// Data returns what was aggregated, its hits in the aggregate's compact
+// table (LogData.Table, sorted; Hits is nil): the form that keeps a large
+// log's hits small. Call it once, after the last Read; the Aggregator is
+// done then.
+func (a *Aggregator) Data() store.LogData {
 	d := store.LogData{Run: a.run}
 	d.Run.Files = append([]string(nil), a.run.Files...)
-	// the hits are the result: no copy; the index goes first
-	a.urls, a.next = nil, nil
-	// the result points into the chunks: no copy of the hits
-	d.Hits = make([]*store.BotHit, 0, a.nhits)
-	for _, c := range a.hits {
-		for i := range c {
-			d.Hits = append(d.Hits, &c[i])
-		}
-	}
-	a.hits, a.nhits = nil, 0
-	for i := range d.Hits {
-		st := d.Hits[i].Statuses
-		slices.SortFunc(st, func(x, y store.StatusCount) int { return x.Status - y.Status })
-	}
-	slices.SortFunc(d.Hits, func(x, y *store.BotHit) int {
-		if c := strings.Compare(x.URL, y.URL); c != 0 {
-			return c
-		}
-		if c := strings.Compare(x.Bot, y.Bot); c != 0 {
-			return c
-		}
-		return strings.Compare(x.Verdict, y.Verdict)
-	})
+	a.tab.finish()
+	d.Table = a.tab
 	merged := map[store.BotDay]int64{}
 	for k, n := range a.days {
-		merged[store.BotDay{Day: k.day, Bot: k.bot.Name, Verdict: k.verdict, Class: string(k.class) + "xx"}] += n
+		merged[store.BotDay{Day: a.dayNames[k.ymd], Bot: Bots[k.bot].Name, Verdict: verdictNames[k.verdict], Class: string(k.class) + "xx"}] += n
 	}
 	for k, n := range merged {
 		k.Hits = n
@@ -447,5 +333,15 @@ func (a *Aggregator) Result() store.LogData {
 		}
 		return x.Class < y.Class
 	})
+	a.tab, a.days, a.dayNames = nil, nil, nil
+	return d
+}
+
+// Result is Data with every hit its own store.BotHit in Hits (sorted by
+// URL, crawler, verdict) and no Table. Call it once, after the last Read.
+func (a *Aggregator) Result() store.LogData {
+	d := a.Data()
+	d.Hits = d.Table.(*hitTable).hits()
+	d.Table = nil
 	return d
 }

@@ -90,48 +90,62 @@ var Bots = []Bot{
 
 // maybeBot reports whether ua could name a crawler of Bots: a single pass
 // that lets the many browser lines of a log through without the table's
-// substring searches. Every Token contains one of its markers.
+// substring searches. Every Token contains one of its markers (markerAt).
+// Only where two bytes start a marker (markerPairs) is the marker itself
+// checked.
 func maybeBot(ua []byte) bool {
-	for i := 0; i < len(ua); i++ {
-		r := ua[i:]
-		switch ua[i] {
-		case 'b', 'B':
-			if hasPrefixFold3(r, "bot") || hasPrefix(r, "Bing") || hasPrefix(r, "Baidu") || hasPrefix(r, "Byte") {
-				return true
-			}
-		case 'G':
-			if hasPrefix(r, "Google") {
-				return true
-			}
-		case 'Y':
-			if hasPrefix(r, "Yandex") || hasPrefix(r, "Yeti/") {
-				return true
-			}
-		case 's', 'S':
-			if hasPrefix(r, "spider") || hasPrefix(r, "Slurp") || hasPrefix(r, "Spider") {
-				return true
-			}
-		case 'P':
-			if hasPrefix(r, "Preview") || hasPrefix(r, "Perplexity") {
-				return true
-			}
-		case 'C':
-			if hasPrefix(r, "ChatGPT") || hasPrefix(r, "Claude") {
-				return true
-			}
-		case 'a':
-			if hasPrefix(r, "anthropic") || hasPrefix(r, "adidx") {
-				return true
-			}
-		case 'e':
-			if hasPrefix(r, "externalhit") || hasPrefix(r, "externalagent") {
-				return true
-			}
-		case 'c':
-			if hasPrefix(r, "cohere") {
-				return true
-			}
+	for i := 0; i+1 < len(ua); i++ {
+		k := uint16(ua[i])<<8 | uint16(ua[i+1])
+		if markerPairs[k>>6]&(1<<(k&63)) != 0 && markerAt(ua[i:]) {
+			return true
 		}
+	}
+	return false
+}
+
+// markers are what markerAt looks for; "bot" in any case.
+var markers = []string{"bot", "Bing", "Baidu", "Byte", "Google", "Yandex", "Yeti/", "spider", "Slurp", "Spider",
+	"Preview", "Perplexity", "ChatGPT", "Claude", "anthropic", "adidx", "externalhit", "externalagent", "cohere"}
+
+// markerPairs is the set of the first two bytes of markers (of "bot" in
+// each case), as bits.
+var markerPairs = func() (set [1 << 10]uint64) {
+	add := func(a, b byte) {
+		k := uint16(a)<<8 | uint16(b)
+		set[k>>6] |= 1 << (k & 63)
+	}
+	for _, m := range markers {
+		add(m[0], m[1])
+	}
+	for _, a := range []byte("bB") {
+		for _, b := range []byte("oO") {
+			add(a, b)
+		}
+	}
+	return set
+}()
+
+// markerAt reports whether a marker starts r.
+func markerAt(r []byte) bool {
+	switch r[0] {
+	case 'b', 'B':
+		return hasPrefixFold3(r, "bot") || hasPrefix(r, "Bing") || hasPrefix(r, "Baidu") || hasPrefix(r, "Byte")
+	case 'G':
+		return hasPrefix(r, "Google")
+	case 'Y':
+		return hasPrefix(r, "Yandex") || hasPrefix(r, "Yeti/")
+	case 's', 'S':
+		return hasPrefix(r, "spider") || hasPrefix(r, "Slurp") || hasPrefix(r, "Spider")
+	case 'P':
+		return hasPrefix(r, "Preview") || hasPrefix(r, "Perplexity")
+	case 'C':
+		return hasPrefix(r, "ChatGPT") || hasPrefix(r, "Claude")
+	case 'a':
+		return hasPrefix(r, "anthropic") || hasPrefix(r, "adidx")
+	case 'e':
+		return hasPrefix(r, "externalhit") || hasPrefix(r, "externalagent")
+	case 'c':
+		return hasPrefix(r, "cohere")
 	}
 	return false
 }
@@ -145,8 +159,16 @@ func hasPrefixFold3(b []byte, p string) bool {
 
 // Identify returns the crawler ua claims to be, or nil.
 func Identify(ua string) *Bot {
+	if i := identify(ua); i >= 0 {
+		return &Bots[i]
+	}
+	return nil
+}
+
+// identify is Identify's index in Bots, -1 for none.
+func identify(ua string) int {
 	if !maybeBot([]byte(ua)) {
-		return nil
+		return -1
 	}
 	for i := range Bots {
 		b := &Bots[i]
@@ -159,7 +181,7 @@ func Identify(ua string) *Bot {
 		if b.Also != "" && !strings.Contains(ua, b.Also) {
 			continue
 		}
-		return b
+		return i
 	}
-	return nil
+	return -1
 }

@@ -6,7 +6,9 @@
 // to be (Identify), checks the claim against published IP ranges or
 // reverse-then-forward DNS (Verifier), and aggregates the hits per URL and
 // crawler with memory bounded by the distinct URLs crawlers requested
-// (Aggregator).
+// (Aggregator). Lines are parsed in blocks on every core and counted in the
+// order of the log (read.go), and the hits are kept in a compact table
+// without pointers (table.go) that store.LogData carries as its Table.
 //
 // Privacy: a line whose user agent is no known crawler is counted and
 // dropped; its address, URL and user agent are never kept.

@@ -333,39 +333,78 @@ func num(b []byte) (int, bool) {
 	return n, true
 }
 
+// clf is the fields of a CLF timestamp.
+type clf struct{ y, mon, d, h, mi, s, off int }
+
+// parseCLF reads the fields of "10/Oct/2000:13:55:36 -0700", each in its
+// range (the day up to 31, whatever the month).
+func parseCLF(b []byte) (clf, bool) {
+	if len(b) != 26 || b[2] != '/' || b[6] != '/' || b[11] != ':' || b[14] != ':' || b[17] != ':' || b[20] != ' ' {
+		return clf{}, false
+	}
+	d, ok1 := num(b[0:2])
+	y, ok2 := num(b[7:11])
+	h, ok3 := num(b[12:14])
+	mi, ok4 := num(b[15:17])
+	s, ok5 := num(b[18:20])
+	zh, ok6 := num(b[22:24])
+	zm, ok7 := num(b[24:26])
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && ok7) || (b[21] != '+' && b[21] != '-') {
+		return clf{}, false
+	}
+	mon := 0
+	for i, m := range months {
+		if string(b[3:6]) == m {
+			mon = i + 1
+			break
+		}
+	}
+	if mon == 0 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60 || zh > 23 || zm > 59 {
+		return clf{}, false
+	}
+	off := zh*3600 + zm*60
+	if b[21] == '-' {
+		off = -off
+	}
+	return clf{y, mon, d, h, mi, s, off}, true
+}
+
+// validTime reports whether parseTime would parse b, without making the
+// time for a CLF timestamp (a visitor's line is only checked).
+func validTime(b []byte, k timeKind, zones *zoneCache) bool {
+	if k != timeCLF {
+		_, err := parseTime(b, k, zones)
+		return err == nil
+	}
+	c, ok := parseCLF(b)
+	return ok && c.d <= daysIn(c.mon, c.y)
+}
+
+// daysIn is the number of days of month mon of year y (proleptic
+// Gregorian, as package time counts).
+func daysIn(mon, y int) int {
+	switch mon {
+	case 2:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
+}
+
 // parseTime parses a timestamp of kind k.
 func parseTime(b []byte, k timeKind, zones *zoneCache) (time.Time, error) {
 	switch k {
 	case timeCLF:
-		// 10/Oct/2000:13:55:36 -0700
-		if len(b) != 26 || b[2] != '/' || b[6] != '/' || b[11] != ':' || b[14] != ':' || b[17] != ':' || b[20] != ' ' {
+		c, ok := parseCLF(b)
+		if !ok {
 			return time.Time{}, errTime
 		}
-		d, ok1 := num(b[0:2])
-		y, ok2 := num(b[7:11])
-		h, ok3 := num(b[12:14])
-		mi, ok4 := num(b[15:17])
-		s, ok5 := num(b[18:20])
-		zh, ok6 := num(b[22:24])
-		zm, ok7 := num(b[24:26])
-		if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && ok7) || (b[21] != '+' && b[21] != '-') {
-			return time.Time{}, errTime
-		}
-		mon := 0
-		for i, m := range months {
-			if string(b[3:6]) == m {
-				mon = i + 1
-			}
-		}
-		if mon == 0 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60 || zh > 23 || zm > 59 {
-			return time.Time{}, errTime
-		}
-		off := zh*3600 + zm*60
-		if b[21] == '-' {
-			off = -off
-		}
-		t := time.Date(y, time.Month(mon), d, h, mi, s, 0, zones.get(off))
-		if t.Day() != d { // 31/Feb
+		t := time.Date(c.y, time.Month(c.mon), c.d, c.h, c.mi, c.s, 0, zones.get(c.off))
+		if t.Day() != c.d { // 31/Feb
 			return time.Time{}, errTime
 		}
 		return t, nil

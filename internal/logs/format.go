@@ -89,20 +89,21 @@ type parser struct {
 	js    jsonScratch
 	// bots caches identify's answers by raw user agent: a log's crawler
 	// lines carry few distinct ones
-	bots map[string]*Bot
+	bots map[string]int
 }
 
-func newParser(f *Format) *parser { return &parser{f: f, bots: map[string]*Bot{}} }
+func newParser(f *Format) *parser { return &parser{f: f, bots: map[string]int{}} }
 
 // maxUACache bounds parser.bots.
 const maxUACache = 4096
 
-// identify is Identify of the line's user agent (unescaped), cached.
-func (p *parser) identify() *Bot {
+// identify is Identify of the line's user agent (unescaped), cached: the
+// index of its crawler in Bots, or -1.
+func (p *parser) identify() int {
 	if b, ok := p.bots[string(p.fs.ua)]; ok {
 		return b
 	}
-	b := Identify(unescape(p.fs.ua, p.fs.escape))
+	b := identify(unescape(p.fs.ua, p.fs.escape))
 	if len(p.bots) < maxUACache {
 		p.bots[string(p.fs.ua)] = b
 	}

@@ -343,6 +343,10 @@ func (f *textFormat) parse(line []byte, out *fields) error {
 
 // indexUnescaped is bytes.Index that skips backslash-escaped bytes.
 func indexUnescaped(s, sep []byte) int {
+	// the common case: sep comes before any backslash
+	if i := bytes.Index(s, sep); i >= 0 && bytes.IndexByte(s[:i], '\\') < 0 {
+		return i
+	}
 	for i := 0; i+len(sep) <= len(s); i++ {
 		if s[i] == '\\' {
 			i++

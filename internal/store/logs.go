@@ -9,6 +9,45 @@ type LogData struct {
 	Run  LogRun
 	Hits []*BotHit // ordered by URL, Bot, Verdict
 	Days []BotDay  // ordered by Day, Bot, Verdict, Class
+	// Table, when not nil, holds the hits instead of Hits: compactly, for
+	// a large log's hundreds of thousands of them. Read the hits with
+	// EachHit, which takes either.
+	Table HitTable
+}
+
+// HitTable is a read-only sequence of BotHits ordered by URL, Bot and
+// Verdict, kept in a form of its own (logs.Aggregator.Data). It is safe
+// for concurrent use.
+type HitTable interface {
+	// Len is the number of hits.
+	Len() int
+	// Each calls fn with every hit in order; fn's error stops it. The
+	// BotHit and its slices are valid until fn returns (its strings stay
+	// valid): copy what must outlive the call.
+	Each(fn func(*BotHit) error) error
+}
+
+// NumHits is the number of hits of d.
+func (d *LogData) NumHits() int {
+	if d.Table != nil {
+		return d.Table.Len()
+	}
+	return len(d.Hits)
+}
+
+// EachHit calls fn with every hit of d (Table's or Hits) in URL, Bot,
+// Verdict order; fn's error stops it. The BotHit is valid until fn
+// returns, as HitTable.Each says.
+func (d *LogData) EachHit(fn func(*BotHit) error) error {
+	if d.Table != nil {
+		return d.Table.Each(fn)
+	}
+	for _, h := range d.Hits {
+		if err := fn(h); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // LogRun describes the logs read.

@@ -1,9 +1,13 @@
 package store
 
 import (
+	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -14,60 +18,179 @@ func (s *SQLite) PutLogs(d LogData) error {
 	if err := s.Flush(); err != nil {
 		return err
 	}
-	run, err := json.Marshal(d.Run)
-	if err != nil {
-		return fmt.Errorf("store: logs: %w", err)
-	}
 	return s.inTx(func(tx *sql.Tx) error {
 		if _, err := tx.Exec(`DELETE FROM log_run; DELETE FROM bot_hits; DELETE FROM bot_days`); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(`INSERT INTO log_run (id, data) VALUES (1, ?)`, text(string(run))); err != nil {
+		return insertLogs(tx, d)
+	})
+}
+
+// insertLogs inserts d into the (empty) log tables of tx's database.
+func insertLogs(tx *sql.Tx, d LogData) error {
+	run, err := json.Marshal(d.Run)
+	if err != nil {
+		return fmt.Errorf("store: logs: %w", err)
+	}
+	if _, err := tx.Exec(`INSERT INTO log_run (id, data) VALUES (1, ?)`, text(string(run))); err != nil {
+		return err
+	}
+	// logRows rows per INSERT: one statement per row costs more than
+	// the row itself. OR FAIL: a statement that fails leaves its rows
+	// to the transaction's rollback, so SQLite keeps no statement
+	// journal (a copy of every page each INSERT touches, written to a
+	// temporary file: a fifth of the time of a large log's rows).
+	const logRows = 64
+	const cols = "(?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	full, err := tx.Prepare(`INSERT OR FAIL INTO bot_hits (url, bot, kind, verdict, hits, statuses, first_seen, last_seen, times) VALUES ` +
+		strings.Repeat(cols+", ", logRows-1) + cols)
+	if err != nil {
+		return err
+	}
+	defer full.Close()
+	args := make([]any, 0, 9*logRows)
+	n := 0
+	flush := func() error {
+		if n == logRows {
+			_, err := full.Exec(args...)
+			args, n = args[:0], 0
 			return err
 		}
-		// logRows rows per INSERT: one statement per row costs more than
-		// the row itself
-		const logRows = 64
-		const cols = "(?, ?, ?, ?, ?, ?, ?, ?, ?)"
-		full, err := tx.Prepare(`INSERT INTO bot_hits (url, bot, kind, verdict, hits, statuses, first_seen, last_seen, times) VALUES ` +
-			strings.Repeat(cols+", ", logRows-1) + cols)
-		if err != nil {
-			return err
+		if n == 0 {
+			return nil
 		}
-		defer full.Close()
-		args := make([]any, 0, 9*logRows)
-		for i := 0; i < len(d.Hits); i += logRows {
-			batch := d.Hits[i:min(i+logRows, len(d.Hits))]
-			args = args[:0]
-			for _, h := range batch {
-				args = append(args, text(h.URL), h.Bot, h.Kind, h.Verdict, h.Hits, statusesText(h.Statuses),
-					h.FirstSeen.Format(time.RFC3339Nano), h.LastSeen.Format(time.RFC3339Nano), timesText(h.Times))
-			}
-			stmt := full
-			if len(batch) < logRows {
-				q := `INSERT INTO bot_hits (url, bot, kind, verdict, hits, statuses, first_seen, last_seen, times) VALUES ` +
-					strings.Repeat(cols+", ", len(batch)-1) + cols
-				if _, err := tx.Exec(q, args...); err != nil {
-					return err
-				}
-				continue
-			}
-			if _, err := stmt.Exec(args...); err != nil {
-				return err
-			}
-		}
-		day, err := tx.Prepare(`INSERT INTO bot_days (day, bot, verdict, class, hits) VALUES (?, ?, ?, ?, ?)`)
-		if err != nil {
-			return err
-		}
-		defer day.Close()
-		for _, x := range d.Days {
-			if _, err := day.Exec(x.Day, x.Bot, x.Verdict, x.Class, x.Hits); err != nil {
-				return err
-			}
+		q := `INSERT OR FAIL INTO bot_hits (url, bot, kind, verdict, hits, statuses, first_seen, last_seen, times) VALUES ` +
+			strings.Repeat(cols+", ", n-1) + cols
+		_, err := tx.Exec(q, args...)
+		args, n = args[:0], 0
+		return err
+	}
+	err = d.EachHit(func(h *BotHit) error {
+		args = append(args, text(h.URL), h.Bot, h.Kind, h.Verdict, h.Hits, statusesText(h.Statuses),
+			h.FirstSeen.Format(time.RFC3339Nano), h.LastSeen.Format(time.RFC3339Nano), timesText(h.Times))
+		if n++; n == logRows {
+			return flush()
 		}
 		return nil
 	})
+	if err == nil {
+		err = flush()
+	}
+	if err != nil {
+		return err
+	}
+	day, err := tx.Prepare(`INSERT INTO bot_days (day, bot, verdict, class, hits) VALUES (?, ?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer day.Close()
+	for _, x := range d.Days {
+		if _, err := day.Exec(x.Day, x.Bot, x.Verdict, x.Class, x.Hits); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// StagedLogs is log data written into a database of its own beside a
+// crawl.db (SQLite.StageLogs), for SQLite.PutStagedLogs to move in.
+type StagedLogs struct {
+	path string
+}
+
+// StageLogs writes d into a new temporary database in the folder of s's
+// database: the log tables alone, without a journal or syncs. It touches
+// nothing of s's database, so it may run while others read and write it:
+// a large log's hits (hundreds of thousands of rows, the slow part of
+// storing them) are written beside the outputs, and PutStagedLogs then
+// copies them in as they are. Close the result.
+func (s *SQLite) StageLogs(d LogData) (*StagedLogs, error) {
+	f, err := os.CreateTemp(filepath.Dir(s.path), "."+filepath.Base(s.path)+"-logs-*")
+	if err != nil {
+		return nil, fmt.Errorf("store: logs: %w", err)
+	}
+	st := &StagedLogs{path: f.Name()}
+	if err := f.Close(); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("store: logs: %w", err)
+	}
+	if err := st.write(d); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("store: logs: %w", err)
+	}
+	return st, nil
+}
+
+func (st *StagedLogs) write(d LogData) error {
+	db, err := sql.Open("sqlite", "file:"+st.path+"?_pragma=journal_mode(OFF)&_pragma=synchronous(OFF)")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	if _, err := db.Exec("PRAGMA page_size = " + strconv.Itoa(pageSize) + "; " + logTables); err != nil {
+		return err
+	}
+	tx, err := db.Begin()
+	if err != nil {
+		return err
+	}
+	if err := insertLogs(tx, d); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	return db.Close()
+}
+
+// Close removes the staged database.
+func (st *StagedLogs) Close() error {
+	if err := os.Remove(st.path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("store: logs: %w", err)
+	}
+	return nil
+}
+
+// PutStagedLogs replaces the log tables' contents with st's, in one
+// transaction. The tables having the same definitions, SQLite copies
+// their rows as they are (its transfer optimisation), without decoding
+// them.
+func (s *SQLite) PutStagedLogs(st *StagedLogs) error {
+	if err := s.Flush(); err != nil {
+		return err
+	}
+	ctx := context.Background()
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("store: logs: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `ATTACH DATABASE ? AS staged`, st.path); err != nil {
+		return fmt.Errorf("store: logs: %w", err)
+	}
+	err = func() error {
+		tx, err := conn.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(`DELETE FROM main.log_run; DELETE FROM main.bot_hits; DELETE FROM main.bot_days;
+			INSERT INTO main.log_run SELECT * FROM staged.log_run;
+			INSERT INTO main.bot_hits SELECT * FROM staged.bot_hits;
+			INSERT INTO main.bot_days SELECT * FROM staged.bot_days`); err != nil {
+			tx.Rollback()
+			return err
+		}
+		return tx.Commit()
+	}()
+	if _, derr := conn.ExecContext(ctx, `DETACH DATABASE staged`); err == nil {
+		err = derr
+	}
+	if err != nil {
+		return fmt.Errorf("store: logs: %w", err)
+	}
+	return nil
 }
 
 // Logs returns the stored log data, or nil when `crawlaudit logs` never
