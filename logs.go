@@ -165,18 +165,31 @@ func Logs(ctx context.Context, o LogsOptions) (*Result, error) {
 		st, err := db.StageLogs(data)
 		stage <- staged{st, err}
 	}()
-	res, err := logOutputs(ctx, o, db, data, meta, dir)
-	s := <-stage
-	if s.st != nil {
-		defer s.st.Close()
+	var s *staged // once received
+	receive := func() staged {
+		if s == nil {
+			r := <-stage
+			s = &r
+		}
+		return *s
 	}
+	defer func() {
+		if r := receive(); r.st != nil {
+			r.st.Close()
+		}
+	}()
+	// The log tables go into crawl.db once every output file is written
+	// and before the files replace the folder's: a failure leaves the
+	// previous outputs and log tables, never a mix.
+	commit := func() error {
+		r := receive()
+		if r.err != nil {
+			return r.err
+		}
+		return db.PutStagedLogs(r.st)
+	}
+	res, err := logOutputs(ctx, o, db, data, meta, dir, commit)
 	if err != nil {
-		return nil, err
-	}
-	if s.err != nil {
-		return nil, s.err
-	}
-	if err := db.PutStagedLogs(s.st); err != nil {
 		return nil, err
 	}
 	if err := db.Close(); err != nil {
@@ -187,7 +200,7 @@ func Logs(ctx context.Context, o LogsOptions) (*Result, error) {
 
 // logOutputs stores the log rules' findings and writes every output of
 // the crawl in dir with data.
-func logOutputs(ctx context.Context, o LogsOptions, db *store.SQLite, data store.LogData, meta store.Meta, dir string) (*Result, error) {
+func logOutputs(ctx context.Context, o LogsOptions, db *store.SQLite, data store.LogData, meta store.Meta, dir string, commit func() error) (*Result, error) {
 	if err := storeLogFindings(db, data, meta); err != nil {
 		return nil, err
 	}
@@ -195,7 +208,7 @@ func logOutputs(ctx context.Context, o LogsOptions, db *store.SQLite, data store
 	if out == "" {
 		out = dir
 	}
-	return reportWith(ctx, ReportOptions{Source: filepath.Join(dir, DBName), Out: out, Terminal: o.Terminal}, &data)
+	return reportWith(ctx, ReportOptions{Source: filepath.Join(dir, DBName), Out: out, Terminal: o.Terminal}, &data, commit)
 }
 
 // readLog streams one file (or stdin for "-") into agg.

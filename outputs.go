@@ -132,6 +132,14 @@ const outputWorkers = 2
 // csvBOM starts every CSV file with a UTF-8 byte order mark
 // (Options.CSVBOM).
 func writeOutputs(dir string, rc *report.Crawl, p *Progress, csvBOM bool) error {
+	return writeOutputsThen(dir, rc, p, csvBOM, nil)
+}
+
+// writeOutputsThen is writeOutputs that calls commit, when not nil, once
+// every file is written and before they replace the folder's: what must
+// change with the outputs (the log tables of crawl.db) changes before
+// they do, and when commit fails the previous outputs stay.
+func writeOutputsThen(dir string, rc *report.Crawl, p *Progress, csvBOM bool, commit func() error) error {
 	var formats []report.Format
 	for _, f := range report.Formats() {
 		if f.Writes(rc) {
@@ -147,6 +155,12 @@ func writeOutputs(dir string, rc *report.Crawl, p *Progress, csvBOM bool) error 
 	}
 	if err := writeSet(tmp, rc, formats, p, csvBOM); err != nil {
 		return fmt.Errorf("%w (the previous outputs in %s are untouched; the files of this run written so far are in %s)", err, dir, tmp)
+	}
+	if commit != nil {
+		if err := commit(); err != nil {
+			os.RemoveAll(tmp)
+			return fmt.Errorf("%w (the previous outputs in %s are untouched)", err, dir)
+		}
 	}
 	if err := replaceSet(dir, tmp); err != nil {
 		return err

@@ -160,3 +160,41 @@ func snapshot(t *testing.T, dir string) map[string][32]byte {
 	}
 	return out
 }
+
+// TestFailedCommitKeepsThePreviousOutputs: when what must change with the
+// outputs (crawlaudit logs' copy of its tables into crawl.db) fails after
+// every file is written, the previous outputs stay, and nothing of the
+// failed run is left in the folder; when it succeeds, it runs before the
+// files replace the folder's.
+func TestFailedCommitKeepsThePreviousOutputs(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	opt := report.Options{Rules: ruleInfos(), Job: report.Job{Diff: &diff.Diff{}}}
+	if err := writeOutputs(dir, report.New(smallCrawl(t), opt), nil, false); err != nil {
+		t.Fatal(err)
+	}
+	before := snapshot(t, dir)
+	opt.Job.Diff = nil // a different set: no diff files
+	err := writeOutputsThen(dir, report.New(smallCrawl(t), opt), nil, false, func() error { return errDiskFull })
+	if !errors.Is(err, errDiskFull) || !strings.Contains(err.Error(), "are untouched") {
+		t.Fatalf("err = %v", err)
+	}
+	if after := snapshot(t, dir); !reflect.DeepEqual(after, before) {
+		t.Errorf("a failed commit changed the folder:\n%v\n%v", before, after)
+	}
+	var sawOld bool
+	err = writeOutputsThen(dir, report.New(smallCrawl(t), opt), nil, false, func() error {
+		_, err := os.Stat(filepath.Join(dir, "diff.json"))
+		sawOld = err == nil // the previous set is still in place
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !sawOld {
+		t.Error("commit ran after the new files replaced the previous ones")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "diff.json")); err == nil {
+		t.Error("the new set did not replace the previous one")
+	}
+}

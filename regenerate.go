@@ -41,12 +41,12 @@ type ReportOptions struct {
 // was made with; ignored findings are not stored, so summary.md and
 // junit.xml list none.
 func Report(ctx context.Context, o ReportOptions) (*Result, error) {
-	return reportWith(ctx, o, nil)
+	return reportWith(ctx, o, nil, nil)
 }
 
 // reportWith is Report with the crawl's log data given (nil: read it from
 // the crawl).
-func reportWith(_ context.Context, o ReportOptions, logs *store.LogData) (*Result, error) {
+func reportWith(_ context.Context, o ReportOptions, logs *store.LogData, commit func() error) (*Result, error) {
 	for _, p := range o.MaskParams {
 		if err := checkMaskParam(p); err != nil {
 			return nil, err
@@ -81,7 +81,7 @@ func reportWith(_ context.Context, o ReportOptions, logs *store.LogData) (*Resul
 	if err != nil {
 		return nil, err
 	}
-	if err := writeOutputs(out, rc, nil, csvBOMIn(out)); err != nil {
+	if err := writeOutputsThen(out, rc, nil, csvBOMIn(out), commit); err != nil {
 		return nil, err
 	}
 	res := &Result{Out: out, StartURL: c.mask.Mask(c.meta.StartURL), Partial: c.meta.Partial}
