@@ -200,6 +200,7 @@ if [ -s "$OUT/crawlaudit.stats" ]; then
   if [ -s "$DOCS_RESULT" ]; then
     dr() { sed -n "s/^$1=//p" "$DOCS_RESULT"; }
     when="bench/docs.sh at $(dr date), commit $(dr commit), load $(dr load)"
+    [ -n "$(dr muffet_cpu_s)" ] && when="CPU s $(dr crawlaudit_cpu_s) vs $(dr muffet_cpu_s); $when"
     [ "$DOCS" = 1 ] || when="earlier run: $when"
     printf '%-46s %s   (%s)\n' "5. docs site, end to end ≤ muffet's time" "$(dr verdict)" "$when"
   else
