@@ -132,7 +132,7 @@ stop_nginx() {
   wait "$NGINX_PID" 2>/dev/null || true
 }
 trap stop_nginx EXIT
-for _ in $(seq 100); do port_free "$PORT" || break; sleep 0.05; done
+for _ in $(seq 200); do port_free "$PORT" || break; sleep 0.05; done
 port_free "$PORT" && { echo "bench/docs.sh: nginx did not start (see $OUT/logs/error.log)" >&2; exit 1; }
 echo "== site: Python 3.11 and PostgreSQL 15 docs at $URL (nginx $("$NGINX" -v 2>&1 | sed 's/.*nginx\///')), concurrency $CONC, $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
