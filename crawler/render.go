@@ -98,9 +98,11 @@ func (cr *crawler) newRenderPool(ctx context.Context, limit *hostLimiter) (*rend
 // renderPage renders the page of j (its raw record rec, the raw references
 // raw) when the mode selects it, records what the page requested, and
 // returns the links only the rendered DOM has, to be discovered like the
-// raw ones, and the rendered DOM ("" when not rendered or unreadable). It
-// reports false when the crawl stopped during the render: the page is then
-// left unrecorded, to be requested again by a resumed crawl.
+// raw ones, and the rendered DOM ("" when not rendered or unreadable). A
+// page in the browser when the crawl stops has Config.Grace to be read
+// whole, as a request in flight has; a page read whole is recorded. It
+// reports false when the stop cut the render: the page is then left
+// unrecorded, to be requested again by a resumed crawl.
 func (cr *crawler) renderPage(ctx context.Context, j *job, rec *store.URL, body []byte, raw []ref) ([]ref, string, bool) {
 	reason := RenderReasonAll
 	var sampleOf string // the URL pattern this page samples
@@ -118,10 +120,16 @@ func (cr *crawler) renderPage(ctx context.Context, j *job, rec *store.URL, body 
 		}
 		reason = why
 	}
+	// A page in the browser when the crawl stops gets the grace its
+	// requests get (Config.Grace) to be read whole and recorded; its raw
+	// answer is here already.
+	rctx, stopRender := requestContext(ctx, cr.cfg.Grace)
 	cr.cfg.Progress.Rendering.Add(1)
-	res, err := cr.pool.Render(ctx, render.Page{URL: j.url})
+	res, err := cr.pool.Render(rctx, render.Page{URL: j.url})
 	cr.cfg.Progress.Rendering.Add(-1)
-	if ctx.Err() != nil {
+	stopRender()
+	if err != nil && ctx.Err() != nil {
+		// Cut by the stop (or not begun): nothing of it is recorded.
 		return nil, "", false
 	}
 	cr.cfg.Progress.Rendered.Add(1)
