@@ -4,10 +4,14 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -30,12 +34,17 @@ type renderedCrawl struct {
 
 func readRenderedCrawl(t *testing.T, dir string, s *spaSite) renderedCrawl {
 	t.Helper()
+	return readCrawlDB(t, dir, strings.NewReplacer(s.main.URL, "", s.other.URL, "OTHER").Replace)
+}
+
+// readCrawlDB reads the crawl.db in dir, short shortening its URLs.
+func readCrawlDB(t *testing.T, dir string, short func(string) string) renderedCrawl {
+	t.Helper()
 	st, err := store.OpenSQLite(filepath.Join(dir, crawlaudit.DBName))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	short := strings.NewReplacer(s.main.URL, "", s.other.URL, "OTHER").Replace
 	rc := renderedCrawl{records: map[string]string{}, pending: map[string]bool{}, render: map[string]string{}}
 	err = st.EachURL(func(u store.URL) error {
 		p := short(u.URL)
@@ -286,4 +295,133 @@ func TestRenderResumeAfterStopMidRender(t *testing.T) {
 	}
 	t.Logf("stopped crawl: %d pages rendered, %d URLs recorded, %d queued %v; %d requests before the stop, %d after",
 		len(got.render), len(got.records)-len(got.pending), len(got.queued), got.queued, len(before), len(s.requests())-len(before))
+}
+
+// sampledSite serves pages --render=auto leaves to its samples: two chains
+// of pages, each page linking to the next in its raw HTML, with text
+// enough not to look like a shell. The /docs/ pages' script changes
+// nothing; the /articles/ pages' script writes their body, so the first
+// sample of /articles/{id} grows and every later article is rendered.
+// stopAt, when set, is called as the crawler (not the browser) asks for a
+// page.
+func sampledSite(t *testing.T, stopAt func(path string)) *httptest.Server {
+	t.Helper()
+	const n = 6
+	filler := strings.Repeat("The shop's header and footer, served with every page. ", 3)
+	next := func(w http.ResponseWriter, kind string, i int) {
+		if i < n {
+			fmt.Fprintf(w, `<a href="/%s/%d">next</a>`, kind, i+1)
+		}
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/{$}", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `<!doctype html><title>Home</title><p>`+filler+`</p><a href="/docs/1">docs</a><a href="/articles/1">articles</a>`)
+	})
+	mux.HandleFunc("/{kind}/{i}", func(w http.ResponseWriter, r *http.Request) {
+		i, err := strconv.Atoi(r.PathValue("i"))
+		kind := r.PathValue("kind")
+		if err != nil || i < 1 || i > n || (kind != "docs" && kind != "articles") {
+			http.NotFound(w, r)
+			return
+		}
+		if stopAt != nil && r.Header.Get("Sec-Fetch-Dest") == "" {
+			stopAt(r.URL.Path)
+		}
+		if kind == "docs" {
+			fmt.Fprintf(w, `<!doctype html><title>Doc %d</title><p>%s A document, number %d.</p><script>console.log(1)</script>`, i, filler, i)
+		} else {
+			fmt.Fprintf(w, `<!doctype html><title>Article %d</title><p>%s</p><div id="body"></div>`+
+				`<script>document.getElementById('body').textContent = 'Article %d: many words. '.repeat(40)</script>`, i, filler, i)
+		}
+		next(w, kind, i)
+	})
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// TestRenderAutoResumeKeepsTheSamples: --render=auto stopped once some
+// samples of a URL pattern are rendered, then resumed, renders the pages
+// the uninterrupted crawl renders, for the same reasons: the resumed crawl
+// takes the samples (and what a grown sample decided) from crawl.db
+// instead of rendering new samples.
+func TestRenderAutoResumeKeepsTheSamples(t *testing.T) {
+	t.Parallel()
+	requireBrowser(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	options := func(srv *httptest.Server) crawlaudit.Options {
+		o := crawlaudit.DefaultOptions()
+		o.Start, o.Out, o.Render, o.FailOn, o.NoSitemaps = srv.URL+"/", t.TempDir(), crawlaudit.RenderAuto, crawlaudit.LevelNever, true
+		o.Concurrency = 1
+		o.Now = func() time.Time { return time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC) }
+		return o
+	}
+
+	full := sampledSite(t, nil)
+	fo := options(full)
+	if _, err := crawlaudit.Run(ctx, fo); err != nil {
+		t.Fatal(err)
+	}
+	want := readCrawlDB(t, fo.Out, strings.NewReplacer(full.URL, "").Replace)
+	// The crawl renders the home page, the 3 samples of /docs/{id} (their
+	// text does not grow) and every article (the first one's grows).
+	var rendered []string
+	for p := range want.render {
+		rendered = append(rendered, p)
+	}
+	sort.Strings(rendered)
+	if w := []string{"/", "/articles/1", "/articles/2", "/articles/3", "/articles/4", "/articles/5", "/articles/6", "/docs/1", "/docs/2", "/docs/3"}; !slices.Equal(rendered, w) {
+		t.Fatalf("uninterrupted crawl rendered %v, want %v", rendered, w)
+	}
+	if r := want.render["/articles/1"]; !strings.Contains(r, "Reason:sample of its URL pattern /articles/{id}; its text grew when rendered (1087 characters, 166 raw)") {
+		t.Errorf("the grown sample: %s", r)
+	}
+	if r := want.render["/articles/2"]; !strings.Contains(r, "Reason:its URL pattern's sample /articles/1 had 1087 characters of text rendered, 166 raw") {
+		t.Errorf("a page rendered because the sample grew: %s", r)
+	}
+
+	// Stopped as the crawler asks for /docs/3: /docs/1 and /docs/2 are
+	// rendered samples, the articles wherever they are.
+	var once sync.Once
+	stop, stopped := context.WithCancel(ctx)
+	defer stopped()
+	srv := sampledSite(t, func(path string) {
+		if path == "/docs/3" {
+			once.Do(stopped)
+		}
+	})
+	o := options(srv)
+	res, err := crawlaudit.Run(stop, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Partial {
+		t.Fatal("the stopped crawl is not partial")
+	}
+	short := strings.NewReplacer(srv.URL, "").Replace
+	got := readCrawlDB(t, o.Out, short)
+	if _, ok := got.render["/docs/2"]; !ok {
+		t.Fatalf("the stopped crawl did not keep /docs/2's render: %v", got.render)
+	}
+	r, err := crawlaudit.ResumeOptions(o.Out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.FailOn, r.Now, r.NoSitemaps = crawlaudit.LevelNever, o.Now, true
+	if res, err = crawlaudit.Run(ctx, r); err != nil || res.Partial {
+		t.Fatalf("Run --resume: partial %v, %v", res.Partial, err)
+	}
+	end := readCrawlDB(t, o.Out, short)
+	for p, w := range want.render {
+		if g := end.render[p]; g != w {
+			t.Errorf("render result of %s after resume:\n  %s\nwant\n  %s", p, g, w)
+		}
+	}
+	for p, g := range end.render {
+		if _, ok := want.render[p]; !ok {
+			t.Errorf("%s was rendered after resume, not in the uninterrupted crawl: %s", p, g)
+		}
+	}
+	diffLines(t, "findings after resume", end.findings, want.findings)
 }
