@@ -185,7 +185,7 @@ func TestRenderResumeAfterStopMidRender(t *testing.T) {
 	for _, e := range got.edges {
 		i := slices.Index(left, e)
 		if i < 0 {
-			t.Errorf("stopped crawl: edge %s is not the uninterrupted crawl's, or recorded twice", e)
+			t.Errorf("stopped crawl: edge %s is not the uninterrupted crawl's", e)
 			continue
 		}
 		left = slices.Delete(left, i, i+1)
