@@ -268,6 +268,19 @@ func TestRenderResumeAfterStopMidRender(t *testing.T) {
 	if len(end.render) != len(want.render) {
 		t.Errorf("%d render results after resume, want %d", len(end.render), len(want.render))
 	}
+	// The terminal says what the uninterrupted crawl's says of rendering.
+	renderLines := func(sum string) []string {
+		var out []string
+		for _, l := range strings.Split(sum, "\n") {
+			if strings.Contains(l, "render") || strings.Contains(l, "Render") {
+				out = append(out, strings.Join(strings.Fields(strings.NewReplacer(s.main.URL, "", s.other.URL, "OTHER", full.main.URL, "", full.other.URL, "OTHER").Replace(l)), " "))
+			}
+		}
+		return out
+	}
+	if g, w := renderLines(res.Summary()), renderLines(fullRes.Summary()); len(w) == 0 || !slices.Equal(g, w) {
+		t.Errorf("the resumed crawl's summary on rendering:\n  %s\nwant\n  %s", strings.Join(g, "\n  "), strings.Join(w, "\n  "))
+	}
 	// No page was rendered and stored twice, and a page rendered before
 	// the stop was not rendered again: the browser asked for its data once.
 	if a, b := first.Snapshot().Rendered, second.Snapshot().Rendered; a+b != int64(6+chain) {
