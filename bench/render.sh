@@ -3,7 +3,8 @@
 # app (bench/spagen, loopback only; every page an empty shell JavaScript
 # fills, all listed in its sitemap) without rendering and with --render at
 # --render-concurrency 1, 2 and 4, one run each, and prints for each: the
-# 1-minute load average when it started, wall and CPU seconds (bench/measure's
+# machine's 1-minute load average over the run (mean of samples every 10 s:
+# the machine may be shared), wall and CPU seconds (bench/measure's
 # tree_cpu_s: crawlaudit plus Chromium's processes), pages fetched and
 # rendered, rendered pages per second, the cost of one rendered page (wall
 # seconds, and CPU seconds beyond the crawl without rendering), and the peak
@@ -50,10 +51,15 @@ echo "== app: $PAGES pages at $URL, $(nproc) CPUs, $(chromium --version 2>/dev/n
 stat() { sed -n "s/.*$2=\([^ ]*\).*/\1/p" "$OUT/$1.stats"; }
 run() { # run NAME FLAGS...
   local name=$1; shift
-  cut -d' ' -f1 /proc/loadavg >"$OUT/$name.load"
   echo "-- $name: crawlaudit crawl $* (load $(cat /proc/loadavg))"
+  cut -d' ' -f1 /proc/loadavg >"$OUT/$name.loads"
+  ( while sleep 10; do cut -d' ' -f1 /proc/loadavg; done >>"$OUT/$name.loads" ) &
+  local sampler=$!
   "$BIN/measure" -timeout "$TIMEOUT" -stats "$OUT/$name.stats" -- \
     "$BIN/crawlaudit" crawl "$URL" --out "$OUT/$name" --fail-on never --progress=false -q --trap-limit 0 "$@" >"$OUT/$name.out" 2>"$OUT/$name.err" || true
+  kill "$sampler" 2>/dev/null || true
+  wait "$sampler" 2>/dev/null || true
+  cut -d' ' -f1 /proc/loadavg >>"$OUT/$name.loads"
 }
 
 run plain
@@ -71,7 +77,7 @@ for name in plain $(for c in $LEVELS; do echo "render-$c"; done); do
   tabs=${name#render-}; [ "$name" = plain ] && tabs=0
   pages=$(awk -F, 'NR>1 && $3=="page" && $2=="200"' "$OUT/$name/urls.csv" 2>/dev/null | wc -l)
   rendered=$(awk -F, 'NR>1 && $21=="true"' "$OUT/$name/urls.csv" 2>/dev/null | wc -l)
-  awk -v n="$name" -v l="$(cat "$OUT/$name.load")" -v w="$wall" -v c="$cpu" -v p="$pages" -v r="$rendered" \
+  awk -v n="$name" -v l="$(awk '{ s += $1 } END { if (NR) printf "%.1f", s / NR }' "$OUT/$name.loads")" -v w="$wall" -v c="$cpu" -v p="$pages" -v r="$rendered" \
     -v m="$rss" -v pc="$pcpu" -v pm="$prss" -v t="$tabs" 'BEGIN {
       rate = "-"; wpp = "-"; cpp = "-"; tab = "-"
       if (r > 0) { rate = sprintf("%.2f", r / w); wpp = sprintf("%.3f", w / r); cpp = sprintf("%.3f", (c - pc) / r) }
