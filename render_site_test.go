@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -47,10 +48,22 @@ type spaSite struct {
 
 	mu  sync.Mutex
 	log []spaRequest
+	// onChainAPI, when set, is called as /api/chain/N is asked for, with N,
+	// before the answer.
+	onChainAPI func(n int)
 }
 
+// spaRequest is one request a server of spaSite got. dest is its
+// Sec-Fetch-Dest: Chromium sends it, the crawler's own client does not.
 type spaRequest struct {
-	path, auth string
+	path, auth, dest string
+}
+
+// setChainHook sets onChainAPI.
+func (s *spaSite) setChainHook(f func(n int)) {
+	s.mu.Lock()
+	s.onChainAPI = f
+	s.mu.Unlock()
 }
 
 func (s *spaSite) requests() []spaRequest {
@@ -61,12 +74,21 @@ func (s *spaSite) requests() []spaRequest {
 
 func newSPASite(t *testing.T) *spaSite {
 	t.Helper()
+	return newChainSPASite(t, 0)
+}
+
+// newChainSPASite is newSPASite with chain pages more (none for 0): its
+// sitemap also lists /chain/1, and /chain/N (N < chain) links to /chain/N+1
+// in its rendered DOM only (testdata/spa/static/chain.js, from
+// /api/chain/N).
+func newChainSPASite(t *testing.T, chain int) *spaSite {
+	t.Helper()
 	dir := filepath.Join("testdata", "spa")
 	s := &spaSite{}
 	logged := func(prefix string, h http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			s.mu.Lock()
-			s.log = append(s.log, spaRequest{prefix + r.URL.RequestURI(), r.Header.Get("Authorization")})
+			s.log = append(s.log, spaRequest{prefix + r.URL.RequestURI(), r.Header.Get("Authorization"), r.Header.Get("Sec-Fetch-Dest")})
 			s.mu.Unlock()
 			h.ServeHTTP(w, r)
 		})
@@ -98,8 +120,44 @@ func newSPASite(t *testing.T) *spaSite {
 	})
 	mux.HandleFunc("/sitemap.xml", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/xml")
-		fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>%[1]s/</loc></url><url><loc>%[1]s/noindex.html</loc></url><url><loc>%[1]s/throws.html</loc></url><url><loc>%[1]s/account.html</loc></url></urlset>`, s.main.URL)
+		fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>%[1]s/</loc></url><url><loc>%[1]s/noindex.html</loc></url><url><loc>%[1]s/throws.html</loc></url><url><loc>%[1]s/account.html</loc></url>`, s.main.URL)
+		if chain > 0 {
+			fmt.Fprintf(w, `<url><loc>%s/chain/1</loc></url>`, s.main.URL)
+		}
+		fmt.Fprint(w, `</urlset>`)
 	})
+	if chain > 0 {
+		mux.HandleFunc("/chain/{n}", func(w http.ResponseWriter, r *http.Request) {
+			if n, err := strconv.Atoi(r.PathValue("n")); err != nil || n < 1 || n > chain {
+				http.NotFound(w, r)
+				return
+			}
+			fmt.Fprint(w, `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Loading…</title></head><body><div id="root"></div><script src="/static/chain.js"></script></body></html>`)
+		})
+		mux.HandleFunc("/api/chain/{n}", func(w http.ResponseWriter, r *http.Request) {
+			n, err := strconv.Atoi(r.PathValue("n"))
+			if err != nil || n < 1 || n > chain {
+				http.NotFound(w, r)
+				return
+			}
+			s.mu.Lock()
+			hook := s.onChainAPI
+			s.mu.Unlock()
+			if hook != nil {
+				hook(n)
+			}
+			page := map[string]any{
+				"title":   fmt.Sprintf("Chain page %d", n),
+				"text":    fmt.Sprintf("Page %d of the chain, with words of its own for its visitors: %s.", n, strings.Repeat("chain ", n)),
+				"account": n%2 == 0,
+			}
+			if n < chain {
+				page["next"] = fmt.Sprintf("/chain/%d", n+1)
+			}
+			w.Header().Set("Content-Type", "application/json")
+			json.NewEncoder(w).Encode(page)
+		})
+	}
 	mux.HandleFunc("/products/", func(w http.ResponseWriter, r *http.Request) {
 		// Each product its own text: two equal pages would be duplicate
 		// content, which is not what this test is about.
@@ -410,12 +468,16 @@ func TestRenderAutoSamplesEachPattern(t *testing.T) {
 	// first one's render has told: 1 to 3 articles are samples, the others
 	// render because a sample grew. Every article renders; of the docs,
 	// whose text does not grow, exactly the 3 samples do.
+	// The sample that decided says so (a resumed crawl reads it back).
 	grew := regexp.MustCompile(`^its URL pattern's sample /articles/[1-3] had 1202 characters of text rendered, 161 raw$`)
-	samples, grown := 0, 0
+	samples, grown, taught := 0, 0, 0
 	for i := 1; i <= 5; i++ {
 		switch r := got[fmt.Sprintf("/articles/%d", i)]; {
 		case r == "sample of its URL pattern /articles/{id}":
 			samples++
+		case r == "sample of its URL pattern /articles/{id}; its text grew when rendered (1202 characters, 161 raw)":
+			samples++
+			taught++
 		case grew.MatchString(r):
 			grown++
 		default:
@@ -423,8 +485,8 @@ func TestRenderAutoSamplesEachPattern(t *testing.T) {
 		}
 		delete(got, fmt.Sprintf("/articles/%d", i))
 	}
-	if samples < 1 || samples > 3 || samples+grown != 5 {
-		t.Errorf("articles: %d samples, %d rendered because a sample grew; want 1 to 3 samples and all 5 rendered", samples, grown)
+	if samples < 1 || samples > 3 || samples+grown != 5 || taught != 1 {
+		t.Errorf("articles: %d samples (%d of them saying they grew), %d rendered because a sample grew; want 1 to 3 samples, 1 saying it grew, and all 5 rendered", samples, taught, grown)
 	}
 	want := map[string]string{
 		"/":       "sample of its URL pattern /",

@@ -98,9 +98,11 @@ func (cr *crawler) newRenderPool(ctx context.Context, limit *hostLimiter) (*rend
 // renderPage renders the page of j (its raw record rec, the raw references
 // raw) when the mode selects it, records what the page requested, and
 // returns the links only the rendered DOM has, to be discovered like the
-// raw ones, and the rendered DOM ("" when not rendered or unreadable). It
-// reports false when the crawl stopped during the render: the page is then
-// left unrecorded, to be requested again by a resumed crawl.
+// raw ones, and the rendered DOM ("" when not rendered or unreadable). A
+// page in the browser when the crawl stops has Config.Grace to be read
+// whole, as a request in flight has; a page read whole is recorded. It
+// reports false when the stop cut the render: the page is then left
+// unrecorded, to be requested again by a resumed crawl.
 func (cr *crawler) renderPage(ctx context.Context, j *job, rec *store.URL, body []byte, raw []ref) ([]ref, string, bool) {
 	reason := RenderReasonAll
 	var sampleOf string // the URL pattern this page samples
@@ -113,15 +115,21 @@ func (cr *crawler) renderPage(ctx context.Context, j *job, rec *store.URL, body 
 				return nil, "", true
 			}
 			if why == "" {
-				sampleOf, why = pattern, "sample of its URL pattern "+pattern
+				sampleOf, why = pattern, sampleReason+pattern
 			}
 		}
 		reason = why
 	}
+	// A page in the browser when the crawl stops gets the grace its
+	// requests get (Config.Grace) to be read whole and recorded; its raw
+	// answer is here already.
+	rctx, stopRender := requestContext(ctx, cr.cfg.Grace)
 	cr.cfg.Progress.Rendering.Add(1)
-	res, err := cr.pool.Render(ctx, render.Page{URL: j.url})
+	res, err := cr.pool.Render(rctx, render.Page{URL: j.url})
 	cr.cfg.Progress.Rendering.Add(-1)
-	if ctx.Err() != nil {
+	stopRender()
+	if err != nil && ctx.Err() != nil {
+		// Cut by the stop (or not begun): nothing of it is recorded.
 		return nil, "", false
 	}
 	cr.cfg.Progress.Rendered.Add(1)
@@ -138,7 +146,11 @@ func (cr *crawler) renderPage(ctx context.Context, j *job, rec *store.URL, body 
 	rd.Title = res.Title
 	rd.TextLength = res.TextLength
 	if sampleOf != "" && res.ErrorKind == "" {
-		cr.sample.learn(sampleOf, j.url, render.VisibleTextLength(body), res.TextLength, cr.cfg.Mask)
+		raw := render.VisibleTextLength(body)
+		if cr.sample.learn(sampleOf, j.url, raw, res.TextLength, cr.cfg.Mask) {
+			// The sample keeps what it taught, for a resumed crawl.
+			rd.Reason += fmt.Sprintf(sampleGrew+"%d characters, %d raw)", res.TextLength, raw)
+		}
 	}
 	rd.NotIdle = res.NotIdle
 	rd.ErrorKind, rd.Error = string(res.ErrorKind), cr.cfg.Mask.MaskText(res.Error)
@@ -334,6 +346,16 @@ const (
 	samplePatterns = 10000
 )
 
+// The reasons (store.Render.Reason) of a sample, and of a sample whose text
+// grew: "sample of its URL pattern P" and "sample of its URL pattern P;
+// its text grew when rendered (N characters, M raw)". A resumed crawl reads
+// them back (sampler.restore).
+const (
+	sampleReason = "sample of its URL pattern "
+	sampleGrew   = "; its text grew when rendered ("
+	grownReason  = "its URL pattern's sample "
+)
+
 // sampler holds the samples' verdicts per URL pattern. Safe for
 // concurrent use.
 type sampler struct {
@@ -373,14 +395,64 @@ func (s *sampler) decide(pattern string) (bool, string) {
 }
 
 // learn records what rendering one sample of pattern (the page at url)
-// did to its text: raw and rendered characters of visible text.
-func (s *sampler) learn(pattern, url string, raw, rendered int, mask *urlx.Masker) {
+// did to its text: raw and rendered characters of visible text. It reports
+// whether this sample decided that the pattern's later pages render.
+func (s *sampler) learn(pattern, url string, raw, rendered int, mask *urlx.Masker) bool {
 	if rendered < sampleFactor*raw || rendered-raw < sampleMinGain {
-		return
+		return false
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if p := s.pats[pattern]; p != nil && p.reason == "" {
-		p.reason = fmt.Sprintf("its URL pattern's sample %s had %d characters of text rendered, %d raw", mask.Mask(url), rendered, raw)
+		p.reason = grew(url, rendered, raw, mask)
+		return true
+	}
+	return false
+}
+
+// grew is the reason of the pages rendered because the sample at url grew.
+func grew(url string, rendered, raw int, mask *urlx.Masker) string {
+	return fmt.Sprintf(grownReason+"%s had %d characters of text rendered, %d raw", mask.Mask(url), rendered, raw)
+}
+
+// restore takes back what a page recorded before a resumed crawl's stop
+// says of its URL pattern's samples: that it was one (and grew), or that a
+// sample had grown. Without it, a resumed crawl would render its patterns'
+// samples again, and render pages the crawl it continues had left out.
+func (s *sampler) restore(u store.URL, mask *urlx.Masker) {
+	if u.Render == nil || u.Kind != store.KindPage {
+		return
+	}
+	reason := u.Render.Reason
+	sample := strings.HasPrefix(reason, sampleReason)
+	if !sample && !strings.HasPrefix(reason, grownReason) {
+		return // rendered for what its raw HTML looks like
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.pats == nil {
+		s.pats = map[string]*patternSample{}
+	}
+	pattern := analysis.Pattern(u.URL)
+	p := s.pats[pattern]
+	if p == nil {
+		if len(s.pats) >= samplePatterns {
+			return
+		}
+		p = &patternSample{}
+		s.pats[pattern] = p
+	}
+	if !sample {
+		if p.reason == "" {
+			p.reason = reason
+		}
+		return
+	}
+	p.taken++
+	if _, after, ok := strings.Cut(reason, sampleGrew); ok && p.reason == "" {
+		var rendered, raw int
+		if _, err := fmt.Sscanf(after, "%d characters, %d raw)", &rendered, &raw); err == nil {
+			p.reason = grew(u.URL, rendered, raw, mask)
+		}
 	}
 }

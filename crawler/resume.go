@@ -106,6 +106,9 @@ func (cr *crawler) resume(r store.FrontierReader) error {
 			cr.seen.add(k)
 		}
 		sites(u.Kind, u.URL)
+		if cr.cfg.Render == RenderAuto {
+			cr.sample.restore(u, cr.cfg.Mask)
+		}
 		return nil
 	})
 	if err != nil {

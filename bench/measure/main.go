@@ -3,8 +3,13 @@
 // resident set size, as /usr/bin/time -v does, without needing it.
 //
 // Usage: measure [-timeout 10m] -stats FILE -- command args...
-// FILE gets one line: "wall_s=… cpu_s=… tree_rss_kib=… rss_kib=… exit=…
-// timed_out=…". rss_kib is the largest single process's peak (getrusage);
+// FILE gets one line: "wall_s=… cpu_s=… tree_cpu_s=… tree_rss_kib=…
+// rss_kib=… exit=… timed_out=…". tree_cpu_s is the CPU time of the command
+// and every process under it, those whose parent exited before them (a
+// browser's helpers) included: on Linux, measure is their child subreaper
+// and reaps them, after killing any still running once the command ends
+// (equal to cpu_s where that is not available).
+// rss_kib is the largest single process's peak (getrusage);
 // tree_rss_kib the peak of the summed resident memory of the command and
 // every process under it (a browser's processes included), sampled from
 // /proc every 100 ms (0 where /proc is missing).
@@ -35,6 +40,7 @@ func main() {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
+	subreaper := becomeSubreaper()
 	cmd := exec.CommandContext(ctx, flag.Arg(0), flag.Args()[1:]...)
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -57,13 +63,25 @@ func main() {
 		os.Exit(1)
 	}
 	ps := cmd.ProcessState
+	treeCPU := (ps.UserTime() + ps.SystemTime()).Seconds()
+	if subreaper {
+		// Orphans reparented to us: end those of the command's process
+		// group still running, then reap them all, so their CPU time joins
+		// our children's.
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		reapOrphans(10 * time.Second)
+		var all syscall.Rusage
+		if syscall.Getrusage(syscall.RUSAGE_CHILDREN, &all) == nil {
+			treeCPU = time.Duration(all.Utime.Nano() + all.Stime.Nano()).Seconds()
+		}
+	}
 	ru, _ := ps.SysUsage().(*syscall.Rusage)
 	rss := int64(0)
 	if ru != nil {
 		rss = ru.Maxrss // KiB on Linux
 	}
-	line := fmt.Sprintf("wall_s=%.2f cpu_s=%.2f tree_rss_kib=%d rss_kib=%d exit=%d timed_out=%v\n",
-		wall.Seconds(), (ps.UserTime() + ps.SystemTime()).Seconds(), max(treeRSS, rss), rss, ps.ExitCode(), ctx.Err() != nil)
+	line := fmt.Sprintf("wall_s=%.2f cpu_s=%.2f tree_cpu_s=%.2f tree_rss_kib=%d rss_kib=%d exit=%d timed_out=%v\n",
+		wall.Seconds(), (ps.UserTime() + ps.SystemTime()).Seconds(), treeCPU, max(treeRSS, rss), rss, ps.ExitCode(), ctx.Err() != nil)
 	if err := os.WriteFile(*stats, []byte(line), 0o644); err != nil {
 		fmt.Fprintln(os.Stderr, "measure:", err)
 		os.Exit(1)
@@ -133,4 +151,24 @@ func treeRSS(root int) int64 {
 		}
 	}
 	return sum
+}
+
+// reapOrphans waits for every remaining child (orphans reparented to this
+// subreaper) until none is left or d has passed.
+func reapOrphans(d time.Duration) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			var ws syscall.WaitStatus
+			if _, err := syscall.Wait4(-1, &ws, 0, nil); err != nil && !errors.Is(err, syscall.EINTR) {
+				return // ECHILD: none left
+			}
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(d):
+		fmt.Fprintln(os.Stderr, "measure: some of the command's processes outlived it; tree_cpu_s leaves them out")
+	}
 }

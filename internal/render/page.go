@@ -20,9 +20,10 @@ import (
 )
 
 // render renders one page in a new tab of b, in a browser context of its
-// own, and closes both.
-func (p *Pool) render(ctx context.Context, b *browserProc, u *url.URL) Result {
-	res := Result{URL: u.String()}
+// own, and closes both. cut reports that ctx ended before the page was read
+// whole: res is then not the page's.
+func (p *Pool) render(ctx context.Context, b *browserProc, u *url.URL) (res Result, cut bool) {
+	res = Result{URL: u.String()}
 	s := newSession(&p.cfg)
 	tab, closeTab := chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext(), chromedp.WithListener(s.on))
 	// The caller's ctx ends the page early; the tab's own life is bound to
@@ -51,12 +52,12 @@ func (p *Pool) render(ctx context.Context, b *browserProc, u *url.URL) Result {
 
 	if err := p.open(tab, s); err != nil {
 		if ctx.Err() != nil {
-			return fail(KindLoad, "canceled")
+			return fail(KindLoad, "canceled"), true
 		}
 		if !b.alive() {
-			return fail(KindCrash, "the browser stopped")
+			return fail(KindCrash, "the browser stopped"), false
 		}
-		return fail(KindCrash, "could not open a tab: "+firstLine(err.Error()))
+		return fail(KindCrash, "could not open a tab: "+firstLine(err.Error())), false
 	}
 	s.startWorkers(tab)
 
@@ -70,18 +71,18 @@ func (p *Pool) render(ctx context.Context, b *browserProc, u *url.URL) Result {
 	timedOut := false
 	switch {
 	case crashed():
-		return fail(KindCrash, "the renderer crashed")
+		return fail(KindCrash, "the renderer crashed"), false
 	case err != nil && errors.Is(load.Err(), context.DeadlineExceeded) && ctx.Err() == nil:
 		timedOut = true
 	case err != nil:
 		if ctx.Err() != nil {
-			return fail(KindLoad, "canceled")
+			return fail(KindLoad, "canceled"), true
 		}
-		return fail(KindLoad, "navigation failed: "+firstLine(err.Error()))
+		return fail(KindLoad, "navigation failed: "+firstLine(err.Error())), false
 	case nav.ErrorText != "":
-		return fail(KindLoad, "navigation failed: "+nav.ErrorText)
+		return fail(KindLoad, "navigation failed: "+nav.ErrorText), false
 	case nav.IsDownload:
-		return fail(KindLoad, "navigation failed: the answer is a download, not a page")
+		return fail(KindLoad, "navigation failed: the answer is a download, not a page"), false
 	}
 	if !timedOut {
 		select {
@@ -92,10 +93,10 @@ func (p *Pool) render(ctx context.Context, b *browserProc, u *url.URL) Result {
 		}
 	}
 	if crashed() {
-		return fail(KindCrash, "the renderer crashed")
+		return fail(KindCrash, "the renderer crashed"), false
 	}
 	if ctx.Err() != nil {
-		return fail(KindLoad, "canceled")
+		return fail(KindLoad, "canceled"), true
 	}
 	if timedOut {
 		res.ErrorKind = KindTimeout
@@ -113,13 +114,22 @@ func (p *Pool) render(ctx context.Context, b *browserProc, u *url.URL) Result {
 		p.testHook(tab, s.crashed)
 	}
 	if crashed() {
-		return fail(KindCrash, "the renderer crashed")
+		return fail(KindCrash, "the renderer crashed"), false
+	}
+	if ctx.Err() != nil {
+		// Stopped during the idle wait: what the page would have done
+		// next is unknown.
+		return fail(KindLoad, "canceled"), true
 	}
 
-	// Read.
+	// Read. A stop from here on cuts the page only if the read fails: a
+	// page read whole is whole, however soon after the stop came.
 	read, cancelRead := context.WithTimeout(tab, p.readTimeout)
 	ext, err := p.extract(read)
 	cancelRead()
+	if p.afterRead != nil {
+		p.afterRead()
+	}
 	if err == nil && !isHTTP(ext.URL) {
 		// The page went somewhere that did not load (robots.txt
 		// disallowed it, the network failed): Chromium shows its own
@@ -133,7 +143,7 @@ func (p *Pool) render(ctx context.Context, b *browserProc, u *url.URL) Result {
 			}
 		}
 		s.mu.Unlock()
-		return fail(KindLoad, msg)
+		return fail(KindLoad, msg), false
 	}
 	if err == nil {
 		res.FinalURL = ext.URL
@@ -153,6 +163,7 @@ func (p *Pool) render(ctx context.Context, b *browserProc, u *url.URL) Result {
 		res.ErrorKind, res.Error = KindCrash, "the renderer crashed"
 	case ctx.Err() != nil:
 		res.ErrorKind, res.Error = KindLoad, "canceled"
+		cut = true
 	case res.ErrorKind != KindNone:
 		// The timeout stays the reason.
 	default:
@@ -164,7 +175,7 @@ func (p *Pool) render(ctx context.Context, b *browserProc, u *url.URL) Result {
 			res.Error = fmt.Sprintf("the page's scripts kept the tab busy: it did not answer within %s", p.readTimeout)
 		}
 	}
-	return res
+	return res, cut
 }
 
 // open creates the tab and prepares it: request interception, no service

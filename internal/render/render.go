@@ -262,6 +262,9 @@ type Pool struct {
 	// testHook, when set (tests only), runs after the load with the tab's
 	// context and the channel closed when its renderer crashes.
 	testHook func(tab context.Context, crashed <-chan struct{})
+	// afterRead, when set (tests only), runs once the rendered page has
+	// been read.
+	afterRead func()
 }
 
 // New finds Chromium and starts it. ctx bounds the start only; the browser
@@ -284,8 +287,9 @@ func New(ctx context.Context, cfg Config) (*Pool, error) {
 // Render loads the page and returns what it holds and the requests it made.
 // A page that cannot be rendered is Result.ErrorKind and Result.Error, not a
 // Go error: Render returns an error only for bad input (not an http(s) URL),
-// when ctx is done, when the pool is closed, or when the browser cannot be
-// started again.
+// when ctx ends before the page was read whole (ctx's error), when the pool
+// is closed, or when the browser cannot be started again. A page read whole
+// is returned without error even if ctx has ended since.
 func (p *Pool) Render(ctx context.Context, pg Page) (Result, error) {
 	u, err := url.Parse(pg.URL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -304,15 +308,18 @@ func (p *Pool) Render(ctx context.Context, pg Page) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	res := p.render(ctx, b, u)
+	res, cut := p.render(ctx, b, u)
 	done()
 	if m := p.Memory(); m > p.cfg.MaxMemory {
 		p.cfg.Logger.Info("render: browser memory above the cap, restarting it", "memory", m, "max", p.cfg.MaxMemory)
 		p.restart.Store(true)
 	}
-	if err := ctx.Err(); err != nil {
-		return res, err
+	if cut {
+		// ctx ended the page before it was read: not a result.
+		return Result{}, context.Cause(ctx)
 	}
+	// A page read whole before ctx ended is returned as it is, error-free:
+	// a stopped crawl keeps what it rendered.
 	return res, nil
 }
 

@@ -754,6 +754,28 @@ func TestCanceledRenderReturnsAtOnce(t *testing.T) {
 	}
 }
 
+// TestPageReadBeforeTheStopIsKept: a stop that comes once the page has been
+// read whole does not throw the page away: Render returns it, error-free
+// (a stopped crawl stores it rather than rendering it again on resume).
+func TestPageReadBeforeTheStopIsKept(t *testing.T) {
+	s := newSite(t)
+	p := newPool(t, fixtureConfig(s))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	p.afterRead = cancel
+	res, err := p.Render(ctx, Page{URL: s.url("/noindex.html")})
+	p.afterRead = nil
+	if err != nil {
+		t.Fatalf("Render stopped after the read: %v", err)
+	}
+	if ctx.Err() == nil {
+		t.Fatal("the test hook did not stop the render")
+	}
+	if res.ErrorKind != KindNone || res.Title != "Noindex" || res.MetaRobots != "nosnippet, noindex" || res.Status != 200 {
+		t.Errorf("the page read before the stop: %+v", res)
+	}
+}
+
 func TestNewWithoutBrowserSaysHowToInstallOne(t *testing.T) {
 	t.Setenv("PATH", t.TempDir())
 	_, err := New(context.Background(), Config{})
