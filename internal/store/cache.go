@@ -23,11 +23,16 @@ import (
 // maxCacheBytes is read from the table each time, as before.
 
 // maxCacheBytes bounds the cache's encoded rows: about 170 bytes per
-// record of a typical crawl, so some 550,000 records. The garbage
+// record of a typical crawl, so some 280,000 records. The garbage
 // collector's heap target doubles what the cache holds, and a crawl of a
 // million URLs must stay under 512 MiB (README "Performance"): a 100,000-
 // URL crawl's cache costs it ~50 MiB of peak RSS (136 → 190 MiB).
-const maxCacheBytes = 96 << 20
+const maxCacheBytes = 48 << 20
+
+// minRecordBytes is the fewest bytes a cached record takes (a short URL,
+// the fixed columns): a table with more than maxCacheBytes/minRecordBytes
+// rows is not even tried.
+const minRecordBytes = 100
 
 // cacheChunk is the size of the cache's arena chunks.
 const cacheChunk = 1 << 20
@@ -222,6 +227,18 @@ func (s *SQLite) cachedRows() (*urlCache, error) {
 	if err := s.freshInbound(); err != nil {
 		return nil, err
 	}
+	limit := s.cacheLimit
+	if limit == 0 {
+		limit = maxCacheBytes
+	}
+	var n int
+	if err := s.db.QueryRow(`SELECT count(*) FROM urls`).Scan(&n); err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	if n > limit/minRecordBytes {
+		s.cacheTooBig = at + 1
+		return nil, nil
+	}
 	rows, err := s.db.Query(inboundQuery)
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
@@ -234,12 +251,8 @@ func (s *SQLite) cachedRows() (*urlCache, error) {
 	var (
 		arena cacheArena
 		buf   []byte
-		c     = &urlCache{at: at}
-		limit = s.cacheLimit
+		c     = &urlCache{at: at, recs: make([][]byte, 0, n)}
 	)
-	if limit == 0 {
-		limit = maxCacheBytes
-	}
 	for rows.Next() {
 		if err := rows.Scan(r.row.dest...); err != nil {
 			return nil, fmt.Errorf("store: %w", err)
