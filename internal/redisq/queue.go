@@ -131,24 +131,66 @@ func HostOf(rawURL string) (string, error) {
 // seen-set decides, atomically with the queueing). It reports whether it
 // was queued.
 func (q *Queue) Enqueue(ctx context.Context, it Item) (bool, error) {
-	if it.Priority < 0 || it.Priority > MaxPriority {
-		return false, fmt.Errorf("redisq: priority %d out of 0..%d", it.Priority, MaxPriority)
-	}
-	host, err := HostOf(it.URL)
+	keys, args, err := q.enqueueArgs(it)
 	if err != nil {
 		return false, err
 	}
-	member, err := json.Marshal(it)
-	if err != nil {
-		return false, fmt.Errorf("redisq: encode item: %w", err)
-	}
-	keys := []string{q.key(keySeen), q.key(keyQueue) + host, q.key(keyHosts), q.key(keyInflight),
-		q.key(keyNext), q.key(keySeq), q.key(keyQueued)}
-	n, err := enqueueScript.Run(ctx, q.rdb, keys, it.URL, member, it.Priority, host, q.cfg.HostLimit).Int()
+	n, err := enqueueScript.Run(ctx, q.rdb, keys, args...).Int()
 	if err != nil {
 		return false, fmt.Errorf("redisq: enqueue: %w", err)
 	}
 	return n == 1, nil
+}
+
+// enqueueArgs checks it and returns enqueueScript's keys and arguments.
+func (q *Queue) enqueueArgs(it Item) (keys []string, args []any, err error) {
+	if it.Priority < 0 || it.Priority > MaxPriority {
+		return nil, nil, fmt.Errorf("redisq: priority %d out of 0..%d", it.Priority, MaxPriority)
+	}
+	host, err := HostOf(it.URL)
+	if err != nil {
+		return nil, nil, err
+	}
+	member, err := json.Marshal(it)
+	if err != nil {
+		return nil, nil, fmt.Errorf("redisq: encode item: %w", err)
+	}
+	keys = []string{q.key(keySeen), q.key(keyQueue) + host, q.key(keyHosts), q.key(keyInflight),
+		q.key(keyNext), q.key(keySeq), q.key(keyQueued)}
+	return keys, []any{it.URL, member, it.Priority, host, q.cfg.HostLimit}, nil
+}
+
+// EnqueueAll enqueues every item as Enqueue does, in one pipeline (one
+// round trip per batch instead of one per URL: a sitemap's URLs, a page's
+// links). queued[i] reports whether items[i] was queued. On an error some
+// items may have been queued; enqueueing them again is harmless.
+func (q *Queue) EnqueueAll(ctx context.Context, items []Item) (queued []bool, err error) {
+	if err := enqueueScript.Load(ctx, q.rdb).Err(); err != nil {
+		return nil, fmt.Errorf("redisq: enqueue: load script: %w", err)
+	}
+	cmds := make([]*redis.Cmd, len(items))
+	_, err = q.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, it := range items {
+			keys, args, err := q.enqueueArgs(it)
+			if err != nil {
+				return err
+			}
+			cmds[i] = enqueueScript.EvalSha(ctx, p, keys, args...)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("redisq: enqueue: %w", err)
+	}
+	queued = make([]bool, len(items))
+	for i, c := range cmds {
+		n, err := c.Int()
+		if err != nil {
+			return nil, fmt.Errorf("redisq: enqueue %d: %w", i, err)
+		}
+		queued[i] = n == 1
+	}
+	return queued, nil
 }
 
 // Take leases to worker the best URL of the host that has waited longest
