@@ -93,6 +93,18 @@ func TestEnqueueDedupesBySeenSet(t *testing.T) {
 	if enqueue(t, q, l.Item.URL, 1) {
 		t.Errorf("%s queued again after it was crawled", l.Item.URL)
 	}
+	// In one pipelined batch: a new URL, one seen before, the new one again.
+	queued, err := q.EnqueueAll(context.Background(), []redisq.Item{
+		{URL: "http://b.test/1"}, {URL: "http://a.test/y"}, {URL: "http://b.test/1"}})
+	if err != nil || fmt.Sprint(queued) != "[true false false]" {
+		t.Errorf("EnqueueAll = %v, %v; want [true false false]", queued, err)
+	}
+	if _, err := q.EnqueueAll(context.Background(), []redisq.Item{{URL: "http://b.test/2"}, {URL: "no-host"}}); err == nil {
+		t.Error("EnqueueAll accepted a URL without a host")
+	}
+	if got := stats(t, q); got != (redisq.Stats{Queued: 2, Seen: 3}) {
+		t.Errorf("stats after EnqueueAll = %+v, want 2 queued (/y, b/1), 3 seen (nothing of the refused batch)", got)
+	}
 	if _, err := q.Enqueue(context.Background(), redisq.Item{URL: "no-host"}); err == nil {
 		t.Error("a URL without a host was accepted")
 	}

@@ -1,6 +1,6 @@
 // Package redistest starts a real redis-server (Debian's package) for tests:
 // on 127.0.0.1, on a free port, in its own temporary directory, with no RDB
-// snapshots (--save ''), optionally with the append-only file on. The test's
+// snapshots (--save ""), optionally with the append-only file on. The test's
 // Cleanup stops it. A server can be stopped, killed (SIGKILL) and started
 // again on the same port and directory, for fault tests.
 //
