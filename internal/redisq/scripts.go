@@ -88,12 +88,12 @@ local q = ARGV[6] .. host
 local popped = redis.call('ZPOPMIN', q)
 if #popped == 0 then
   redis.call('ZREM', KEYS[1], host)
-  return {0, tostring(now)}
+  return {0, ARGV[1]}
 end
 redis.call('DECR', KEYS[7])
 local id = tostring(redis.call('INCR', KEYS[6]))
 local n = redis.call('HINCRBY', KEYS[4], host, 1)
-local nx = now + tonumber(ARGV[5])
+local nx = string.format('%.17g', now + tonumber(ARGV[5]))
 redis.call('HSET', KEYS[5], host, nx)
 redis.call('ZADD', KEYS[2], ARGV[2], id)
 redis.call('HSET', KEYS[3], id, cjson.encode({host, popped[2], popped[1], ARGV[3]}))
@@ -171,9 +171,9 @@ return #ids
 var reserveScript = redis.NewScript(`
 local now = tonumber(ARGV[2])
 local nx = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
-if nx > now then return {0, tostring(nx)} end
-nx = now + tonumber(ARGV[3])
+if nx > now then return {0, string.format('%.17g', nx)} end
+nx = string.format('%.17g', now + tonumber(ARGV[3]))
 redis.call('HSET', KEYS[1], ARGV[1], nx)
 redis.call('ZADD', KEYS[2], 'XX', nx, ARGV[1])
-return {1, tostring(nx)}
+return {1, nx}
 `)

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -153,7 +152,8 @@ func (q *Queue) Reader(group, consumer string) *Reader {
 // left as it is.
 func (r *Reader) CreateGroup(ctx context.Context) error {
 	err := r.q.rdb.XGroupCreateMkStream(ctx, r.q.key(keyResults), r.group, "0").Err()
-	if err != nil && !strings.HasPrefix(err.Error(), "BUSYGROUP") {
+	// BUSYGROUP is the error code Redis answers for an existing group.
+	if err != nil && !redis.HasErrorPrefix(err, "BUSYGROUP") {
 		return fmt.Errorf("redisq: create group %s: %w", r.group, err)
 	}
 	return nil

@@ -231,3 +231,18 @@ func TestServerRestartKeepsAOF(t *testing.T) {
 		t.Error("the seen-set forgot /1 across the restart")
 	}
 }
+
+// TestServerKilledWithoutAOFLosesTheFrontier: without the append-only file
+// (and with --save ""), a killed server comes back empty on the same
+// address: what the crawl will have to detect and report.
+func TestServerKilledWithoutAOFLosesTheFrontier(t *testing.T) {
+	rdb, srv := newClient(t)
+	q := newQueue(t, rdb, redisq.Config{})
+	enqueue(t, q, "http://a.test/1", 0)
+	srv.Kill()
+	srv.Kill() // killing a stopped server does nothing
+	srv.Start()
+	if s := stats(t, q); s != (redisq.Stats{}) {
+		t.Errorf("after a kill without AOF: %+v, want an empty frontier", s)
+	}
+}
