@@ -102,6 +102,13 @@
 // and would skip URLs; hashing each URL to 16 bytes before SADD would halve
 // the set at a collision risk of about 2^-64 per pair; neither is done yet.
 //
+// Throughput (BenchmarkTakeAck, BenchmarkTakeAckParallel; 2-core machine
+// shared, load average 5): Take plus Ack 0.13–0.22 ms with one taker,
+// 0.11–0.15 ms with 8 concurrent takers.
+//
+// Redis 6.2 or later is needed (ZADD NX/XX with ZPOPMIN, XAUTOCLAIM);
+// no module.
+//
 // # Left to wire
 //
 //   - the worker command (crawlaudit worker --redis URL): Take, fetch with
