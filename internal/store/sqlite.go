@@ -829,8 +829,13 @@ func (s *SQLite) EachEdge(fn func(Edge) error) error {
 	if err := s.edgeReads(); err != nil {
 		return err
 	}
-	// Rows come sorted, so duplicates are adjacent: skipping them here is
-	// cheaper than SQL's DISTINCT.
+	return s.eachSortedEdge(fn)
+}
+
+// eachSortedEdge calls fn for every distinct edge in EachEdge's order. The
+// rows come sorted, so duplicates are adjacent: skipping them here is
+// cheaper than SQL's DISTINCT.
+func (s *SQLite) eachSortedEdge(fn func(Edge) error) error {
 	rows, err := s.db.Query(`SELECT from_url, to_url, type, tag, text FROM edges ORDER BY to_url, from_url, type, tag, text`)
 	if err != nil {
 		return fmt.Errorf("store: %w", err)
@@ -918,34 +923,18 @@ func (s *SQLite) EachEdgeStatus(fn func(e Edge, status int, recorded bool) error
 // cached records, walked in step with the edges (both in URL order)
 // rather than joined in SQL.
 func (s *SQLite) eachEdgeCachedStatus(c *urlCache, fn func(e Edge, status int, recorded bool) error) error {
-	rows, err := s.db.Query(`SELECT from_url, to_url, type, tag, text FROM edges ORDER BY to_url, from_url, type, tag, text`)
-	if err != nil {
-		return fmt.Errorf("store: %w", err)
-	}
-	defer rows.Close()
 	r, err := newInboundRow()
 	if err != nil {
 		return err
 	}
 	var (
-		prev     Edge
 		at       int    // c.urls[at] is the first URL not before the edge's target
 		target   string // the target whose status is known
 		have     bool   // target is set
 		status   int
 		recorded bool
 	)
-	for rows.Next() {
-		var e Edge
-		var typ string
-		if err := rows.Scan(&e.From, &e.To, &typ, &e.Tag, &e.Text); err != nil {
-			return fmt.Errorf("store: %w", err)
-		}
-		e.Type = EdgeType(typ)
-		if e == prev {
-			continue // duplicates are adjacent
-		}
-		prev = e
+	return s.eachSortedEdge(func(e Edge) error {
 		if !have || e.To != target {
 			target, have = e.To, true
 			for at < len(c.urls) && c.urls[at] < e.To {
@@ -960,11 +949,8 @@ func (s *SQLite) eachEdgeCachedStatus(c *urlCache, fn func(e Edge, status int, r
 				status = u.Status
 			}
 		}
-		if err := fn(e, status, recorded); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+		return fn(e, status, recorded)
+	})
 }
 
 // maxCursors bounds EdgesTo's open cursors (each holds a connection).
