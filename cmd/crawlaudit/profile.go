@@ -107,6 +107,7 @@ func (t *phaseTimer) crawlEnded() { t.crawled, t.crawledCPU = time.Now(), proces
 // times once the run is done.
 func (t *phaseTimer) phase(p crawlaudit.Phase) {
 	profilePhase(p)
+	crawlGC(p)
 	if p != crawlaudit.PhaseDone || t.path == "" || t.crawled.IsZero() {
 		return
 	}
