@@ -22,20 +22,16 @@ import (
 
 	"github.com/crawlaudit/crawlaudit"
 	"github.com/crawlaudit/crawlaudit/crawler"
+
+	"github.com/crawlaudit/crawlaudit/internal/testenv"
 )
 
 // requireBrowser skips a test that needs Chromium when none is installed,
 // unless CRAWLAUDIT_REQUIRE_BROWSER=1 (as in .ci/run) or in CI (CI=true), where it fails.
 func requireBrowser(t *testing.T) {
 	t.Helper()
-	if _, err := crawler.FindBrowser(""); err == nil {
-		return
-	}
-	msg := "chromium not found: install it (apt-get install -y chromium) to run the rendering tests"
-	if os.Getenv("CRAWLAUDIT_REQUIRE_BROWSER") == "1" || os.Getenv("CI") == "true" {
-		t.Fatal(msg + " (CI or CRAWLAUDIT_REQUIRE_BROWSER=1: a missing browser fails the run)")
-	}
-	t.Skip(msg)
+	_, err := crawler.FindBrowser("")
+	testenv.Require(t, testenv.Chromium, err == nil, "the rendering tests")
 }
 
 // spaSite serves testdata/spa as a site: robots.txt disallows /private/

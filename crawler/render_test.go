@@ -5,13 +5,14 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/crawlaudit/crawlaudit/internal/store"
+
+	"github.com/crawlaudit/crawlaudit/internal/testenv"
 )
 
 // requireBrowser skips a test that needs Chromium when none is installed,
@@ -19,14 +20,8 @@ import (
 // where it fails.
 func requireBrowser(t *testing.T) {
 	t.Helper()
-	if _, err := FindBrowser(""); err == nil {
-		return
-	}
-	msg := "chromium not found: install it (apt-get install -y chromium) to run the rendering tests"
-	if os.Getenv("CRAWLAUDIT_REQUIRE_BROWSER") == "1" || os.Getenv("CI") == "true" {
-		t.Fatal(msg + " (CI or CRAWLAUDIT_REQUIRE_BROWSER=1: a missing browser fails the run)")
-	}
-	t.Skip(msg)
+	_, err := FindBrowser("")
+	testenv.Require(t, testenv.Chromium, err == nil, "the rendering tests")
 }
 
 // TestRenderInFlightAtStopIsRecorded: a page in the browser when the crawl

@@ -24,6 +24,8 @@ import (
 
 	"github.com/crawlaudit/crawlaudit/internal/store"
 	"github.com/crawlaudit/crawlaudit/report"
+
+	"github.com/crawlaudit/crawlaudit/internal/testenv"
 )
 
 // browserPath finds Debian's chromium. Without it the browser tests skip,
@@ -35,11 +37,7 @@ func browserPath(t *testing.T) string {
 			return p
 		}
 	}
-	msg := "chromium not found: install it (apt-get install -y chromium) to run the browser test"
-	if os.Getenv("CRAWLAUDIT_REQUIRE_BROWSER") == "1" || os.Getenv("CI") == "true" {
-		t.Fatal(msg + " (CI or CRAWLAUDIT_REQUIRE_BROWSER=1: a missing browser fails the run)")
-	}
-	t.Skip(msg)
+	testenv.Require(t, testenv.Chromium, false, "the browser test")
 	return ""
 }
 

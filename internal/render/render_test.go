@@ -21,6 +21,8 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+
+	"github.com/crawlaudit/crawlaudit/internal/testenv"
 )
 
 // spaDir is the fixture app, served by the tests.
@@ -31,14 +33,8 @@ var spaDir = filepath.Join("..", "..", "testdata", "spa")
 // convention as cmd/crawlaudit's browser tests.
 func requireBrowser(t testing.TB) {
 	t.Helper()
-	if _, err := findBrowser(""); err == nil {
-		return
-	}
-	msg := "chromium not found: install it (apt-get install -y chromium) to run the render tests"
-	if os.Getenv("CRAWLAUDIT_REQUIRE_BROWSER") == "1" || os.Getenv("CI") == "true" {
-		t.Fatal(msg + " (CI or CRAWLAUDIT_REQUIRE_BROWSER=1: a missing browser fails the run)")
-	}
-	t.Skip(msg)
+	_, err := findBrowser("")
+	testenv.Require(t, testenv.Chromium, err == nil, "the render tests")
 }
 
 // seen is one request a test server received.

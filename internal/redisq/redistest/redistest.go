@@ -24,6 +24,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/crawlaudit/crawlaudit/internal/testenv"
 )
 
 // Options are a server's settings. The zero value is a server without
@@ -67,15 +69,8 @@ func Binary() string {
 func Require(t testing.TB) string {
 	t.Helper()
 	bin := Binary()
-	if bin != "" {
-		return bin
-	}
-	msg := "redis-server not found: install it (apt-get install -y redis-server) to run the Redis tests"
-	if os.Getenv("CRAWLAUDIT_REQUIRE_REDIS") == "1" || os.Getenv("CI") == "true" {
-		t.Fatal(msg + " (CI or CRAWLAUDIT_REQUIRE_REDIS=1: a missing redis-server fails the run)")
-	}
-	t.Skip(msg)
-	return ""
+	testenv.Require(t, testenv.Redis, bin != "", "the Redis tests")
+	return bin
 }
 
 // Start starts a redis-server for t and returns once it answers PING. The
