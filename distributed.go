@@ -428,7 +428,12 @@ func (c *coordinator) requeueWaiting(ctx context.Context) int {
 	sort.Slice(jobs, func(i, k int) bool { return jobs[i].Depth < jobs[k].Depth })
 	n := 0
 	for _, j := range jobs {
-		if ok, err := c.q.Requeue(ctx, item(j)); err == nil && ok {
+		ok, err := c.q.Requeue(ctx, item(j))
+		if err != nil {
+			c.log.Warn("cannot queue a URL again; retrying", "error", err)
+			break
+		}
+		if ok {
 			n++
 		}
 	}

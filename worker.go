@@ -438,9 +438,32 @@ func (w *worker) handle(ctx context.Context, s *servedCrawl, l redisq.Lease) {
 		}
 		return
 	}
+	// A lease lost (it expired: another worker has the URL) or a crawl
+	// gone (finished, or lost by Redis and queued again) makes this result
+	// useless: it is dropped, and nothing is written for a crawl that is
+	// over.
+	lost := false
+	retry(bctx, func() error {
+		err := s.q.Extend(bctx, &l, w.o.Now())
+		if errors.Is(err, redisq.ErrLeaseLost) {
+			lost = true
+			return nil
+		}
+		return err
+	})
+	if lost {
+		m.LeaseExpiries.Add(1)
+		return
+	}
 	rec, err := redisq.OutcomeRecord(j.URL, o)
 	if err == nil {
-		err = retry(bctx, func() error { _, err := s.q.Publish(bctx, rec); return err })
+		err = retry(bctx, func() error {
+			_, err := s.q.PublishLive(bctx, rec)
+			if errors.Is(err, redisq.ErrCrawlGone) {
+				return nil
+			}
+			return err
+		})
 	}
 	if err != nil {
 		w.o.Logger.Warn("cannot send a result back; its lease will expire and another worker requests it", "error", err)
