@@ -493,3 +493,88 @@ func TestRedisRestartMidCrawl(t *testing.T) {
 		})
 	}
 }
+
+// TestInterruptedCoordinatorResumes: the coordinator is stopped while a
+// worker holds a URL; its crawl is partial, withdrawn from the workers and
+// its keys kept. The resumed crawl (same crawl.db, --redis again) reads
+// what the workers sent meanwhile, finishes with the single-process crawl's
+// URLs and statuses, records no URL twice and leaves no key.
+func TestInterruptedCoordinatorResumes(t *testing.T) {
+	srv := redistest.Start(t, redistest.Options{})
+	site := newFaultSite(t, 60)
+	want := singleCrawl(t, site.URL+"/")
+	site.mu.Lock()
+	site.hold = "/p11"
+	site.mu.Unlock()
+	startWorkers(t, redisURL(srv), 2, 2, nil)
+
+	out := t.TempDir()
+	o := crawlaudit.DefaultOptions()
+	o.Start, o.Out = site.URL+"/", out
+	o.Redis, o.WorkersOnly = redisURL(srv), true
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan *crawlaudit.Result, 1)
+	go func() {
+		res, err := crawlaudit.Run(ctx, o)
+		if err != nil {
+			t.Error(err)
+		}
+		done <- res
+	}()
+	<-site.held
+	cancel()
+	res := <-done
+	if res == nil || !res.Partial {
+		t.Fatalf("stopped crawl: %+v, want partial", res)
+	}
+	if len(srv.Keys()) == 0 {
+		t.Fatal("the interrupted crawl's keys are gone: nothing to resume")
+	}
+	site.unblock() // the worker's answer for /p11 goes to the stream meanwhile
+
+	r, err := crawlaudit.ResumeOptions(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Redis, r.WorkersOnly = redisURL(srv), true
+	res, err = crawlaudit.Run(context.Background(), r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Partial {
+		t.Fatal("resumed crawl partial")
+	}
+	sameStatuses(t, statuses(t, out), want)
+	if keys := srv.Keys(); len(keys) > 0 {
+		t.Errorf("keys left in Redis after the crawl: %v", keys)
+	}
+}
+
+// TestWorkersServeSeveralCrawls: two sites crawled at once (a
+// crawlaudit.yaml of two sites, `crawlaudit run --parallel-sites 2`), both
+// coordinators on one Redis, served by the same two workers: each crawl
+// equals its single-process crawl, and nothing is left in Redis.
+func TestWorkersServeSeveralCrawls(t *testing.T) {
+	srv := redistest.Start(t, redistest.Options{})
+	a, b := newFaultSite(t, 30), newFaultSite(t, 45)
+	wantA, wantB := singleCrawl(t, a.URL+"/"), singleCrawl(t, b.URL+"/")
+	startWorkers(t, redisURL(srv), 2, 3, nil)
+	var sites []crawlaudit.Options
+	for _, s := range []*faultSite{a, b} {
+		o := crawlaudit.DefaultOptions()
+		o.Start, o.Out = s.URL+"/", t.TempDir()
+		o.Redis, o.WorkersOnly = redisURL(srv), true
+		sites = append(sites, o)
+	}
+	results := crawlaudit.RunSites(context.Background(), sites, 2, nil)
+	for i, r := range results {
+		if r.Err != nil {
+			t.Fatalf("site %d: %v", i, r.Err)
+		}
+	}
+	sameStatuses(t, statuses(t, sites[0].Out), wantA)
+	sameStatuses(t, statuses(t, sites[1].Out), wantB)
+	if keys := srv.Keys(); len(keys) > 0 {
+		t.Errorf("keys left in Redis after the crawls: %v", keys)
+	}
+}
