@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -206,6 +207,10 @@ type Conn struct {
 // ("redis://[user:password@]host:port/db"). It does not connect yet: Ping
 // does. The error never holds the URL (it may carry a password).
 func Dial(rawURL string) (*Conn, error) {
+	// go-redis prints connection failures on stderr with the standard
+	// logger; every error reaches the callers, which say what they do
+	// about it (retrying, in their own log), so it prints nothing.
+	quietOnce.Do(func() { redis.SetLogger(quiet{}) })
 	opt, err := redis.ParseURL(rawURL)
 	if err != nil {
 		return nil, errors.New("not a redis:// or rediss:// URL (redis://[user:password@]host:port/db)")
@@ -217,6 +222,13 @@ func Dial(rawURL string) (*Conn, error) {
 	opt.MaxRetryBackoff = time.Second
 	return &Conn{rdb: redis.NewClient(opt)}, nil
 }
+
+var quietOnce sync.Once
+
+// quiet is a go-redis logger that drops its lines.
+type quiet struct{}
+
+func (quiet) Printf(context.Context, string, ...any) {}
 
 // NewConn wraps a client the caller made (tests).
 func NewConn(rdb redis.UniversalClient) *Conn { return &Conn{rdb: rdb} }
