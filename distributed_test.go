@@ -181,6 +181,22 @@ func TestWorkersCrawlTheDemoAsOneProcessDoes(t *testing.T) {
 			}
 		})
 	}
+	// Without --workers-only and with no worker, the coordinator's own
+	// worker does the whole crawl.
+	t.Run("coordinator alone", func(t *testing.T) {
+		out := t.TempDir()
+		o := crawlaudit.DefaultOptions()
+		o.Start, o.Out, o.Concurrency, o.Redis = site+"/", out, 1, redisURL(srv)
+		if _, err := crawlaudit.Run(context.Background(), o); err != nil {
+			t.Fatal(err)
+		}
+		if d := diffCrawls(want, comparableCrawl(t, out)); d != "" {
+			t.Errorf("crawl.json differs from the single-process crawl's:\n%s", d)
+		}
+		if keys := srv.Keys(); len(keys) > 0 {
+			t.Errorf("keys left in Redis after the crawl: %v", keys)
+		}
+	})
 }
 
 // faultSite is a site of n pages (/p0 … /p{n-1}, each linking to the next
