@@ -4,11 +4,15 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -132,52 +136,56 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-// holdOne holds the first request for path once armed, until released or
-// its client goes away (a killed worker).
-type holdOne struct {
+// hold holds the first n requests for path once armed, each until
+// released or until its client goes away (a killed worker).
+type hold struct {
 	path string
 
 	mu      sync.Mutex
 	armed   bool
-	taken   bool
-	reached chan struct{} // closed when the request is held
-	gone    chan struct{} // closed when its client went away while held
-	served  chan struct{} // closed when it was answered after the release
+	taken   int
+	reached []chan struct{} // reached[i] closes when request i is held
+	gone    []chan struct{} // gone[i] closes when request i's client went away while held
 	open    chan struct{}
 	once    sync.Once
 }
 
-func newHoldOne(path string) *holdOne {
-	return &holdOne{path: path, reached: make(chan struct{}), gone: make(chan struct{}), served: make(chan struct{}), open: make(chan struct{})}
+func newHold(path string, n int) *hold {
+	h := &hold{path: path, open: make(chan struct{})}
+	for range n {
+		h.reached = append(h.reached, make(chan struct{}))
+		h.gone = append(h.gone, make(chan struct{}))
+	}
+	return h
 }
 
-func (h *holdOne) arm() {
+func (h *hold) arm() {
 	h.mu.Lock()
 	h.armed = true
 	h.mu.Unlock()
 }
 
-func (h *holdOne) release() { h.once.Do(func() { close(h.open) }) }
+func (h *hold) release() { h.once.Do(func() { close(h.open) }) }
 
-func (h *holdOne) wrap(next http.Handler) http.Handler {
+func (h *hold) wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h.mu.Lock()
-		hold := h.armed && !h.taken && r.URL.Path == h.path
-		if hold {
-			h.taken = true
+		i := -1
+		if h.armed && h.taken < len(h.reached) && r.URL.Path == h.path {
+			i = h.taken
+			h.taken++
 		}
 		h.mu.Unlock()
-		if !hold {
+		if i < 0 {
 			next.ServeHTTP(w, r)
 			return
 		}
-		close(h.reached)
+		close(h.reached[i])
 		select {
 		case <-h.open:
 			next.ServeHTTP(w, r)
-			close(h.served)
 		case <-r.Context().Done():
-			close(h.gone)
+			close(h.gone[i])
 		}
 	})
 }
@@ -326,7 +334,7 @@ func TestWorkerKilledMidCrawl(t *testing.T) {
 	d, srv := newDistributed(t, redistest.Options{})
 	const pages, held = 120, "/p/5" // /p/5 leads to 30 of the pages
 	log := &testsite.Log{}
-	h := newHoldOne(held)
+	h := newHold(held, 1)
 	site := testsite.Start(h.wrap(resumeSite(pages, 0)), log)
 	t.Cleanup(site.Close)
 	t.Cleanup(h.release) // before site.Close, which waits for held requests
@@ -337,12 +345,12 @@ func TestWorkerKilledMidCrawl(t *testing.T) {
 	dir := t.TempDir()
 	coord := d.coordinator(t, "coordinator", nil, start, "--out", dir)
 	a := d.worker(t, "A", nil)
-	waitFor(t, h.reached, held+" requested by worker A (the only worker)")
+	waitFor(t, h.reached[0], held+" requested by worker A (the only worker)")
 	b := d.worker(t, "B", nil)
 	a.kill(t)
 	killedAt := len(log.Requests())
 	// The held request's connection closes with A: nobody answers it now.
-	waitFor(t, h.gone, "the held request's client (worker A) to go away")
+	waitFor(t, h.gone[0], "the held request's client (worker A) to go away")
 	h.release()
 
 	if code := coord.wait(t); code != 0 {
@@ -403,11 +411,20 @@ func TestCoordinatorKilledAndResumed(t *testing.T) {
 	// answered and published, and the URLs still queued in Redis taken.
 	waitUntil(t, "a request taken by a worker after the coordinator's death", func() bool { return len(log.Requests()) > killedAt })
 
+	resumedAt := len(log.Requests())
 	resumed := d.coordinator(t, "resumed coordinator", nil, "--resume", dir)
 	if code := resumed.wait(t); code != 0 {
 		t.Fatalf("resumed coordinator exited %d; its stderr:\n%s", code, resumed.stderr)
 	}
 	got := sameCrawl(t, dir, want)
+	for _, r := range log.Requests()[resumedAt:] {
+		if r.URI == "/robots.txt" || strings.HasPrefix(r.URI, "/sitemap") {
+			continue // the coordinator reads them again: not stored
+		}
+		if _, ok := before[site.URL+r.URI]; ok {
+			t.Errorf("%s %s requested again after the resume, but was recorded before the kill", r.Method, r.URI)
+		}
+	}
 	// Checked while the workers still run: a finished crawl is withdrawn
 	// and its keys deleted, and no worker writes them again.
 	noKeysLeft(t, srv)
@@ -529,4 +546,187 @@ func TestWorkerRefusesCrawlWithoutCredentials(t *testing.T) {
 			t.Errorf("no file under %s names %s: the search for the token read nothing of the crawl", root, page)
 		}
 	}
+}
+
+// TestRedisRestartedMidCrawl: Redis is killed (SIGKILL) and started again
+// on the same port while a worker holds a URL the site has not answered.
+// Without persistence Redis comes back empty: the coordinator says so, with
+// how many URLs it queued again, and the crawl completes; with the
+// append-only file nothing is lost and nothing is said. Either way the
+// crawl equals the single-process crawl.
+func TestRedisRestartedMidCrawl(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		opts redistest.Options
+	}{
+		{"without persistence", redistest.Options{}},
+		{"with AOF", redistest.Options{AppendOnly: true}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			d, srv := newDistributed(t, tc.opts)
+			const pages, held = 120, "/p/1" // /p/1 leads to 58 of the pages
+			log := &testsite.Log{}
+			h := newHold(held, 1)
+			site := testsite.Start(h.wrap(resumeSite(pages, 0)), log)
+			t.Cleanup(site.Close)
+			t.Cleanup(h.release)
+			start := site.URL + "/"
+			want := referenceCrawl(t, d.bin, start, pages, nil)
+			single := perURI(log.Requests())
+			sent := len(log.Requests())
+
+			h.arm()
+			dir := t.TempDir()
+			coord := d.coordinator(t, "coordinator", nil, start, "--out", dir)
+			w := d.worker(t, "A", nil)
+			waitFor(t, h.reached[0], held+" requested by the worker")
+			// Mid-crawl: the part of the site not under the held page is
+			// being recorded (the coordinator commits on a 500 ms tick).
+			db := filepath.Join(dir, crawlaudit.DBName)
+			waitUntil(t, "40 records committed", func() bool { return countRecords(db) >= 40 })
+			srv.Kill()
+			srv.Start()
+			h.release()
+			if code := coord.wait(t); code != 0 {
+				t.Fatalf("coordinator exited %d; its stderr:\n%s\nworker's stderr:\n%s", code, coord.stderr, w.stderr)
+			}
+			got := sameCrawl(t, dir, want)
+			m := lostLine.FindStringSubmatch(coord.stderr.String())
+			if tc.opts.AppendOnly {
+				if m != nil {
+					t.Errorf("with the append-only file, the coordinator says Redis lost the crawl:\n%s", coord.stderr)
+				}
+				// Nothing lost, so nothing requested again: each URL as
+				// often as by the single-process crawl.
+				distributed := perURI(log.Requests()[sent:])
+				for uri, n := range single {
+					if distributed[uri] != n {
+						t.Errorf("%s requested %d times, %d by the single-process crawl", uri, distributed[uri], n)
+					}
+				}
+				for uri, n := range distributed {
+					if _, ok := single[uri]; !ok {
+						t.Errorf("%s requested %d times, never by the single-process crawl", uri, n)
+					}
+				}
+			} else if m == nil {
+				t.Errorf("the coordinator does not say that Redis lost the crawl's keys; its stderr:\n%s", coord.stderr)
+			} else if n, _ := strconv.Atoi(m[1]); n < 1 {
+				// At least the held URL was out with the worker.
+				t.Errorf("the coordinator says %d URLs were queued again, want ≥ 1: %s", n, m[0])
+			}
+			w.stop(t)
+			noKeysLeft(t, srv)
+			t.Logf("%d URLs; coordinator's stderr:\n%s", len(got), coord.stderr)
+		})
+	}
+}
+
+// perURI counts reqs by method and URI.
+func perURI(reqs []testsite.Request) map[string]int {
+	m := map[string]int{}
+	for _, r := range reqs {
+		m[r.Method+" "+r.URI]++
+	}
+	return m
+}
+
+// lostLine is the coordinator's warning that Redis lost a crawl's keys.
+var lostLine = regexp.MustCompile(`crawlaudit: warning: Redis lost this crawl's frontier and results \(restarted without persistence, or flushed\): (\d+) URLs out with workers were queued again`)
+
+// freeAddr returns a loopback address with a port free now.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// metric reads one counter of a worker's Prometheus metrics at addr; -1
+// while they cannot be read.
+func metric(addr, name string) int {
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		return -1
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return -1
+	}
+	for _, line := range strings.Split(string(body), "\n") {
+		if v, ok := strings.CutPrefix(line, name+" "); ok {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				return -1
+			}
+			return n
+		}
+	}
+	return -1
+}
+
+// TestStuckWorkerLeasesExpire: worker A holds a URL whose answer the site
+// holds, and stops (SIGSTOP: a process swapped out, a long GC pause, a VM
+// frozen), so it no longer extends its lease; the lease expires, the
+// coordinator queues the URL again and worker B requests it. Then A goes on
+// (SIGCONT) and both answers come back: the URL is recorded once, its links
+// once (inlinks as in the single-process crawl), and A counts the lease it
+// lost in its metrics.
+func TestStuckWorkerLeasesExpire(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	t.Parallel()
+	d, srv := newDistributed(t, redistest.Options{})
+	const pages, held = 120, "/p/5"
+	h := newHold(held, 2) // A's request, then B's
+	site := testsite.Start(h.wrap(resumeSite(pages, 0)), nil)
+	t.Cleanup(site.Close)
+	t.Cleanup(h.release)
+	start := site.URL + "/"
+	want := referenceCrawl(t, d.bin, start, pages, nil)
+
+	h.arm()
+	dir := t.TempDir()
+	coord := d.coordinator(t, "coordinator", nil, start, "--out", dir)
+	metricsA := freeAddr(t)
+	a := d.worker(t, "A", nil, "--metrics-addr", metricsA)
+	waitFor(t, h.reached[0], held+" requested by worker A (the only worker)")
+	if err := a.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	b := d.worker(t, "B", nil)
+	// A extends its lease no more: it expires, and B gets the URL.
+	waitFor(t, h.reached[1], held+" requested again (by worker B) once A's lease expired")
+	if err := a.cmd.Process.Signal(syscall.SIGCONT); err != nil {
+		t.Fatal(err)
+	}
+	h.release()
+	// A's answer comes back too, late: its lease is gone.
+	waitUntil(t, "worker A to count its lost lease", func() bool {
+		return metric(metricsA, "crawlaudit_worker_lease_expiries_total") >= 1
+	})
+
+	if code := coord.wait(t); code != 0 {
+		t.Fatalf("coordinator exited %d; its stderr:\n%s", code, coord.stderr)
+	}
+	got := sameCrawl(t, dir, want)
+	if r := got[site.URL+held]; r.Status != http.StatusOK {
+		t.Errorf("%s recorded as %+v, want 200", held, r)
+	}
+	if !strings.Contains(coord.stderr.String(), "leases expired") {
+		t.Errorf("the coordinator did not say that leases expired; its stderr:\n%s", coord.stderr)
+	}
+	a.stop(t)
+	b.stop(t)
+	noKeysLeft(t, srv)
 }
