@@ -86,11 +86,51 @@ func (p *proc) wait(t *testing.T) int {
 	select {
 	case <-p.done:
 	case <-time.After(procDeadline):
-		_ = p.cmd.Process.Kill()
-		<-p.done
-		t.Fatalf("%s still running after %s; its stderr:\n%s", p.name, procDeadline, p.stderr)
+		// SIGQUIT: the Go runtime prints every goroutine's stack, so the
+		// failure shows where the process waits.
+		_ = p.cmd.Process.Signal(syscall.SIGQUIT)
+		select {
+		case <-p.done:
+		case <-time.After(10 * time.Second):
+			_ = p.cmd.Process.Kill()
+			<-p.done
+		}
+		t.Fatalf("%s still running after %s; its stderr (the goroutines in crawlaudit's code):\n%s", p.name, procDeadline, ownGoroutines(p.stderr.String()))
 	}
 	return p.cmd.ProcessState.ExitCode()
+}
+
+// ownGoroutines keeps, of a SIGQUIT goroutine dump, what comes before it
+// and the goroutines whose stack runs crawlaudit's code, one of each stack
+// (function names) with how many goroutines share it.
+func ownGoroutines(dump string) string {
+	blocks := strings.Split(dump, "\n\ngoroutine ")
+	var order []string
+	count, first := map[string]int{}, map[string]string{}
+	for _, b := range blocks[1:] {
+		if !strings.Contains(b, "github.com/crawlaudit/crawlaudit") {
+			continue
+		}
+		var funcs []string
+		for _, line := range strings.Split(b, "\n")[1:] {
+			line = strings.TrimSpace(line)
+			if name, _, ok := strings.Cut(line, "("); ok && !strings.HasPrefix(line, "/") && !strings.HasPrefix(line, "created by") {
+				funcs = append(funcs, name)
+			}
+		}
+		key := strings.Join(funcs, "\n")
+		if count[key] == 0 {
+			order = append(order, key)
+			first[key] = b
+		}
+		count[key]++
+	}
+	var out strings.Builder
+	out.WriteString(blocks[0])
+	for _, key := range order {
+		fmt.Fprintf(&out, "\n\n%d× goroutine %s", count[key], first[key])
+	}
+	return out.String()
 }
 
 // kill kills p with SIGKILL (a crash) and waits for it to die; it fails
