@@ -441,10 +441,17 @@ func (c *coordinator) lost(ctx context.Context) {
 	c.mu.Lock()
 	c.warnings = append(c.warnings, msg)
 	c.mu.Unlock()
-	c.log.Warn(msg)
+	c.say(msg)
+}
+
+// say tells the user msg once: on the run's warning line when it has one
+// (the command's stderr), else in its log.
+func (c *coordinator) say(msg string) {
 	if c.o.Warn != nil {
 		c.o.Warn(msg)
+		return
 	}
+	c.log.Warn(msg)
 }
 
 // unstall queues again the URLs the coordinator waits for when Redis holds
@@ -511,10 +518,7 @@ func (c *coordinator) sayRefusals(ctx context.Context) {
 		if len(line) > 300 {
 			line = line[:300] + "…"
 		}
-		c.log.Warn(line)
-		if c.o.Warn != nil {
-			c.o.Warn(line)
-		}
+		c.say(line)
 		if c.o.Progress != nil {
 			c.o.Progress.refused.Add(1)
 		}
