@@ -139,8 +139,9 @@ type coordinator struct {
 	lossSaid bool
 	refusals map[string]bool
 	warnings []string
-	unacked  []string     // stream entries whose acknowledgement failed; retried
-	toAck    []pendingAck // entries recorded, in order, waiting for crawl.db's commit
+	unacked  []string            // stream entries whose acknowledgement failed; retried
+	toAck    []pendingAck        // entries recorded, in order, waiting for crawl.db's commit
+	routed   map[string]struct{} // entries handed to their Fetch and not acknowledged yet
 	st       committer
 
 	stop       context.CancelFunc
@@ -176,7 +177,7 @@ func newCoordinator(ctx context.Context, o Options, st committer, start string, 
 		return nil, fmt.Errorf("--redis: %v", err)
 	}
 	return &coordinator{o: o, conn: conn, st: st, root: rootOf(o.RedisPrefix), id: crawlID(start, started), log: o.Logger,
-		creds: creds, waiting: map[string]*waiter{}, early: map[string]delivery{}, refusals: map[string]bool{}}, nil
+		creds: creds, waiting: map[string]*waiter{}, early: map[string]delivery{}, routed: map[string]struct{}{}, refusals: map[string]bool{}}, nil
 }
 
 // Begin sets up the crawl in Redis, announces it to workers, and starts
@@ -325,10 +326,20 @@ func (c *coordinator) ackCommitted(ctx context.Context) {
 	if len(ids) == 0 {
 		return
 	}
-	if err := c.rd.Ack(ctx, ids...); err != nil {
-		c.mu.Lock()
+	c.ack(ctx, ids)
+}
+
+// ack acknowledges ids, or keeps them to try again.
+func (c *coordinator) ack(ctx context.Context, ids []string) {
+	err := c.rd.Ack(ctx, ids...)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err != nil {
 		c.unacked = append(c.unacked, ids...)
-		c.mu.Unlock()
+		return
+	}
+	for _, id := range ids {
+		delete(c.routed, id)
 	}
 }
 
@@ -336,24 +347,36 @@ func (c *coordinator) ackCommitted(ctx context.Context) {
 // them: first this consumer's pending entries (a restarted coordinator's),
 // then new ones.
 func (c *coordinator) read(ctx context.Context) {
-	pending := true
+	pending, after := true, "0"
 	backoff := 50 * time.Millisecond
 	for ctx.Err() == nil {
 		var ds []redisq.Delivery
 		var err error
 		if pending {
-			ds, err = c.rd.Pending(ctx, 256)
+			ds, err = c.rd.PendingAfter(ctx, after, 256)
 			if err == nil && len(ds) == 0 {
 				pending = false
 				continue
 			}
+			if n := len(ds); n > 0 {
+				after = ds[n-1].ID
+			}
 		} else {
 			ds, err = c.rd.Read(ctx, 256, time.Second)
+			if err == nil && len(ds) == 0 {
+				// Idle: look at the pending entries again. One delivered by a
+				// read whose answer a broken connection lost (go-redis then
+				// retries, and the retry finds nothing new) is only there.
+				pending, after = true, "0"
+			}
 		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return
 			}
+			// An entry whose delivery the error cut is pending for this
+			// consumer: read the pending entries again first.
+			pending, after = true, "0"
 			if redisq.IsNoGroup(err) {
 				c.lost(ctx)
 			} else {
@@ -388,9 +411,16 @@ func (c *coordinator) route(ctx context.Context, d redisq.Delivery) {
 		return
 	}
 	c.mu.Lock()
+	if _, again := c.routed[d.ID]; again {
+		// Read again from the pending entries: its first delivery is
+		// being recorded.
+		c.mu.Unlock()
+		return
+	}
 	w, ok := c.waiting[o.Record.URL]
 	if ok {
 		delete(c.waiting, o.Record.URL)
+		c.routed[d.ID] = struct{}{}
 		c.mu.Unlock()
 		w.ch <- delivery{o: o, id: d.ID}
 		return
@@ -533,11 +563,7 @@ func (c *coordinator) retryAcks(ctx context.Context) {
 	if len(ids) == 0 {
 		return
 	}
-	if err := c.rd.Ack(ctx, ids...); err != nil {
-		c.mu.Lock()
-		c.unacked = append(c.unacked, ids...)
-		c.mu.Unlock()
-	}
+	c.ack(ctx, ids)
 }
 
 // finish stops the coordinator. A finished crawl (not partial) is

@@ -196,8 +196,46 @@ type servedCrawl struct {
 	f       *crawler.Fetcher // nil when refused
 	refused string
 	lease   time.Duration
-	busy    sync.WaitGroup
-	gone    bool // withdrawn: no new work
+
+	mu     sync.Mutex
+	busy   int  // request loops using f now
+	gone   bool // withdrawn: no new work; f is closed once busy is 0
+	closed bool
+}
+
+// acquire counts one more user of s's Fetcher; false once s is gone.
+func (s *servedCrawl) acquire() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.gone || s.f == nil {
+		return false
+	}
+	s.busy++
+	return true
+}
+
+// release ends a use begun by acquire.
+func (s *servedCrawl) release() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.busy--
+	s.closeIfDone()
+}
+
+// withdraw stops s: no new work, and its Fetcher is closed once the
+// requests in flight are done.
+func (s *servedCrawl) withdraw() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.gone = true
+	s.closeIfDone()
+}
+
+func (s *servedCrawl) closeIfDone() {
+	if s.gone && s.busy == 0 && !s.closed && s.f != nil {
+		s.closed = true
+		s.f.Close()
+	}
 }
 
 // run serves the crawls until ctx is done. only, when not empty, serves
@@ -228,10 +266,7 @@ func (w *worker) run(ctx context.Context, only map[string]bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	for _, s := range w.crawls {
-		s.busy.Wait()
-		if s.f != nil {
-			s.f.Close()
-		}
+		s.withdraw()
 	}
 }
 
@@ -249,14 +284,8 @@ func (w *worker) refresh(ctx context.Context, only map[string]bool) {
 	defer w.mu.Unlock()
 	for id, s := range w.crawls {
 		if _, ok := announced[id]; !ok {
-			s.gone = true
+			s.withdraw()
 			delete(w.crawls, id)
-			go func() {
-				s.busy.Wait()
-				if s.f != nil {
-					s.f.Close()
-				}
-			}()
 		}
 	}
 	var served, refused, lag int64
@@ -361,7 +390,7 @@ func (w *worker) take(ctx context.Context, idle time.Duration) {
 		}
 		backoff = 50 * time.Millisecond
 		w.handle(ctx, s, l)
-		s.busy.Done()
+		s.release()
 	}
 }
 
@@ -371,9 +400,7 @@ func (w *worker) next(ctx context.Context) (s *servedCrawl, l redisq.Lease, next
 	w.mu.Lock()
 	list := make([]*servedCrawl, 0, len(w.crawls))
 	for _, c := range w.crawls {
-		if c.f != nil && !c.gone {
-			list = append(list, c)
-		}
+		list = append(list, c)
 	}
 	slices.SortFunc(list, func(a, b *servedCrawl) int {
 		if a.id < b.id {
@@ -387,12 +414,14 @@ func (w *worker) next(ctx context.Context) (s *servedCrawl, l redisq.Lease, next
 	var firstErr error
 	for i := range list {
 		c := list[(turn+i)%len(list)]
-		c.busy.Add(1)
+		if !c.acquire() {
+			continue // refused, or withdrawn meanwhile
+		}
 		l, ok, n, err := c.q.Take(ctx, w.o.Name, w.o.Now())
 		if err == nil && ok {
 			return c, l, time.Time{}, nil
 		}
-		c.busy.Done()
+		c.release()
 		if err != nil && firstErr == nil {
 			firstErr = err
 		}
@@ -444,48 +473,29 @@ func (w *worker) handle(ctx context.Context, s *servedCrawl, l redisq.Lease) {
 		}
 		return
 	}
-	// A lease lost (it expired: another worker has the URL) or a crawl
-	// gone (finished, or lost by Redis and queued again) makes this result
-	// useless: it is dropped, and nothing is written for a crawl that is
-	// over.
-	lost := false
-	retry(bctx, func() error {
-		err := s.q.Extend(bctx, &l, w.o.Now())
-		if errors.Is(err, redisq.ErrLeaseLost) {
-			lost = true
-			return nil
-		}
-		return err
-	})
-	if lost {
-		m.LeaseExpiries.Add(1)
-		return
-	}
+	// One step publishes the result and acknowledges the lease. A lease
+	// lost (it expired: another worker has the URL) or a crawl gone
+	// (finished, or lost by Redis and queued again) makes the result
+	// useless: nothing is written, so nothing is written either for a
+	// crawl that is over.
 	rec, err := redisq.OutcomeRecord(j.URL, o)
 	if err == nil {
 		err = retry(bctx, func() error {
-			_, err := s.q.PublishLive(bctx, rec)
-			if errors.Is(err, redisq.ErrCrawlGone) {
+			err := s.q.Complete(bctx, l, rec)
+			switch {
+			case errors.Is(err, redisq.ErrLeaseLost):
+				m.LeaseExpiries.Add(1)
 				return nil
+			case errors.Is(err, redisq.ErrCrawlGone):
+				return nil
+			case err == nil:
+				m.URLs.Add(1)
 			}
 			return err
 		})
 	}
 	if err != nil {
 		w.o.Logger.Warn("cannot send a result back; its lease will expire and another worker requests it", "error", err)
-		return
-	}
-	m.URLs.Add(1)
-	err = retry(bctx, func() error {
-		if err := s.q.Ack(bctx, l); errors.Is(err, redisq.ErrLeaseLost) {
-			m.LeaseExpiries.Add(1)
-			return nil
-		} else {
-			return err
-		}
-	})
-	if err != nil {
-		w.o.Logger.Warn("cannot acknowledge a lease; it will expire", "error", err)
 	}
 }
 

@@ -355,7 +355,7 @@ func Run(ctx context.Context, cfg Config, w store.Writer) (Result, error) {
 		cr.front.setListed(cr.sm.hasListed())
 	}
 
-	cr.enqueue(ctx, &job{url: start.String(), u: start, kind: store.KindPage, parse: parseHTML, start: true})
+	cr.enqueue(ctx, &job{url: start.String(), u: start, kind: store.KindPage, parse: parseHTML, start: true}, nil)
 	cr.queueRequeued(ctx)
 	stop := context.AfterFunc(ctx, cr.front.close)
 	defer stop()
@@ -752,12 +752,18 @@ func (cr *crawler) conclude(ctx context.Context, j *job, f fetched) {
 	// The record goes last: a store that persists the frontier then never
 	// holds a page's record without the links it queued.
 	defer cr.put(rec)
+	// The URLs this page leads to join the frontier together, once every
+	// one of them is marked seen with this page's depth: were they pushed
+	// one by one, another worker could pop the first and record one of the
+	// others, one click deeper, before this page reached it.
+	var batch []*job
+	defer func() { cr.front.pushAll(batch) }()
 	if redirect != nil {
 		cr.edge(store.Edge{From: j.url, To: redirect.url, Type: store.EdgeRedirect, Tag: "location"})
 		if why := guard(redirect.url, redirect.kind); why != "" {
 			cr.notRequested(redirect, why)
 		} else {
-			cr.enqueue(ctx, redirect)
+			cr.enqueue(ctx, redirect, &batch)
 		}
 	}
 	// Crawler traps (trap.go): the new pages this page links to, of its own
@@ -782,7 +788,7 @@ func (cr *crawler) conclude(ctx context.Context, j *job, f fetched) {
 			own = append(own, n)
 			continue
 		}
-		if cr.discover(ctx, j, n) && watch {
+		if cr.discover(ctx, j, n, &batch) && watch {
 			other++
 		}
 	}
@@ -796,7 +802,7 @@ func (cr *crawler) conclude(ctx context.Context, j *job, f fetched) {
 		cr.log.Warn("crawler trap: its URLs are no longer requested", "pattern", cr.cfg.Mask.Mask(ownKey), "limit", cr.traps.limit)
 	}
 	for _, n := range own {
-		cr.discover(ctx, j, n)
+		cr.discover(ctx, j, n, &batch)
 	}
 }
 
@@ -848,7 +854,7 @@ func (cr *crawler) redirect(j *job, loc string, rec *store.URL) *job {
 // discover records the edge from j to n and queues n if it is to be
 // requested. It reports whether n is a page of the site the crawl met for
 // the first time (queued, or recorded as not requested).
-func (cr *crawler) discover(ctx context.Context, j *job, n ref) bool {
+func (cr *crawler) discover(ctx context.Context, j *job, n ref, batch *[]*job) bool {
 	cr.edge(store.Edge{From: j.url, To: n.url, Type: n.typ, Tag: n.tag, Text: n.text})
 	u, err := url.Parse(n.url)
 	if err != nil {
@@ -875,15 +881,15 @@ func (cr *crawler) discover(ctx context.Context, j *job, n ref) bool {
 	if why := guard(n.url, next.kind); why != "" {
 		return cr.notRequested(next, why) && next.kind == store.KindPage
 	}
-	return cr.enqueue(ctx, next) && next.kind == store.KindPage
+	return cr.enqueue(ctx, next, batch) && next.kind == store.KindPage
 }
 
 // enqueue queues j unless its URL was met before (session IDs aside:
-// seenKey). A URL met for the first time is queued, or recorded and not
+// seenKey); with batch, j is added to it for the caller to push. A URL met for the first time is queued, or recorded and not
 // requested: robots.txt disallows it (BlockedByRobots), its pattern is a
 // crawler trap, or the URL cap is reached. It reports whether the URL was
 // met for the first time.
-func (cr *crawler) enqueue(ctx context.Context, j *job) bool {
+func (cr *crawler) enqueue(ctx context.Context, j *job, batch *[]*job) bool {
 	if !cr.seen.add(cr.seenKey(j.url)) {
 		return false
 	}
@@ -911,7 +917,11 @@ func (cr *crawler) enqueue(ctx context.Context, j *job) bool {
 		return true
 	}
 	cr.persist(j)
-	cr.front.push(j)
+	if batch != nil {
+		*batch = append(*batch, j)
+	} else {
+		cr.front.push(j)
+	}
 	return true
 }
 

@@ -106,6 +106,26 @@ func (f *frontier) push(j *job) {
 	f.cond.Signal()
 }
 
+// pushAll queues js, in order, at once: no worker pops one of them before
+// all are queued.
+func (f *frontier) pushAll(js []*job) {
+	if len(js) == 0 {
+		return
+	}
+	f.mu.Lock()
+	for _, j := range js {
+		j.u = nil
+		l := &f.levels[prio(j)]
+		if !f.toSpill(l, j) {
+			l.q = append(l.q, j)
+			f.inMem++
+		}
+	}
+	f.mu.Unlock()
+	f.n.Add(int64(len(js)))
+	f.cond.Broadcast()
+}
+
 // toSpill writes j to its level's spill file if the jobs in memory are at
 // their cap or earlier jobs of the level are already there (order is kept),
 // and reports whether it did. The caller holds mu.

@@ -248,7 +248,7 @@ func (cr *crawler) recordRequests(ctx context.Context, j *job, rd *store.Render,
 			// crawled as one.
 			n := &job{url: to, u: u, depth: j.depth + 1, kind: store.KindPage, parse: parseHTML}
 			if cr.inScope(to) && guard(to, n.kind) == "" {
-				cr.enqueue(ctx, n)
+				cr.enqueue(ctx, n, nil)
 			}
 			continue
 		}

@@ -170,7 +170,7 @@ func (cr *crawler) queueRequeued(ctx context.Context) {
 				continue
 			}
 			j.u = u
-			cr.enqueue(ctx, j)
+			cr.enqueue(ctx, j, nil)
 		}
 		if err != nil || len(js) == 0 {
 			return

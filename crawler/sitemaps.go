@@ -379,7 +379,7 @@ func (cr *crawler) turn(ctx context.Context) bool {
 			break
 		}
 		if j := cr.listedJob(s); j != nil {
-			cr.enqueue(ctx, j)
+			cr.enqueue(ctx, j, nil)
 		} else {
 			cr.listedLeft.Add(-1)
 		}

@@ -79,16 +79,18 @@
 //
 // # Results stream
 //
-// Workers publish one Record per URL requested (PublishLive: XADD to P
-// results, one field "r" holding the JSON envelope {"v":1,"kind":"outcome",
-// "key":"outcome URL","payload":…}; the payload is the crawler's Outcome:
-// the URL's record, its references, its fingerprints). The coordinator
-// reads with a consumer group (Reader: CreateGroup, Read = XREADGROUP >,
-// Pending = its own unacked entries after a restart, Claim = XAUTOCLAIM of
-// a crashed consumer's entries) and calls Ack (XACK and XDEL in one
-// transaction) only after the outcome is recorded. The key makes a
-// re-delivered entry, or a URL requested twice after its lease expired,
-// recognisable: the coordinator records the first and drops the other.
+// Workers publish one Record per URL requested with Complete: the XADD to
+// P results (one field "r" holding the JSON envelope {"v":1,
+// "kind":"outcome","key":"outcome URL","payload":…}; the payload is the
+// crawler's Outcome: the URL's record, its references, its fingerprints)
+// and the lease's ack in one script, nothing when the lease is gone. The
+// coordinator reads with a consumer group (Reader: CreateGroup, Read =
+// XREADGROUP >, Pending = its own unacked entries after a restart, Claim =
+// XAUTOCLAIM of a crashed consumer's entries) and calls Ack (XACK and XDEL
+// in one transaction) only after crawl.db has committed the record. The
+// key makes a re-delivered entry, or a URL requested twice after its lease
+// expired, recognisable: the coordinator records the first and drops the
+// other.
 //
 // # Memory
 //
@@ -117,8 +119,7 @@
 // announced crawls: id → settings, at most MaxAnnouncementBytes each. P
 // workers (ZSET worker → last heartbeat), P refused (HASH worker → why)
 // and P alive (the coordinator's marker) complete a crawl's keys.
-// Heartbeat, Refuse and PublishLive write only while P alive exists (one
-// small script), so a worker that is late never recreates keys of a crawl
+// Heartbeat, Refuse and Complete write only while P alive exists, so a worker that is late never recreates keys of a crawl
 // that finished and was deleted. Requeue queues a URL the seen-set already
 // holds: for a URL the coordinator still waits for that Redis holds nowhere
 // (lost in a restart without persistence). Release gives a lease back at

@@ -70,7 +70,7 @@ const (
 )
 
 // ErrCrawlGone is returned by the calls of a worker (Heartbeat, Refuse,
-// PublishLive) on a crawl whose keys are gone: finished and deleted, or
+// Complete) on a crawl whose keys are gone: finished and deleted, or
 // lost by Redis. They then write nothing, so a late worker never leaves
 // keys behind a finished crawl.
 var ErrCrawlGone = errors.New("redisq: the crawl is gone from Redis")
@@ -78,14 +78,13 @@ var ErrCrawlGone = errors.New("redisq: the crawl is gone from Redis")
 // liveScript runs one write only while the crawl's marker key exists.
 //
 // KEYS: 1 ALIVE, 2 the key written
-// ARGV: 1 "zadd" (score, member), "hset" (field, value) or "xadd" (field,
-// value), 2 and 3 their arguments
+// ARGV: 1 "zadd" (score, member) or "hset" (field, value), 2 and 3 their
+// arguments
 // Returns the command's answer, or false when the crawl is gone.
 var liveScript = redis.NewScript(`
 if redis.call('EXISTS', KEYS[1]) == 0 then return false end
 if ARGV[1] == 'zadd' then return redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3]) end
-if ARGV[1] == 'hset' then return redis.call('HSET', KEYS[2], ARGV[2], ARGV[3]) end
-return redis.call('XADD', KEYS[2], '*', ARGV[2], ARGV[3])
+return redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
 `)
 
 func (q *Queue) live(ctx context.Context, op, key string, a, b any) (any, error) {
@@ -104,21 +103,31 @@ func (q *Queue) Heartbeat(ctx context.Context, worker string, now time.Time) err
 	return nil
 }
 
-// PublishLive is Publish while the crawl is alive (MarkAlive): a worker's
-// result for a crawl that is gone is dropped (ErrCrawlGone).
-func (q *Queue) PublishLive(ctx context.Context, rec Record) (string, error) {
+// Complete publishes rec, the result of lease l, and acknowledges the
+// lease, in one atomic step: ErrLeaseLost (nothing published) when the
+// lease had expired (another worker may have its URL), ErrCrawlGone when
+// the crawl's marker is gone. It is what a worker calls when done with a
+// URL: one round trip, and never a result without its lease.
+func (q *Queue) Complete(ctx context.Context, l Lease, rec Record) error {
 	if rec.V == 0 {
 		rec.V = RecordVersion
 	}
 	b, err := json.Marshal(rec)
 	if err != nil {
-		return "", fmt.Errorf("redisq: encode record: %w", err)
+		return fmt.Errorf("redisq: encode record: %w", err)
 	}
-	v, err := q.live(ctx, "xadd", q.key(keyResults), recordField, b)
-	if err != nil {
-		return "", fmt.Errorf("redisq: publish: %w", err)
+	keys := []string{q.key(keyLeases), q.key(keyLeaseData), q.key(keyInflight), q.key(keyHosts), q.key(keyNext),
+		q.key(keyAlive), q.key(keyResults)}
+	n, err := completeScript.Run(ctx, q.rdb, keys, l.ID, q.cfg.HostLimit, q.key(keyQueue), recordField, b).Int()
+	switch {
+	case err != nil:
+		return fmt.Errorf("redisq: complete: %w", err)
+	case n == 0:
+		return ErrLeaseLost
+	case n < 0:
+		return ErrCrawlGone
 	}
-	return fmt.Sprint(v), nil
+	return nil
 }
 
 // Workers counts the workers whose last heartbeat is at or after since.

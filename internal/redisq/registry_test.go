@@ -78,13 +78,23 @@ func TestReleaseGivesTheURLBackAtOnce(t *testing.T) {
 
 // TestWorkerWritesNothingToAGoneCrawl: heartbeats, refusals and results of
 // a crawl whose marker is gone (finished and deleted, or lost by Redis)
-// write no key; while it is alive they do.
+// write no key; while it is alive they do, and a result goes out only with
+// its lease (Complete).
 func TestWorkerWritesNothingToAGoneCrawl(t *testing.T) {
 	rdb, _ := newClient(t)
 	ctx := context.Background()
-	q := newQueue(t, rdb, redisq.Config{})
-	rec, err := redisq.OutcomeRecord("http://a.test/x", map[string]int{"status": 200})
+	q := newQueue(t, rdb, redisq.Config{HostLimit: 1})
+	rec, err := redisq.OutcomeRecord("http://a.test/x", outcome{URL: "http://a.test/x", Status: 200})
 	if err != nil {
+		t.Fatal(err)
+	}
+	enqueue(t, q, "http://a.test/x", 0)
+	l, ok := take(t, q, "w", t0)
+	if !ok {
+		t.Fatal("nothing to take")
+	}
+	// The crawl's keys gone (what DeleteAll leaves), its worker late.
+	if err := q.DeleteAll(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if err := q.Heartbeat(ctx, "w", t0); !errors.Is(err, redisq.ErrCrawlGone) {
@@ -93,14 +103,20 @@ func TestWorkerWritesNothingToAGoneCrawl(t *testing.T) {
 	if err := q.Refuse(ctx, "w", "no credentials"); !errors.Is(err, redisq.ErrCrawlGone) {
 		t.Errorf("Refuse = %v, want ErrCrawlGone", err)
 	}
-	if _, err := q.PublishLive(ctx, rec); !errors.Is(err, redisq.ErrCrawlGone) {
-		t.Errorf("PublishLive = %v, want ErrCrawlGone", err)
+	if err := q.Complete(ctx, l, rec); !errors.Is(err, redisq.ErrCrawlGone) {
+		t.Errorf("Complete = %v, want ErrCrawlGone", err)
 	}
 	if keys, _ := rdb.Keys(ctx, "*").Result(); len(keys) != 0 {
 		t.Fatalf("keys written for a gone crawl: %v", keys)
 	}
+
 	if err := q.MarkAlive(ctx); err != nil {
 		t.Fatal(err)
+	}
+	enqueue(t, q, "http://a.test/y", 0)
+	l, ok = take(t, q, "w", t0)
+	if !ok {
+		t.Fatal("nothing to take")
 	}
 	if err := q.Heartbeat(ctx, "w", t0); err != nil {
 		t.Fatal(err)
@@ -117,11 +133,21 @@ func TestWorkerWritesNothingToAGoneCrawl(t *testing.T) {
 	if m, err := q.Refusals(ctx); err != nil || m["w"] != "no credentials" {
 		t.Errorf("Refusals = %v, %v", m, err)
 	}
-	if _, err := q.PublishLive(ctx, rec); err != nil {
+	if err := q.Complete(ctx, l, rec); err != nil {
 		t.Fatal(err)
+	}
+	if s := stats(t, q); s.Leased != 0 {
+		t.Errorf("after Complete: %+v, want no lease", s)
 	}
 	if n, err := q.Backlog(ctx); err != nil || n != 1 {
 		t.Errorf("Backlog = %d, %v; want 1", n, err)
+	}
+	// A second Complete of the same lease (it is gone) publishes nothing.
+	if err := q.Complete(ctx, l, rec); !errors.Is(err, redisq.ErrLeaseLost) {
+		t.Errorf("Complete of a lease gone = %v, want ErrLeaseLost", err)
+	}
+	if n, err := q.Backlog(ctx); err != nil || n != 1 {
+		t.Errorf("Backlog = %d, %v; want still 1", n, err)
 	}
 }
 

@@ -178,3 +178,27 @@ redis.call('HSET', KEYS[1], ARGV[1], nx)
 redis.call('ZADD', KEYS[2], 'XX', nx, ARGV[1])
 return {1, nx}
 `)
+
+// completeScript ends a held lease with its result, in one step: the
+// result goes on the results stream and the lease is acknowledged (its
+// slot freed), or, when the lease is gone (it expired and another worker
+// may have the URL), nothing is written. A crawl without its marker (gone,
+// or lost by Redis) gets nothing written either.
+//
+// KEYS: 1 LEASES, 2 LEASEDATA, 3 INFLIGHT, 4 HOSTS, 5 NEXT, 6 ALIVE,
+// 7 RESULTS
+// ARGV: 1 lease id, 2 per-host limit, 3 queue key prefix (Q:), 4 the
+// stream entry's field, 5 its value
+// Returns 1 when the result was published and the lease acked, 0 when the
+// lease was gone, -1 when the crawl is gone.
+var completeScript = redis.NewScript(luaRelease + `
+if redis.call('EXISTS', KEYS[6]) == 0 then return -1 end
+local d = redis.call('HGET', KEYS[2], ARGV[1])
+if not d then return 0 end
+redis.call('XADD', KEYS[7], '*', ARGV[4], ARGV[5])
+redis.call('HDEL', KEYS[2], ARGV[1])
+redis.call('ZREM', KEYS[1], ARGV[1])
+local l = cjson.decode(d)
+release(KEYS[3], KEYS[4], KEYS[5], ARGV[3], tonumber(ARGV[2]), l[1])
+return 1
+`)

@@ -133,6 +133,12 @@ func (r *Reader) Pending(ctx context.Context, count int) ([]Delivery, error) {
 	return r.read(ctx, "0", count, -1)
 }
 
+// PendingAfter is Pending from the entry after ID after, to page through
+// more than count pending entries.
+func (r *Reader) PendingAfter(ctx context.Context, after string, count int) ([]Delivery, error) {
+	return r.read(ctx, after, count, -1)
+}
+
 func (r *Reader) read(ctx context.Context, from string, count int, block time.Duration) ([]Delivery, error) {
 	if block == 0 {
 		block = -1 // BLOCK 0 would wait for ever
