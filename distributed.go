@@ -195,19 +195,8 @@ func (c *coordinator) Begin(ctx context.Context, delay time.Duration) error {
 	lctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	c.stop = stop
 	c.wg.Go(func() { c.read(lctx) })
-	c.wg.Go(func() { c.maintain(lctx) })
-	c.wg.Go(func() {
-		t := time.NewTicker(ackEvery)
-		defer t.Stop()
-		for {
-			select {
-			case <-lctx.Done():
-				return
-			case <-t.C:
-				c.ackCommitted(lctx)
-			}
-		}
-	})
+	c.wg.Go(func() { every(lctx, coordinatorTick, c.maintain) })
+	c.wg.Go(func() { every(lctx, ackEvery, c.ackCommitted) })
 	if !c.o.WorkersOnly {
 		w := &worker{o: WorkerOptions{Concurrency: c.o.Concurrency, Name: workerName(), Logger: c.log, Now: c.o.Now,
 			Metrics: &WorkerMetrics{}}, conn: c.conn, creds: c.creds, root: c.root, crawls: map[string]*servedCrawl{}}
@@ -436,27 +425,32 @@ func (c *coordinator) route(ctx context.Context, d redisq.Delivery) {
 // notices a Redis that lost the crawl, and queues again URLs that Redis
 // holds nowhere.
 func (c *coordinator) maintain(ctx context.Context) {
-	t := time.NewTicker(coordinatorTick)
+	now := c.o.Now()
+	if alive, err := c.q.Alive(ctx); err == nil && !alive {
+		c.lost(ctx)
+	}
+	if n, err := c.q.RequeueExpired(ctx, now); err == nil && n > 0 {
+		c.log.Warn("leases expired (a worker died or hung): their URLs are queued again", "urls", n)
+	}
+	if n, err := c.q.Workers(ctx, now.Add(-workerFresh)); err == nil && c.o.Progress != nil {
+		c.o.Progress.workers.Store(int64(n))
+	}
+	c.sayRefusals(ctx)
+	c.retryAcks(ctx)
+	c.unstall(ctx)
+}
+
+// every calls fn every d until ctx is done.
+func every(ctx context.Context, d time.Duration, fn func(context.Context)) {
+	t := time.NewTicker(d)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+			fn(ctx)
 		}
-		now := c.o.Now()
-		if alive, err := c.q.Alive(ctx); err == nil && !alive {
-			c.lost(ctx)
-		}
-		if n, err := c.q.RequeueExpired(ctx, now); err == nil && n > 0 {
-			c.log.Warn("leases expired (a worker died or hung): their URLs are queued again", "urls", n)
-		}
-		if n, err := c.q.Workers(ctx, now.Add(-workerFresh)); err == nil && c.o.Progress != nil {
-			c.o.Progress.workers.Store(int64(n))
-		}
-		c.sayRefusals(ctx)
-		c.retryAcks(ctx)
-		c.unstall(ctx)
 	}
 }
 

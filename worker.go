@@ -247,18 +247,7 @@ func (w *worker) run(ctx context.Context, only map[string]bool) {
 	}
 	w.refresh(ctx, only)
 	var wg sync.WaitGroup
-	wg.Go(func() {
-		t := time.NewTicker(poll)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				w.refresh(ctx, only)
-			}
-		}
-	})
+	wg.Go(func() { every(ctx, poll, func(ctx context.Context) { w.refresh(ctx, only) }) })
 	for range max(w.o.Concurrency, 1) {
 		wg.Go(func() { w.take(ctx, poll) })
 	}
