@@ -315,6 +315,11 @@ for n in "${RUNS[@]}"; do
     mq=$(kv "$d/extra" max_queued); ms=$(kv "$d/extra" max_seen)
     bseen=$(awk -v b="$(kv "$d/extra" redis_delta)" -v s="$ms" -v u="$urls" 'BEGIN{ if (s > 0) printf "%.0f", b / s; else if (u > 0) printf "%.0f*", b / u; else print "-" }')
     left=$(kv "$d/extra" keys_left); [ "${left:-0}" = 0 ] || note="$left keys left in Redis after the crawl; $note"
+    # The same site must give the same URLs and statuses as the single process.
+    if [ -s "$OUT/single/out/urls.csv" ] && [ -s "$d/out/urls.csv" ]; then
+      k=$(diff <(cut -d, -f1,2 "$OUT/single/out/urls.csv" | sort) <(cut -d, -f1,2 "$d/out/urls.csv" | sort) | grep -c '^[<>]' || true)
+      [ "$k" = 0 ] || note="$k url,status rows differ from the single process's (diff of $OUT/single/out/urls.csv and $d/out/urls.csv); $note"
+    fi
   fi
   # shellcheck disable=SC2059
   printf "$H" "$n" "$urls" "$w" "${cs:--}" \
