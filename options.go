@@ -11,6 +11,7 @@ import (
 
 	"github.com/crawlaudit/crawlaudit/crawler"
 	"github.com/crawlaudit/crawlaudit/internal/audit"
+	"github.com/crawlaudit/crawlaudit/internal/redisq"
 	"github.com/crawlaudit/crawlaudit/internal/urlx"
 	"github.com/crawlaudit/crawlaudit/internal/webhook"
 	"github.com/crawlaudit/crawlaudit/report"
@@ -147,6 +148,25 @@ type Options struct {
 	// credentials.
 	CompareAnonymous bool `yaml:"compare_anonymous"`
 
+	// Redis, when set, spreads the crawl over worker processes
+	// (`crawlaudit worker`, Work) through this Redis server (6.2 or later):
+	// "redis://[user:password@]host:port/db". This run stays the
+	// coordinator: it keeps the crawl's order and decisions and writes
+	// crawl.db and every output. It is never stored (it may hold a
+	// password): a resumed crawl wants it again. Not with Render.
+	Redis string `yaml:"redis"`
+	// RedisPrefix is the first part of every Redis key of the crawl.
+	// Default "crawlaudit".
+	RedisPrefix string `yaml:"redis_prefix"`
+	// WorkersOnly leaves every request to the workers: this run requests
+	// only robots.txt and sitemaps. Without it the run works on its own
+	// crawl too, with Concurrency requests at once. Needs Redis.
+	WorkersOnly bool `yaml:"workers_only"`
+	// LeaseTimeout is how long a worker may hold a URL without a sign of
+	// life before another worker gets it (a worker extends its leases while
+	// it works). Default 1m.
+	LeaseTimeout time.Duration `yaml:"lease_timeout"`
+
 	// FailOn is the least severity that fails the run (Result.Failed):
 	// "error", "warning", "notice" or "never". Default "error".
 	FailOn string `yaml:"fail_on"`
@@ -272,6 +292,7 @@ const (
 	DefaultTrapLimit      = crawler.DefaultTrapLimit
 	DefaultRender         = RenderOff
 	DefaultRenderWorkers  = 2
+	DefaultLeaseTimeout   = time.Minute
 	// StopGrace is how long requests in flight may finish after Run's
 	// context is cancelled (or MaxTime passes) before they are cut.
 	StopGrace = crawler.DefaultGrace
@@ -306,6 +327,7 @@ func DefaultOptions() Options {
 
 		Render:            DefaultRender,
 		RenderConcurrency: DefaultRenderWorkers,
+		LeaseTimeout:      DefaultLeaseTimeout,
 	}
 }
 
@@ -514,6 +536,29 @@ func (o Options) Validate() error {
 		if err := webhook.Check(o.NotifyURL); err != nil {
 			return optErr("notify_url", "notify-url", "%v", err)
 		}
+	}
+	return o.validateRedis()
+}
+
+// validateRedis checks the settings of a crawl with workers.
+func (o Options) validateRedis() error {
+	if o.Redis == "" {
+		if o.WorkersOnly {
+			return optErr("workers_only", "workers-only", "needs --redis: the workers take their URLs from there")
+		}
+		return nil
+	}
+	if _, err := redisq.Dial(o.Redis); err != nil {
+		return optErr("redis", "redis", "%v", err)
+	}
+	if o.rendering() {
+		return optErr("redis", "redis", "not with --render: workers do not render pages (crawl with --render in one process)")
+	}
+	if o.LeaseTimeout < time.Second || o.LeaseTimeout > 24*time.Hour {
+		return optErr("lease_timeout", "lease-timeout", "must be between 1s and 24h, got %s", o.LeaseTimeout)
+	}
+	if strings.ContainsAny(o.RedisPrefix, "{}*?[] \t\r\n") {
+		return optErr("redis_prefix", "redis-prefix", "%q: no braces, glob characters or spaces", o.RedisPrefix)
 	}
 	return nil
 }

@@ -315,10 +315,23 @@ func (p *run) run(ctx context.Context, st *store.SQLite, started time.Time) (*Re
 		crawlCtx, cancel = context.WithTimeout(ctx, o.MaxTime)
 		defer cancel()
 	}
+	var coord *coordinator
+	if o.Redis != "" {
+		var err error
+		if coord, err = newCoordinator(ctx, o, p.start, started, p.ownWorkerCredentials()); err != nil {
+			return nil, err
+		}
+		cfg.Remote = coord
+	}
 	res, err := crawler.Run(crawlCtx, cfg, st)
+	var remoteWarnings []string
+	if coord != nil {
+		remoteWarnings = coord.finish(res.Partial || err != nil)
+	}
 	if err != nil {
 		return nil, err
 	}
+	res.Warnings = append(res.Warnings, remoteWarnings...)
 	o.Progress.crawled()
 	out := &Result{
 		Name: o.siteName(), Out: o.Out, StartURL: p.mask.Mask(p.start), Partial: res.Partial, LimitReached: res.LimitReached,
@@ -408,6 +421,21 @@ func (p *run) run(ctx context.Context, st *store.SQLite, started time.Time) (*Re
 	}
 	o.Progress.enter(PhaseDone)
 	return out, nil
+}
+
+// ownWorkerCredentials are the run's credentials as its own worker (in a
+// crawl with workers) sends them: to the start origin and AuthOrigins.
+func (p *run) ownWorkerCredentials() *workerCredentials {
+	if p.auth.Credentials == nil {
+		return nil
+	}
+	wc := &workerCredentials{c: p.auth.Credentials, start: p.start, origins: map[string]bool{}}
+	for _, a := range append([]string{p.start}, p.o.AuthOrigins...) {
+		if origin, err := originOf(a); err == nil {
+			wc.origins[origin] = true
+		}
+	}
+	return wc
 }
 
 // crawlerConfig is the crawler's part of the run's options.

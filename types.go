@@ -145,6 +145,8 @@ type Progress struct {
 	OnCrawled func()
 
 	crawl   crawler.Progress
+	workers atomic.Int64 // live workers (Options.Redis)
+	refused atomic.Int64 // workers that refused the crawl
 	phase   atomic.Int32
 	files   atomic.Int64
 	written atomic.Int64
@@ -163,6 +165,9 @@ type ProgressSnapshot struct {
 	Rendered     int64 // pages rendered
 	Rendering    int64 // pages in the browser now
 	RenderMemory int64 // the browser's resident memory (all its processes) after the last page, bytes
+	// A crawl with workers (Options.Redis).
+	Workers int64 // workers that said they were alive in the last 10 s
+	Refused int64 // workers that refused the crawl (no credentials for it)
 }
 
 // Snapshot returns the current progress.
@@ -171,6 +176,7 @@ func (p *Progress) Snapshot() ProgressSnapshot {
 		Phase: Phase(p.phase.Load()), Done: p.crawl.Done.Load(), Queued: p.crawl.Queued.Load(),
 		Requests: p.crawl.Requests.Load(), Errors: p.crawl.Errors.Load(), Files: p.files.Load(), Written: p.written.Load(),
 		Rendered: p.crawl.Rendered.Load(), Rendering: p.crawl.Rendering.Load(), RenderMemory: p.crawl.RenderMemory.Load(),
+		Workers: p.workers.Load(), Refused: p.refused.Load(),
 	}
 }
 

@@ -153,6 +153,14 @@ type Config struct {
 	// RenderIdleWait caps the wait for the network to be idle after the
 	// load; default 3s, negative does not wait.
 	RenderIdleWait time.Duration
+
+	// Remote, when set, has workers request the crawl's URLs (remote.go);
+	// this process still reads robots.txt and sitemaps, decides and
+	// records everything. Not with Render.
+	Remote Remote
+	// RemoteWindow is how many URLs may be out with workers at once.
+	// Default 512.
+	RemoteWindow int
 }
 
 // Result says how a crawl ended.
@@ -294,6 +302,9 @@ func Run(ctx context.Context, cfg Config, w store.Writer) (Result, error) {
 		return robots.Fetch(reqCtx, robotsClient, origin, cfg.RobotsAgent, cfg.UserAgent)
 	})
 
+	if cfg.Render != RenderOff && cfg.Remote != nil {
+		return Result{}, errors.New("rendering is not available in a crawl with workers")
+	}
 	if cfg.Render != RenderOff {
 		// The browser starts before the first request: without one the
 		// crawl does not start.
@@ -328,6 +339,11 @@ func Run(ctx context.Context, cfg Config, w store.Writer) (Result, error) {
 	if !cfg.IgnoreRobots && rules.CrawlDelay > delay {
 		delay = rules.CrawlDelay
 		limit.setDelay(delay)
+	}
+	if cfg.Remote != nil {
+		if err := cfg.Remote.Begin(ctx, delay); err != nil {
+			return Result{}, err
+		}
 	}
 	if cr.c, err = cr.newCollector(reqCtx, transport); err != nil {
 		return Result{}, err
@@ -379,7 +395,11 @@ func Run(ctx context.Context, cfg Config, w store.Writer) (Result, error) {
 // drain runs the worker pool until the frontier is empty or closed.
 func (cr *crawler) drain(ctx context.Context) {
 	var wg sync.WaitGroup
-	for range 2 * cr.cfg.Concurrency {
+	n := 2 * cr.cfg.Concurrency
+	if cr.cfg.Remote != nil {
+		n = cr.cfg.RemoteWindow
+	}
+	for range n {
 		wg.Go(func() {
 			for {
 				j, ok := cr.front.pop()
@@ -435,6 +455,9 @@ func withDefaults(cfg Config) Config {
 	}
 	if cfg.Grace <= 0 {
 		cfg.Grace = DefaultGrace
+	}
+	if cfg.RemoteWindow <= 0 {
+		cfg.RemoteWindow = 512
 	}
 	renderDefaults(&cfg)
 	return cfg
@@ -555,7 +578,8 @@ func (cr *crawler) fetch(j *job, method string) *result {
 	return r
 }
 
-// process requests one job and records what it answered.
+// process requests one job and records what it answered: here
+// (fetchJob), or through Config.Remote on a worker; conclude records it.
 func (cr *crawler) process(ctx context.Context, j *job) {
 	if j.kind == store.KindPage && !j.start && cr.traps.isTrapped(j.url) {
 		// Queued before its pattern proved a trap.
@@ -571,6 +595,37 @@ func (cr *crawler) process(ctx context.Context, j *job) {
 			return
 		}
 	}
+	if cr.cfg.Remote != nil {
+		o, done, err := cr.cfg.Remote.Fetch(ctx, j.export())
+		if err != nil {
+			// Stopped before a worker's answer came back: requested
+			// again on resume (it is still queued in crawl.db).
+			cr.front.push(j)
+			return
+		}
+		cr.conclude(ctx, j, fetched{rec: o.Record, next: importRefs(o.Refs), location: o.Location, prints: o.Prints.prints()})
+		done()
+		return
+	}
+	f, ok := cr.fetchJob(ctx, j)
+	if !ok {
+		cr.front.push(j)
+		return
+	}
+	cr.conclude(ctx, j, f)
+}
+
+// fetched is what requesting one job gave, before it is recorded.
+type fetched struct {
+	rec      store.URL
+	next     []ref   // the references of a parsed page or stylesheet
+	location string  // a 3xx answer's Location header
+	prints   *prints // a 200 HTML page's fingerprints
+}
+
+// fetchJob requests j and reads what it answered. ok is false when the
+// crawl stopped before an answer (or cut it): j is to be requested again.
+func (cr *crawler) fetchJob(ctx context.Context, j *job) (f fetched, ok bool) {
 	method := http.MethodGet
 	if j.head {
 		method = http.MethodHead
@@ -578,8 +633,7 @@ func (cr *crawler) process(ctx context.Context, j *job) {
 	r := cr.fetch(j, method)
 	if method == http.MethodHead && (r.status < 200 || r.status > 299) && ctx.Err() != nil {
 		// Stopped before the GET that confirms it: request it again on resume.
-		cr.front.push(j)
-		return
+		return f, false
 	}
 	if method == http.MethodHead && (r.status < 200 || r.status > 299) {
 		// Status must be what a GET gives: servers answer HEAD with 405,
@@ -591,8 +645,7 @@ func (cr *crawler) process(ctx context.Context, j *job) {
 		// Interrupted, not answered, or its answer cut by the stop (a
 		// page read halfway has lost its links): leave it unrecorded so a
 		// resumed crawl requests it again.
-		cr.front.push(j)
-		return
+		return f, false
 	}
 	rec := store.URL{
 		URL:       j.url,
@@ -631,11 +684,10 @@ func (cr *crawler) process(ctx context.Context, j *job) {
 	}
 
 	var next []ref
-	var redirect *job
 	var body []byte // a 200 HTML page of the site's, to render
 	switch {
 	case r.status >= 300 && r.status < 400:
-		redirect = cr.redirect(j, r, &rec)
+		f.location = strings.TrimSpace(r.header.Get("Location"))
 	case r.status >= 200 && r.status < 300 && r.err == nil && method == http.MethodGet:
 		switch {
 		case j.parse == parseHTML && isHTML(rec.ContentType, r.body):
@@ -657,8 +709,7 @@ func (cr *crawler) process(ctx context.Context, j *job) {
 		only, html, ok := cr.renderPage(ctx, j, &rec, body, next)
 		if !ok {
 			// Stopped during the render: requested again on resume.
-			cr.front.push(j)
-			return
+			return f, false
 		}
 		if rec.Render != nil && xRobotsNoindex(r.header.Values("X-Robots-Tag"), cr.cfg.RobotsAgent) {
 			// The response's X-Robots-Tag applies to the rendered page
@@ -672,7 +723,6 @@ func (cr *crawler) process(ctx context.Context, j *job) {
 	// A rendered page's are the rendered DOM's: what a search engine
 	// indexes, and what tells one app shell from another (every shell of
 	// a single-page app serves the same HTML).
-	var fp *prints
 	if r.status == 200 && r.err == nil && method == http.MethodGet && j.parse == parseHTML && isHTML(rec.ContentType, r.body) {
 		src := r.body
 		if rendered != "" {
@@ -680,7 +730,19 @@ func (cr *crawler) process(ctx context.Context, j *job) {
 		}
 		p := fingerprint(src)
 		rec.TextHash, rec.SimHash = hex16(p.text), hex16(p.sim)
-		fp = &p
+		f.prints = &p
+	}
+	f.rec, f.next = rec, next
+	return f, true
+}
+
+// conclude records what requesting j gave: its record, its edges, and the
+// URLs it leads to, queued.
+func (cr *crawler) conclude(ctx context.Context, j *job, f fetched) {
+	rec, next, fp := f.rec, f.next, f.prints
+	var redirect *job
+	if rec.Status >= 300 && rec.Status < 400 {
+		redirect = cr.redirect(j, f.location, &rec)
 	}
 	if rec.Start {
 		cr.mu.Lock()
@@ -740,8 +802,7 @@ func (cr *crawler) process(ctx context.Context, j *job) {
 
 // redirect records a 3xx hop on rec and returns the job for its target, or
 // nil when there is none to follow.
-func (cr *crawler) redirect(j *job, r *result, rec *store.URL) *job {
-	loc := strings.TrimSpace(r.header.Get("Location"))
+func (cr *crawler) redirect(j *job, loc string, rec *store.URL) *job {
 	if loc == "" {
 		return nil
 	}

@@ -48,6 +48,11 @@ func bindFlags(f *pflag.FlagSet, o *crawlaudit.Options) {
 	f.StringVar(&o.BearerTokenEnv, "bearer-token-env", o.BearerTokenEnv, "name of the environment variable holding a Bearer token (a name, never the value)")
 	f.BoolVar(&o.CompareAnonymous, "compare-anonymous", o.CompareAnonymous, "request every same-site URL with and without credentials and classify it (public, protected, …)")
 
+	f.StringVar(&o.Redis, "redis", o.Redis, "spread the crawl over `crawlaudit worker` processes through this Redis (redis://[user:password@]host:port/db, Redis 6.2+); this command stays the coordinator and writes every output")
+	f.StringVar(&o.RedisPrefix, "redis-prefix", o.RedisPrefix, "first part of every Redis key of the crawl (default crawlaudit)")
+	f.BoolVar(&o.WorkersOnly, "workers-only", o.WorkersOnly, "with --redis: leave every page request to the workers (this command then requests only robots.txt and sitemaps)")
+	f.DurationVar(&o.LeaseTimeout, "lease-timeout", o.LeaseTimeout, "with --redis: how long a silent worker keeps a URL before another worker gets it")
+
 	f.StringVar(&o.Baseline, "baseline", o.Baseline, "earlier crawl (output folder or crawl.json) to compare with: writes diff.json and diff.csv")
 	f.StringVar(&o.History, "history", o.History, "folder keeping the last crawls of the site and their verdicts; one of them is the baseline (--baseline-from)")
 	f.IntVar(&o.HistoryKeep, "history-keep", o.HistoryKeep, "crawls --history keeps")

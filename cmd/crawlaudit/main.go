@@ -281,6 +281,7 @@ func newRootCommand(ctx context.Context, stdout, stderr io.Writer, sig *signals)
 	root.AddCommand(newDiffCommand(ctx, stdout))
 	root.AddCommand(newRobotsTestCommand(ctx, stdout))
 	root.AddCommand(newLogsCommand(ctx, stdout, stderr))
+	root.AddCommand(newWorkerCommand(ctx, stderr, sig))
 	return root
 }
 

@@ -44,6 +44,18 @@ func showProgress(w io.Writer, snap func() crawlaudit.ProgressSnapshot, on bool,
 			}
 			line := fmt.Sprintf("%d URLs done, %d queued, %.0f req/s, %d errors, %s elapsed",
 				s.Done, s.Queued, rate, s.Errors, el.Truncate(time.Second))
+			if s.Workers > 0 || s.Refused > 0 {
+				// A crawl with workers (--redis): they send the requests,
+				// so the rate is of URLs recorded.
+				if sec := el.Seconds(); sec > 0 {
+					rate = float64(s.Done) / sec
+				}
+				line = fmt.Sprintf("%d URLs done, %d queued, %.0f URLs/s, %d errors, %d workers, %s elapsed",
+					s.Done, s.Queued, rate, s.Errors, s.Workers, el.Truncate(time.Second))
+				if s.Refused > 0 {
+					line += fmt.Sprintf(", %d refused (no credentials)", s.Refused)
+				}
+			}
 			if s.Rendered > 0 || s.Rendering > 0 {
 				// Chromium's memory, all its processes, after the last page.
 				line += fmt.Sprintf(", %d rendered (Chromium %d MiB)", s.Rendered, s.RenderMemory>>20)

@@ -41,7 +41,11 @@ var ErrLeaseLost = errors.New("redisq: lease lost")
 // Prefix returns the key prefix of a crawl: "crawlaudit:{crawlID}:". The
 // braces are a Redis Cluster hash tag, so every key of the crawl is on one
 // node and the scripts may touch any of them.
-func Prefix(crawlID string) string { return "crawlaudit:{" + crawlID + "}:" }
+func Prefix(crawlID string) string { return PrefixUnder(DefaultRoot, crawlID) }
+
+// PrefixUnder returns the key prefix of a crawl under root: root +
+// ":{crawlID}:".
+func PrefixUnder(root, crawlID string) string { return root + ":{" + crawlID + "}:" }
 
 // Item is one URL waiting in the frontier.
 type Item struct {
@@ -142,6 +146,24 @@ func (q *Queue) Enqueue(ctx context.Context, it Item) (bool, error) {
 	return n == 1, nil
 }
 
+// Requeue queues it even though the seen-set holds its URL: for a URL the
+// coordinator is still waiting for while Redis holds it nowhere (not
+// queued, not leased, no result in the stream), because Redis lost it (a
+// restart without persistence) or a result was acknowledged and not
+// committed. A URL already in its queue is left there.
+func (q *Queue) Requeue(ctx context.Context, it Item) (bool, error) {
+	keys, args, err := q.enqueueArgs(it)
+	if err != nil {
+		return false, err
+	}
+	args = append(args, "1")
+	n, err := enqueueScript.Run(ctx, q.rdb, keys, args...).Int()
+	if err != nil {
+		return false, fmt.Errorf("redisq: requeue: %w", err)
+	}
+	return n == 1, nil
+}
+
 // enqueueArgs checks it and returns enqueueScript's keys and arguments.
 func (q *Queue) enqueueArgs(it Item) (keys []string, args []any, err error) {
 	if it.Priority < 0 || it.Priority > MaxPriority {
@@ -157,7 +179,7 @@ func (q *Queue) enqueueArgs(it Item) (keys []string, args []any, err error) {
 	}
 	keys = []string{q.key(keySeen), q.key(keyQueue) + host, q.key(keyHosts), q.key(keyInflight),
 		q.key(keyNext), q.key(keySeq), q.key(keyQueued)}
-	return keys, []any{it.URL, member, it.Priority, host, q.cfg.HostLimit}, nil
+	return keys, []any{it.URL, member, it.Priority, host, q.cfg.HostLimit, "0"}, nil
 }
 
 // EnqueueAll enqueues every item as Enqueue does, in one pipeline (one

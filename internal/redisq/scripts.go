@@ -40,17 +40,18 @@ end
 //
 // KEYS: 1 SEEN, 2 Q:host, 3 HOSTS, 4 INFLIGHT, 5 NEXT, 6 SEQ, 7 QUEUED
 // ARGV: 1 normalised URL, 2 queue member (the encoded Item), 3 priority
-// (integer, 0 ≤ p < 2^20), 4 host, 5 per-host limit
-// Returns 1 when queued, 0 when already seen.
+// (integer, 0 ≤ p < 2^20), 4 host, 5 per-host limit, 6 "1" to queue it
+// even when seen (Requeue: a URL whose lease and result Redis lost)
+// Returns 1 when queued, 0 when already seen (or already queued).
 //
 // The score is priority·2^32 + sequence: lower priority first, then first
 // in, first out. Both parts stay below 2^52, so the double score is exact;
 // it is formatted with %.17g because Lua would otherwise print 14 digits.
 var enqueueScript = redis.NewScript(`
-if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
+if redis.call('SADD', KEYS[1], ARGV[1]) == 0 and ARGV[6] ~= '1' then return 0 end
 local seq = redis.call('INCR', KEYS[6]) % 4294967296
 local score = tonumber(ARGV[3]) * 4294967296 + seq
-redis.call('ZADD', KEYS[2], string.format('%.17g', score), ARGV[2])
+if redis.call('ZADD', KEYS[2], 'NX', string.format('%.17g', score), ARGV[2]) == 0 then return 0 end
 redis.call('INCR', KEYS[7])
 local host = ARGV[4]
 if tonumber(redis.call('HGET', KEYS[4], host) or '0') < tonumber(ARGV[5]) then

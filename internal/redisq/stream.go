@@ -25,6 +25,7 @@ const (
 	KindURL        Kind = "url"        // a store.URL
 	KindEdge       Kind = "edge"       // a store.Edge
 	KindDiscovered Kind = "discovered" // a Discovered link
+	KindOutcome    Kind = "outcome"    // what requesting one URL gave (crawler.Outcome)
 )
 
 // Record is one result a worker sends the coordinator through the results
@@ -66,6 +67,15 @@ func EdgeRecord(e store.Edge, n int) (Record, error) {
 func DiscoveredRecord(d Discovered) (Record, error) {
 	return newRecord(KindDiscovered, "discovered "+d.From+" "+d.URL, d)
 }
+
+// OutcomeRecord wraps what requesting url gave (the crawler's Outcome); its
+// key is the URL.
+func OutcomeRecord(url string, outcome any) (Record, error) {
+	return newRecord(KindOutcome, "outcome "+url, outcome)
+}
+
+// Outcome decodes a KindOutcome record's payload into v.
+func (r Record) Outcome(v any) error { return r.decode(KindOutcome, v) }
 
 func newRecord(k Kind, key string, payload any) (Record, error) {
 	b, err := json.Marshal(payload)

@@ -16,10 +16,12 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"sync"
 	"testing"
@@ -218,4 +220,46 @@ func freePort() (int, error) {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// Keys returns the server's keys (KEYS *), sorted: what a test expects a
+// finished crawl to have left (nothing).
+func (s *Server) Keys() []string {
+	s.t.Helper()
+	c, err := net.DialTimeout("tcp", s.Addr, 5*time.Second)
+	if err != nil {
+		s.t.Fatalf("redistest: keys: %v", err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := c.Write([]byte("*2\r\n$4\r\nKEYS\r\n$1\r\n*\r\n")); err != nil {
+		s.t.Fatalf("redistest: keys: %v", err)
+	}
+	r := bufio.NewReader(c)
+	head, err := r.ReadString('\n')
+	if err != nil || len(head) < 3 || head[0] != '*' {
+		s.t.Fatalf("redistest: keys: answer %q: %v", head, err)
+	}
+	n, err := strconv.Atoi(head[1 : len(head)-2])
+	if err != nil {
+		s.t.Fatalf("redistest: keys: answer %q", head)
+	}
+	keys := make([]string, 0, max(n, 0))
+	for range n {
+		bl, err := r.ReadString('\n')
+		if err != nil || len(bl) < 3 || bl[0] != '$' {
+			s.t.Fatalf("redistest: keys: bulk %q: %v", bl, err)
+		}
+		size, err := strconv.Atoi(bl[1 : len(bl)-2])
+		if err != nil {
+			s.t.Fatalf("redistest: keys: bulk %q", bl)
+		}
+		buf := make([]byte, size+2)
+		if _, err := io.ReadFull(r, buf); err != nil {
+			s.t.Fatalf("redistest: keys: %v", err)
+		}
+		keys = append(keys, string(buf[:size]))
+	}
+	sort.Strings(keys)
+	return keys
 }
