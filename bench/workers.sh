@@ -180,8 +180,9 @@ sampler() {
       /:seen$/    { print "s" >kinds; print "SCARD \"" $0 "\""; next }
       /:leases$/  { print "l" >kinds; print "ZCARD \"" $0 "\""; next }
       /:results$/ { print "r" >kinds; print "XLEN \"" $0 "\""; next }
-      END         { print "n=" n + 0 >kinds; close(kinds); print "INFO memory" }' |
-      rc 2>/dev/null |
+      END         { print "n=" n + 0 >kinds; close(kinds); print "INFO memory" }' >"$1.cmds"
+    # (FILE.kinds is complete before the reading awk starts: not one pipeline.)
+    rc <"$1.cmds" 2>/dev/null |
       awk -v kinds="$1.kinds" -v t="$EPOCHREALTIME" '
         BEGIN { while ((getline k <kinds) > 0) { if (k ~ /^n=/) keys = substr(k, 3); else kind[++n] = k } }
         { sub(/\r$/, "") }
@@ -271,10 +272,16 @@ run_workers() {
   stop_measured "${WPIDS[@]}"
   MEASURES=()
   stop_redis
-  awk -v b="$base" -v bd="$base_data" '
+  local urls; urls=$(urls_of "$d/out")
+  # The samples' largest values, and the steady rate: URLs done (seen, not
+  # queued, not leased) per second between the first sample with 10% of the
+  # URLs done and the last with at most 90%, without the start and the tail.
+  awk -v b="$base" -v bd="$base_data" -v u="$urls" '
+    $8 > 0 { x = $5 - $4 - $6; if (x >= 0.1 * u && !t1) { t1 = $1; d1 = x } if (x <= 0.9 * u) { t2 = $1; d2 = x } }
     { if ($2 > m) m = $2; if ($3 > md) md = $3; if ($4 > q) q = $4; if ($5 > s) s = $5; if ($8 > k) k = $8 }
-    END { printf "redis_delta=%d redis_delta_data=%d max_queued=%d max_seen=%d max_keys=%d samples=%d\n", (m > b ? m - b : 0), (md > bd ? md - bd : 0), q, s, k, NR }' "$d/samples" >>"$d/extra"
-  echo "urls=$(urls_of "$d/out") redis_base=$base redis_peak=$peak redis_cpu_s=$rcpu site_cpu_s=$scpu keys_left=$left load_end=$(load)" >>"$d/extra"
+    END { printf "redis_delta=%d redis_delta_data=%d max_queued=%d max_seen=%d max_keys=%d samples=%d steady=%s\n", (m > b ? m - b : 0), (md > bd ? md - bd : 0), q, s, k, NR,
+            (t1 && t2 > t1 ? sprintf("%.1f", (d2 - d1) / (t2 - t1)) : "-") }' "$d/samples" >>"$d/extra"
+  echo "urls=$urls redis_base=$base redis_peak=$peak redis_cpu_s=$rcpu site_cpu_s=$scpu keys_left=$left load_end=$(load)" >>"$d/extra"
   RUNS+=("$n")
 }
 
@@ -286,9 +293,9 @@ cleanup
 {
 echo
 echo "== workers table: $PAGES pages, latency $LATENCY, worker concurrency $WCONC (host limit N×$WCONC), $(nproc) CPUs, redis-server at 127.0.0.1, commit $COMMIT, $(date -u +%Y-%m-%dT%H:%MZ), load average now $(cut -d' ' -f1-3 /proc/loadavg)"
-H='%-7s %7s %8s %8s %8s %8s %7s %7s %7s %6s %6s %6s %6s %7s %7s %6s %8s %8s %5s  %s\n'
+H='%-7s %7s %8s %8s %8s %8s %8s %7s %7s %7s %6s %6s %6s %6s %7s %7s %6s %8s %8s %5s  %s\n'
 # shellcheck disable=SC2059
-printf "$H" run URLs wall_s crawl_s URLs/s crURLs/s co_CPU wk_CPU wk_max rd_CPU si_CPU co_MiB wk_MiB rd_peak rd_delta B/seen max_q max_seen load note
+printf "$H" run URLs wall_s crawl_s URLs/s crURLs/s steady/s co_CPU wk_CPU wk_max rd_CPU si_CPU co_MiB wk_MiB rd_peak rd_delta B/seen max_q max_seen load note
 for n in "${RUNS[@]}"; do
   d=$OUT/$n
   if [ ! -s "$d/coord.stats" ]; then printf '%-7s %s\n' "$n" "did not run"; continue; fi
@@ -324,13 +331,14 @@ for n in "${RUNS[@]}"; do
   # shellcheck disable=SC2059
   printf "$H" "$n" "$urls" "$w" "${cs:--}" \
     "$(awk -v u="$urls" -v w="$w" 'BEGIN{ if (w > 0) printf "%.1f", u / w; else print "-" }')" \
-    "$(awk -v u="$urls" -v w="$cs" 'BEGIN{ if (w > 0) printf "%.1f", u / w; else print "-" }')" \
+    "$(awk -v u="$urls" -v w="$cs" 'BEGIN{ if (w > 0) printf "%.1f", u / w; else print "-" }')" "$(st=$(kv "$d/extra" steady); echo "${st:--}")" \
     "$(kv "$d/coord.stats" cpu_s)" "$wcpu" "$wmax" "$rcpu" "$(kv "$d/extra" site_cpu_s)" \
     "$(( $(kv "$d/coord.stats" rss_kib) / 1024 ))" "$wrss" "$rpeak" "$rdelta" "$bseen" "$mq" "$ms" "$(kv "$d/extra" load_start)" "${note%; }"
 done
 echo "run: single = one process, no Redis, --concurrency $WCONC; wN = N workers (--concurrency $WCONC each) and a --workers-only coordinator."
 echo "URLs: rows of the crawl's urls.csv. wall_s: the coordinator's (the single process's) wall time; crawl_s: its crawl phase (CRAWLAUDIT_PHASES);"
-echo "URLs/s and crURLs/s: URLs over each. CPU seconds: co = coordinator, wk = the workers' sum, wk_max = the busiest worker, rd = redis-server,"
+echo "URLs/s and crURLs/s: URLs over each; steady/s: URLs done (seen, not queued, not leased) per second from 10% to 90% of the crawl in the samples."
+echo "CPU seconds: co = coordinator, wk = the workers' sum, wk_max = the busiest worker, rd = redis-server,"
 echo "si = sitegen (the site). MiB: peak RSS of the coordinator and of the largest worker. rd_peak: INFO used_memory_peak of the run's redis-server;"
 echo "rd_delta: its largest used_memory while sampled during the crawl minus used_memory before it; B/seen: rd_delta per URL of the largest"
 echo "seen-set (* = per URL crawled: the seen-set was not sampled); max_q, max_seen: the largest host-queue and seen-set sizes sampled every ${SAMPLE} s."
@@ -338,21 +346,26 @@ echo "load: load average (1 min) when the run started."
 
 # Speedups over one worker.
 rate() { awk -v u="$(kv "$OUT/$1/extra" urls)" -v w="$2" 'BEGIN{ if (w > 0 && u > 0) printf "%.3f", u / w }'; }
-R1=""; C1=""
-if [ -s "$OUT/w1/coord.stats" ]; then R1=$(rate w1 "$(kv "$OUT/w1/coord.stats" wall_s)"); C1=$(rate w1 "$(kv "$OUT/w1/phases" crawl_s)"); fi
+steady() { st=$(kv "$OUT/$1/extra" steady); [ "$st" = - ] || echo "$st"; }
+R1=""; C1=""; M1=""
+if [ -s "$OUT/w1/coord.stats" ]; then R1=$(rate w1 "$(kv "$OUT/w1/coord.stats" wall_s)"); C1=$(rate w1 "$(kv "$OUT/w1/phases" crawl_s)"); M1=$(steady w1); fi
 echo
-echo "== speedup over 1 worker (URLs/s end to end; crawl phase)"
+echo "== speedup over 1 worker (URLs/s end to end; crawl phase; steady, 10-90%)"
 for N in $WORKERS; do
   n=w$N
   [ -s "$OUT/$n/coord.stats" ] || { printf '%-7s did not run\n' "$n"; continue; }
-  r=$(rate "$n" "$(kv "$OUT/$n/coord.stats" wall_s)"); c=$(rate "$n" "$(kv "$OUT/$n/phases" crawl_s)")
-  line=$(awk -v r="$r" -v r1="$R1" -v c="$c" -v c1="$C1" -v n="$N" 'BEGIN{
-    s = (r1 > 0 && r > 0) ? sprintf("%.2f×", r / r1) : "-"; t = (c1 > 0 && c > 0) ? sprintf("%.2f×", c / c1) : "-"
+  r=$(rate "$n" "$(kv "$OUT/$n/coord.stats" wall_s)"); c=$(rate "$n" "$(kv "$OUT/$n/phases" crawl_s)"); m=$(steady "$n")
+  line=$(awk -v r="$r" -v r1="$R1" -v c="$c" -v c1="$C1" -v m="$m" -v m1="$M1" -v n="$N" 'BEGIN{
+    x = (r1 > 0 && r > 0) ? sprintf("%.2f×", r / r1) : "-"; y = (c1 > 0 && c > 0) ? sprintf("%.2f×", c / c1) : "-"
+    z = (m1 > 0 && m > 0) ? sprintf("%.2f×", m / m1) : "-"
     e = (r1 > 0 && r > 0) ? sprintf("%.0f%%", 100 * r / r1 / n) : "-"
-    printf "%-7s end to end %7s   crawl phase %7s   per worker %5s", "w" n, s, t, e }')
+    printf "%-7s end to end %7s   crawl phase %7s   steady %7s   end to end per worker %5s", "w" n, x, y, z, e }')
   if [ "$N" = 4 ] && [ "$LATENCY" != 0s ] && [ -n "$R1" ] && [ -n "$r" ]; then
-    line="$line   target ≥ 3.5× (latency-bound): $(awk -v r="$r" -v r1="$R1" -v c="$c" -v c1="$C1" 'BEGIN{
-      printf "end to end %s, crawl phase %s", (r / r1 >= 3.5 ? "met" : "NOT met"), (c1 > 0 && c > 0 ? (c / c1 >= 3.5 ? "met" : "NOT met") : "-") }')"
+    line="$line   target ≥ 3.5× (latency-bound): $(awk -v r="$r" -v r1="$R1" -v c="$c" -v c1="$C1" -v m="$m" -v m1="$M1" 'BEGIN{
+      v = "end to end " (r / r1 >= 3.5 ? "met" : "NOT met")
+      if (c1 > 0 && c > 0) v = v ", crawl phase " (c / c1 >= 3.5 ? "met" : "NOT met")
+      if (m1 > 0 && m > 0) v = v ", steady " (m / m1 >= 3.5 ? "met" : "NOT met")
+      print v }')"
   fi
   echo "$line"
 done
