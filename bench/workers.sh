@@ -275,9 +275,10 @@ run_workers() {
   local urls; urls=$(urls_of "$d/out")
   # The samples' largest values, and the steady rate: URLs done (seen, not
   # queued, not leased) per second between the first sample with 10% of the
-  # URLs done and the last with at most 90%, without the start and the tail.
+  # URLs done and the last with at most 90%, without the start and the tail
+  # (samples without the seen-set, once the crawl deletes its keys, left out).
   awk -v b="$base" -v bd="$base_data" -v u="$urls" '
-    $8 > 0 { x = $5 - $4 - $6; if (x >= 0.1 * u && !t1) { t1 = $1; d1 = x } if (x <= 0.9 * u) { t2 = $1; d2 = x } }
+    $5 > 0 { x = $5 - $4 - $6; if (x >= 0.1 * u && !t1) { t1 = $1; d1 = x } if (x <= 0.9 * u && x >= d2) { t2 = $1; d2 = x } }
     { if ($2 > m) m = $2; if ($3 > md) md = $3; if ($4 > q) q = $4; if ($5 > s) s = $5; if ($8 > k) k = $8 }
     END { printf "redis_delta=%d redis_delta_data=%d max_queued=%d max_seen=%d max_keys=%d samples=%d steady=%s\n", (m > b ? m - b : 0), (md > bd ? md - bd : 0), q, s, k, NR,
             (t1 && t2 > t1 ? sprintf("%.1f", (d2 - d1) / (t2 - t1)) : "-") }' "$d/samples" >>"$d/extra"
@@ -293,9 +294,9 @@ cleanup
 {
 echo
 echo "== workers table: $PAGES pages, latency $LATENCY, worker concurrency $WCONC (host limit N×$WCONC), $(nproc) CPUs, redis-server at 127.0.0.1, commit $COMMIT, $(date -u +%Y-%m-%dT%H:%MZ), load average now $(cut -d' ' -f1-3 /proc/loadavg)"
-H='%-7s %7s %8s %8s %8s %8s %8s %7s %7s %7s %6s %6s %6s %6s %7s %7s %6s %8s %8s %5s  %s\n'
+H='%-7s %7s %8s %8s %8s %8s %8s %7s %7s %7s %6s %6s %6s %6s %7s %7s %6s %7s %7s %8s %5s  %s\n'
 # shellcheck disable=SC2059
-printf "$H" run URLs wall_s crawl_s URLs/s crURLs/s steady/s co_CPU wk_CPU wk_max rd_CPU si_CPU co_MiB wk_MiB rd_peak rd_delta B/seen max_q max_seen load note
+printf "$H" run URLs wall_s crawl_s URLs/s crURLs/s steady/s co_CPU wk_CPU wk_max rd_CPU si_CPU co_MiB wk_MiB rd_peak rd_delta B/seen Bd/seen max_q max_seen load note
 for n in "${RUNS[@]}"; do
   d=$OUT/$n
   if [ ! -s "$d/coord.stats" ]; then printf '%-7s %s\n' "$n" "did not run"; continue; fi
@@ -304,7 +305,7 @@ for n in "${RUNS[@]}"; do
   e=$(kv "$d/coord.stats" exit)
   [ "$(kv "$d/coord.stats" timed_out)" = true ] && note="did not finish in $TIMEOUT; $note"
   [ "$e" -gt 1 ] 2>/dev/null && note="coordinator exit $e (see $d/coord.err); $note"
-  wcpu=- wmax=- wrss=- rpeak=- rdelta=- bseen=- mq=- ms=- rcpu=-
+  wcpu=- wmax=- wrss=- rpeak=- rdelta=- bseen=- bdseen=- mq=- ms=- rcpu=-
   if [ "$n" != single ]; then
     wcpu=0; wmax=0; wrss=0
     for f in "$d"/worker-*.stats; do
@@ -320,7 +321,9 @@ for n in "${RUNS[@]}"; do
     rpeak=$(awk -v b="$(kv "$d/extra" redis_peak)" 'BEGIN{ printf "%.1f", b / 1048576 }')
     rdelta=$(awk -v b="$(kv "$d/extra" redis_delta)" 'BEGIN{ printf "%.1f", b / 1048576 }')
     mq=$(kv "$d/extra" max_queued); ms=$(kv "$d/extra" max_seen)
-    bseen=$(awk -v b="$(kv "$d/extra" redis_delta)" -v s="$ms" -v u="$urls" 'BEGIN{ if (s > 0) printf "%.0f", b / s; else if (u > 0) printf "%.0f*", b / u; else print "-" }')
+    per_seen() { awk -v b="$1" -v s="$ms" -v u="$urls" 'BEGIN{ if (s > 0) printf "%.0f", b / s; else if (u > 0) printf "%.0f*", b / u; else print "-" }'; }
+    bseen=$(per_seen "$(kv "$d/extra" redis_delta)")
+    bdseen=$(per_seen "$(kv "$d/extra" redis_delta_data)")
     left=$(kv "$d/extra" keys_left); [ "${left:-0}" = 0 ] || note="$left keys left in Redis after the crawl; $note"
     # The same site must give the same URLs and statuses as the single process.
     if [ -s "$OUT/single/out/urls.csv" ] && [ -s "$d/out/urls.csv" ]; then
@@ -333,7 +336,7 @@ for n in "${RUNS[@]}"; do
     "$(awk -v u="$urls" -v w="$w" 'BEGIN{ if (w > 0) printf "%.1f", u / w; else print "-" }')" \
     "$(awk -v u="$urls" -v w="$cs" 'BEGIN{ if (w > 0) printf "%.1f", u / w; else print "-" }')" "$(st=$(kv "$d/extra" steady); echo "${st:--}")" \
     "$(kv "$d/coord.stats" cpu_s)" "$wcpu" "$wmax" "$rcpu" "$(kv "$d/extra" site_cpu_s)" \
-    "$(( $(kv "$d/coord.stats" rss_kib) / 1024 ))" "$wrss" "$rpeak" "$rdelta" "$bseen" "$mq" "$ms" "$(kv "$d/extra" load_start)" "${note%; }"
+    "$(( $(kv "$d/coord.stats" rss_kib) / 1024 ))" "$wrss" "$rpeak" "$rdelta" "$bseen" "$bdseen" "$mq" "$ms" "$(kv "$d/extra" load_start)" "${note%; }"
 done
 echo "run: single = one process, no Redis, --concurrency $WCONC; wN = N workers (--concurrency $WCONC each) and a --workers-only coordinator."
 echo "URLs: rows of the crawl's urls.csv. wall_s: the coordinator's (the single process's) wall time; crawl_s: its crawl phase (CRAWLAUDIT_PHASES);"
@@ -341,7 +344,8 @@ echo "URLs/s and crURLs/s: URLs over each; steady/s: URLs done (seen, not queued
 echo "CPU seconds: co = coordinator, wk = the workers' sum, wk_max = the busiest worker, rd = redis-server,"
 echo "si = sitegen (the site). MiB: peak RSS of the coordinator and of the largest worker. rd_peak: INFO used_memory_peak of the run's redis-server;"
 echo "rd_delta: its largest used_memory while sampled during the crawl minus used_memory before it; B/seen: rd_delta per URL of the largest"
-echo "seen-set (* = per URL crawled: the seen-set was not sampled); max_q, max_seen: the largest host-queue and seen-set sizes sampled every ${SAMPLE} s."
+echo "seen-set (* = per URL crawled: the seen-set was not sampled); Bd/seen: the same of used_memory_dataset (the keys, without the clients'"
+echo "buffers and Redis's own overhead); max_q, max_seen: the largest host-queue and seen-set sizes sampled every ${SAMPLE} s."
 echo "load: load average (1 min) when the run started."
 
 # Speedups over one worker.
