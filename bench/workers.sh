@@ -294,9 +294,9 @@ cleanup
 {
 echo
 echo "== workers table: $PAGES pages, latency $LATENCY, worker concurrency $WCONC (host limit N×$WCONC), $(nproc) CPUs, redis-server at 127.0.0.1, commit $COMMIT, $(date -u +%Y-%m-%dT%H:%MZ), load average now $(cut -d' ' -f1-3 /proc/loadavg)"
-H='%-7s %7s %8s %8s %8s %8s %8s %7s %7s %7s %6s %6s %6s %6s %7s %7s %6s %7s %7s %8s %5s  %s\n'
+H='%-7s %7s %8s %8s %8s %8s %8s %7s %7s %7s %6s %6s %6s %6s %6s %7s %7s %6s %7s %7s %8s %5s  %s\n'
 # shellcheck disable=SC2059
-printf "$H" run URLs wall_s crawl_s URLs/s crURLs/s steady/s co_CPU wk_CPU wk_max rd_CPU si_CPU co_MiB wk_MiB rd_peak rd_delta B/seen Bd/seen max_q max_seen load note
+printf "$H" run URLs wall_s crawl_s URLs/s crURLs/s steady/s co_CPU wk_CPU wk_max rd_CPU si_CPU ms/URL co_MiB wk_MiB rd_peak rd_delta B/seen Bd/seen max_q max_seen load note
 for n in "${RUNS[@]}"; do
   d=$OUT/$n
   if [ ! -s "$d/coord.stats" ]; then printf '%-7s %s\n' "$n" "did not run"; continue; fi
@@ -336,16 +336,20 @@ for n in "${RUNS[@]}"; do
     "$(awk -v u="$urls" -v w="$w" 'BEGIN{ if (w > 0) printf "%.1f", u / w; else print "-" }')" \
     "$(awk -v u="$urls" -v w="$cs" 'BEGIN{ if (w > 0) printf "%.1f", u / w; else print "-" }')" "$(st=$(kv "$d/extra" steady); echo "${st:--}")" \
     "$(kv "$d/coord.stats" cpu_s)" "$wcpu" "$wmax" "$rcpu" "$(kv "$d/extra" site_cpu_s)" \
+    "$(awk -v a="$(kv "$d/coord.stats" cpu_s)" -v b="$wcpu" -v c="$rcpu" -v u="$urls" 'BEGIN{ if (u > 0) printf "%.2f", 1000 * (a + b + c) / u; else print "-" }')" \
     "$(( $(kv "$d/coord.stats" rss_kib) / 1024 ))" "$wrss" "$rpeak" "$rdelta" "$bseen" "$bdseen" "$mq" "$ms" "$(kv "$d/extra" load_start)" "${note%; }"
 done
-echo "run: single = one process, no Redis, --concurrency $WCONC; wN = N workers (--concurrency $WCONC each) and a --workers-only coordinator."
-echo "URLs: rows of the crawl's urls.csv. wall_s: the coordinator's (the single process's) wall time; crawl_s: its crawl phase (CRAWLAUDIT_PHASES);"
-echo "URLs/s and crURLs/s: URLs over each; steady/s: URLs done (seen, not queued, not leased) per second from 10% to 90% of the crawl in the samples."
-echo "CPU seconds: co = coordinator, wk = the workers' sum, wk_max = the busiest worker, rd = redis-server,"
-echo "si = sitegen (the site). MiB: peak RSS of the coordinator and of the largest worker. rd_peak: INFO used_memory_peak of the run's redis-server;"
-echo "rd_delta: its largest used_memory while sampled during the crawl minus used_memory before it; B/seen: rd_delta per URL of the largest"
-echo "seen-set (* = per URL crawled: the seen-set was not sampled); Bd/seen: the same of used_memory_dataset (the keys, without the clients'"
-echo "buffers and Redis's own overhead); max_q, max_seen: the largest host-queue and seen-set sizes sampled every ${SAMPLE} s."
+cat <<EOF
+run: single = one process, no Redis, --concurrency $WCONC; wN = N workers (--concurrency $WCONC each) and a --workers-only coordinator.
+URLs: rows of the crawl's urls.csv. wall_s: the coordinator's (the single process's) wall time; crawl_s: its crawl phase
+(CRAWLAUDIT_PHASES); URLs/s, crURLs/s: URLs over each; steady/s: URLs done (seen, not queued, not leased) per second from 10% to
+90% of the crawl, from the samples. CPU seconds: co = coordinator, wk = the workers' sum, wk_max = the busiest worker,
+rd = redis-server, si = sitegen (the site); ms/URL: CPU milliseconds per URL of co + wk + rd (the site left out).
+MiB: peak RSS of the coordinator and of the largest worker. rd_peak: INFO used_memory_peak of the run's own redis-server (MiB);
+rd_delta: the largest used_memory sampled during the crawl minus used_memory before it (MiB); B/seen: rd_delta per URL of the
+largest seen-set (* = per URL crawled: the seen-set was not sampled); Bd/seen: the same from used_memory_dataset (the keys,
+without client buffers and Redis's own overhead); max_q, max_seen: the largest host-queue and seen-set sizes, sampled every ${SAMPLE} s.
+EOF
 echo "load: load average (1 min) when the run started."
 
 # Speedups over one worker.
@@ -372,6 +376,14 @@ for N in $WORKERS; do
       print v }')"
   fi
   echo "$line"
+  if [ "$N" = 4 ] && [ "$LATENCY" != 0s ] && [ -n "$R1" ] && [ -n "$r" ]; then
+    # Whether this machine has the CPU for the target at all.
+    u=$(kv "$OUT/$n/extra" urls)
+    wsum=$(cat "$OUT/$n"/worker-*.stats 2>/dev/null | sed -n 's/.* cpu_s=\([^ ]*\).*/\1/p' | awk '{ w += $1 } END { print w + 0 }')
+    awk -v r1="$R1" -v co="$(kv "$OUT/$n/coord.stats" cpu_s)" -v wk="$wsum" -v si="$(kv "$OUT/$n/extra" site_cpu_s)" -v rd="$(kv "$OUT/$n/extra" redis_cpu_s)" -v u="$u" -v p="$(nproc)" -v l="$(kv "$OUT/$n/extra" load_start)" 'BEGIN{
+      per = (co + wk + rd) / u; sc = si / u; need = 3.5 * r1
+      printf "        3.5× w1 = %.0f URLs/s needs %.2f CPUs for the crawl (%.2f ms/URL at w4) + %.2f for the site, on %d CPUs at load %s\n", need, need * per, 1000 * per, need * sc, p, l }'
+  fi
 done
 S=$(rate single "$(kv "$OUT/single/coord.stats" wall_s 2>/dev/null)")
 [ -n "$S" ] && [ -n "$R1" ] && awk -v a="$R1" -v b="$S" 'BEGIN{ printf "1 worker vs the single process (same concurrency): %.2f× its URLs/s\n", a / b }'
