@@ -237,7 +237,8 @@ run_workers() {
   echo "load_start=$(load)" >"$d/extra"
   WPIDS=()
   for i in $(seq "$N"); do
-    "$BIN/measure" -timeout "$TIMEOUT" -stats "$d/worker-$i.stats" -- \
+    # (The workers' own limit is 5 minutes past the coordinator's: they start first and stop after it.)
+    "$BIN/measure" -timeout "${TIMEOUT}5m" -stats "$d/worker-$i.stats" -- \
       "$CA" worker --redis "$REDIS_URL" --concurrency "$WCONC" >"$d/worker-$i.out" 2>"$d/worker-$i.err" &
     WPIDS+=($!); MEASURES+=($!)
   done
