@@ -117,6 +117,7 @@ func crawlID(start string, started time.Time) string {
 // Coordinator timings (wall clock: loops, not verdicts).
 const (
 	coordinatorTick = 500 * time.Millisecond // lease expiry, liveness, worker count
+	ackEvery        = 100 * time.Millisecond // results whose records crawl.db committed are acknowledged
 	workerFresh     = 10 * time.Second       // a heartbeat this recent counts a worker as live
 )
 
@@ -138,11 +139,20 @@ type coordinator struct {
 	lossSaid bool
 	refusals map[string]bool
 	warnings []string
-	unacked  []string // stream entries whose acknowledgement failed; retried
+	unacked  []string     // stream entries whose acknowledgement failed; retried
+	toAck    []pendingAck // entries recorded, in order, waiting for crawl.db's commit
+	st       committer
 
 	stop       context.CancelFunc
 	stopWorker context.CancelFunc
 	wg         sync.WaitGroup
+}
+
+// committer is the store's commit mark (store.SQLite).
+type committer interface {
+	Mark() int64
+	Committed(mark int64) bool
+	Flush() error
 }
 
 type waiter struct {
@@ -156,7 +166,7 @@ type delivery struct {
 }
 
 // newCoordinator connects to o.Redis for the crawl that started at started.
-func newCoordinator(ctx context.Context, o Options, start string, started time.Time, creds *workerCredentials) (*coordinator, error) {
+func newCoordinator(ctx context.Context, o Options, st committer, start string, started time.Time, creds *workerCredentials) (*coordinator, error) {
 	conn, err := redisq.Dial(o.Redis)
 	if err != nil {
 		return nil, &OptionError{Key: "redis", Flag: "redis", Msg: err.Error()}
@@ -165,7 +175,7 @@ func newCoordinator(ctx context.Context, o Options, start string, started time.T
 		conn.Close()
 		return nil, fmt.Errorf("--redis: %v", err)
 	}
-	return &coordinator{o: o, conn: conn, root: rootOf(o.RedisPrefix), id: crawlID(start, started), log: o.Logger,
+	return &coordinator{o: o, conn: conn, st: st, root: rootOf(o.RedisPrefix), id: crawlID(start, started), log: o.Logger,
 		creds: creds, waiting: map[string]*waiter{}, early: map[string]delivery{}, refusals: map[string]bool{}}, nil
 }
 
@@ -185,6 +195,18 @@ func (c *coordinator) Begin(ctx context.Context, delay time.Duration) error {
 	c.stop = stop
 	c.wg.Go(func() { c.read(lctx) })
 	c.wg.Go(func() { c.maintain(lctx) })
+	c.wg.Go(func() {
+		t := time.NewTicker(ackEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-lctx.Done():
+				return
+			case <-t.C:
+				c.ackCommitted(lctx)
+			}
+		}
+	})
 	if !c.o.WorkersOnly {
 		w := &worker{o: WorkerOptions{Concurrency: c.o.Concurrency, Name: workerName(), Logger: c.log, Now: c.o.Now,
 			Metrics: &WorkerMetrics{}}, conn: c.conn, creds: c.creds, root: c.root, crawls: map[string]*servedCrawl{}}
@@ -264,20 +286,49 @@ func item(j crawler.Job) redisq.Item {
 	return redisq.Item{URL: j.URL, Priority: min(max(j.Depth, 0), redisq.MaxPriority), Data: data}
 }
 
-// acker returns the function that acknowledges stream entry id once its
-// outcome is recorded.
+// acker returns the function the crawler calls once the outcome of stream
+// entry id is recorded: the entry is acknowledged once crawl.db has
+// committed the record (ackCommitted), so a coordinator killed before the
+// commit finds it again on --resume.
 func (c *coordinator) acker(id string) func() {
 	return func() {
 		if id == "" {
 			return
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := c.rd.Ack(ctx, id); err != nil {
-			c.mu.Lock()
-			c.unacked = append(c.unacked, id)
-			c.mu.Unlock()
-		}
+		c.mu.Lock()
+		c.toAck = append(c.toAck, pendingAck{id: id, mark: c.st.Mark()})
+		c.mu.Unlock()
+	}
+}
+
+// pendingAck is a stream entry to acknowledge once the store has
+// committed its writes up to mark.
+type pendingAck struct {
+	id   string
+	mark int64
+}
+
+// ackCommitted acknowledges, in one call, the entries whose records crawl.db
+// has committed.
+func (c *coordinator) ackCommitted(ctx context.Context) {
+	c.mu.Lock()
+	n := 0
+	for n < len(c.toAck) && c.st.Committed(c.toAck[n].mark) {
+		n++
+	}
+	ids := make([]string, n)
+	for i, a := range c.toAck[:n] {
+		ids[i] = a.id
+	}
+	c.toAck = c.toAck[n:]
+	c.mu.Unlock()
+	if len(ids) == 0 {
+		return
+	}
+	if err := c.rd.Ack(ctx, ids...); err != nil {
+		c.mu.Lock()
+		c.unacked = append(c.unacked, ids...)
+		c.mu.Unlock()
 	}
 }
 
@@ -390,10 +441,17 @@ func (c *coordinator) lost(ctx context.Context) {
 	c.mu.Lock()
 	c.warnings = append(c.warnings, msg)
 	c.mu.Unlock()
-	c.log.Warn(msg)
+	c.say(msg)
+}
+
+// say tells the user msg once: on the run's warning line when it has one
+// (the command's stderr), else in its log.
+func (c *coordinator) say(msg string) {
 	if c.o.Warn != nil {
 		c.o.Warn(msg)
+		return
 	}
+	c.log.Warn(msg)
 }
 
 // unstall queues again the URLs the coordinator waits for when Redis holds
@@ -428,7 +486,12 @@ func (c *coordinator) requeueWaiting(ctx context.Context) int {
 	sort.Slice(jobs, func(i, k int) bool { return jobs[i].Depth < jobs[k].Depth })
 	n := 0
 	for _, j := range jobs {
-		if ok, err := c.q.Requeue(ctx, item(j)); err == nil && ok {
+		ok, err := c.q.Requeue(ctx, item(j))
+		if err != nil {
+			c.log.Warn("cannot queue a URL again; retrying", "error", err)
+			break
+		}
+		if ok {
 			n++
 		}
 	}
@@ -455,10 +518,7 @@ func (c *coordinator) sayRefusals(ctx context.Context) {
 		if len(line) > 300 {
 			line = line[:300] + "…"
 		}
-		c.log.Warn(line)
-		if c.o.Warn != nil {
-			c.o.Warn(line)
-		}
+		c.say(line)
 		if c.o.Progress != nil {
 			c.o.Progress.refused.Add(1)
 		}
@@ -494,6 +554,12 @@ func (c *coordinator) finish(partial bool) []string {
 	c.wg.Wait()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
+	if partial && c.rd != nil && c.st.Flush() == nil {
+		// What was recorded is committed now: acknowledge it, so that a
+		// resumed crawl is not handed it again.
+		c.ackCommitted(ctx)
+		c.retryAcks(ctx)
+	}
 	if err := c.conn.Withdraw(ctx, c.root, c.id); err != nil {
 		c.log.Warn("cannot withdraw the crawl from Redis", "error", err)
 	}

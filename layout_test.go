@@ -35,7 +35,7 @@ var importTable = map[string][]string{
 	"internal/challenge":   {},
 	"internal/render":      {},
 	"internal/logs":        {"internal/store", "internal/urlx"},
-	"internal/redisq":      {"internal/store"},
+	"internal/redisq":      {},
 	// Test helpers: imported by _test.go files only (testOnly).
 	"internal/redisq/redistest": {"internal/testenv"},
 	"internal/testenv":          {},

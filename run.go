@@ -318,7 +318,7 @@ func (p *run) run(ctx context.Context, st *store.SQLite, started time.Time) (*Re
 	var coord *coordinator
 	if o.Redis != "" {
 		var err error
-		if coord, err = newCoordinator(ctx, o, p.start, started, p.ownWorkerCredentials()); err != nil {
+		if coord, err = newCoordinator(ctx, o, st, p.start, started, p.ownWorkerCredentials()); err != nil {
 			return nil, err
 		}
 		cfg.Remote = coord

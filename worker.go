@@ -259,7 +259,7 @@ func (w *worker) refresh(ctx context.Context, only map[string]bool) {
 			}()
 		}
 	}
-	var served, refused int64
+	var served, refused, lag int64
 	for id, raw := range announced {
 		if len(only) > 0 && !only[id] {
 			continue
@@ -277,10 +277,14 @@ func (w *worker) refresh(ctx context.Context, only map[string]bool) {
 			continue
 		}
 		served++
-		if err := s.q.Heartbeat(ctx, w.o.Name, w.o.Now()); err != nil && ctx.Err() == nil {
+		if err := s.q.Heartbeat(ctx, w.o.Name, w.o.Now()); err != nil && ctx.Err() == nil && !errors.Is(err, redisq.ErrCrawlGone) {
 			w.o.Logger.Warn("heartbeat failed; retrying", "crawl", id, "error", err)
 		}
+		if n, err := s.q.Backlog(ctx); err == nil {
+			lag += n
+		}
 	}
+	w.o.Metrics.StreamLag.Store(lag)
 	w.o.Metrics.Crawls.Store(served)
 	w.o.Metrics.Refused.Store(refused)
 }
@@ -346,7 +350,9 @@ func (w *worker) take(ctx context.Context, idle time.Duration) {
 			backoff = min(2*backoff, 5*time.Second)
 			continue
 		case s == nil:
-			d := idle / 4
+			// Nothing to take: look again soon (a frontier is empty
+			// only until the coordinator records the next answers).
+			d := min(idle/4, idleWait)
 			if !next.IsZero() {
 				d = min(d, max(next.Sub(w.o.Now()), time.Millisecond))
 			}
@@ -438,9 +444,32 @@ func (w *worker) handle(ctx context.Context, s *servedCrawl, l redisq.Lease) {
 		}
 		return
 	}
+	// A lease lost (it expired: another worker has the URL) or a crawl
+	// gone (finished, or lost by Redis and queued again) makes this result
+	// useless: it is dropped, and nothing is written for a crawl that is
+	// over.
+	lost := false
+	retry(bctx, func() error {
+		err := s.q.Extend(bctx, &l, w.o.Now())
+		if errors.Is(err, redisq.ErrLeaseLost) {
+			lost = true
+			return nil
+		}
+		return err
+	})
+	if lost {
+		m.LeaseExpiries.Add(1)
+		return
+	}
 	rec, err := redisq.OutcomeRecord(j.URL, o)
 	if err == nil {
-		err = retry(bctx, func() error { _, err := s.q.Publish(bctx, rec); return err })
+		err = retry(bctx, func() error {
+			_, err := s.q.PublishLive(bctx, rec)
+			if errors.Is(err, redisq.ErrCrawlGone) {
+				return nil
+			}
+			return err
+		})
 	}
 	if err != nil {
 		w.o.Logger.Warn("cannot send a result back; its lease will expire and another worker requests it", "error", err)
@@ -458,10 +487,11 @@ func (w *worker) handle(ctx context.Context, s *servedCrawl, l redisq.Lease) {
 	if err != nil {
 		w.o.Logger.Warn("cannot acknowledge a lease; it will expire", "error", err)
 	}
-	if n, err := s.q.Backlog(bctx); err == nil {
-		m.StreamLag.Store(n)
-	}
 }
+
+// idleWait is the longest a request loop waits before asking Redis for
+// work again when there was none.
+const idleWait = 50 * time.Millisecond
 
 // retry calls fn until it succeeds or ctx is done, with backoff (Redis
 // restarting, a connection broken).

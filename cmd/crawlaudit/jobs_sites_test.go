@@ -250,7 +250,7 @@ func TestGivenFlagsBeatEverySettingOfTheFile(t *testing.T) {
 	value := map[string]string{
 		"fail-on": "warning", "fail-on-new": "warning", "baseline-from": "last-passing", "notify-url": "http://flag.invalid/hook",
 		"sitemap": "https://flag.example/flag-sitemap.xml", "auth-origin": "https://flag-static.example",
-		"render": "auto",
+		"render": "auto", "redis": "redis://127.0.0.1:6379/0",
 	}
 	typed := map[string]string{"bool": "false", "int": "7", "duration": "7s", "size": "7MiB", "string": "flag-value", "stringArray": "^/flag/"}
 	// The field each flag drops, and its dropped value.

@@ -45,12 +45,12 @@ func newWorkerCommand(ctx context.Context, stderr io.Writer, sig *signals) *cobr
 			o.Getenv = os.Getenv
 			o.Metrics = &crawlaudit.WorkerMetrics{}
 			if metricsAddr != "" {
-				stop, err := serveMetrics(metricsAddr, o.Metrics)
+				addr, stop, err := serveMetrics(metricsAddr, o.Metrics)
 				if err != nil {
 					return usagef("--metrics-addr %s: %v", metricsAddr, err)
 				}
 				defer stop()
-				fmt.Fprintf(stderr, "crawlaudit: worker metrics on http://%s/metrics\n", metricsAddr)
+				fmt.Fprintf(stderr, "crawlaudit: worker metrics on http://%s/metrics\n", addr)
 			}
 			err := crawlaudit.Work(ctx, o)
 			if err != nil {
@@ -79,11 +79,12 @@ func newWorkerCommand(ctx context.Context, stderr io.Writer, sig *signals) *cobr
 	return cmd
 }
 
-// serveMetrics serves m at /metrics on addr until stop is called.
-func serveMetrics(addr string, m *crawlaudit.WorkerMetrics) (stop func(), err error) {
+// serveMetrics serves m at /metrics on addr until stop is called; bound is
+// the address listened on (addr with its port chosen when it was 0).
+func serveMetrics(addr string, m *crawlaudit.WorkerMetrics) (bound string, stop func(), err error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, err
+		return "", nil, err
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/metrics", func(w http.ResponseWriter, _ *http.Request) {
@@ -92,5 +93,5 @@ func serveMetrics(addr string, m *crawlaudit.WorkerMetrics) (stop func(), err er
 	})
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
-	return func() { srv.Close() }, nil
+	return ln.Addr().String(), func() { srv.Close() }, nil
 }

@@ -1,9 +1,11 @@
 // Package redisq is the Redis side of a crawl spread over several worker
-// processes (issue 19, first slice): the frontier, the seen-set, leases with
-// a visibility timeout, per-host politeness shared by every worker, and the
-// stream that carries results back to the coordinator. It is the only
-// package that imports github.com/redis/go-redis/v9. It is not wired into
-// crawlaudit.Run, the crawler or the command yet (see "Left to wire").
+// processes: the crawls announced to workers, the frontier, the seen-set,
+// leases with a visibility timeout, per-host politeness shared by every
+// worker, and the stream that carries results back to the coordinator. It
+// is the only package that imports github.com/redis/go-redis/v9. The
+// coordinator (distributed.go at the module root) and the worker loop
+// (worker.go there) use it; README "Several workers on Redis" has the
+// operator's view.
 //
 // # Keys
 //
@@ -77,16 +79,16 @@
 //
 // # Results stream
 //
-// Workers Publish Records (XADD to P results, one field "r" holding the
-// JSON envelope {"v":1,"kind":"url"|"edge"|"discovered","key":…,
-// "payload":…}; payloads are store.URL, store.Edge and Discovered). The
-// coordinator reads with a consumer group (Reader: CreateGroup, Read =
-// XREADGROUP >, Pending = its own unacked entries after a restart, Claim =
-// XAUTOCLAIM of a crashed consumer's entries) and calls Ack (XACK and XDEL
-// in one transaction) only after the records are committed. Every record
-// has an idempotency key ("url URL", "edge N FROM", "discovered FROM URL"),
-// so a re-delivered entry, or a URL crawled twice after its lease expired,
-// is recognised and committed once.
+// Workers publish one Record per URL requested (PublishLive: XADD to P
+// results, one field "r" holding the JSON envelope {"v":1,"kind":"outcome",
+// "key":"outcome URL","payload":…}; the payload is the crawler's Outcome:
+// the URL's record, its references, its fingerprints). The coordinator
+// reads with a consumer group (Reader: CreateGroup, Read = XREADGROUP >,
+// Pending = its own unacked entries after a restart, Claim = XAUTOCLAIM of
+// a crashed consumer's entries) and calls Ack (XACK and XDEL in one
+// transaction) only after the outcome is recorded. The key makes a
+// re-delivered entry, or a URL requested twice after its lease expired,
+// recognisable: the coordinator records the first and drops the other.
 //
 // # Memory
 //
@@ -109,20 +111,16 @@
 // Redis 6.2 or later is needed (ZADD NX/XX with ZPOPMIN, XAUTOCLAIM);
 // no module.
 //
-// # Left to wire
+// # Crawls and workers
 //
-//   - the worker command (crawlaudit worker --redis URL): Take, fetch with
-//     the crawler's code, Publish the records, Ack; Extend while busy;
-//     Reserve for robots.txt and sitemaps; robots.txt fetched once and
-//     shared; credentials read by each worker from its own environment;
-//   - the coordinator in Run (crawl --redis): seed with EnqueueAll, read the
-//     stream into crawl.db, judge Discovered links (scope, caps) and
-//     enqueue them, call RequeueExpired on its clock, detect the end
-//     (Stats: nothing queued or leased, the stream drained), DeleteAll;
-//     the live worker count in the progress line;
-//   - fault tests with SIGKILL of a worker and of the coordinator, Redis
-//     restarted with and without AOF (redistest.Server can Stop, Kill and
-//     Start again on the same port and directory), reconnect with backoff;
-//   - Prometheus metrics of the worker (URLs/s, in flight, lease expiries,
-//     stream lag); the bench/ scaling runs with 1, 2 and 4 workers.
+// root:crawls (HASH, root = DefaultRoot or the --redis-prefix) lists the
+// announced crawls: id → settings, at most MaxAnnouncementBytes each. P
+// workers (ZSET worker → last heartbeat), P refused (HASH worker → why)
+// and P alive (the coordinator's marker) complete a crawl's keys.
+// Heartbeat, Refuse and PublishLive write only while P alive exists (one
+// small script), so a worker that is late never recreates keys of a crawl
+// that finished and was deleted. Requeue queues a URL the seen-set already
+// holds: for a URL the coordinator still waits for that Redis holds nowhere
+// (lost in a restart without persistence). Release gives a lease back at
+// once.
 package redisq

@@ -156,7 +156,7 @@ func (q *Queue) Requeue(ctx context.Context, it Item) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	args = append(args, "1")
+	args[len(args)-1] = "1"
 	n, err := enqueueScript.Run(ctx, q.rdb, keys, args...).Int()
 	if err != nil {
 		return false, fmt.Errorf("redisq: requeue: %w", err)

@@ -402,7 +402,7 @@ func TestDeleteAllRemovesEveryKeyOfTheCrawl(t *testing.T) {
 	if _, _, err := q.Reserve(ctx, "h9.test", t0); err != nil {
 		t.Fatal(err)
 	}
-	rec, err := redisq.DiscoveredRecord(redisq.Discovered{URL: "http://a.test/b", From: l.Item.URL})
+	rec, err := redisq.OutcomeRecord(l.Item.URL, outcome{URL: l.Item.URL, Status: 200})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,10 +2,12 @@ package redisq
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -67,12 +69,56 @@ const (
 	keyAlive   = "alive"   // STRING set by the coordinator: Redis still holds the crawl
 )
 
+// ErrCrawlGone is returned by the calls of a worker (Heartbeat, Refuse,
+// PublishLive) on a crawl whose keys are gone: finished and deleted, or
+// lost by Redis. They then write nothing, so a late worker never leaves
+// keys behind a finished crawl.
+var ErrCrawlGone = errors.New("redisq: the crawl is gone from Redis")
+
+// liveScript runs one write only while the crawl's marker key exists.
+//
+// KEYS: 1 ALIVE, 2 the key written
+// ARGV: 1 "zadd" (score, member), "hset" (field, value) or "xadd" (field,
+// value), 2 and 3 their arguments
+// Returns the command's answer, or false when the crawl is gone.
+var liveScript = redis.NewScript(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+if ARGV[1] == 'zadd' then return redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3]) end
+if ARGV[1] == 'hset' then return redis.call('HSET', KEYS[2], ARGV[2], ARGV[3]) end
+return redis.call('XADD', KEYS[2], '*', ARGV[2], ARGV[3])
+`)
+
+func (q *Queue) live(ctx context.Context, op, key string, a, b any) (any, error) {
+	v, err := liveScript.Run(ctx, q.rdb, []string{q.key(keyAlive), key}, op, a, b).Result()
+	if errors.Is(err, redis.Nil) {
+		return nil, ErrCrawlGone
+	}
+	return v, err
+}
+
 // Heartbeat says worker is serving the crawl at now.
 func (q *Queue) Heartbeat(ctx context.Context, worker string, now time.Time) error {
-	if err := q.rdb.ZAdd(ctx, q.key(keyWorkers), redis.Z{Score: float64(now.UnixMilli()), Member: worker}).Err(); err != nil {
+	if _, err := q.live(ctx, "zadd", q.key(keyWorkers), now.UnixMilli(), worker); err != nil {
 		return fmt.Errorf("redisq: heartbeat: %w", err)
 	}
 	return nil
+}
+
+// PublishLive is Publish while the crawl is alive (MarkAlive): a worker's
+// result for a crawl that is gone is dropped (ErrCrawlGone).
+func (q *Queue) PublishLive(ctx context.Context, rec Record) (string, error) {
+	if rec.V == 0 {
+		rec.V = RecordVersion
+	}
+	b, err := json.Marshal(rec)
+	if err != nil {
+		return "", fmt.Errorf("redisq: encode record: %w", err)
+	}
+	v, err := q.live(ctx, "xadd", q.key(keyResults), recordField, b)
+	if err != nil {
+		return "", fmt.Errorf("redisq: publish: %w", err)
+	}
+	return fmt.Sprint(v), nil
 }
 
 // Workers counts the workers whose last heartbeat is at or after since.
@@ -87,7 +133,7 @@ func (q *Queue) Workers(ctx context.Context, since time.Time) (int, error) {
 // Refuse records that worker refuses the crawl's work, and why (one line,
 // never a secret).
 func (q *Queue) Refuse(ctx context.Context, worker, why string) error {
-	if err := q.rdb.HSet(ctx, q.key(keyRefused), worker, why).Err(); err != nil {
+	if _, err := q.live(ctx, "hset", q.key(keyRefused), worker, why); err != nil {
 		return fmt.Errorf("redisq: refuse: %w", err)
 	}
 	return nil
@@ -161,6 +207,10 @@ type Conn struct {
 // ("redis://[user:password@]host:port/db"). It does not connect yet: Ping
 // does. The error never holds the URL (it may carry a password).
 func Dial(rawURL string) (*Conn, error) {
+	// go-redis prints connection failures on stderr with the standard
+	// logger; every error reaches the callers, which say what they do
+	// about it (retrying, in their own log), so it prints nothing.
+	quietOnce.Do(func() { redis.SetLogger(quiet{}) })
 	opt, err := redis.ParseURL(rawURL)
 	if err != nil {
 		return nil, errors.New("not a redis:// or rediss:// URL (redis://[user:password@]host:port/db)")
@@ -172,6 +222,13 @@ func Dial(rawURL string) (*Conn, error) {
 	opt.MaxRetryBackoff = time.Second
 	return &Conn{rdb: redis.NewClient(opt)}, nil
 }
+
+var quietOnce sync.Once
+
+// quiet is a go-redis logger that drops its lines.
+type quiet struct{}
+
+func (quiet) Printf(context.Context, string, ...any) {}
 
 // NewConn wraps a client the caller made (tests).
 func NewConn(rdb redis.UniversalClient) *Conn { return &Conn{rdb: rdb} }

@@ -5,12 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/redis/go-redis/v9"
-
-	"github.com/crawlaudit/crawlaudit/internal/store"
 )
 
 // RecordVersion is the version of the Record envelope this package writes
@@ -20,16 +17,12 @@ const RecordVersion = 1
 // Kind is what a Record carries.
 type Kind string
 
-// The kinds of Record.
-const (
-	KindURL        Kind = "url"        // a store.URL
-	KindEdge       Kind = "edge"       // a store.Edge
-	KindDiscovered Kind = "discovered" // a Discovered link
-	KindOutcome    Kind = "outcome"    // what requesting one URL gave (crawler.Outcome)
-)
+// KindOutcome is the kind of Record a worker publishes: what requesting one
+// URL gave (a crawler.Outcome, opaque here).
+const KindOutcome Kind = "outcome"
 
 // Record is one result a worker sends the coordinator through the results
-// stream, as versioned JSON: {"v":1,"kind":"url","key":"…","payload":{…}}.
+// stream, as versioned JSON: {"v":1,"kind":"outcome","key":"…","payload":{…}}.
 //
 // Key is its idempotency key: two records with the same key carry the same
 // fact (a URL's record, the n-th edge of a page), so the coordinator keeps
@@ -41,31 +34,6 @@ type Record struct {
 	Kind    Kind            `json:"kind"`
 	Key     string          `json:"key"`
 	Payload json.RawMessage `json:"payload"`
-}
-
-// Discovered is a link a worker found, for the coordinator to judge and
-// enqueue (placeholder: the fields the frontier needs).
-type Discovered struct {
-	URL      string `json:"url"`      // normalised absolute URL
-	From     string `json:"from"`     // the page it was found on
-	Priority int    `json:"priority"` // see Item.Priority
-}
-
-// URLRecord wraps a URL record; its key is the URL.
-func URLRecord(u store.URL) (Record, error) {
-	return newRecord(KindURL, "url "+u.URL, u)
-}
-
-// EdgeRecord wraps the n-th edge (from 0) found on page e.From; its key is
-// the page and n, so the same page crawled twice gives the same keys.
-func EdgeRecord(e store.Edge, n int) (Record, error) {
-	return newRecord(KindEdge, "edge "+strconv.Itoa(n)+" "+e.From, e)
-}
-
-// DiscoveredRecord wraps a discovered link; its key is the page and the
-// link.
-func DiscoveredRecord(d Discovered) (Record, error) {
-	return newRecord(KindDiscovered, "discovered "+d.From+" "+d.URL, d)
 }
 
 // OutcomeRecord wraps what requesting url gave (the crawler's Outcome); its
@@ -83,24 +51,6 @@ func newRecord(k Kind, key string, payload any) (Record, error) {
 		return Record{}, fmt.Errorf("redisq: encode %s record: %w", k, err)
 	}
 	return Record{V: RecordVersion, Kind: k, Key: key, Payload: b}, nil
-}
-
-// URL decodes a KindURL record's payload.
-func (r Record) URL() (store.URL, error) {
-	var u store.URL
-	return u, r.decode(KindURL, &u)
-}
-
-// Edge decodes a KindEdge record's payload.
-func (r Record) Edge() (store.Edge, error) {
-	var e store.Edge
-	return e, r.decode(KindEdge, &e)
-}
-
-// Discovered decodes a KindDiscovered record's payload.
-func (r Record) Discovered() (Discovered, error) {
-	var d Discovered
-	return d, r.decode(KindDiscovered, &d)
 }
 
 func (r Record) decode(k Kind, v any) error {

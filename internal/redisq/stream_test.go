@@ -10,7 +10,6 @@ import (
 
 	"github.com/crawlaudit/crawlaudit/internal/redisq"
 	"github.com/crawlaudit/crawlaudit/internal/redisq/redistest"
-	"github.com/crawlaudit/crawlaudit/internal/store"
 )
 
 // committer is a coordinator's store in miniature: it commits each record
@@ -36,21 +35,27 @@ func (c *committer) commit(t *testing.T, ds []redisq.Delivery) []string {
 	return ids
 }
 
+// outcome stands for the crawler's Outcome (opaque to redisq).
+type outcome struct {
+	URL    string `json:"url"`
+	Status int    `json:"status"`
+}
+
 func publishCrawl(t *testing.T, q *redisq.Queue, pages int) {
 	t.Helper()
 	ctx := context.Background()
 	for i := range pages {
 		page := fmt.Sprintf("http://a.test/%d", i)
 		recs := []func() (redisq.Record, error){
-			func() (redisq.Record, error) { return redisq.URLRecord(store.URL{URL: page, Status: 200, Title: "t"}) },
+			func() (redisq.Record, error) { return redisq.OutcomeRecord(page, outcome{URL: page, Status: 200}) },
 			func() (redisq.Record, error) {
-				return redisq.EdgeRecord(store.Edge{From: page, To: page + "/x", Type: store.EdgeLink, Tag: "a"}, 0)
+				return redisq.OutcomeRecord(page+"/x", outcome{URL: page + "/x", Status: 404})
 			},
 			func() (redisq.Record, error) {
-				return redisq.EdgeRecord(store.Edge{From: page, To: page + "/x", Type: store.EdgeLink, Tag: "a"}, 1)
+				return redisq.OutcomeRecord(page+"/y", outcome{URL: page + "/y", Status: 401})
 			},
 			func() (redisq.Record, error) {
-				return redisq.DiscoveredRecord(redisq.Discovered{URL: page + "/x", From: page, Priority: 1})
+				return redisq.OutcomeRecord(page+"/z", outcome{URL: page + "/z", Status: 403})
 			},
 		}
 		for _, mk := range recs {
@@ -86,20 +91,14 @@ func TestResultsStreamDeliversAcksAndDeletes(t *testing.T) {
 	if len(ids) != 12 || len(c.byKey) != 12 {
 		t.Fatalf("read %d entries, %d keys; want 12 and 12", len(ids), len(c.byKey))
 	}
-	u, err := c.byKey["url http://a.test/1"].URL()
-	if err != nil || u.URL != "http://a.test/1" || u.Status != 200 || u.Title != "t" {
-		t.Errorf("url record = %+v, %v", u, err)
+	var o outcome
+	if err := c.byKey["outcome http://a.test/1/y"].Outcome(&o); err != nil || o.URL != "http://a.test/1/y" || o.Status != 401 {
+		t.Errorf("outcome record = %+v, %v", o, err)
 	}
-	e, err := c.byKey["edge 1 http://a.test/2"].Edge()
-	if err != nil || e.To != "http://a.test/2/x" || e.Type != store.EdgeLink {
-		t.Errorf("edge record = %+v, %v", e, err)
-	}
-	if _, err := c.byKey["edge 1 http://a.test/2"].URL(); err == nil {
-		t.Error("an edge record decoded as a URL")
-	}
-	d, err := c.byKey["discovered http://a.test/0 http://a.test/0/x"].Discovered()
-	if err != nil || d.Priority != 1 {
-		t.Errorf("discovered record = %+v, %v", d, err)
+	bad := c.byKey["outcome http://a.test/2"]
+	bad.Kind = "other"
+	if err := bad.Outcome(&o); err == nil {
+		t.Error("a record of another kind decoded as an outcome")
 	}
 	// Unacked, they are pending; acked, they are gone from the stream.
 	if p, err := r.Pending(ctx, 100); err != nil || len(p) != 12 {

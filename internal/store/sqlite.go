@@ -436,6 +436,14 @@ func (s *SQLite) init(create bool) error {
 	return nil
 }
 
+// Mark returns a mark of the writes sent so far: once Committed(mark) is
+// true, every write sent before Mark was called is in the database (a crawl
+// with workers acknowledges a result in Redis only then).
+func (s *SQLite) Mark() int64 { return s.sent.Load() }
+
+// Committed reports whether the writes up to mark (Mark) are committed.
+func (s *SQLite) Committed(mark int64) bool { return s.committed.Load() >= mark }
+
 // send hands one write to the writer goroutine.
 func (s *SQLite) send(o op) error {
 	if err := s.failed(); err != nil {

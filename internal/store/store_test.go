@@ -819,3 +819,29 @@ func TestSQLiteOpensVersion5GetsLogTables(t *testing.T) {
 		t.Errorf("hit read back as %+v", h)
 	}
 }
+
+// TestCommitMark: a mark taken after a write is committed once Flush has
+// returned, and a mark past every write is not.
+func TestCommitMark(t *testing.T) {
+	st, err := CreateSQLite(filepath.Join(t.TempDir(), "crawl.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.PutURL(URL{URL: "http://a.test/", Status: 200, Kind: KindPage}); err != nil {
+		t.Fatal(err)
+	}
+	mark := st.Mark()
+	if mark < 1 {
+		t.Fatalf("mark %d after a write", mark)
+	}
+	if err := st.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if !st.Committed(mark) {
+		t.Error("the write before the mark is not committed after Flush")
+	}
+	if st.Committed(mark + 1) {
+		t.Error("a mark past every write counts as committed")
+	}
+}
