@@ -32,13 +32,16 @@
 # reconfigures a system service. It runs its own redis-server on 127.0.0.1
 # on a free port, from a temporary directory, with no persistence (--save ""
 # --appendonly no), a fresh one for every run so that INFO's
-# used_memory_peak is that run's. While a crawl runs, a sampler reads
-# every WORKERS_SAMPLE seconds (default 0.5) Redis's used_memory and
-# used_memory_dataset and the sizes of the crawl's keys (prefix
-# WORKERS_PREFIX, default crawlaudit: the host queues *:q:* and the
-# seen-set *:seen): "Redis Δ" is the largest used_memory during the crawl
-# minus used_memory before it, and B/seen that divided by the largest
-# seen-set (the URL count, marked *, when the seen-set was never seen).
+# used_memory_peak is that run's (and FLUSHALL before each run all the
+# same). While a crawl runs, a sampler reads every WORKERS_SAMPLE seconds
+# (default 0.5) Redis's used_memory and used_memory_dataset and the sizes
+# of the crawl's keys (prefix WORKERS_PREFIX, default crawlaudit: the host
+# queues *:q:*, the seen-set *:seen, the leases and the results stream):
+# rd_delta is the largest used_memory during the crawl minus used_memory
+# before it, and B/seen that divided by the largest seen-set (the URL
+# count, marked *, when the seen-set was never seen). Each worker run's
+# URLs and statuses are compared with the single process's (a note when
+# they differ).
 #
 # Everything listens on 127.0.0.1 only, and everything the script starts is
 # stopped when it exits. Outputs (per-process stats, logs, the crawl
