@@ -8,6 +8,8 @@
 #   bench/run.sh --smoke            # 2,000 pages, crawlaudit + bare colly, checks they agree
 #   bench/run.sh --docs ...         # also run bench/docs.sh (target 5: the nginx docs site) first
 #   bench/run.sh --growth           # the growth table instead: bench/growth.sh (see there)
+#   bench/run.sh --workers ...      # the multi-worker table instead: bench/workers.sh (see there),
+#                                   # e.g. bench/run.sh --workers --pages 5000 --latency 50ms --workers "1 2 4"
 #
 # Tools: crawlaudit barecolly muffet linkinator linkchecker wget wrk. Peers
 # that are not installed or fail are reported as such. muffet is not on the
@@ -35,6 +37,7 @@ while [ $# -gt 0 ]; do
     --smoke) SMOKE=1; shift ;;
     --docs) DOCS=1; shift ;;
     --growth) shift; exec bench/growth.sh "$@" ;;
+    --workers) shift; exec bench/workers.sh "$@" ;;
     *) echo "bench/run.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
