@@ -135,8 +135,6 @@ type coordinator struct {
 	mu       sync.Mutex
 	waiting  map[string]*waiter  // URL → the Fetch waiting for it
 	early    map[string]delivery // outcomes read before their Fetch (a resumed crawl)
-	requeued int                 // URLs queued again because Redis lost them
-	lossSaid bool
 	refusals map[string]bool
 	warnings []string
 	unacked  []string            // stream entries whose acknowledgement failed; retried
@@ -519,9 +517,6 @@ func (c *coordinator) requeueWaiting(ctx context.Context) int {
 			n++
 		}
 	}
-	c.mu.Lock()
-	c.requeued += n
-	c.mu.Unlock()
 	return n
 }
 
