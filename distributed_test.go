@@ -131,6 +131,27 @@ func diffCrawls(a, b map[string]any) string {
 
 func redisURL(s *redistest.Server) string { return "redis://" + s.Addr + "/0" }
 
+// coordinatorOptions are the options of a --workers-only crawl of start
+// through srv, its outputs in out.
+func coordinatorOptions(start, out string, srv *redistest.Server) crawlaudit.Options {
+	o := crawlaudit.DefaultOptions()
+	o.Start, o.Out = start, out
+	o.Redis, o.WorkersOnly = redisURL(srv), true
+	return o
+}
+
+// heldSite starts a faultSite of n pages whose first request of path is
+// held, and returns it with its single-process crawl's statuses.
+func heldSite(t *testing.T, n int, path string) (*faultSite, map[string]string) {
+	t.Helper()
+	site := newFaultSite(t, n)
+	want := singleCrawl(t, site.URL+"/")
+	site.mu.Lock()
+	site.hold = path
+	site.mu.Unlock()
+	return site, want
+}
+
 // TestWorkersCrawlTheDemoAsOneProcessDoes: the demo site crawled by 1, 2
 // and 4 workers through a real redis-server gives the same crawl.json as a
 // single-process crawl, timings aside; the finished crawl leaves no key.
@@ -161,9 +182,8 @@ func TestWorkersCrawlTheDemoAsOneProcessDoes(t *testing.T) {
 			stop := startWorkers(t, redisURL(srv), n, 4, nil)
 			defer stop()
 			out := t.TempDir()
-			o := crawlaudit.DefaultOptions()
-			o.Start, o.Out, o.Concurrency = site+"/", out, 1
-			o.Redis, o.WorkersOnly = redisURL(srv), true
+			o := coordinatorOptions(site+"/", out, srv)
+			o.Concurrency = 1
 			o.Progress = &crawlaudit.Progress{}
 			res, err := crawlaudit.Run(context.Background(), o)
 			if err != nil {
@@ -378,9 +398,8 @@ func TestWorkersShareThePerHostLimit(t *testing.T) {
 
 	startWorkers(t, redisURL(srv), 3, 8, nil)
 	out := t.TempDir()
-	o := crawlaudit.DefaultOptions()
-	o.Start, o.Out, o.Concurrency = site.URL+"/", out, 4
-	o.Redis, o.WorkersOnly = redisURL(srv), true
+	o := coordinatorOptions(site.URL+"/", out, srv)
+	o.Concurrency = 4
 	if _, err := crawlaudit.Run(context.Background(), o); err != nil {
 		t.Fatal(err)
 	}
@@ -418,11 +437,7 @@ func (c *testClock) advance(d time.Duration) {
 // changes nothing.
 func TestStuckWorkerLeaseExpires(t *testing.T) {
 	srv := redistest.Start(t, redistest.Options{})
-	site := newFaultSite(t, 40)
-	want := singleCrawl(t, site.URL+"/")
-	site.mu.Lock()
-	site.hold = "/p7"
-	site.mu.Unlock()
+	site, want := heldSite(t, 40, "/p7")
 
 	clock := &testClock{}
 	frozen := time.Now()
@@ -430,9 +445,8 @@ func TestStuckWorkerLeaseExpires(t *testing.T) {
 		o.Name, o.Now = "stuck", func() time.Time { return frozen }
 	})
 	out := t.TempDir()
-	o := crawlaudit.DefaultOptions()
-	o.Start, o.Out = site.URL+"/", out
-	o.Redis, o.WorkersOnly, o.LeaseTimeout, o.Now = redisURL(srv), true, time.Minute, clock.Now
+	o := coordinatorOptions(site.URL+"/", out, srv)
+	o.LeaseTimeout, o.Now = time.Minute, clock.Now
 	done := make(chan error, 1)
 	go func() {
 		_, err := crawlaudit.Run(context.Background(), o)
@@ -461,18 +475,13 @@ func TestRedisRestartMidCrawl(t *testing.T) {
 	for _, aof := range []bool{true, false} {
 		t.Run(fmt.Sprintf("appendonly=%v", aof), func(t *testing.T) {
 			srv := redistest.Start(t, redistest.Options{AppendOnly: aof})
-			site := newFaultSite(t, 40)
-			want := singleCrawl(t, site.URL+"/")
-			site.mu.Lock()
-			site.hold = "/p9"
-			site.mu.Unlock()
+			site, want := heldSite(t, 40, "/p9")
 			startWorkers(t, redisURL(srv), 2, 2, nil)
 			out := t.TempDir()
-			o := crawlaudit.DefaultOptions()
-			o.Start, o.Out = site.URL+"/", out
+			o := coordinatorOptions(site.URL+"/", out, srv)
 			// A take whose answer the restart cut leaves a lease no worker
 			// knows of: it comes back after the lease timeout.
-			o.Redis, o.WorkersOnly, o.LeaseTimeout = redisURL(srv), true, 2*time.Second
+			o.LeaseTimeout = 2 * time.Second
 			var mu sync.Mutex
 			var warned []string
 			o.Warn = func(m string) { mu.Lock(); warned = append(warned, m); mu.Unlock() }
@@ -519,17 +528,11 @@ func TestRedisRestartMidCrawl(t *testing.T) {
 // URLs and statuses, records no URL twice and leaves no key.
 func TestInterruptedCoordinatorResumes(t *testing.T) {
 	srv := redistest.Start(t, redistest.Options{})
-	site := newFaultSite(t, 60)
-	want := singleCrawl(t, site.URL+"/")
-	site.mu.Lock()
-	site.hold = "/p11"
-	site.mu.Unlock()
+	site, want := heldSite(t, 60, "/p11")
 	startWorkers(t, redisURL(srv), 2, 2, nil)
 
 	out := t.TempDir()
-	o := crawlaudit.DefaultOptions()
-	o.Start, o.Out = site.URL+"/", out
-	o.Redis, o.WorkersOnly = redisURL(srv), true
+	o := coordinatorOptions(site.URL+"/", out, srv)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan *crawlaudit.Result, 1)
 	go func() {
@@ -579,10 +582,7 @@ func TestWorkersServeSeveralCrawls(t *testing.T) {
 	startWorkers(t, redisURL(srv), 2, 3, nil)
 	var sites []crawlaudit.Options
 	for _, s := range []*faultSite{a, b} {
-		o := crawlaudit.DefaultOptions()
-		o.Start, o.Out = s.URL+"/", t.TempDir()
-		o.Redis, o.WorkersOnly = redisURL(srv), true
-		sites = append(sites, o)
+		sites = append(sites, coordinatorOptions(s.URL+"/", t.TempDir(), srv))
 	}
 	results := crawlaudit.RunSites(context.Background(), sites, 2, nil)
 	for i, r := range results {

@@ -474,6 +474,7 @@ func (w *worker) handle(ctx context.Context, s *servedCrawl, l redisq.Lease) {
 			switch {
 			case errors.Is(err, redisq.ErrLeaseLost):
 				m.LeaseExpiries.Add(1)
+				w.o.Logger.Info("lease expired before the answer: the answer is dropped (another worker has the URL)", "crawl", s.id, "url", urlx.Mask(j.URL))
 				return nil
 			case errors.Is(err, redisq.ErrCrawlGone):
 				return nil

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -31,20 +32,45 @@ import (
 // when it is missing, failed in CI). In each case the crawl's URL set and
 // statuses equal an uninterrupted single-process crawl's, exactly.
 
-// procDeadline bounds every wait of these tests: reaching it fails the
-// test (a hang), it is never what a test waits for.
-const procDeadline = 3 * time.Minute
-
 // outBuf is a process's stderr, safe to read while the process writes.
 type outBuf struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
+	mu      sync.Mutex
+	buf     bytes.Buffer
+	changed notifier // poked by every write
 }
 
 func (b *outBuf) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	defer b.changed.poke()
 	return b.buf.Write(p)
+}
+
+// notifier is an event a waiter re-checks its condition on: poked by every
+// write of a process's stderr, or every answer of a site.
+type notifier struct {
+	once sync.Once
+	c    chan struct{}
+}
+
+func (n *notifier) ch() chan struct{} {
+	n.once.Do(func() { n.c = make(chan struct{}, 1) })
+	return n.c
+}
+
+func (n *notifier) poke() {
+	select {
+	case n.ch() <- struct{}{}:
+	default:
+	}
+}
+
+// wrap pokes n after each answer of h.
+func (n *notifier) wrap(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(w, r)
+		n.poke()
+	})
 }
 
 func (b *outBuf) String() string {
@@ -79,23 +105,25 @@ func startProc(t *testing.T, name, bin string, env []string, args ...string) *pr
 	return p
 }
 
-// wait waits for p to exit and returns its exit code; a process still
-// running after procDeadline fails the test.
+// wait waits for p to exit and returns its exit code. A process still
+// running when the test is about to reach its deadline (go test -timeout)
+// fails the test with the goroutines of crawlaudit's code: a hang.
 func (p *proc) wait(t *testing.T) int {
 	t.Helper()
+	hang := context.Background()
+	if dl, ok := t.Deadline(); ok {
+		var cancel context.CancelFunc
+		hang, cancel = context.WithDeadline(hang, dl.Add(-20*time.Second))
+		defer cancel()
+	}
 	select {
 	case <-p.done:
-	case <-time.After(procDeadline):
+	case <-hang.Done():
 		// SIGQUIT: the Go runtime prints every goroutine's stack, so the
 		// failure shows where the process waits.
 		_ = p.cmd.Process.Signal(syscall.SIGQUIT)
-		select {
-		case <-p.done:
-		case <-time.After(10 * time.Second):
-			_ = p.cmd.Process.Kill()
-			<-p.done
-		}
-		t.Fatalf("%s still running after %s; its stderr (the goroutines in crawlaudit's code):\n%s", p.name, procDeadline, ownGoroutines(p.stderr.String()))
+		waitFor(t, p.done, p.name+" to exit after SIGQUIT")
+		t.Fatalf("%s still running near the test's deadline; its stderr (the goroutines in crawlaudit's code):\n%s", p.name, ownGoroutines(p.stderr.String()))
 	}
 	return p.cmd.ProcessState.ExitCode()
 }
@@ -163,14 +191,24 @@ func (p *proc) stop(t *testing.T) {
 	}
 }
 
-// waitUntil polls cond until it holds; still false after procDeadline
-// fails the test.
-func waitUntil(t *testing.T, what string, cond func() bool) {
+// waitUntil waits until cond holds, checking it again on each poke of n
+// (waitFor fails the test on a hang).
+func waitUntil(t *testing.T, what string, n *notifier, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(procDeadline)
 	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("still waiting for %s after %s", what, procDeadline)
+		waitFor(t, n.ch(), what)
+	}
+}
+
+// waitCommitted waits until the crawl.db at path holds at least n
+// committed records. Another process's commits (on the writer's 500 ms
+// tick) send no event this process can wait on, so this one wait reads
+// the file again every 10 ms; a minute without them fails the test.
+func waitCommitted(t *testing.T, path string, n int) {
+	t.Helper()
+	for tries := 0; countRecords(path) < n; tries++ {
+		if tries == 6000 {
+			t.Fatalf("fewer than %d records committed in %s after a minute", n, path)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
@@ -367,9 +405,6 @@ func noKeysLeft(t *testing.T, srv *redistest.Server) {
 // once A's lease expires the coordinator queues the URL again, B requests
 // it, and the crawl equals the single-process crawl, the URL recorded once.
 func TestWorkerKilledMidCrawl(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
 	t.Parallel()
 	d, srv := newDistributed(t, redistest.Options{})
 	const pages, held = 120, "/p/5" // /p/5 leads to 30 of the pages
@@ -418,15 +453,13 @@ func TestWorkerKilledMidCrawl(t *testing.T) {
 // DIR --redis` finishes the crawl, equal to the single-process crawl, with
 // no URL recorded twice and no key left in Redis.
 func TestCoordinatorKilledAndResumed(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
 	t.Parallel()
 	d, srv := newDistributed(t, redistest.Options{})
 	const pages = 120
 	log := &testsite.Log{}
 	g := newGate()
-	site := testsite.Start(g.wrap(resumeSite(pages, 0)), log)
+	answered := &notifier{}
+	site := testsite.Start(answered.wrap(g.wrap(resumeSite(pages, 0))), log)
 	t.Cleanup(site.Close)
 	t.Cleanup(g.release)
 	start := site.URL + "/"
@@ -437,9 +470,7 @@ func TestCoordinatorKilledAndResumed(t *testing.T) {
 	coord := d.coordinator(t, "coordinator", nil, start, "--out", dir)
 	a, b := d.worker(t, "A", nil), d.worker(t, "B", nil)
 	waitFor(t, g.reached, "the 41st request")
-	// The coordinator commits on a 500 ms tick: poll its file.
-	db := filepath.Join(dir, crawlaudit.DBName)
-	waitUntil(t, "a record committed by the coordinator", func() bool { return countRecords(db) > 0 })
+	waitCommitted(t, filepath.Join(dir, crawlaudit.DBName), 1)
 	coord.kill(t)
 	killedAt := len(log.Requests())
 	before, _, queued := readCrawl(t, dir)
@@ -449,7 +480,7 @@ func TestCoordinatorKilledAndResumed(t *testing.T) {
 	g.release()
 	// The workers go on without a coordinator: the held requests are
 	// answered and published, and the URLs still queued in Redis taken.
-	waitUntil(t, "a request taken by a worker after the coordinator's death", func() bool { return len(log.Requests()) > killedAt })
+	waitUntil(t, "a request taken by a worker after the coordinator's death", answered, func() bool { return len(log.Requests()) > killedAt })
 
 	resumedAt := len(log.Requests())
 	resumed := d.coordinator(t, "resumed coordinator", nil, "--resume", dir)
@@ -501,9 +532,6 @@ func bearerSite(token string, h http.Handler) http.Handler {
 // the credentials (the crawl does not end by itself): the progress line and
 // the warning say why.
 func TestWorkerRefusesCrawlWithoutCredentials(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
 	t.Parallel()
 	// The append-only file keeps every write Redis was sent, deleted or not.
 	d, srv := newDistributed(t, redistest.Options{AppendOnly: true})
@@ -526,8 +554,8 @@ func TestWorkerRefusesCrawlWithoutCredentials(t *testing.T) {
 	// sends only the credentials it is told to, to the origins it is told.
 	refuser := d.worker(t, "refuser", env)
 	refusal := "worker refuser refuses the crawl of " + start + ": it needs credentials for " + site.URL
-	waitUntil(t, "the refusal in the worker's log", func() bool { return strings.Contains(refuser.stderr.String(), refusal) })
-	waitUntil(t, "the refusal in the coordinator's warnings", func() bool {
+	waitUntil(t, "the refusal in the worker's log", &refuser.stderr.changed, func() bool { return strings.Contains(refuser.stderr.String(), refusal) })
+	waitUntil(t, "the refusal in the coordinator's warnings", &coord.stderr.changed, func() bool {
 		return strings.Contains(coord.stderr.String(), "crawlaudit: warning: "+refusal)
 	})
 	// The coordinator requests robots.txt and the sitemaps itself; no page
@@ -595,9 +623,6 @@ func TestWorkerRefusesCrawlWithoutCredentials(t *testing.T) {
 // append-only file nothing is lost and nothing is said. Either way the
 // crawl equals the single-process crawl.
 func TestRedisRestartedMidCrawl(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
 	t.Parallel()
 	for _, tc := range []struct {
 		name string
@@ -626,9 +651,8 @@ func TestRedisRestartedMidCrawl(t *testing.T) {
 			w := d.worker(t, "A", nil)
 			waitFor(t, h.reached[0], held+" requested by the worker")
 			// Mid-crawl: the part of the site not under the held page is
-			// being recorded (the coordinator commits on a 500 ms tick).
-			db := filepath.Join(dir, crawlaudit.DBName)
-			waitUntil(t, "40 records committed", func() bool { return countRecords(db) >= 40 })
+			// being recorded.
+			waitCommitted(t, filepath.Join(dir, crawlaudit.DBName), 40)
 			srv.Kill()
 			srv.Start()
 			h.release()
@@ -722,9 +746,6 @@ func metric(addr, name string) int {
 // once (inlinks as in the single-process crawl), and A counts the lease it
 // lost in its metrics.
 func TestStuckWorkerLeasesExpire(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
 	t.Parallel()
 	d, srv := newDistributed(t, redistest.Options{})
 	const pages, held = 120, "/p/5"
@@ -739,7 +760,7 @@ func TestStuckWorkerLeasesExpire(t *testing.T) {
 	dir := t.TempDir()
 	coord := d.coordinator(t, "coordinator", nil, start, "--out", dir)
 	metricsA := freeAddr(t)
-	a := d.worker(t, "A", nil, "--metrics-addr", metricsA)
+	a := d.worker(t, "A", nil, "--metrics-addr", metricsA, "-v")
 	waitFor(t, h.reached[0], held+" requested by worker A (the only worker)")
 	if err := a.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
 		t.Fatal(err)
@@ -752,9 +773,12 @@ func TestStuckWorkerLeasesExpire(t *testing.T) {
 	}
 	h.release()
 	// A's answer comes back too, late: its lease is gone.
-	waitUntil(t, "worker A to count its lost lease", func() bool {
-		return metric(metricsA, "crawlaudit_worker_lease_expiries_total") >= 1
+	waitUntil(t, "worker A to say its lease was lost", &a.stderr.changed, func() bool {
+		return strings.Contains(a.stderr.String(), "lease expired before the answer")
 	})
+	if n := metric(metricsA, "crawlaudit_worker_lease_expiries_total"); n < 1 {
+		t.Errorf("worker A's lease expiries = %v after it said one was lost", n)
+	}
 
 	if code := coord.wait(t); code != 0 {
 		t.Fatalf("coordinator exited %d; its stderr:\n%s", code, coord.stderr)
